@@ -1,0 +1,63 @@
+"""What every benchmark shares: finding the corpora and running our pipeline over them.
+
+The benchmarks run the same analysis functions the CLI runs (`newsdesk brief --json`), in
+this process or a few, so a table measures exactly what ships.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+DEFAULT_CORPORA = REPO.parent / "shared" / "corpora"
+
+
+def corpora_path(arg: str | None = None) -> Path:
+    """`--corpora`, else `$NEWSDESK_CORPORA`, else `<repo>/../shared/corpora`; exits clearly."""
+    path = Path(arg or os.environ.get("NEWSDESK_CORPORA") or DEFAULT_CORPORA)
+    if not path.is_dir():
+        sys.exit(
+            f"bench: no corpora at {path}. Put the shared evaluation sets there, or pass "
+            "--corpora PATH / set NEWSDESK_CORPORA."
+        )
+    return path
+
+
+def add_corpora_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpora", help="folder holding the evaluation sets")
+
+
+def load_gold(folder: Path) -> list[dict]:
+    with (folder / "gold.jsonl").open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def _brief_file(job: tuple[str, bool]) -> tuple[str, dict]:
+    from bot.analysis import analyse_html, analyse_text
+
+    path, as_text = job
+    data = Path(path).read_bytes()
+    if as_text:
+        briefing = analyse_text(path, data.decode("utf-8", errors="replace"))
+    else:
+        briefing = analyse_html(path, data, None)
+    return Path(path).stem, briefing.to_json()
+
+
+def run_pipeline(paths: Iterable[Path], *, as_text: bool, workers: int | None = None) -> dict:
+    """id → the `--json` line of each file, as the CLI would print it."""
+    jobs = [(str(p), as_text) for p in paths]
+    workers = workers or os.cpu_count() or 1
+    if workers == 1:
+        return dict(map(_brief_file, jobs))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return dict(pool.map(_brief_file, jobs, chunksize=8))

@@ -1,0 +1,250 @@
+"""The Discord client: owns the pipeline, the store and the extensions; `run_bot` for the CLI.
+
+The REST base and gateway URL come from settings so the same bot talks to Discord, to any
+Discord-compatible server, or to the fake Discord of the tests. The token is only ever handed
+to discord.py; it is never logged or printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import pkgutil
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import aiohttp
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.models import Briefing
+from bot.store import Store
+from bot.views import DeleteButton
+from config import Settings
+
+if TYPE_CHECKING:
+    from bot.pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+COGS_PACKAGE: Final = "cogs"
+COGS_DIR: Final = Path(__file__).resolve().parent.parent / COGS_PACKAGE
+EXIT_CONFIG_ERROR: Final = 2
+GATEWAY_AUTH_FAILED: Final = 4004
+REJECTED: Final = "Discord rejected the bot token (401 Unauthorized): check DISCORD_TOKEN."
+
+GENERIC_ERROR: Final = "Something went wrong on my side. Please try again in a moment."
+
+
+def quiet_voice_warnings() -> None:
+    """The bot never joins voice, so discord.py's "PyNaCl/davey is not installed" is noise."""
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
+
+
+def point_discord_at(settings: Settings) -> None:
+    """Send discord.py's REST calls and gateway connection where settings say.
+
+    Both are class attributes in discord.py, so this is process-wide (one bot per process).
+    """
+    discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway)
+
+
+def bot_intents() -> discord.Intents:
+    """Only what the bot reads: guilds, guild messages with content, and reactions."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.guild_messages = True
+    intents.message_content = True
+    intents.guild_reactions = True
+    return intents
+
+
+def extension_names(directory: Path = COGS_DIR, package: str = COGS_PACKAGE) -> list[str]:
+    """Every module in `cogs/` except private helpers (names starting with "_")."""
+    return sorted(
+        f"{package}.{module.name}"
+        for module in pkgutil.iter_modules([str(directory)])
+        if not module.name.startswith("_")
+    )
+
+
+def error_text(error: app_commands.AppCommandError) -> str:
+    """An app-command error in plain words; unexpected ones get a generic line (and a log)."""
+    if isinstance(error, app_commands.MissingPermissions):
+        needed = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        return f"You need the {needed} permission to do this."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "This works only in a server channel."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down a little: try again in {error.retry_after:.0f} seconds."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use this command here."
+    if isinstance(error, app_commands.TransformerError):
+        return "I couldn't understand one of the options. Please check it and try again."
+    return GENERIC_ERROR
+
+
+class NewsdeskTree(app_commands.CommandTree["NewsdeskBot"]):
+    """One error handler for every slash command: a plain-words ephemeral answer, never a trace."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        if isinstance(error, app_commands.CheckFailure):
+            log.info("command check failed for user %s: %s", interaction.user.id, error)
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error("command %s failed", command, exc_info=error)
+        await send_ephemeral(interaction, error_text(error))
+
+
+async def send_ephemeral(interaction: discord.Interaction[Any], text: str) -> None:
+    """Answer privately whether or not the interaction was already acknowledged."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not send an error message for interaction %s", interaction.id)
+
+
+class NewsdeskBot(commands.Bot):
+    """The bot. `pipeline` may be passed in (tests, embedding); otherwise one is made here."""
+
+    def __init__(
+        self, settings: Settings, *, pipeline: Pipeline | None = None, **options: Any
+    ) -> None:
+        point_discord_at(settings)
+        quiet_voice_warnings()
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=bot_intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=NewsdeskTree,
+            **options,
+        )
+        self.settings = settings
+        self._own_pipeline = pipeline is None
+        self._pipeline = pipeline
+        self._store: Store | None = None
+        self.failed_extensions: list[str] = []
+
+    @property
+    def pipeline(self) -> Pipeline:
+        if self._pipeline is None:
+            raise RuntimeError("the pipeline starts in setup_hook; the bot is not logged in")
+        return self._pipeline
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store opens in setup_hook; the bot is not logged in")
+        return self._store
+
+    async def setup_hook(self) -> None:
+        if self._pipeline is None:
+            from bot.pipeline import Pipeline  # heavy: imported only when the bot really starts
+
+            self._pipeline = Pipeline(self.settings)
+        await self._pipeline.start()
+        self._store = await Store.open(
+            self.settings.database, default_mode=self.settings.default_mode
+        )
+        for name in extension_names():
+            try:
+                await self.load_extension(name)
+            except Exception:
+                self.failed_extensions.append(name)
+                log.exception("could not load extension %s", name)
+        self.add_dynamic_items(DeleteButton)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        guild_id = self.settings.dev_guild_id
+        try:
+            if guild_id is not None:
+                guild = discord.Object(id=guild_id)
+                self.tree.copy_global_to(guild=guild)
+                synced = await self.tree.sync(guild=guild)
+            else:
+                synced = await self.tree.sync()
+        except discord.HTTPException:
+            log.exception("could not register the slash commands")
+            return
+        where = f"guild {guild_id}" if guild_id is not None else "globally"
+        log.info("registered %d application commands %s", len(synced), where)
+
+    async def on_ready(self) -> None:
+        user = self.user
+        log.info("connected as %s (id %s) to %d servers", user, user and user.id, len(self.guilds))
+
+    async def brief_urls(self, urls: Sequence[str]) -> list[Briefing]:
+        """Brief several links at once, in their order (the pipeline never raises)."""
+        return list(await asyncio.gather(*(self.pipeline.brief_url(u) for u in urls)))
+
+    async def close(self) -> None:
+        try:
+            await super().close()
+        finally:
+            if self._store is not None:
+                await self._store.close()
+                self._store = None
+            if self._pipeline is not None and self._own_pipeline:
+                await self._pipeline.close()
+                self._pipeline = None
+
+
+def _fail(message: str, status: int = EXIT_CONFIG_ERROR) -> int:
+    sys.stderr.write(f"newsdesk: {message}\n")
+    sys.stderr.flush()
+    return status
+
+
+async def _serve(settings: Settings, token: str) -> None:
+    async with NewsdeskBot(settings) as bot:
+        # SIGTERM (systemd, docker stop) closes the bot cleanly: pool, store and gateway.
+        closing: list[asyncio.Task[None]] = []  # keeps the close task referenced
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not on Windows
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGTERM, lambda: closing.append(asyncio.create_task(bot.close()))
+            )
+        await bot.start(token)
+
+
+def run_bot(settings: Settings) -> int:
+    """Run until stopped; 2 with one line on stderr when the token is missing or rejected."""
+    token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
+    if not token:
+        return _fail("no Discord bot token: set DISCORD_TOKEN in the environment or in .env.")
+    try:
+        logging.getLogger().setLevel(settings.log_level.upper())
+    except ValueError:
+        log.warning("unknown log level %r; keeping the current one", settings.log_level)
+    try:
+        asyncio.run(_serve(settings, token))
+    except discord.LoginFailure:
+        return _fail(REJECTED)
+    except discord.ConnectionClosed as error:
+        if error.code == GATEWAY_AUTH_FAILED:
+            return _fail(REJECTED)
+        return _fail(f"the Discord gateway closed the connection (code {error.code}).", 1)
+    except discord.HTTPException as error:
+        return _fail(f"Discord answered {error.status} at {settings.discord_api_base}.", 1)
+    except (aiohttp.ClientError, OSError) as error:
+        return _fail(f"could not reach Discord at {settings.discord_api_base}: {error}", 1)
+    except discord.PrivilegedIntentsRequired:
+        return _fail(
+            "Discord refused the Message Content intent: enable it for the bot in the "
+            "Developer Portal (Bot tab, Privileged Gateway Intents)."
+        )
+    return 0

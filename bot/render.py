@@ -1,0 +1,246 @@
+"""Briefings as Discord embeds and plain-words messages: pure functions, no network.
+
+Article text is written by strangers, so everything taken from a page is escaped (markdown,
+masked links, mentions) and every Discord limit is met by trimming at a word boundary — a long
+headline must shorten the embed, never make Discord reject the whole reply.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Final
+from urllib.parse import urlsplit
+
+import discord
+from discord.utils import escape_markdown
+
+from bot.models import Briefing, ErrorKind, Failure, Quote
+
+# Discord's documented limits (https://discord.com/developers/docs/resources/message#embed-object).
+TITLE_LIMIT: Final = 256
+DESCRIPTION_LIMIT: Final = 4096
+FIELD_NAME_LIMIT: Final = 256
+FIELD_VALUE_LIMIT: Final = 1024
+FIELD_COUNT_LIMIT: Final = 25
+FOOTER_LIMIT: Final = 2048
+AUTHOR_LIMIT: Final = 256
+MESSAGE_EMBED_CHARS: Final = 6000
+EMBEDS_PER_MESSAGE: Final = 10
+CONTENT_LIMIT: Final = 2000
+URL_LIMIT: Final = 2048
+
+WORDS_PER_MINUTE: Final = 230
+TOP_QUOTES: Final = 3
+ELLIPSIS: Final = "…"
+COLOUR: Final = discord.Colour(0x2B6CB0)
+QUOTES_TITLE: Final = "Key quotes"
+UNATTRIBUTED: Final = "unattributed"
+
+# A mention is only a mention when `<@`, `<@!`, `<@&`, `<#` or `</` is followed by an id; a
+# zero-width space after "<" (or after "@" for everyone/here) shows the text but kills the ping.
+_MENTION = re.compile(r"<(?=(?:@[!&]?|#|/[^>]*:)\d+>)")
+_EVERYONE = re.compile(r"@(?=everyone|here)")
+_ZWSP: Final = "\u200b"
+
+_PLAIN_FAILURES: Final[dict[ErrorKind, str]] = {
+    ErrorKind.FETCH: "I could not reach that site.",
+    ErrorKind.HTTP_STATUS: "The site answered with an error instead of the article.",
+    ErrorKind.NOT_HTML: "That link is not a web page I can read.",
+    ErrorKind.TOO_LARGE: "That page is too large for me to read.",
+    ErrorKind.TIMEOUT: "The site took too long to answer.",
+    ErrorKind.BLOCKED: "That address is not allowed.",
+    ErrorKind.NOT_ARTICLE: "That page does not look like an article.",
+    ErrorKind.EXTRACTION: "I could not read the article on that page.",
+}
+
+
+def escape(text: str) -> str:
+    """Article text as Discord shows it literally: no markdown, masked links or mentions."""
+    text = escape_markdown(text)
+    text = _EVERYONE.sub("@" + _ZWSP, text)
+    return _MENTION.sub("<" + _ZWSP, text)
+
+
+def trim(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, at a word boundary, ending in "…" if cut."""
+    if len(text) <= limit:
+        return text
+    if limit <= len(ELLIPSIS):
+        return ELLIPSIS[:limit] if limit > 0 else ""
+    cut = text[: limit - len(ELLIPSIS)]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space >= len(cut) // 2:  # a boundary that keeps most of the text; else cut mid-word
+        cut = cut[:space]
+    # Never leave a dangling escape backslash or a half-escaped mention behind.
+    cut = cut.rstrip().rstrip("\\").rstrip(" <" + _ZWSP)
+    return cut + ELLIPSIS
+
+
+def _is_web_url(url: str | None) -> bool:
+    """Discord rejects the whole message for one bad embed URL, so only clean http(s) pass."""
+    if not url or len(url) > URL_LIMIT or any(c.isspace() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def reading_time(word_count: int) -> str:
+    minutes = max(1, round(word_count / WORDS_PER_MINUTE))
+    return f"{minutes} min read"
+
+
+def format_quote(quote: Quote) -> str:
+    """One quote as a line: `“…” — Speaker` (no dash when nobody is credited)."""
+    line = f"“{escape(quote.text)}”"
+    if quote.speaker:
+        line += f" — {escape(quote.speaker)}"
+    return line
+
+
+def _bullets(sentences: Iterable[str], limit: int) -> str:
+    lines: list[str] = []
+    used = 0
+    for sentence in sentences:
+        line = f"• {escape(sentence)}"
+        room = limit - used - (1 if lines else 0)
+        if room <= len("• ") + len(ELLIPSIS):
+            break
+        if len(line) > room:
+            lines.append(trim(line, room))
+            break
+        lines.append(line)
+        used += len(line) + (1 if len(lines) > 1 else 0)
+    return "\n".join(lines)
+
+
+def _quote_lines(quotes: Sequence[Quote], limit: int) -> str:
+    """Top quotes, one a line; each gets a fair share of the room so none is dropped whole."""
+    if not quotes or limit <= 0:
+        return ""
+    share = (limit - (len(quotes) - 1)) // len(quotes)
+    return trim("\n".join(trim(format_quote(q), share) for q in quotes), limit)
+
+
+def footer_text(briefing: Briefing) -> str:
+    """Byline · date · reading time. Footers render no markdown and ping nobody: kept as is."""
+    time = reading_time(briefing.word_count) if briefing.paragraphs else None
+    return " · ".join(p for p in (briefing.byline, briefing.published, time) if p)
+
+
+def briefing_embed(briefing: Briefing, *, budget: int = MESSAGE_EMBED_CHARS) -> discord.Embed:
+    """One article as an embed whose text totals at most `budget` characters."""
+    headline = briefing.headline or briefing.site or briefing.url or "Article"
+    title = trim(escape(headline), TITLE_LIMIT)
+    author = trim(briefing.site, AUTHOR_LIMIT) if briefing.site else ""
+    footer = trim(footer_text(briefing), FOOTER_LIMIT)
+    quotes = briefing.quotes[:TOP_QUOTES]
+
+    # Fixed parts first; description and quotes share what is left of the budget.
+    if len(title) + len(author) + len(footer) > budget:
+        footer = trim(footer, max(0, budget // 4))
+        author = trim(author, max(0, budget // 4))
+        title = trim(title, max(1, budget - len(footer) - len(author)))
+    room = max(0, budget - len(title) - len(author) - len(footer))
+    quotes_room = 0
+    if quotes and room > len(QUOTES_TITLE) + 40:
+        quotes_room = min(FIELD_VALUE_LIMIT, (room - len(QUOTES_TITLE)) // 2)
+    description = _bullets(briefing.briefing, min(DESCRIPTION_LIMIT, room - quotes_room))
+    if quotes_room:  # give the quotes whatever the bullets did not use
+        spare = room - len(description) - len(QUOTES_TITLE)
+        quotes_room = min(FIELD_VALUE_LIMIT, spare)
+
+    url = briefing.url if _is_web_url(briefing.url) else None
+    embed = discord.Embed(title=title, url=url, description=description or None, colour=COLOUR)
+    if author:
+        embed.set_author(name=author)
+    if quotes_room > 0:
+        value = _quote_lines(quotes, quotes_room)
+        if value:
+            embed.add_field(name=QUOTES_TITLE, value=value, inline=False)
+    if footer:
+        embed.set_footer(text=footer)
+    if _is_web_url(briefing.image):
+        embed.set_thumbnail(url=briefing.image)
+    return embed
+
+
+def briefing_embeds(briefings: Sequence[Briefing]) -> list[discord.Embed]:
+    """Embeds for one message: at most 10, together at most 6000 characters."""
+    shown = [b for b in briefings if b.ok][:EMBEDS_PER_MESSAGE]
+    if not shown:
+        return []
+    budget = MESSAGE_EMBED_CHARS // len(shown)
+    return [briefing_embed(b, budget=budget) for b in shown]
+
+
+def failure_text(failure: Failure | None) -> str:
+    """The failure in plain words (the pipeline's message, or a fallback for its kind)."""
+    if failure is None:
+        return "Something went wrong while reading this page."
+    return failure.message.strip() or _PLAIN_FAILURES.get(
+        failure.kind, "Something went wrong while reading this page."
+    )
+
+
+def failure_message(briefing: Briefing) -> str:
+    """A failed briefing as one message: which link, and what went wrong, in plain words."""
+    link = briefing.url or briefing.source
+    prefix = f"I couldn't brief <{link}>: " if _is_web_url(link) else "I couldn't brief that link: "
+    return trim(prefix + failure_text(briefing.error), CONTENT_LIMIT)
+
+
+def failures_message(briefings: Iterable[Briefing]) -> str:
+    """Every failed briefing of a batch as lines of one message (empty when none failed)."""
+    lines = [failure_message(b) for b in briefings if not b.ok]
+    return trim("\n".join(lines), CONTENT_LIMIT)
+
+
+def quote_pages(
+    briefing: Briefing, *, per_embed: int = DESCRIPTION_LIMIT
+) -> list[list[discord.Embed]]:
+    """Every quote with its speaker, as messages (pages) of embeds within all limits.
+
+    Each quote is one numbered line; lines fill an embed's description up to `per_embed`
+    characters, and embeds fill a message up to 10 embeds and 6000 characters.
+    """
+    headline = trim(escape(briefing.headline or briefing.url or "Article"), TITLE_LIMIT - 20)
+    per_embed = min(per_embed, DESCRIPTION_LIMIT)
+    descriptions: list[str] = []
+    current: list[str] = []
+    used = 0
+    for number, quote in enumerate(briefing.quotes, start=1):
+        speaker = escape(quote.speaker) if quote.speaker else f"*{UNATTRIBUTED}*"
+        line = trim(f"**{number}.** “{escape(quote.text)}” — {speaker}", min(1500, per_embed))
+        if current and used + 1 + len(line) > per_embed:
+            descriptions.append("\n".join(current))
+            current, used = [], 0
+        used += len(line) + (1 if current else 0)
+        current.append(line)
+    if current:
+        descriptions.append("\n".join(current))
+
+    pages: list[list[discord.Embed]] = []
+    page: list[discord.Embed] = []
+    page_chars = 0
+    total = len(descriptions)
+    for index, description in enumerate(descriptions, start=1):
+        suffix = f" ({index}/{total})" if total > 1 else ""
+        embed = discord.Embed(
+            title=f"Quotes: {headline}{suffix}",
+            url=briefing.url if _is_web_url(briefing.url) else None,
+            description=description,
+            colour=COLOUR,
+        )
+        size = len(embed)
+        if page and (len(page) >= EMBEDS_PER_MESSAGE or page_chars + size > MESSAGE_EMBED_CHARS):
+            pages.append(page)
+            page, page_chars = [], 0
+        page.append(embed)
+        page_chars += size
+    if page:
+        pages.append(page)
+    return pages

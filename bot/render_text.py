@@ -1,0 +1,27 @@
+"""The CLI's readable briefing: what a journalist sees in a terminal."""
+
+from __future__ import annotations
+
+from bot.models import Briefing
+
+TOP_QUOTES = 3
+
+
+def briefing_as_text(briefing: Briefing) -> str:
+    if briefing.error is not None:
+        return f"{briefing.source}\n  ✗ {briefing.error.message} ({briefing.error.kind})\n"
+    lines = [briefing.headline or "(no headline)"]
+    meta = " · ".join(p for p in (briefing.site, briefing.byline, briefing.published) if p)
+    if meta:
+        lines.append(meta)
+    if briefing.url:
+        lines.append(briefing.url)
+    lines.append("")
+    lines.extend(f"  • {sentence}" for sentence in briefing.briefing)
+    if briefing.quotes:
+        lines.append("")
+        lines.append("Key quotes:")
+        for quote in briefing.quotes[:TOP_QUOTES]:
+            speaker = quote.speaker or "unattributed"
+            lines.append(f"  “{quote.text}” — {speaker}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,91 @@
+"""`/newsdesk mode` and `/newsdesk status`: per-channel behaviour, kept in the store.
+
+Discord hides the group from members without Manage Channels (`default_permissions`), but a
+server admin can override that in Integrations settings, so `mode` checks the permission again
+here, in the channel being changed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import __version__
+
+if TYPE_CHECKING:
+    from bot.client import NewsdeskBot
+
+MODE_HELP: Final[dict[str, str]] = {
+    "auto": "I reply to every article link with a briefing.",
+    "react": "I mark article links with 📰; add 📰 yourself to get the briefing.",
+    "off": "I stay silent here; /brief still works.",
+}
+NEED_MANAGE_CHANNELS: Final = "You need the Manage Channels permission to do this."
+
+ModeChoice = Literal["auto", "react", "off"]
+TextLike = discord.TextChannel | discord.Thread | discord.VoiceChannel
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_channels=True)
+class NewsdeskCommands(commands.GroupCog, group_name="newsdesk"):
+    """Settings for this server's channels."""
+
+    def __init__(self, bot: NewsdeskBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    @app_commands.command(name="mode", description="Choose what Newsdesk does with links here")
+    @app_commands.describe(mode="auto, react or off", channel="Another channel (default: this one)")
+    @app_commands.checks.has_permissions(manage_channels=True)
+    async def mode(
+        self,
+        interaction: discord.Interaction[NewsdeskBot],
+        mode: ModeChoice,
+        channel: TextLike | None = None,
+    ) -> None:
+        target = channel or interaction.channel
+        if interaction.guild is None or target is None:
+            await interaction.response.send_message("This works only in a server.", ephemeral=True)
+            return
+        # The decorator checked the channel the command was typed in; check the target too.
+        if (
+            channel is not None
+            and isinstance(interaction.user, discord.Member)
+            and not channel.permissions_for(interaction.user).manage_channels
+        ):
+            await interaction.response.send_message(NEED_MANAGE_CHANNELS, ephemeral=True)
+            return
+        await self.bot.store.set_mode(interaction.guild.id, target.id, mode)
+        await interaction.response.send_message(
+            f"Newsdesk mode for <#{target.id}> is now **{mode}**. {MODE_HELP[mode]}",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="status", description="Show Newsdesk's mode here and its version")
+    async def status(self, interaction: discord.Interaction[NewsdeskBot]) -> None:
+        channel = interaction.channel
+        if channel is None:
+            await interaction.response.send_message("This works only in a server.", ephemeral=True)
+            return
+        store = self.bot.store
+        parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
+        mode = await store.effective_mode(channel.id, parent_id)
+        if await store.is_set(channel.id):
+            origin = ""
+        elif parent_id is not None and await store.is_set(parent_id):
+            origin = f" (from <#{parent_id}>)"
+        else:
+            origin = " (the default)"
+        await interaction.response.send_message(
+            f"Newsdesk {__version__} · mode in <#{channel.id}>: **{mode}**{origin}. "
+            f"{MODE_HELP.get(mode, '')}",
+            ephemeral=True,
+        )
+
+
+async def setup(bot: NewsdeskBot) -> None:
+    await bot.add_cog(NewsdeskCommands(bot))

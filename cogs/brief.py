@@ -1,0 +1,104 @@
+"""Briefings on demand: `/brief`, `/quotes` and the "Brief this message" context menu.
+
+Every command defers at once (fetching can take seconds and Discord wants an answer within 3),
+and decides at that moment whether the answer is private: the first followup after a defer
+takes the defer's visibility, whatever flags it carries.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Final
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render
+from bot.links import find_links
+
+if TYPE_CHECKING:
+    from bot.client import NewsdeskBot
+
+log = logging.getLogger(__name__)
+
+NOT_A_LINK: Final = (
+    "That doesn't look like a web address. Paste a full link starting with https://."
+)
+NO_LINKS: Final = "I found no article links in that message."
+NO_QUOTES: Final = "I found no direct quotes in that article."
+
+
+class OnDemand(commands.Cog):
+    def __init__(self, bot: NewsdeskBot) -> None:
+        self.bot = bot
+        self.context_menu = app_commands.ContextMenu(
+            name="Brief this message", callback=self.brief_message
+        )
+        self.context_menu.guild_only = True
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.context_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.context_menu.name, type=self.context_menu.type)
+
+    def _link(self, text: str) -> str | None:
+        links = find_links(text, 1)
+        return links[0] if links else None
+
+    @app_commands.command(name="brief", description="Brief one article: headline, quotes, summary")
+    @app_commands.describe(url="The article's address", public="Show the briefing to everyone")
+    async def brief(
+        self, interaction: discord.Interaction[NewsdeskBot], url: str, public: bool = False
+    ) -> None:
+        link = self._link(url)
+        if link is None:
+            await interaction.response.send_message(NOT_A_LINK, ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=not public, thinking=True)
+        briefing = await self.bot.pipeline.brief_url(link)
+        if not briefing.ok:
+            await interaction.followup.send(render.failure_message(briefing), ephemeral=True)
+            return
+        await interaction.followup.send(
+            embeds=render.briefing_embeds([briefing]), ephemeral=not public
+        )
+
+    @app_commands.command(
+        name="quotes", description="Every direct quote in an article, with speaker"
+    )
+    @app_commands.describe(url="The article's address")
+    async def quotes(self, interaction: discord.Interaction[NewsdeskBot], url: str) -> None:
+        link = self._link(url)
+        if link is None:
+            await interaction.response.send_message(NOT_A_LINK, ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        briefing = await self.bot.pipeline.brief_url(link)
+        if not briefing.ok:
+            await interaction.followup.send(render.failure_message(briefing), ephemeral=True)
+            return
+        pages = render.quote_pages(briefing)
+        if not pages:
+            await interaction.followup.send(NO_QUOTES, ephemeral=True)
+            return
+        for page in pages:
+            await interaction.followup.send(embeds=page, ephemeral=True)
+
+    async def brief_message(
+        self, interaction: discord.Interaction[NewsdeskBot], message: discord.Message
+    ) -> None:
+        links = find_links(message.content, self.bot.settings.max_links_per_message)
+        if not links:
+            await interaction.response.send_message(NO_LINKS, ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        briefings = await self.bot.brief_urls(links)
+        embeds = render.briefing_embeds(briefings)
+        content = render.failures_message(briefings) or None
+        await interaction.followup.send(content=content, embeds=embeds, ephemeral=True)
+
+
+async def setup(bot: NewsdeskBot) -> None:
+    await bot.add_cog(OnDemand(bot))

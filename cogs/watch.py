@@ -1,0 +1,141 @@
+"""Watching channels for article links: auto replies, 📰 reactions, and quiet failures.
+
+In `auto` mode every article link a person posts gets a briefing reply; in `react` mode the bot
+only marks such messages with 📰 and replies when someone else adds 📰; `off` is silent. A failed
+briefing nobody asked for stays quiet: one ⚠️ on the message and a log line, no chat noise.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Final
+
+import discord
+from discord.ext import commands
+
+from bot import render
+from bot.links import find_links
+from bot.models import Briefing
+from bot.views import delete_view
+
+if TYPE_CHECKING:
+    from bot.client import NewsdeskBot
+
+log = logging.getLogger(__name__)
+
+NEWS: Final = "📰"
+WARNING: Final = "⚠️"
+ANSWERED_MEMORY: Final = 2048  # message ids remembered, so five 📰 reactions give one reply
+
+
+class Watcher(commands.Cog):
+    def __init__(self, bot: NewsdeskBot) -> None:
+        self.bot = bot
+        self._answered: OrderedDict[int, None] = OrderedDict()
+
+    async def mode_of(self, channel: discord.abc.Snowflake) -> str:
+        """The channel's mode; a thread without its own mode follows its parent channel."""
+        parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
+        return await self.bot.store.effective_mode(channel.id, parent_id)
+
+    def links_in(self, message: discord.Message) -> list[str]:
+        return find_links(message.content, self.bot.settings.max_links_per_message)
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.guild is None or message.author.bot or message.webhook_id is not None:
+            return
+        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+            return
+        urls = self.links_in(message)
+        if not urls:
+            return
+        mode = await self.mode_of(message.channel)
+        if mode == "auto":
+            self._remember(message.id)
+            await self.reply_with_briefings(message, urls, quiet=True)
+        elif mode == "react":
+            await _react(message, NEWS)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        me = self.bot.user
+        if payload.guild_id is None or me is None or payload.user_id == me.id:
+            return
+        if str(payload.emoji) != NEWS or payload.message_id in self._answered:
+            return
+        if payload.member is not None and payload.member.bot:
+            return
+        channel = self.bot.get_channel(payload.channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            return
+        if await self.mode_of(channel) != "react":
+            return
+        if payload.message_id in self._answered:  # another 📰 won the race during the await
+            return
+        self._remember(payload.message_id)
+        try:
+            message = await channel.fetch_message(payload.message_id)
+        except discord.HTTPException:
+            log.info("could not fetch message %s for a 📰 reaction", payload.message_id)
+            return
+        if message.author.bot or message.webhook_id is not None:
+            return
+        urls = self.links_in(message)
+        if urls:
+            await self.reply_with_briefings(message, urls, quiet=False)
+
+    async def reply_with_briefings(
+        self, message: discord.Message, urls: list[str], *, quiet: bool
+    ) -> None:
+        """Brief `urls` and reply once; `quiet` turns failures into a ⚠️ instead of words."""
+        async with message.channel.typing():
+            briefings = await self.bot.brief_urls(urls)
+        failed = [b for b in briefings if not b.ok]
+        for briefing in failed:
+            _log_failure(message, briefing)
+        embeds = render.briefing_embeds(briefings)
+        content = None if quiet else (render.failures_message(failed) or None)
+        if not embeds and content is None:
+            await _react(message, WARNING)
+            return
+        try:
+            await message.reply(
+                content=content,
+                embeds=embeds,
+                view=delete_view(message.author.id),
+                mention_author=False,
+            )
+        except discord.HTTPException as error:  # e.g. the message was deleted meanwhile
+            log.warning("could not reply to message %s: %s", message.id, error)
+            return
+        if failed and quiet:
+            await _react(message, WARNING)
+
+    def _remember(self, message_id: int) -> None:
+        self._answered[message_id] = None
+        while len(self._answered) > ANSWERED_MEMORY:
+            self._answered.popitem(last=False)
+
+
+def _log_failure(message: discord.Message, briefing: Briefing) -> None:
+    kind = briefing.error.kind if briefing.error else "?"
+    log.info(
+        "no briefing for %s (message %s, channel %s): %s",
+        briefing.source,
+        message.id,
+        message.channel.id,
+        kind,
+    )
+
+
+async def _react(message: discord.Message, emoji: str) -> None:
+    try:
+        await message.add_reaction(emoji)
+    except discord.HTTPException:
+        log.info("could not add %s to message %s", emoji, message.id)
+
+
+async def setup(bot: NewsdeskBot) -> None:
+    await bot.add_cog(Watcher(bot))

@@ -1,0 +1,820 @@
+"""A fake Discord on 127.0.0.1: enough gateway and REST for the real discord.py client.
+
+Why a fake server rather than mocks: the bot's behaviour that matters (what it posts, with
+which `allowed_mentions`, reply reference, embeds, components, ephemeral flags) is exactly the
+REST payloads discord.py builds, so tests drive the real client over real sockets and assert on
+the recorded requests.
+
+- Gateway (aiohttp websocket at `/`): HELLO, IDENTIFY → READY (guild listed as unavailable,
+  `resume_gateway_url` pointing back here) then GUILD_CREATE at once; heartbeats are ACKed;
+  tests inject MESSAGE_CREATE, MESSAGE_REACTION_ADD and INTERACTION_CREATE as JSON text frames.
+- REST under `/api/v10`: the routes the bot uses; every request is recorded (method, path,
+  JSON, time) and unknown routes answer 404 JSON so a missing route fails a test, not hangs it.
+- `wait_for(...)` awaits a matching recorded request on an asyncio.Condition (no sleeps).
+
+discord.py is pointed here with `discord.http.Route.BASE` and
+`discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY` (`NewsdeskBot` sets both from settings).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import re
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest_asyncio
+from aiohttp import WSMsgType, web
+
+from config import Settings
+
+BOT_TOKEN = "fake-bot-token.for.tests"
+API_PREFIX = "/api/v10"
+
+# Discord permission bits used here.
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+EMBED_LINKS = 1 << 14
+READ_HISTORY = 1 << 16
+ADD_REACTIONS = 1 << 6
+MANAGE_CHANNELS = 1 << 4
+MANAGE_MESSAGES = 1 << 13
+USE_APP_COMMANDS = 1 << 31
+MEMBER_PERMISSIONS = (
+    VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_HISTORY | ADD_REACTIONS | USE_APP_COMMANDS
+)
+MODERATOR_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_CHANNELS | MANAGE_MESSAGES
+
+EPHEMERAL = 1 << 6
+_snowflakes = itertools.count(1_200_000_000_000_000_000)
+
+
+def snowflake() -> int:
+    return next(_snowflakes)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _json_response(data: Any, status: int = 200) -> web.Response:
+    # discord.py parses JSON only when Content-Type is exactly application/json.
+    return web.Response(
+        body=json.dumps(data).encode(), status=status, headers={"Content-Type": "application/json"}
+    )
+
+
+def _no_content() -> web.Response:
+    return web.Response(status=204)
+
+
+def _error(status: int, message: str, code: int = 0) -> web.Response:
+    return _json_response({"message": message, "code": code}, status=status)
+
+
+@dataclass
+class Recorded:
+    """One REST request the bot made."""
+
+    method: str
+    path: str  # without the /api/v10 prefix, percent-decoded
+    query: dict[str, str]
+    json: Any
+    time: float
+    index: int
+
+    def __repr__(self) -> str:
+        body = json.dumps(self.json)[:300] if self.json is not None else ""
+        return f"<{self.method} {self.path} {body}>"
+
+
+@dataclass
+class FakeUser:
+    id: int
+    username: str
+    bot: bool = False
+    roles: list[int] = field(default_factory=list)
+    permissions: int = MEMBER_PERMISSIONS
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.id),
+            "username": self.username,
+            "global_name": self.username.title(),
+            "discriminator": "0",
+            "avatar": None,
+            "bot": self.bot,
+        }
+
+    def member(self, *, with_user: bool = True) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "roles": [str(r) for r in self.roles],
+            "joined_at": "2024-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+        }
+        if with_user:
+            data["user"] = self.payload()
+        return data
+
+
+class FakeDiscord:
+    """One guild with a pool of text channels, a few people, a moderator and another bot."""
+
+    CHANNELS = 40
+
+    def __init__(self, *, token: str = BOT_TOKEN) -> None:
+        self.token = token
+        self.app_id = snowflake()
+        self.guild_id = snowflake()
+        self.mod_role_id = snowflake()
+        self.bot_user = FakeUser(self.app_id, "newsdesk", bot=True)
+        self.users = {
+            "alice": FakeUser(snowflake(), "alice"),
+            "bob": FakeUser(snowflake(), "bob"),
+            "mod": FakeUser(
+                snowflake(), "mod", roles=[self.mod_role_id], permissions=MODERATOR_PERMISSIONS
+            ),
+            "otherbot": FakeUser(snowflake(), "otherbot", bot=True),
+            "newsdesk": self.bot_user,
+        }
+        self.channel_ids = [snowflake() for _ in range(self.CHANNELS)]
+        # One thread, under a channel of its own (outside the pool handed out by `channel()`).
+        self.thread_parent_id = snowflake()
+        self.thread_id = snowflake()
+        self._free_channels = list(self.channel_ids)
+        self.requests: list[Recorded] = []
+        self.gateway_frames: list[dict[str, Any]] = []  # what the bot sent on the gateway
+        self.messages: dict[int, dict[str, Any]] = {}
+        self.commands: dict[int | None, list[dict[str, Any]]] = {}  # guild id (None = global)
+        self.interactions: dict[str, dict[str, Any]] = {}  # token -> interaction payload
+        self.identify_close_code: int | None = None  # close the gateway instead of READY
+        self._sockets: list[web.WebSocketResponse] = []
+        self._sequence = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/", self._gateway)
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        app.router.add_route("*", "/{tail:.*}", self._unknown)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}{API_PREFIX}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/"
+
+    def channel(self) -> int:
+        """A text channel no other test has used (state such as modes never leaks between)."""
+        return self._free_channels.pop(0)
+
+    def user(self, name: str) -> FakeUser:
+        return self.users[name]
+
+    # --- recording -------------------------------------------------------------------------
+
+    async def _record(self, request: web.Request, path: str) -> Recorded:
+        raw = await request.read()
+        body: Any = None
+        if raw and request.content_type == "application/json":
+            body = json.loads(raw)
+        elif raw and request.content_type.startswith("multipart/"):
+            match = re.search(rb'name="payload_json".*?\r\n\r\n(.*?)\r\n--', raw, re.DOTALL)
+            body = json.loads(match.group(1)) if match else None
+        entry = Recorded(
+            request.method, path, dict(request.query), body, time.monotonic(), len(self.requests)
+        )
+        self.requests.append(entry)
+        async with self._changed:
+            self._changed.notify_all()
+        return entry
+
+    async def wait_until(self, predicate: Callable[[], object], timeout: float = 60.0) -> None:
+        """Wait until `predicate()` is true; re-checked whenever a request or frame arrives."""
+        try:
+            async with self._changed:
+                await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
+        except TimeoutError:
+            raise AssertionError(f"condition not met within {timeout}s") from None
+
+    async def wait_identified(self, count: int = 1, timeout: float = 60.0) -> None:
+        """Wait until `count` IDENTIFYs arrived (READY and GUILD_CREATE are sent right after)."""
+        await self.wait_until(
+            lambda: sum(f.get("op") == 2 for f in self.gateway_frames) >= count, timeout
+        )
+
+    def mark(self) -> int:
+        """A position in the request log; pass as `since` to look only at later requests."""
+        return len(self.requests)
+
+    def find(
+        self,
+        method: str,
+        path: str,
+        *,
+        since: int = 0,
+        where: Callable[[Recorded], bool] | None = None,
+    ) -> list[Recorded]:
+        pattern = re.compile(path)
+        return [
+            r
+            for r in self.requests[since:]
+            if r.method == method and pattern.fullmatch(r.path) and (where is None or where(r))
+        ]
+
+    async def wait_for(
+        self,
+        method: str,
+        path: str,
+        *,
+        since: int = 0,
+        where: Callable[[Recorded], bool] | None = None,
+        timeout: float = 30.0,
+    ) -> Recorded:
+        """The first request (at or after `since`) matching `method` and the `path` regex."""
+
+        def found() -> list[Recorded]:
+            return self.find(method, path, since=since, where=where)
+
+        try:
+            async with self._changed:
+                await asyncio.wait_for(self._changed.wait_for(found), timeout)
+        except TimeoutError:
+            seen = "\n  ".join(repr(r) for r in self.requests[since:]) or "(none)"
+            raise AssertionError(
+                f"no {method} {path} within {timeout}s; requests since:\n  {seen}"
+            ) from None
+        return found()[0]
+
+    # --- gateway ---------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if request.headers.get("Upgrade", "").lower() != "websocket":
+            return _error(404, "Unknown")
+        ws = web.WebSocketResponse(heartbeat=None)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        try:
+            await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    continue
+                frame = json.loads(msg.data)
+                self.gateway_frames.append(frame)
+                await self._on_frame(ws, frame)
+        finally:
+            with contextlib.suppress(ValueError):
+                self._sockets.remove(ws)
+            async with self._changed:
+                self._changed.notify_all()
+        return ws
+
+    async def _on_frame(self, ws: web.WebSocketResponse, frame: dict[str, Any]) -> None:
+        op = frame.get("op")
+        if op == 1:  # heartbeat
+            await ws.send_str(json.dumps({"op": 11}))
+        elif op == 2 and self.identify_close_code is not None:  # e.g. 4004, 4014
+            await ws.close(code=self.identify_close_code)
+        elif op == 2:  # identify
+            await self._send(ws, "READY", self._ready_payload())
+            await self._send(ws, "GUILD_CREATE", self._guild_payload())
+        elif op == 6:  # resume
+            await self._send(ws, "RESUMED", {})
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _send(self, ws: web.WebSocketResponse, event: str, data: Any) -> None:
+        frame = {"op": 0, "t": event, "s": next(self._sequence), "d": data}
+        await ws.send_str(json.dumps(frame))
+
+    @property
+    def identified(self) -> bool:
+        return any(f.get("op") == 2 for f in self.gateway_frames)
+
+    async def dispatch(self, event: str, data: Any) -> None:
+        """Send a gateway event to every connected bot."""
+        sockets = [ws for ws in self._sockets if not ws.closed]
+        if not sockets:
+            raise AssertionError("no bot is connected to the fake gateway")
+        for ws in sockets:
+            with contextlib.suppress(ConnectionError):
+                await self._send(ws, event, data)
+
+    def _ready_payload(self) -> dict[str, Any]:
+        return {
+            "v": 10,
+            "user": {**self.bot_user.payload(), "verified": True, "mfa_enabled": False},
+            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+            "session_id": f"session-{snowflake()}",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(self.app_id), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+        }
+
+    def _thread_payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.thread_id),
+            "type": 11,
+            "guild_id": str(self.guild_id),
+            "parent_id": str(self.thread_parent_id),
+            "owner_id": str(self.users["alice"].id),
+            "name": "budget-night",
+            "last_message_id": None,
+            "message_count": 0,
+            "member_count": 2,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": _now(),
+                "locked": False,
+            },
+        }
+
+    def _channel_payload(self, channel_id: int) -> dict[str, Any]:
+        if channel_id == self.thread_id:
+            return self._thread_payload()
+        position = (
+            self.channel_ids.index(channel_id) if channel_id in self.channel_ids else self.CHANNELS
+        )
+        return {
+            "id": str(channel_id),
+            "type": 0,
+            "guild_id": str(self.guild_id),
+            "name": f"news-{position}",
+            "position": position,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+        }
+
+    def _role(self, role_id: int, name: str, permissions: int, position: int) -> dict[str, Any]:
+        return {
+            "id": str(role_id),
+            "name": name,
+            "permissions": str(permissions),
+            "position": position,
+            "color": 0,
+            "hoist": False,
+            "managed": False,
+            "mentionable": False,
+            "flags": 0,
+        }
+
+    def _guild_payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.guild_id),
+            "name": "Newsroom",
+            "icon": None,
+            "owner_id": str(self.users["mod"].id),
+            "roles": [
+                self._role(self.guild_id, "@everyone", MEMBER_PERMISSIONS, 0),
+                self._role(self.mod_role_id, "Editors", MODERATOR_PERMISSIONS, 1),
+            ],
+            "channels": [
+                self._channel_payload(c) for c in [*self.channel_ids, self.thread_parent_id]
+            ],
+            "members": [self.bot_user.member()],
+            "member_count": 5,
+            "large": False,
+            "unavailable": False,
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "threads": [self._thread_payload()],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "joined_at": "2024-01-01T00:00:00+00:00",
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "system_channel_id": None,
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "nsfw_level": 0,
+        }
+
+    # --- injecting events ------------------------------------------------------------------
+
+    def _message(
+        self, channel_id: int, content: str, author: FakeUser, **extra: Any
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": str(snowflake()),
+            "channel_id": str(channel_id),
+            "guild_id": str(self.guild_id),
+            "author": author.payload(),
+            "member": author.member(with_user=False),
+            "content": content,
+            "timestamp": _now(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "components": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+        }
+        data.update(extra)
+        return data
+
+    async def post_message(
+        self, channel_id: int, content: str, author: str = "alice", **extra: Any
+    ) -> dict[str, Any]:
+        """Someone posts `content` in the channel; returns the message payload."""
+        message = self._message(channel_id, content, self.users[author], **extra)
+        self.messages[int(message["id"])] = message
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    async def post_webhook_message(self, channel_id: int, content: str) -> dict[str, Any]:
+        hook = FakeUser(snowflake(), "newswire-hook", bot=True)
+        message = self._message(channel_id, content, hook, webhook_id=str(hook.id))
+        message.pop("member")
+        self.messages[int(message["id"])] = message
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    async def add_reaction(
+        self, channel_id: int, message_id: int | str, emoji: str, user: str = "bob"
+    ) -> None:
+        who = self.users[user]
+        await self.dispatch(
+            "MESSAGE_REACTION_ADD",
+            {
+                "user_id": str(who.id),
+                "channel_id": str(channel_id),
+                "message_id": str(message_id),
+                "guild_id": str(self.guild_id),
+                "member": who.member(),
+                "emoji": {"id": None, "name": emoji},
+                "type": 0,
+                "burst": False,
+            },
+        )
+
+    def _interaction(
+        self, kind: int, channel_id: int, user: str, data: dict[str, Any], **extra: Any
+    ) -> dict[str, Any]:
+        who = self.users[user]
+        token = f"itoken-{snowflake()}"
+        member = who.member()
+        member["permissions"] = str(who.permissions)
+        payload: dict[str, Any] = {
+            "id": str(snowflake()),
+            "application_id": str(self.app_id),
+            "type": kind,
+            "token": token,
+            "version": 1,
+            "guild_id": str(self.guild_id),
+            "channel_id": str(channel_id),
+            "channel": self._channel_payload(channel_id),
+            "member": member,
+            "data": data,
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "app_permissions": str(MODERATOR_PERMISSIONS),
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(self.guild_id)},
+            "context": 0,
+            "attachment_size_limit": 8 * 1024 * 1024,
+        }
+        payload.update(extra)
+        self.interactions[token] = payload
+        return payload
+
+    def command_id(self, name: str, kind: int = 1) -> tuple[str, int | None]:
+        """The id the bot's registered command got, and its guild (None when global)."""
+        for guild, commands in self.commands.items():
+            for command in commands:
+                if command["name"] == name and command.get("type", 1) == kind:
+                    return command["id"], guild
+        raise AssertionError(f"the bot registered no command {name!r} (type {kind})")
+
+    async def slash(
+        self,
+        name: str,
+        channel_id: int,
+        user: str = "alice",
+        options: Iterable[dict[str, Any]] = (),
+        channels: Iterable[int] = (),
+    ) -> dict[str, Any]:
+        """Someone runs `/name`; `options` are Discord option objects (subcommands nest).
+
+        `channels` are the ids of channel options, sent in `resolved` as Discord does.
+        """
+        command_id, guild = self.command_id(name)
+        data: dict[str, Any] = {"id": command_id, "name": name, "type": 1, "options": list(options)}
+        resolved = {
+            str(c): {**self._channel_payload(c), "permissions": str(MODERATOR_PERMISSIONS)}
+            for c in channels
+        }
+        if resolved:
+            data["resolved"] = {"channels": resolved}
+        if guild is not None:
+            data["guild_id"] = str(guild)
+        interaction = self._interaction(2, channel_id, user, data)
+        await self.dispatch("INTERACTION_CREATE", interaction)
+        return interaction
+
+    async def message_command(
+        self, name: str, message: dict[str, Any], user: str = "alice"
+    ) -> dict[str, Any]:
+        """Someone picks the message context-menu command `name` on `message`."""
+        command_id, guild = self.command_id(name, kind=3)
+        data: dict[str, Any] = {
+            "id": command_id,
+            "name": name,
+            "type": 3,
+            "target_id": message["id"],
+            "resolved": {"messages": {message["id"]: message}},
+        }
+        if guild is not None:
+            data["guild_id"] = str(guild)
+        channel_id = int(message["channel_id"])
+        interaction = self._interaction(2, channel_id, user, data)
+        await self.dispatch("INTERACTION_CREATE", interaction)
+        return interaction
+
+    async def click(
+        self, message: dict[str, Any], custom_id: str, user: str = "alice"
+    ) -> dict[str, Any]:
+        """Someone clicks the button `custom_id` on a message the bot posted."""
+        data = {"custom_id": custom_id, "component_type": 2}
+        channel_id = int(message["channel_id"])
+        interaction = self._interaction(3, channel_id, user, data, message=message)
+        await self.dispatch("INTERACTION_CREATE", interaction)
+        return interaction
+
+    def callback_path(self, interaction: dict[str, Any]) -> str:
+        return rf"/interactions/{interaction['id']}/{re.escape(interaction['token'])}/callback"
+
+    def followup_path(self, interaction: dict[str, Any]) -> str:
+        return rf"/webhooks/{self.app_id}/{re.escape(interaction['token'])}"
+
+    # --- REST ------------------------------------------------------------------------------
+
+    async def _unknown(self, request: web.Request) -> web.Response:
+        await self._record(request, request.path)
+        return _error(404, "Unknown")
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        entry = await self._record(request, path)
+        needs_token = not path.startswith(("/interactions/", "/webhooks/"))
+        if needs_token and request.headers.get("Authorization") != f"Bot {self.token}":
+            return _error(401, "401: Unauthorized")
+        for method, pattern, handler in self._routes():
+            if request.method != method:
+                continue
+            match = re.fullmatch(pattern, path)
+            if match:
+                return await handler(entry, **match.groupdict())
+        return _error(404, "Unknown")
+
+    def _routes(self) -> list[tuple[str, str, Callable[..., Any]]]:
+        app = str(self.app_id)
+        return [
+            ("GET", r"/users/@me", self._me),
+            ("GET", r"/oauth2/applications/@me", self._application),
+            ("GET", r"/gateway(?:/bot)?", self._gateway_info),
+            ("PUT", rf"/applications/{app}/commands", self._put_commands),
+            ("PUT", rf"/applications/{app}/guilds/(?P<guild>\d+)/commands", self._put_commands),
+            ("GET", rf"/applications/{app}/commands", self._get_commands),
+            ("GET", rf"/applications/{app}/guilds/(?P<guild>\d+)/commands", self._get_commands),
+            ("POST", r"/channels/(?P<channel>\d+)/messages", self._create_message),
+            ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_message),
+            ("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._delete),
+            ("POST", r"/channels/(?P<channel>\d+)/typing", self._empty),
+            ("PUT", r"/channels/\d+/messages/\d+/reactions/[^/]+/@me", self._empty),
+            ("DELETE", r"/channels/\d+/messages/\d+/reactions/[^/]+/[^/]+", self._empty),
+            ("POST", r"/interactions/(?P<iid>\d+)/(?P<token>[^/]+)/callback", self._callback),
+            ("POST", rf"/webhooks/{app}/(?P<token>[^/]+)", self._followup),
+            ("PATCH", rf"/webhooks/{app}/(?P<token>[^/]+)/messages/(?P<mid>[^/]+)", self._edit),
+            ("GET", rf"/webhooks/{app}/(?P<token>[^/]+)/messages/(?P<mid>[^/]+)", self._original),
+            ("DELETE", rf"/webhooks/{app}/(?P<token>[^/]+)/messages/[^/]+", self._empty),
+        ]
+
+    async def _me(self, entry: Recorded) -> web.Response:
+        return _json_response({**self.bot_user.payload(), "verified": True, "flags": 0})
+
+    async def _application(self, entry: Recorded) -> web.Response:
+        return _json_response(
+            {
+                "id": str(self.app_id),
+                "name": "Newsdesk",
+                "icon": None,
+                "description": "Article briefings",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": self.users["mod"].payload(),
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "team": None,
+                "interactions_endpoint_url": None,
+            }
+        )
+
+    async def _gateway_info(self, entry: Recorded) -> web.Response:
+        return _json_response({"url": self.gateway_url, "shards": 1})
+
+    async def _put_commands(self, entry: Recorded, guild: str | None = None) -> web.Response:
+        key = int(guild) if guild else None
+        registered = []
+        for command in entry.json or []:
+            registered.append(
+                {
+                    "description": "",
+                    "options": [],
+                    **command,
+                    "id": str(snowflake()),
+                    "application_id": str(self.app_id),
+                    "version": str(snowflake()),
+                    **({"guild_id": guild} if guild else {}),
+                }
+            )
+        self.commands[key] = registered
+        return _json_response(registered)
+
+    async def _get_commands(self, entry: Recorded, guild: str | None = None) -> web.Response:
+        return _json_response(self.commands.get(int(guild) if guild else None, []))
+
+    def _bot_message(self, channel_id: int | str, body: dict[str, Any]) -> dict[str, Any]:
+        message = self._message(int(channel_id), body.get("content") or "", self.bot_user)
+        message.pop("member")
+        message["embeds"] = body.get("embeds") or []
+        message["components"] = body.get("components") or []
+        message["flags"] = body.get("flags") or 0
+        if body.get("message_reference"):
+            message["message_reference"] = body["message_reference"]
+            message["type"] = 19
+        self.messages[int(message["id"])] = message
+        return message
+
+    async def _create_message(self, entry: Recorded, channel: str) -> web.Response:
+        return _json_response(self._bot_message(channel, entry.json or {}))
+
+    async def _get_message(self, entry: Recorded, channel: str, message: str) -> web.Response:
+        found = self.messages.get(int(message))
+        if found is None or found["channel_id"] != channel:
+            return _error(404, "Unknown Message", 10008)
+        return _json_response(found)
+
+    async def _delete(self, entry: Recorded, channel: str, message: str) -> web.Response:
+        if self.messages.pop(int(message), None) is None:
+            return _error(404, "Unknown Message", 10008)
+        return _no_content()
+
+    async def _empty(self, entry: Recorded, **_: str) -> web.Response:
+        return _no_content()
+
+    async def _callback(self, entry: Recorded, iid: str, token: str) -> web.Response:
+        interaction = self.interactions.get(token)
+        if interaction is None or interaction["id"] != iid:
+            return _error(404, "Unknown interaction", 10062)
+        body = entry.json or {}
+        kind = body.get("type")
+        data = body.get("data") or {}
+        flags = data.get("flags") or 0
+        resource: dict[str, Any] = {"type": kind}
+        if kind in (4, 7):
+            message = self._bot_message(interaction["channel_id"], data)
+            interaction["original"] = message
+            resource["message"] = message
+        return _json_response(
+            {
+                "interaction": {
+                    "id": iid,
+                    "type": interaction["type"],
+                    "response_message_loading": kind == 5,
+                    "response_message_ephemeral": bool(flags & EPHEMERAL),
+                },
+                "resource": resource,
+            }
+        )
+
+    async def _followup(self, entry: Recorded, token: str) -> web.Response:
+        interaction = self.interactions.get(token)
+        if interaction is None:
+            return _error(404, "Unknown Webhook", 10015)
+        message = self._bot_message(interaction["channel_id"], entry.json or {})
+        message["webhook_id"] = str(self.app_id)
+        return _json_response(message)
+
+    async def _edit(self, entry: Recorded, token: str, mid: str) -> web.Response:
+        interaction = self.interactions.get(token)
+        if interaction is None:
+            return _error(404, "Unknown Webhook", 10015)
+        message = self._bot_message(interaction["channel_id"], entry.json or {})
+        interaction["original"] = message
+        return _json_response(message)
+
+    async def _original(self, entry: Recorded, token: str, mid: str) -> web.Response:
+        interaction = self.interactions.get(token)
+        if interaction is None or "original" not in interaction:
+            return _error(404, "Unknown Message", 10008)
+        return _json_response(interaction["original"])
+
+
+@pytest_asyncio.fixture
+async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    """A fresh fake Discord for one test."""
+    fake = FakeDiscord()
+    await fake.start()
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+def bot_settings(
+    fake: FakeDiscord, database: Path, article_port: int, **overrides: Any
+) -> Settings:
+    """Settings for a bot talking to `fake`, allowed to fetch from the loopback article server."""
+    values: dict[str, Any] = {
+        "DISCORD_TOKEN": fake.token,
+        "discord_api_base": fake.api_base,
+        "discord_gateway": fake.gateway_url,
+        "database": database,
+        "allowed_networks": ["127.0.0.0/8"],
+        "allowed_ports": [80, 443, article_port],
+        "workers": 1,
+        "default_mode": "auto",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(fake: FakeDiscord, settings: Settings, **options: Any) -> AsyncIterator[Any]:
+    """A real `NewsdeskBot` logged in to `fake` and past on_ready; closed on exit.
+
+    READY lists the one guild and GUILD_CREATE follows at once, so a short
+    `guild_ready_timeout` makes on_ready fire promptly instead of after discord.py's 2 s.
+    """
+    from bot.client import NewsdeskBot
+
+    options.setdefault("guild_ready_timeout", 0.05)
+    bot = NewsdeskBot(settings, **options)
+    try:
+        await bot.login(fake.token)
+    except BaseException:
+        await bot.close()
+        raise
+    connection = asyncio.create_task(bot.connect(reconnect=True))
+    ready = asyncio.create_task(bot.wait_until_ready())
+    try:
+        done, _ = await asyncio.wait(
+            {connection, ready}, timeout=60, return_when=asyncio.FIRST_COMPLETED
+        )
+        if ready not in done:
+            if connection.done():
+                connection.result()  # re-raise why the connection ended
+            raise AssertionError("the bot did not become ready")
+        yield bot
+    finally:
+        ready.cancel()
+        await bot.close()
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(connection, 10)

@@ -1,0 +1,209 @@
+"""extract_article on our fixture pages (nav, ads, captions, share bars, JSON-LD, OpenGraph,
+odd quote marks, four languages), the seed page, a paywall teaser and hostile input."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bot.clean import clean_article
+from bot.extract import extract_article, guess_language, language_code
+from bot.models import ErrorKind, PipelineError
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seed"
+
+
+def page(name: str) -> bytes:
+    return (PAGES / name).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def council():
+    return extract_article(page("council-vote.html"), "http://127.0.0.1:9/pages/council-vote.html")
+
+
+def test_council_metadata(council):
+    assert council.headline == "Harbourside council votes to close Mill Lane bridge to cars"
+    assert council.byline == "Jane Doe"
+    assert council.site == "The Example Gazette"
+    assert council.published == "2024-03-14"
+    assert council.language == "en"
+    # og:url / canonical is absolute http(s), so it wins over the URL we fetched.
+    assert council.url == (
+        "https://www.example-gazette.test/local/2024/03/14/council-votes-to-close-mill-lane-bridge"
+    )
+    # a relative og:image is made absolute against the page URL
+    assert council.image == "https://www.example-gazette.test/media/2024/03/mill-lane-bridge.jpg"
+    assert council.description.startswith("Councillors backed the plan")
+
+
+def test_council_body_keeps_quotes_verbatim_and_drops_page_furniture(council):
+    text = council.text
+    assert "“This bridge was built for horses and carts, not for 9,000 cars a day,”" in text
+    assert "‘People will see the difference within months,’ she told the meeting." in text
+    assert "“My advice has not changed,” Dr Marsh said." in text
+    assert "Okafor said the traders’ association would ask the council" in text
+    for furniture in ("Accept all cookies", "Subscribe", "Comments are closed", "Storm warning"):
+        assert furniture not in text
+    assert not any(p.strip() == "Advertisement" for p in council.paragraphs)
+
+
+def test_council_after_cleaning_has_no_boilerplate(council):
+    cleaned = clean_article(council)
+    assert cleaned.paragraphs[0].startswith("Harbourside’s town council voted on Thursday")
+    text = cleaned.text
+    for junk in ("Share this article", "Read more", "Sign up", "©", "Photo:", "Download our app"):
+        assert junk not in text
+    assert cleaned.headline not in cleaned.paragraphs
+    assert len(cleaned.paragraphs) == 10
+
+
+def test_german_page_kicker_and_quote_marks():
+    article = clean_article(extract_article(page("stadtrat-radweg.html")))
+    # h1 is "Lokales Stadtrat …" (section kicker in a span), og:title has the headline alone
+    assert article.headline == "Stadtrat beschließt Radweg entlang der Uferstraße"
+    assert article.language == "de"
+    assert article.byline == "Anna Berg"
+    assert article.published == "2023-09-21"
+    assert "„Wir holen nach, was seit zwanzig Jahren versprochen wird“, sagte" in article.text
+    assert "»Die Pendler aus dem Umland haben keine Alternative" in article.text
+    assert not any(p.startswith(("Von Anna Berg", "Lesen Sie auch")) for p in article.paragraphs)
+
+
+def test_french_page_site_prefix_and_guillemets():
+    article = clean_article(extract_article(page("greve-cantine.html")))
+    # <title> is "Le Courrier d'Exemple : À Valmont, …": the site prefix is not the headline
+    assert article.headline == "À Valmont, les agents des cantines scolaires en grève"
+    assert article.site == "Le Courrier d'Exemple"
+    assert article.byline == "Marie Dupont"
+    assert article.language == "fr"
+    assert article.published == "2023-11-08"
+    assert "« Nous servons quatre cents repas avec une équipe prévue pour deux cents »" in (
+        article.text
+    )
+    assert "Par Marie Dupont" not in article.text
+    assert "newsletter" not in article.text and "À lire aussi" not in article.text
+
+
+def test_spanish_page_two_authors_and_site_suffix():
+    article = clean_article(extract_article(page("mercado-feria.html")))
+    assert article.headline == "El mercado de San Telmo de Villaclara reabre tras dos años de obras"
+    assert article.byline == "Lucía Fernández; Diego Santos"
+    assert article.language == "es"
+    assert article.url == "https://www.diario-ejemplo.test/ciudad/mercado-san-telmo-reabre"
+    assert "«Es como volver a casa», dijo Rosa Medina" in article.text
+    assert "Lee también" not in article.text and "boletín" not in article.text
+    assert article.paragraphs[0].startswith("El histórico mercado")
+
+
+def test_paywall_teaser_is_not_an_article():
+    with pytest.raises(PipelineError) as caught:
+        extract_article(page("paywall-teaser.html"))
+    assert caught.value.kind is ErrorKind.NOT_ARTICLE
+    assert "teaser" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   \n\t ",
+        b"",
+        b"\x00" * 512,
+        os.urandom(4096),
+        "just a line of text with no markup",
+        "<html><head><title>Menu</title></head><body><nav><a href='/'>Home</a></nav></body></html>",
+    ],
+)
+def test_empty_or_garbage_input_is_not_an_article(html):
+    with pytest.raises(PipelineError) as caught:
+        extract_article(html)
+    assert caught.value.kind is ErrorKind.NOT_ARTICLE
+    assert caught.value.message
+
+
+def test_deeply_nested_divs_fail_cleanly():
+    html = (
+        "<html><body>" + "<div>" * 100_000 + "<p>deep</p>" + "</div>" * 100_000 + "</body></html>"
+    )
+    with pytest.raises(PipelineError) as caught:
+        extract_article(html)
+    assert caught.value.kind in (ErrorKind.NOT_ARTICLE, ErrorKind.EXTRACTION)
+
+
+def test_twenty_megabyte_single_line_page_is_refused():
+    html = "<html><body><p>" + "word " * 4_000_000 + "</p></body></html>"
+    with pytest.raises(PipelineError) as caught:
+        extract_article(html)
+    assert caught.value.kind is ErrorKind.TOO_LARGE
+    assert "MB" in caught.value.message
+
+
+def test_extractor_crash_becomes_extraction_error(monkeypatch):
+    import trafilatura
+
+    def boom(*args, **kwargs):
+        raise ValueError("parser exploded")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", boom)
+    with pytest.raises(PipelineError) as caught:
+        extract_article(page("council-vote.html"))
+    assert caught.value.kind is ErrorKind.EXTRACTION
+
+
+ARTICLE = """<html><head>{head}</head><body><article><h1>Ferry timetable cut for winter</h1>
+<p>The island ferry will sail four times a day instead of seven from November, the operator
+said on Monday, blaming a shortage of crew and the rising price of fuel.</p>
+<p>Passengers who commute to the mainland said the change would make it impossible to reach
+the first shift at the hospital, which starts at seven in the morning.</p>
+<p>The operator said it would review the timetable in the spring after talks with the council
+and with the unions that represent its deck and engine crews.</p></article></body></html>"""
+
+
+def test_given_url_is_kept_without_canonical_and_relative_canonical_is_ignored():
+    given = "https://news.example.test/island/ferry"
+    assert extract_article(ARTICLE.format(head=""), given).url == given
+    relative = '<link rel="canonical" href="/island/ferry-timetable">'
+    assert extract_article(ARTICLE.format(head=relative), given).url == given
+    home = '<link rel="canonical" href="https://news.example.test/">'
+    assert extract_article(ARTICLE.format(head=home), given).url == given
+
+
+def test_language_is_guessed_when_the_page_does_not_say():
+    article = extract_article(ARTICLE.format(head=""))
+    assert article.language == "en"
+    assert article.headline == "Ferry timetable cut for winter"
+
+
+def test_declared_legacy_encoding_is_decoded():
+    html = ARTICLE.format(head='<meta charset="iso-8859-1">').replace("Ferry", "Fähre")
+    article = extract_article(html.encode("iso-8859-1"))
+    assert article.headline == "Fähre timetable cut for winter"
+
+
+def test_language_code_and_guess():
+    assert language_code("en-IE") == "en"
+    assert language_code("de_DE") == "de"
+    assert language_code("english") is None
+    assert guess_language(["Der Rat hat am Montag die neue Straße für den Verkehr freigegeben."])
+    assert guess_language(["Le conseil a voté pour la fermeture du pont et des rues."]) == "fr"
+    assert guess_language(["El consejo votó por la reforma del mercado y de las calles."]) == "es"
+    assert guess_language(["42"]) is None
+
+
+@pytest.mark.skipif(not (SEED / "article.html").is_file(), reason="shared seed not present")
+def test_seed_article_html():
+    article = extract_article((SEED / "article.html").read_bytes())
+    assert article.headline == "No progress seen after Russia-US talks over Ukraine tensions"
+    assert article.byline == "Matthew Lee"
+    assert article.site == "BreakingNews.ie"
+    assert article.published == "2022-01-10"
+    cleaned = clean_article(article)
+    text = cleaned.text
+    for junk in ("Share this article", "Read More", "Pool via AP", "©", "Download our Apps"):
+        assert junk not in text
+    assert cleaned.paragraphs[0].startswith("The United States and Russia locked horns")
+    assert cleaned.paragraphs[-1].startswith("As President Putin said")

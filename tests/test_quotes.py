@@ -1,0 +1,345 @@
+"""The quotes step: marks, attribution forms, speakers, filtering and ranking.
+
+Every synthetic article here is written for these tests; each case is a trap seen in real news
+copy (split quotes, lost opening marks, straight quotes beside apostrophes, titles in quotes…).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.models import Quote
+from bot.quotes import extract_quotes, scan_spans
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEED = SHARED / "seed" / "article.txt"
+CORPORA = SHARED / "corpora"
+
+_MARKS = str.maketrans({c: '"' for c in "“”„‟«»〝〞＂"} | {c: "'" for c in "‘’‚‛"})
+
+
+def _norm(text: str) -> str:
+    """Quote marks unified and whitespace collapsed, as the verbatim check compares."""
+    text = unicodedata.normalize("NFKC", text).translate(_MARKS)
+    return " ".join(text.split())
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _by_text(quotes: list[Quote], needle: str) -> Quote:
+    found = [q for q in quotes if needle in q.text]
+    assert found, f"no quote containing {needle!r} in {[q.text for q in quotes]}"
+    return found[0]
+
+
+def _assert_verbatim(paragraphs: list[str], quotes: list[Quote]) -> None:
+    article = _norm("\n".join(paragraphs))
+    for quote in quotes:
+        assert 0 <= quote.paragraph < len(paragraphs)
+        for part in quote.text.split(" … "):
+            assert _norm(part) in article, f"not verbatim: {part!r}"
+
+
+# -- attribution forms -------------------------------------------------------------------------
+
+
+def test_speaker_after_quote_with_title_stripped():
+    paras = [
+        "Harbour plan approved.",
+        "The council approved the new harbour plan on Tuesday after a long debate.",
+        "“This is the best day for the harbour in forty years,” Port Commissioner Ana Ortiz said.",
+    ]
+    quote = _by_text(extract_quotes(paras), "best day for the harbour")
+    assert quote.speaker == "Ana Ortiz"
+    assert quote.text == "This is the best day for the harbour in forty years,"
+    assert quote.paragraph == 2
+
+
+def test_split_quote_is_one_quote_and_pronoun_resolves():
+    paras = [
+        "Budget talks stall.",
+        "Finance Minister Helen Marsh met union leaders on Monday.",
+        "“We are not there yet,” she said. “But nobody is leaving the table tonight.”",
+    ]
+    quotes = extract_quotes(paras)
+    assert len(quotes) == 1
+    assert quotes[0].text == "We are not there yet, … But nobody is leaving the table tonight."
+    assert quotes[0].speaker == "Helen Marsh"
+
+
+def test_inverted_said_with_party_tag_and_age_appositive():
+    paras = [
+        "Senate vote delayed.",
+        "“We will not be rushed on a bill this size,” said Sen. John Carter, R-Texas.",
+        "“My neighbours are scared of the water bills,” Maria Lopez, 54, said after the meeting.",
+    ]
+    quotes = extract_quotes(paras)
+    assert _by_text(quotes, "We will not be rushed").speaker == "John Carter"
+    assert _by_text(quotes, "neighbours are scared").speaker == "Maria Lopez"
+
+
+def test_according_to_colon_and_told_forms():
+    paras = [
+        "Storm response questioned.",
+        "According to Fire Chief Daniel Reyes, “the crews were in place hours before the storm.”",
+        "Governor Laura Finch told reporters: “We learned a lot from last winter.”",
+        "Mr. Reyes added that the review “will be published in full, every single page of it.”",
+    ]
+    quotes = extract_quotes(paras)
+    assert _by_text(quotes, "crews were in place").speaker == "Daniel Reyes"
+    assert _by_text(quotes, "learned a lot").speaker == "Laura Finch"
+    assert _by_text(quotes, "every single page of it").speaker == "Daniel Reyes"
+
+
+def test_two_speakers_in_one_paragraph_stay_two_quotes():
+    paras = [
+        "Mayor faces critics.",
+        "“The plan will cost more than it saves,” said Paul Grant. “It always does,” added "
+        "Rachel Stone, a former city auditor.",
+    ]
+    quotes = extract_quotes(paras)
+    assert _by_text(quotes, "cost more than it saves").speaker == "Paul Grant"
+    assert _by_text(quotes, "It always does").speaker == "Rachel Stone"
+    assert len(quotes) == 2
+
+
+def test_organisation_speaks():
+    paras = [
+        "Kremlin rejects report.",
+        "“These claims have nothing to do with reality,” the Kremlin said in a statement.",
+        "The White House said: “We stand by every word of the assessment.”",
+    ]
+    quotes = extract_quotes(paras)
+    assert _by_text(quotes, "nothing to do with reality").speaker in {"Kremlin", "the Kremlin"}
+    assert _by_text(quotes, "stand by every word").speaker in {"White House", "The White House"}
+
+
+def test_spokeswoman_introduced_before_her_name():
+    paras = [
+        "Embassy closes early.",
+        "A spokeswoman for the State Department, Jane Doe, said: “The embassy will reopen once "
+        "the area is secure.”",
+        "“We have told every citizen in the region to stay indoors,” Ms. Doe said.",
+    ]
+    quotes = extract_quotes(paras)
+    assert _by_text(quotes, "embassy will reopen").speaker == "Jane Doe"
+    assert _by_text(quotes, "stay indoors").speaker == "Jane Doe"
+
+
+def test_dash_credit_under_a_vox_pop_quote():
+    paras = [
+        "Voters speak.",
+        "“I have never seen the town this divided about anything at all.” ― Teodora Vance",
+    ]
+    assert extract_quotes(paras)[0].speaker == "Teodora Vance"
+
+
+# -- marks -------------------------------------------------------------------------------------
+
+
+def test_quote_running_over_paragraphs_is_one_quote():
+    paras = [
+        "Coach explains exit.",
+        "Coach Brian Mills said: “I gave this club eleven years of my life and I do not regret a "
+        "single day of it.",
+        "“But it is time for somebody younger to lead the team into the new stadium.”",
+        "The club thanked him.",
+    ]
+    quotes = extract_quotes(paras)
+    assert len(quotes) == 1
+    assert "eleven years" in quotes[0].text and "somebody younger" in quotes[0].text
+    assert quotes[0].speaker == "Brian Mills"
+
+
+def test_lost_opening_mark_and_quote_paragraph_continue_previous_speaker():
+    paras = [
+        "Minister warns on prices.",
+        "“Prices will keep rising through the winter,” Energy Minister Tomas Berg said.",
+        "As the prime minister told parliament, ‘we cannot promise miracles. We can promise "
+        "honesty’.”",
+        "“Nobody should expect relief before March,” he added.",
+        "“The grid is fragile and the reserves are thin this year.”",
+    ]
+    quotes = extract_quotes(paras)
+    lost = _by_text(quotes, "cannot promise miracles")
+    assert lost.text.startswith("As the prime minister told parliament")
+    assert lost.speaker == "Tomas Berg"
+    assert _by_text(quotes, "grid is fragile").speaker == "Tomas Berg"
+
+
+def test_straight_quotes_and_apostrophes():
+    paras = [
+        "Club's '90s glory recalled.",
+        "The club's fans don't forget the '90s, and Nato's summit won't change that.",
+        '"We\'re going to win it back, I promise you that," captain Leo Hart said.',
+    ]
+    quotes = extract_quotes(paras)
+    assert len(quotes) == 1
+    assert quotes[0].text == "We're going to win it back, I promise you that,"
+    assert quotes[0].speaker == "Leo Hart"
+
+
+def test_nested_single_quotes_stay_inside():
+    paras = [
+        "Judge rebukes lawyer.",
+        "“He kept saying ‘trust me’ and then he lied to the court,” Judge Amy Walsh said.",
+    ]
+    quote = extract_quotes(paras)[0]
+    assert quote.text == "He kept saying ‘trust me’ and then he lied to the court,"
+    assert quote.speaker == "Amy Walsh"
+
+
+def test_scanner_pairs_curly_straight_and_guillemets():
+    text = 'Er sagte „wir bleiben hier“ und «nous partons» puis "fine".'
+    spans = scan_spans(text)
+    assert [text[s.start : s.end] for s in spans] == ["wir bleiben hier", "nous partons", "fine"]
+
+
+def test_tweet_placeholder_attributes_are_not_quotes():
+    paras = [
+        "Senator tweets.",
+        'Senator Kim Lee posted this: <tweet tweet-id="12345"><tweet/>',
+        "The post was later deleted.",
+    ]
+    assert extract_quotes(paras) == []
+
+
+# -- other languages ---------------------------------------------------------------------------
+
+
+def test_german_french_spanish_cues():
+    de = ["Streit um Haushalt.", "„Wir werden das nicht akzeptieren“, sagte Olaf Brandt am Montag."]
+    fr = ["Grève nationale.", "« Nous ne reculerons pas », a déclaré Sophie Martin mardi."]
+    es = ["Elecciones.", "“Vamos a ganar en todas las provincias”, dijo Carlos Ruiz."]
+    assert extract_quotes(de, "de")[0].speaker == "Olaf Brandt"
+    assert extract_quotes(fr, "fr")[0].speaker == "Sophie Martin"
+    assert extract_quotes(es, "es")[0].speaker == "Carlos Ruiz"
+    selon = [
+        "Grève.",
+        "Selon Marc Petit, « la grève durera encore toute la semaine prochaine, au moins ».",
+    ]
+    assert extract_quotes(selon, "fr")[0].speaker == "Marc Petit"
+
+
+# -- not quotes --------------------------------------------------------------------------------
+
+
+def test_scare_quotes_titles_headline_and_handles_are_dropped():
+    paras = [
+        "“Total failure”: critics round on plan.",
+        "The so-called “reform” bill was debated while the film “The Long Night Over Town” "
+        "played downtown.",
+        "Fans replied to “@cityhall” all day.",
+        "“It is a total failure of leadership and everyone here knows it,” Ruth Kaye said.",
+    ]
+    quotes = extract_quotes(paras)
+    assert [q.text for q in quotes] == [
+        "It is a total failure of leadership and everyone here knows it,"
+    ]
+
+
+# -- ranking -----------------------------------------------------------------------------------
+
+
+def test_ranking_puts_named_full_quotes_first_and_drops_duplicates():
+    paras = [
+        "Strike ends.",
+        "Union leader Marta Quinn said the deal was “good enough for now, but only for now and "
+        "only for this year”.",
+        "“We won every point we asked for, and the members know it,” Quinn said.",
+        "“We won every point we asked for, and the members know it.”",
+        "“This is how you end a strike without losers,” Mayor Dan Cole said.",
+    ]
+    quotes = extract_quotes(paras)
+    assert [q.score for q in quotes] == sorted((q.score for q in quotes), reverse=True)
+    assert sum("won every point" in q.text for q in quotes) == 1
+    assert quotes[0].speaker in {"Marta Quinn", "Dan Cole"}
+    assert "good enough for now" in quotes[-1].text  # the fragment comes last
+
+
+# -- the seed story and the benchmark corpora ---------------------------------------------------
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="seed story not present (../shared/seed)")
+def test_seed_story_quotes_and_speakers():
+    paras = _lines(SEED.read_text(encoding="utf-8"))
+    quotes = extract_quotes(paras)
+    expected = {
+        "We have no intention to invade Ukraine.": "Sergei Ryabkov",
+        "It was not what you would call a negotiation": "Wendy Sherman",
+        "ready to set down texts": "Wendy Sherman",
+        "We were firm, however": "Wendy Sherman",
+        "will not forgo bilateral cooperation": "Wendy Sherman",
+        "The situation now is so dangerous": "Sergei Ryabkov",
+        "we cannot backpedal": "Sergei Ryabkov",
+    }
+    for needle, speaker in expected.items():
+        assert _by_text(quotes, needle).speaker == speaker, needle
+    negotiation = _by_text(quotes, "It was not what you would call a negotiation")
+    assert " … We’re not to a point" in negotiation.text
+    assert all(q.paragraph > 0 for q in quotes)  # nothing from the headline
+    _assert_verbatim(paras, quotes)
+
+
+def _benchmark_texts() -> list[Path]:
+    paths = sorted((CORPORA / "quotes-polnear" / "text").glob("*.txt"))
+    paths += sorted(CORPORA.glob("*/text/*.txt"))
+    if SEED.exists():
+        paths.append(SEED)
+    return list(dict.fromkeys(paths))
+
+
+@pytest.mark.skipif(not CORPORA.is_dir(), reason="corpora not present (../shared/corpora)")
+def test_every_benchmark_quote_is_verbatim():
+    paths = _benchmark_texts()
+    assert paths
+    for path in paths:
+        paras = _lines(path.read_text(encoding="utf-8", errors="replace"))
+        _assert_verbatim(paras, extract_quotes(paras))
+
+
+_PIECES = st.sampled_from(
+    [
+        "“",
+        "”",
+        '"',
+        "‘",
+        "’",
+        "'",
+        "«",
+        "»",
+        "„",
+        " said ",
+        " she said. ",
+        "Mr. ",
+        "Ms Ann Lee",
+        ", ",
+        ". ",
+        "\n",
+        " according to ",
+        ":",
+        "—",
+        "<tweet/>",
+        "he",
+        " the Kremlin ",
+        "word",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=12)), max_size=40))
+def test_never_crashes_and_never_invents_text(pieces):
+    paras = [line for line in re.split(r"\n", "".join(pieces)) if line.strip()]
+    quotes = extract_quotes(paras)
+    _assert_verbatim(paras, quotes)
+    assert all(isinstance(q, Quote) and q.text for q in quotes)
