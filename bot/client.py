@@ -14,6 +14,7 @@ import pkgutil
 import signal
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -23,9 +24,12 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cache import BriefingCache
 from bot.models import Briefing
+from bot.service import BriefingService
 from bot.store import Store
 from bot.views import DeleteButton
+from bot.workqueue import QueueFull, WorkQueue
 from config import Settings
 
 if TYPE_CHECKING:
@@ -87,6 +91,9 @@ def error_text(error: app_commands.AppCommandError) -> str:
         return f"Slow down a little: try again in {error.retry_after:.0f} seconds."
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use this command here."
+    original = getattr(error, "original", None)
+    if isinstance(original, QueueFull):
+        return original.message
     if isinstance(error, app_commands.TransformerError):
         return "I couldn't understand one of the options. Please check it and try again."
     return GENERIC_ERROR
@@ -137,6 +144,7 @@ class NewsdeskBot(commands.Bot):
         self._own_pipeline = pipeline is None
         self._pipeline = pipeline
         self._store: Store | None = None
+        self._service: BriefingService | None = None
         self.failed_extensions: list[str] = []
 
     @property
@@ -151,6 +159,14 @@ class NewsdeskBot(commands.Bot):
             raise RuntimeError("the store opens in setup_hook; the bot is not logged in")
         return self._store
 
+    @property
+    def service(self) -> BriefingService:
+        if self._service is None:
+            raise RuntimeError(
+                "the briefing service starts in setup_hook; the bot is not logged in"
+            )
+        return self._service
+
     async def setup_hook(self) -> None:
         if self._pipeline is None:
             from bot.pipeline import Pipeline  # heavy: imported only when the bot really starts
@@ -160,6 +176,7 @@ class NewsdeskBot(commands.Bot):
         self._store = await Store.open(
             self.settings.database, default_mode=self.settings.default_mode
         )
+        self._service = await self._make_service(self._pipeline, self._store)
         for name in extension_names():
             try:
                 await self.load_extension(name)
@@ -188,9 +205,36 @@ class NewsdeskBot(commands.Bot):
         user = self.user
         log.info("connected as %s (id %s) to %d servers", user, user and user.id, len(self.guilds))
 
-    async def brief_urls(self, urls: Sequence[str]) -> list[Briefing]:
-        """Brief several links at once, in their order (the pipeline never raises)."""
-        return list(await asyncio.gather(*(self.pipeline.brief_url(u) for u in urls)))
+    async def _make_service(self, pipeline: Pipeline, store: Store) -> BriefingService:
+        """The cache shares the store's SQLite connection: one file holds all the bot knows."""
+        settings = self.settings
+        cache = BriefingCache(
+            store.db,
+            ttl=timedelta(hours=settings.cache_ttl_hours),
+            failure_ttl=timedelta(minutes=settings.failure_cache_minutes),
+        )
+        await cache.init()
+        return BriefingService(pipeline, WorkQueue.from_settings(settings), cache=cache)
+
+    async def brief_url(
+        self, url: str, *, guild_id: int | None = None, refresh: bool = False
+    ) -> Briefing:
+        """One on-demand briefing (never dropped; `QueueFull` when saturated)."""
+        return await self.service.brief(url, guild_id=guild_id, refresh=refresh)
+
+    async def brief_urls(
+        self,
+        urls: Sequence[str],
+        *,
+        guild_id: int | None = None,
+        droppable: bool = False,
+    ) -> list[Briefing]:
+        """Brief several links at once, in their order; auto-replies may be dropped when busy.
+
+        Raises `QueueFull` for on-demand requests when the bot is saturated (the command error
+        handler turns it into "busy, try again").
+        """
+        return await self.service.brief_many(urls, guild_id=guild_id, droppable=droppable)
 
     async def close(self) -> None:
         try:

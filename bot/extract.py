@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # lxml loads with trafilatura, inside extract_article
 
 MAX_PAGE_BYTES = 10_000_000  # pages in the wild are < 3 MB; beyond this lxml alone takes seconds
 MIN_ARTICLE_CHARS = 200  # shorter than the shortest news brief (characters: CJK has no spaces)
+MENU_ITEM_CHARS = 25  # "Ouvidoria", "Galeria de Fotos": menu entries, not paragraphs
 TEASER_WORDS = 120  # a paywall teaser is a standfirst and a paragraph or two
 
 EMPTY = "No article text was found on this page."
@@ -69,13 +70,19 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
         # Metadata is ours (below); trafilatura's own costs ~25 % of the time for fields
         # we mostly read better from the markup, so it is called piecemeal and lazily.
         doc = bare_extraction(tree, url=url, include_comments=False, fast=True)
-        text = doc.text if doc is not None else ""
+        paragraphs = _paragraphs(doc.text if doc is not None else "")
+        if _menu_like(paragraphs):
+            # The fast path grabbed a navigation menu: run trafilatura's fallbacks (readability,
+            # jusText) once. Rare (1 of 181 zyte pages, 10 of 423 metadata pages).
+            retry = bare_extraction(tree, url=url, include_comments=False, fast=False)
+            second = _paragraphs(retry.text if retry is not None else "")
+            if second and _short_share(second) < _short_share(paragraphs):
+                paragraphs = second
     except RecursionError as error:
         raise PipelineError(ErrorKind.EXTRACTION, BROKEN) from error
     except Exception as error:
         raise PipelineError(ErrorKind.EXTRACTION, f"{BROKEN} ({type(error).__name__})") from error
 
-    paragraphs = _paragraphs(text)
     words = sum(len(p.split()) for p in paragraphs)
     chars = sum(len(p) for p in paragraphs)
     if chars < MIN_ARTICLE_CHARS or (meta.paywalled and words < TEASER_WORDS):
@@ -147,6 +154,15 @@ def _date(tree: HtmlElement, url: str | None) -> str | None:
 
 def _paragraphs(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").split("\n") if line.strip()]
+
+
+def _short_share(paragraphs: list[str]) -> float:
+    return sum(len(p) < MENU_ITEM_CHARS for p in paragraphs) / max(len(paragraphs), 1)
+
+
+def _menu_like(paragraphs: list[str]) -> bool:
+    """Mostly one- or two-word lines: a site menu, not an article."""
+    return len(paragraphs) >= 15 and _short_share(paragraphs) > 0.6
 
 
 def _teaser(meta: PageMeta, tree: HtmlElement) -> bool:

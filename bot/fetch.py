@@ -221,9 +221,8 @@ class Fetcher:
         except (httpx.InvalidURL, ValueError, TypeError):
             raise PipelineError(ErrorKind.FETCH, "This is not a valid web link.") from None
         state.host = parsed.host or state.host
-        self.policy.check_target(
-            parsed.scheme, parsed.host, parsed.port, userinfo=bool(parsed.userinfo)
-        )
+        host = parsed.raw_host.decode("ascii", "replace")  # punycode: what will be resolved
+        self.policy.check_target(parsed.scheme, host, parsed.port, userinfo=bool(parsed.userinfo))
         return parsed.copy_with(fragment=None)
 
     async def _send(self, request: httpx.Request, state: _Hop) -> httpx.Response:
@@ -233,6 +232,8 @@ class Fetcher:
             raise PipelineError(
                 ErrorKind.TIMEOUT, f"{state.host} took too long to answer."
             ) from None
+        except httpx.RemoteProtocolError:  # answered, but not in HTTP we accept
+            raise PipelineError(ErrorKind.FETCH, unreadable_message(state.host)) from None
         except (httpx.HTTPError, OSError) as exc:
             if "CERTIFICATE_VERIFY_FAILED" in str(exc):
                 raise PipelineError(
@@ -246,9 +247,7 @@ class Fetcher:
         if status >= 400:
             raise PipelineError(ErrorKind.HTTP_STATUS, status_message(status))
         if _header_bytes(response) > self.settings.max_header_bytes:
-            raise PipelineError(
-                ErrorKind.FETCH, f"{state.host} sent an answer that could not be read."
-            )
+            raise PipelineError(ErrorKind.FETCH, unreadable_message(state.host))
         media_type, charset = parse_content_type(response.headers.get("content-type", ""))
         if media_type not in HTML_TYPES and media_type not in UNKNOWN_TYPES:
             raise PipelineError(ErrorKind.NOT_HTML, not_html_message(media_type))
@@ -536,6 +535,10 @@ def not_html_message(media_type: str) -> str:
         else:
             words = "a file"
     return f"This link is {words}, not a web page."
+
+
+def unreadable_message(host: str) -> str:
+    return f"{host} sent an answer that could not be read."
 
 
 def too_large_message(limit: int) -> str:

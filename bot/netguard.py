@@ -47,6 +47,8 @@ BAD_LINK = "This is not a valid web link."
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # A label inet_aton would read as a number: decimal, octal (leading 0) or hex (0x…).
 _NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$", re.IGNORECASE)
+# A DNS name label in ASCII (punycode for international names); `_` occurs in real hosts.
+_NAME_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
 
 
 def _nets(*cidrs: str) -> tuple[IPNetwork, ...]:
@@ -191,6 +193,8 @@ class AddressPolicy:
             self.check_ip(ip)
         elif looks_numeric(host):
             raise PipelineError(ErrorKind.BLOCKED, BLOCKED_NUMERIC)
+        elif not is_hostname(host):
+            raise PipelineError(ErrorKind.FETCH, BAD_LINK)
         return Target(scheme, host, port, ip)
 
     # --- resolution ------------------------------------------------------------------------
@@ -207,6 +211,8 @@ class AddressPolicy:
             raise PipelineError(ErrorKind.FETCH, BAD_LINK)
         if looks_numeric(host):
             raise PipelineError(ErrorKind.BLOCKED, BLOCKED_NUMERIC)
+        if not is_hostname(host):
+            raise PipelineError(ErrorKind.FETCH, BAD_LINK)
         try:
             found = await resolver.resolve(host, port)
         except (OSError, UnicodeError, ValueError):
@@ -233,6 +239,16 @@ def literal_ip(host: str) -> IPAddress | None:
         return ipaddress.ip_address(host)
     except ValueError:
         return None
+
+
+def is_hostname(host: str) -> bool:
+    """True for a syntactically valid DNS name (international names are checked as punycode)."""
+    try:
+        ascii_host = host if host.isascii() else host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host.split(".")
+    return len(ascii_host) <= 253 and all(_NAME_LABEL.match(label) for label in labels)
 
 
 def looks_numeric(host: str) -> bool:

@@ -57,7 +57,7 @@ class OnDemand(commands.Cog):
             await interaction.response.send_message(NOT_A_LINK, ephemeral=True)
             return
         await interaction.response.defer(ephemeral=not public, thinking=True)
-        briefing = await self.bot.pipeline.brief_url(link)
+        briefing = await self.bot.brief_url(link, guild_id=interaction.guild_id)
         if not briefing.ok:
             await interaction.followup.send(render.failure_message(briefing), ephemeral=True)
             return
@@ -75,7 +75,7 @@ class OnDemand(commands.Cog):
             await interaction.response.send_message(NOT_A_LINK, ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        briefing = await self.bot.pipeline.brief_url(link)
+        briefing = await self.bot.brief_url(link, guild_id=interaction.guild_id)
         if not briefing.ok:
             await interaction.followup.send(render.failure_message(briefing), ephemeral=True)
             return
@@ -94,7 +94,7 @@ class OnDemand(commands.Cog):
             await interaction.response.send_message(NO_LINKS, ephemeral=True)
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        briefings = await self.bot.brief_urls(links)
+        briefings = await self.bot.brief_urls(links, guild_id=interaction.guild_id)
         embeds = render.briefing_embeds(briefings)
         content = render.failures_message(briefings) or None
         await interaction.followup.send(content=content, embeds=embeds, ephemeral=True)

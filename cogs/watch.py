@@ -90,8 +90,11 @@ class Watcher(commands.Cog):
         self, message: discord.Message, urls: list[str], *, quiet: bool
     ) -> None:
         """Brief `urls` and reply once; `quiet` turns failures into a ⚠️ instead of words."""
+        guild_id = message.guild.id if message.guild else None
         async with message.channel.typing():
-            briefings = await self.bot.brief_urls(urls)
+            briefings = await self.bot.brief_urls(urls, guild_id=guild_id, droppable=quiet)
+        if not briefings:  # every link was dropped by a saturated queue: stay quiet
+            return
         failed = [b for b in briefings if not b.ok]
         for briefing in failed:
             _log_failure(message, briefing)

@@ -9,6 +9,7 @@ import zlib
 from http.server import BaseHTTPRequestHandler
 
 import brotli
+import httpx
 import pytest
 
 from bot.fetch import Fetcher, decode_html, not_html_message, parse_content_type, sniff
@@ -347,10 +348,41 @@ async def test_connection_refused(article_server: ArticleServer) -> None:
     assert error.message == "Could not reach 127.0.0.1."
 
 
-async def test_invalid_url(settings: Settings) -> None:
-    async with Fetcher(settings) as fetcher:
-        error = await fetch_error(fetcher, "http://exa mple.com/")
-    assert error.kind in (ErrorKind.FETCH, ErrorKind.BLOCKED)
+@pytest.mark.parametrize(
+    "url", ["http://exa mple.com/", "http://[::1/", "http://", "http://bad_host!.example/"]
+)
+async def test_invalid_url(settings: Settings, url: str) -> None:
+    resolver = MapResolver({})
+    async with Fetcher(settings, resolver=resolver) as fetcher:
+        error = await fetch_error(fetcher, url)
+    assert error.kind is ErrorKind.FETCH
+    assert error.message == "This is not a valid web link."
+    assert resolver.calls == []
+
+
+async def test_international_name_is_resolved_as_punycode(
+    article_server: ArticleServer, settings: Settings
+) -> None:
+    url = article_server.add("/idn", ARTICLE)
+    resolver = MapResolver({"xn--caf-dma.example": ["127.0.0.1"]})
+    async with Fetcher(settings, resolver=resolver) as fetcher:
+        page = await fetcher.fetch(url.replace("127.0.0.1", "café.example"))
+    assert page.html == ARTICLE
+    assert resolver.calls == ["xn--caf-dma.example"]
+
+
+async def test_custom_transport_still_gets_url_checks() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(302, headers={"Location": "http://169.254.169.254/"})
+
+    settings = Settings(_env_file=None)
+    async with Fetcher(settings, transport=httpx.MockTransport(handler)) as fetcher:
+        error = await fetch_error(fetcher, "https://news.example/story")
+    assert error.kind is ErrorKind.BLOCKED
+    assert seen == ["https://news.example/story"]
 
 
 # --- status codes and content types ----------------------------------------------------------
@@ -490,6 +522,7 @@ async def test_too_many_header_bytes(article_server: ArticleServer) -> None:
     async with Fetcher(settings) as fetcher:
         error = await fetch_error(fetcher, url)
     assert error.kind is ErrorKind.FETCH
+    assert error.message == "127.0.0.1 sent an answer that could not be read."
 
 
 # --- content encodings -----------------------------------------------------------------------

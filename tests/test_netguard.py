@@ -7,7 +7,14 @@ import ipaddress
 import pytest
 
 from bot.models import ErrorKind, PipelineError
-from bot.netguard import AddressPolicy, IPAddress, SystemResolver, inet_aton, looks_numeric
+from bot.netguard import (
+    AddressPolicy,
+    IPAddress,
+    SystemResolver,
+    inet_aton,
+    is_hostname,
+    looks_numeric,
+)
 
 
 class MapResolver:
@@ -164,6 +171,21 @@ def test_check_url_reports_target() -> None:
     )
     literal = AddressPolicy().check_url("http://[2606:4700:4700::1111]:80/")
     assert literal.ip == ipaddress.ip_address("2606:4700:4700::1111")
+
+
+@pytest.mark.parametrize(
+    "host", ["news.example", "café.example", "xn--caf-dma.example", "a_b.example", "localhost"]
+)
+def test_valid_hostnames(host: str) -> None:
+    assert is_hostname(host)
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["exa mple.com", "exa%20mple.com", "bad!.example", "-lead.example", "a..b", "", "x" * 64],
+)
+def test_invalid_hostnames(host: str) -> None:
+    assert not is_hostname(host)
 
 
 def test_invalid_url_is_a_fetch_error_not_a_crash() -> None:
