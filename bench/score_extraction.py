@@ -17,8 +17,8 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -45,8 +45,10 @@ def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
     return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
-@dataclass(frozen=True, slots=True)
-class PageScore:
+class PageScore(NamedTuple):
+    """Per-page shingle counts, normalised by their total (a NamedTuple, not a dataclass:
+    bench/quality.py loads this file without registering it in sys.modules)."""
+
     tp: float
     fp: float
     fn: float

@@ -24,8 +24,10 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cache import BriefingCache
+from bot.archive import Archive
+from bot.cache import BriefingCache, Clock, utc_now
 from bot.models import Briefing
+from bot.schedule import ScheduleStore
 from bot.service import BriefingService
 from bot.store import Store
 from bot.views import DeleteButton
@@ -128,7 +130,12 @@ class NewsdeskBot(commands.Bot):
     """The bot. `pipeline` may be passed in (tests, embedding); otherwise one is made here."""
 
     def __init__(
-        self, settings: Settings, *, pipeline: Pipeline | None = None, **options: Any
+        self,
+        settings: Settings,
+        *,
+        pipeline: Pipeline | None = None,
+        clock: Clock = utc_now,
+        **options: Any,
     ) -> None:
         point_discord_at(settings)
         quiet_voice_warnings()
@@ -146,6 +153,10 @@ class NewsdeskBot(commands.Bot):
         self._store: Store | None = None
         self._service: BriefingService | None = None
         self.failed_extensions: list[str] = []
+        # "Now" for the newsroom memory (share times, digest windows, schedules); tests set it.
+        self.clock: Clock = clock
+        self._archive: Archive | None = None
+        self._schedules: ScheduleStore | None = None
 
     @property
     def pipeline(self) -> Pipeline:
@@ -167,6 +178,19 @@ class NewsdeskBot(commands.Bot):
             )
         return self._service
 
+    @property
+    def archive(self) -> Archive:
+        """Every briefing posted in a server, for /search and digests (same SQLite file)."""
+        if self._archive is None:
+            raise RuntimeError("the archive opens in setup_hook; the bot is not logged in")
+        return self._archive
+
+    @property
+    def schedules(self) -> ScheduleStore:
+        if self._schedules is None:
+            raise RuntimeError("the schedules open in setup_hook; the bot is not logged in")
+        return self._schedules
+
     async def setup_hook(self) -> None:
         if self._pipeline is None:
             from bot.pipeline import Pipeline  # heavy: imported only when the bot really starts
@@ -177,6 +201,10 @@ class NewsdeskBot(commands.Bot):
             self.settings.database, default_mode=self.settings.default_mode
         )
         self._service = await self._make_service(self._pipeline, self._store)
+        self._archive = Archive(self._store.db)
+        await self._archive.init()
+        self._schedules = ScheduleStore(self._store.db, clock=lambda: self.clock())
+        await self._schedules.init()
         for name in extension_names():
             try:
                 await self.load_extension(name)

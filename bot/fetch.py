@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import re
 import zlib
 from collections.abc import Iterable
@@ -301,6 +302,8 @@ class _Hop:
 
 def _location(response: httpx.Response) -> str:
     location = response.headers.get("location", "").strip()
+    with contextlib.suppress(UnicodeError):  # servers send raw UTF-8; httpx read it as Latin-1
+        location = location.encode("latin-1").decode("utf-8")
     if not location:
         raise PipelineError(ErrorKind.FETCH, "The site redirected to nowhere.")
     try:

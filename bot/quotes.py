@@ -7,6 +7,9 @@ running over paragraphs becomes one quote, and the speaker comes from the attrib
 to it ("X said", "said X", "according to X", "X: …"), else from the quote before it. Names are
 resolved through `bot.speakers.SpeakerRegistry`. Output is ranked: full sentences by named,
 central speakers first; short attributed fragments last.
+
+Marks are paired in `bot.quote_marks`, attribution clauses read in `bot.quote_attribution`; this
+module groups spans into quotations, picks speakers, filters and ranks.
 """
 
 from __future__ import annotations
@@ -114,10 +117,12 @@ def _ends_with_attribution(
 
 
 def _headline_like(text: str) -> bool:
+    """A first line that is a headline (short, one sentence): its quotes are labels, not quotes."""
     return len(text.split()) <= 20 and not boundaries(text.rstrip(". "))
 
 
 def _detect_language(paragraphs: list[str]) -> str:
+    """A cheap guess from function words, used only to pick cue lists when none is given."""
     sample = " ".join(paragraphs[:6]).lower()
     words = _WORD.findall(sample)
     counts = {

@@ -32,6 +32,11 @@ DETERMINERS = _words(
 NAME_PARTICLES = _words(
     "de da di del della der den van von la le du dos das bin ibn al el st. st y"
 )
+# What follows a person's name (not an organisation's) when they are introduced speaking.
+_SPEAKS_NEXT = re.compile(
+    r"(?:\s*\([^)]{1,20}\))?(?:,\s*\d{1,3},)?\s*(?:said|says|told|tells|added|wrote|asked|"
+    r"explained|recalled|recounted|insisted)\b|,\s+(?:a|an)\s+[a-z]"
+)
 _TOKEN = re.compile(r"[^\s]+")
 _CAP_RUN = re.compile(
     r"(?<![\w’'])(?:[A-Z][\w’'.\-]*|(?:de|da|di|del|van|von|der|den|bin|al|la|le|du)\b)"
@@ -127,12 +132,13 @@ class SpeakerRegistry:
         registry = cls()
         for index, text in enumerate(paragraphs):
             for match in _CAP_RUN.finditer(text):
-                registry._scan_run(match.group(0), (index, match.start()))
+                after = text[match.end() : match.end() + 60]
+                registry._scan_run(match.group(0), (index, match.start()), after)
         return registry
 
     # -- building -----------------------------------------------------------------------------
 
-    def _scan_run(self, run: str, pos: tuple[int, int]) -> None:
+    def _scan_run(self, run: str, pos: tuple[int, int], after: str = "") -> None:
         tokens = run.split()
         names = first_names()
         title_words, honorifics = titles()
@@ -164,6 +170,12 @@ class SpeakerRegistry:
             person = self.lookup(_bare(tokens[0]))
             if person is not None:
                 self._mention(person, pos)
+            return
+        if _SPEAKS_NEXT.match(after):
+            # "Zeynep Akar told CNN …", "Ivo Marsh, 54, said": a person whatever the first name
+            resolved = self._name(tokens)
+            if resolved.person is not None:
+                self._mention(resolved.person, pos)
 
     def introduce(self, full: str, gender: str = "u") -> Person:
         """Register a full name (or return the person already known by that surname)."""

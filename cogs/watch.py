@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot import render
 from bot.links import find_links
 from bot.models import Briefing
+from bot.throttle import HOURGLASS, LinkThrottle
 from bot.views import delete_view
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class Watcher(commands.Cog):
     def __init__(self, bot: NewsdeskBot) -> None:
         self.bot = bot
         self._answered: OrderedDict[int, None] = OrderedDict()
+        self.throttle = LinkThrottle.from_settings(bot.settings)
 
     async def mode_of(self, channel: discord.abc.Snowflake) -> str:
         """The channel's mode; a thread without its own mode follows its parent channel."""
@@ -54,7 +56,9 @@ class Watcher(commands.Cog):
         mode = await self.mode_of(message.channel)
         if mode == "auto":
             self._remember(message.id)
-            await self.reply_with_briefings(message, urls, quiet=True)
+            urls = await self._admit(message, message.author.id, urls)
+            if urls:
+                await self.reply_with_briefings(message, urls, quiet=True)
         elif mode == "react":
             await _react(message, NEWS)
 
@@ -83,6 +87,8 @@ class Watcher(commands.Cog):
         if message.author.bot or message.webhook_id is not None:
             return
         urls = self.links_in(message)
+        if urls:
+            urls = await self._admit(message, payload.user_id, urls)
         if urls:
             await self.reply_with_briefings(message, urls, quiet=False)
 
@@ -115,6 +121,17 @@ class Watcher(commands.Cog):
             return
         if failed and quiet:
             await _react(message, WARNING)
+
+    async def _admit(self, message: discord.Message, user_id: int, urls: list[str]) -> list[str]:
+        """The links the rate limits let through; over them, a rare ⏳ instead of a reply."""
+        admission = self.throttle.admit(user_id, message.channel.id, urls)
+        if admission.skipped:
+            log.info(
+                "rate limit: skipped %d link(s) of message %s", admission.skipped, message.id
+            )
+        if admission.notice:
+            await _react(message, HOURGLASS)
+        return admission.urls
 
     def _remember(self, message_id: int) -> None:
         self._answered[message_id] = None

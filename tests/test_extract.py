@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.clean import clean_article
 from bot.extract import extract_article, guess_language, language_code
@@ -188,7 +191,9 @@ def test_language_code_and_guess():
     assert language_code("en-IE") == "en"
     assert language_code("de_DE") == "de"
     assert language_code("english") is None
-    assert guess_language(["Der Rat hat am Montag die neue Straße für den Verkehr freigegeben."])
+    assert guess_language(
+        ["Der Rat hat am Montag die neue Straße für den Verkehr freigegeben."]
+    ) == ("de")
     assert guess_language(["Le conseil a voté pour la fermeture du pont et des rues."]) == "fr"
     assert guess_language(["El consejo votó por la reforma del mercado y de las calles."]) == "es"
     assert guess_language(["42"]) is None
@@ -207,3 +212,62 @@ def test_seed_article_html():
         assert junk not in text
     assert cleaned.paragraphs[0].startswith("The United States and Russia locked horns")
     assert cleaned.paragraphs[-1].startswith("As President Putin said")
+
+
+def test_menu_grabbed_by_the_fast_path_triggers_one_fallback_run(monkeypatch):
+    import trafilatura
+
+    menu = "\n".join(f"Section {n}" for n in range(40))
+    story = "\n".join(
+        ["The harbour bridge will close to cars from July, the council decided on Thursday."] * 4
+    )
+    calls = []
+
+    def fake(tree, url=None, include_comments=True, fast=False, **kwargs):
+        calls.append(fast)
+        return SimpleNamespace(text=menu if fast else story)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", fake)
+    article = extract_article(ARTICLE.format(head=""))
+    assert calls == [True, False]
+    assert article.paragraphs[0].startswith("The harbour bridge will close")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<div>",
+                "</div>",
+                "<p>",
+                "</p>",
+                "<h1>",
+                "</h1>",
+                "<title>",
+                "&amp;",
+                "&#0;",
+                "\x00",
+                '<script type="application/ld+json">{"@type":',
+                "</script>",
+                "“",
+                "By Jane Doe, AP",
+                "<!--",
+                "word " * 30,
+                '<?xml version="1.0" encoding="utf-8"?>',
+            ]
+        )
+        | st.text(max_size=40),
+        max_size=60,
+    ),
+    st.booleans(),
+)
+def test_arbitrary_markup_gives_an_article_or_a_pipeline_error(parts, as_bytes):
+    html = "".join(parts)
+    data = html.encode("utf-8", "surrogatepass") if as_bytes else html
+    try:
+        article = extract_article(data)
+    except PipelineError as error:
+        assert error.message
+    else:
+        assert article.paragraphs and all(p.strip() for p in article.paragraphs)

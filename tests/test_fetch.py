@@ -203,6 +203,18 @@ async def test_redirect_chain(article_server: ArticleServer, settings: Settings)
     assert [article_server.hits[p] for p in ("/start", "/step1", "/step2", "/final")] == [1] * 4
 
 
+async def test_redirect_with_raw_utf8_location(
+    article_server: ArticleServer, settings: Settings
+) -> None:
+    article_server.add("/caf%C3%A9/story", ARTICLE)
+    raw_utf8 = "/café/story".encode().decode("latin-1")  # the bytes a server puts on the wire
+    start = article_server.add_redirect("/go", raw_utf8)
+    async with Fetcher(settings) as fetcher:
+        page = await fetcher.fetch(start)
+    assert page.html == ARTICLE
+    assert page.url == article_server.url("/caf%C3%A9/story")
+
+
 async def test_redirects_up_to_the_cap_are_followed(article_server: ArticleServer) -> None:
     settings = make_settings(article_server.port, max_redirects=2)
     final = article_server.add("/end", ARTICLE)

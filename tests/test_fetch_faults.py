@@ -27,7 +27,7 @@ from bot.models import ErrorKind, PipelineError
 from bot.netguard import AddressPolicy, IPAddress
 from config import Settings
 from tests.helpers.article_server import ArticleServer
-from tests.helpers.raw_server import Conn, RawServer, raw_server_fixture  # noqa: F401
+from tests.helpers.raw_server import Conn, RawServer
 
 StartServer = Callable[..., Awaitable[RawServer]]
 

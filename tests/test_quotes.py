@@ -135,6 +135,35 @@ def test_spokeswoman_introduced_before_her_name():
     assert _by_text(quotes, "stay indoors").speaker == "Jane Doe"
 
 
+def test_comma_split_quote_tweet_and_adding_fragment():
+    paras = [
+        "Ferry fares rise.",
+        "“If the fares go up again,” Captain Ivo Petrov said, “the islanders will simply stop "
+        "coming to the mainland.”",
+        "Transport Secretary Nadia Ruiz tweeted: “Fares are frozen for residents until spring.”",
+        "Ruiz defended the plan, adding that the operator “has lost money on every single crossing "
+        "this year”.",
+    ]
+    quotes = extract_quotes(paras)
+    split = _by_text(quotes, "If the fares go up again")
+    assert split.text == (
+        "If the fares go up again, … the islanders will simply stop coming to the mainland."
+    )
+    assert split.speaker == "Ivo Petrov"
+    assert _by_text(quotes, "Fares are frozen").speaker == "Nadia Ruiz"
+    assert _by_text(quotes, "lost money on every single crossing").speaker == "Nadia Ruiz"
+
+
+def test_later_quote_in_same_paragraph_inherits_speaker():
+    paras = [
+        "Farmers protest.",
+        "“We cannot sell below cost for another season,” said Hugo Lind, who farms near the "
+        "river. Later he pointed at the silos. “Those are full and nobody is buying any of it.”",
+    ]
+    quotes = extract_quotes(paras)
+    assert _by_text(quotes, "Those are full").speaker == "Hugo Lind"
+
+
 def test_dash_credit_under_a_vox_pop_quote():
     paras = [
         "Voters speak.",
