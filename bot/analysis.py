@@ -61,6 +61,21 @@ def _brief(source: str, article: Article, options: AnalysisOptions) -> Briefing:
     return Briefing.from_article(source, article, quotes, bullets)
 
 
+WARM_UP_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Harbour ferry timetable changes next week</title>
+<meta property="og:site_name" content="Warm-up Gazette"></head><body><article>
+<h1>Harbour ferry timetable changes next week</h1><p class="byline">By Sam Rivera</p>
+<p>The harbour ferry will run every twenty minutes from Monday, the operator said on Friday.</p>
+<p>“Passengers asked for earlier boats and we listened,” said Dana Okafor, the operations chief.</p>
+<p>The last sailing of the evening moves from 22:40 to 23:10 on weekdays.</p>
+</article></body></html>"""
+
+
 def warm_up() -> None:
-    """Run once in each worker so the first real page doesn't pay for imports and lazy tables."""
+    """Run once in each worker so the first real page doesn't pay for imports and lazy tables.
+
+    Both entry points are exercised: `analyse_html` makes trafilatura, lxml and the metadata
+    step load what they load lazily on their first page, which otherwise lands on a user.
+    """
     analyse_text("warm-up", "Warm-up text. “This is only a test,” she said.")
+    analyse_html("warm-up", WARM_UP_HTML, "https://warm-up.example/ferry")

@@ -26,6 +26,7 @@ from discord.ext import commands
 
 from bot.archive import Archive
 from bot.cache import BriefingCache, Clock, utc_now
+from bot.llm_guilds import LLMGuildStore, StoredBudgetBriefer, open_briefer
 from bot.models import Briefing
 from bot.schedule import ScheduleStore
 from bot.service import BriefingService
@@ -152,6 +153,8 @@ class NewsdeskBot(commands.Bot):
         self._pipeline = pipeline
         self._store: Store | None = None
         self._service: BriefingService | None = None
+        self._llm: StoredBudgetBriefer | None = None  # only when an LLM backend is configured
+        self.llm_guilds: LLMGuildStore | None = None  # per-server LLM switch
         self.failed_extensions: list[str] = []
         # "Now" for the newsroom memory (share times, digest windows, schedules); tests set it.
         self.clock: Clock = clock
@@ -242,7 +245,15 @@ class NewsdeskBot(commands.Bot):
             failure_ttl=timedelta(minutes=settings.failure_cache_minutes),
         )
         await cache.init()
-        return BriefingService(pipeline, WorkQueue.from_settings(settings), cache=cache)
+        self.llm_guilds = LLMGuildStore(store.db)
+        self._llm = await open_briefer(settings, self.llm_guilds)
+        return BriefingService(
+            pipeline,
+            WorkQueue.from_settings(settings),
+            cache=cache,
+            llm=self._llm,
+            llm_enabled_for=self.llm_guilds.is_enabled,
+        )
 
     async def brief_url(
         self, url: str, *, guild_id: int | None = None, refresh: bool = False
@@ -268,6 +279,9 @@ class NewsdeskBot(commands.Bot):
         try:
             await super().close()
         finally:
+            if self._llm is not None:
+                await self._llm.aclose()
+                self._llm = None
             if self._store is not None:
                 await self._store.close()
                 self._store = None

@@ -14,12 +14,14 @@ from typing import Any
 from bot.analysis import AnalysisOptions, analyse_html, analyse_text, warm_up
 from bot.fetch import Fetcher
 from bot.models import Briefing, ErrorKind, Failure, PipelineError
-from bot.workers import WorkerPool
+from bot.workers import PoolClosed, WorkerPool
 from config import Settings
 
 log = logging.getLogger(__name__)
 
 UNEXPECTED = "Something went wrong while reading this page."
+SHUTTING_DOWN = "Newsdesk is restarting. Please try again in a moment."
+MB = 1024 * 1024
 
 
 class Pipeline:
@@ -50,8 +52,12 @@ class Pipeline:
         if self.fetcher is None:
             self.fetcher = Fetcher(self.settings)
         if not self.inline and self.pool is None:
+            memory_mb = self.settings.worker_memory_mb
             self.pool = WorkerPool(
-                self.settings.workers, self.settings.extract_timeout, initializer=warm_up
+                self.settings.workers,
+                self.settings.extract_timeout,
+                initializer=warm_up,
+                memory_limit=memory_mb * MB if memory_mb else None,
             )
         if self.pool is not None:
             await self.pool.start()
@@ -100,6 +106,9 @@ class Pipeline:
             return fn(*args)
         except PipelineError as error:
             return Briefing.failed(source, error.failure)
+        except PoolClosed:  # the bot is shutting down: expected, so no traceback in the log
+            log.info("analysis of %s abandoned: the worker pool is closed", source)
+            return Briefing.failed(source, Failure(ErrorKind.EXTRACTION, SHUTTING_DOWN))
         except Exception:
             log.exception("analysis failed unexpectedly for %s", source)
             return Briefing.failed(source, Failure(ErrorKind.EXTRACTION, UNEXPECTED))

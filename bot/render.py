@@ -36,6 +36,7 @@ ELLIPSIS: Final = "…"
 COLOUR: Final = discord.Colour(0x2B6CB0)
 QUOTES_TITLE: Final = "Key quotes"
 UNATTRIBUTED: Final = "unattributed"
+BYLINE_LIMIT: Final = 200  # a runaway byline must not push the briefing label out
 
 # A mention is only a mention when `<@`, `<@!`, `<@&`, `<#` or `</` is followed by an id; a
 # zero-width space after "<" (or after "@" for everyone/here) shows the text but kills the ping.
@@ -126,9 +127,15 @@ def _quote_lines(quotes: Sequence[Quote], limit: int) -> str:
 
 
 def footer_text(briefing: Briefing) -> str:
-    """Byline · date · reading time. Footers render no markdown and ping nobody: kept as is."""
+    """Byline · date · reading time · which briefing it is (extractive or "<model>, checked").
+
+    Footers render no markdown and ping nobody: kept as is. The method comes last so a reader
+    always knows whether the bullets are the article's sentences or a checked LLM summary.
+    """
     time = reading_time(briefing.word_count) if briefing.paragraphs else None
-    return " · ".join(p for p in (briefing.byline, briefing.published, time) if p)
+    method = f"briefing: {briefing.briefing_method or 'extractive'}"
+    byline = trim(briefing.byline, BYLINE_LIMIT) if briefing.byline else None
+    return " · ".join(p for p in (byline, briefing.published, time, method) if p)
 
 
 def briefing_embed(briefing: Briefing, *, budget: int = MESSAGE_EMBED_CHARS) -> discord.Embed:

@@ -25,6 +25,20 @@ MIGRATIONS: Final[list[str]] = [
     );
     CREATE INDEX channel_modes_guild ON channel_modes (guild_id);
     """,
+    # Per-server LLM switch (off until an admin turns it on) and the persisted daily LLM
+    # budget; read and written by bot/llm_guilds.py.
+    """
+    CREATE TABLE guild_settings (
+        guild_id    INTEGER PRIMARY KEY,
+        llm_enabled INTEGER NOT NULL DEFAULT 0 CHECK (llm_enabled IN (0, 1)),
+        updated_at  TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
+    );
+    CREATE TABLE llm_budget (
+        guild_id INTEGER PRIMARY KEY,
+        day      TEXT    NOT NULL,
+        used     INTEGER NOT NULL
+    );
+    """,
 ]
 
 

@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot import render
 from bot.links import find_links
+from bot.throttle import CommandThrottle, try_again_message
 
 if TYPE_CHECKING:
     from bot.client import NewsdeskBot
@@ -36,12 +37,21 @@ class OnDemand(commands.Cog):
             name="Brief this message", callback=self.brief_message
         )
         self.context_menu.guild_only = True
+        self.throttle = CommandThrottle.from_settings(bot.settings)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.context_menu)
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.context_menu.name, type=self.context_menu.type)
+
+    async def _admit(self, interaction: discord.Interaction[NewsdeskBot], n_links: int) -> int:
+        """How many links this person may have now; at 0 they hear when to try again."""
+        allowed = self.throttle.admit(interaction.user.id, n_links)
+        if not allowed:
+            wait = self.throttle.retry_after(interaction.user.id)
+            await interaction.response.send_message(try_again_message(wait), ephemeral=True)
+        return allowed
 
     def _link(self, text: str) -> str | None:
         links = find_links(text, 1)
@@ -55,6 +65,8 @@ class OnDemand(commands.Cog):
         link = self._link(url)
         if link is None:
             await interaction.response.send_message(NOT_A_LINK, ephemeral=True)
+            return
+        if not await self._admit(interaction, 1):
             return
         await interaction.response.defer(ephemeral=not public, thinking=True)
         briefing = await self.bot.brief_url(link, guild_id=interaction.guild_id)
@@ -73,6 +85,8 @@ class OnDemand(commands.Cog):
         link = self._link(url)
         if link is None:
             await interaction.response.send_message(NOT_A_LINK, ephemeral=True)
+            return
+        if not await self._admit(interaction, 1):
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         briefing = await self.bot.brief_url(link, guild_id=interaction.guild_id)
@@ -93,6 +107,10 @@ class OnDemand(commands.Cog):
         if not links:
             await interaction.response.send_message(NO_LINKS, ephemeral=True)
             return
+        allowed = await self._admit(interaction, len(links))
+        if not allowed:
+            return
+        links = links[:allowed]
         await interaction.response.defer(ephemeral=True, thinking=True)
         briefings = await self.bot.brief_urls(links, guild_id=interaction.guild_id)
         embeds = render.briefing_embeds(briefings)

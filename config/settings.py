@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     # Work
     workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     extract_timeout: float = Field(default=10.0, gt=0)
+    worker_memory_mb: int | None = Field(default=1024, ge=64)
     briefing_max_chars: int = Field(default=600, ge=100)
     user_links_per_minute: int = Field(default=10, ge=1)
     channel_links_per_minute: int = Field(default=30, ge=1)
@@ -92,7 +93,13 @@ class Settings(BaseSettings):
         return _split_csv(value)
 
     @field_validator(
-        "discord_token", "llm_api_key", "llm_base_url", "llm_model", "dev_guild_id", mode="before"
+        "discord_token",
+        "llm_api_key",
+        "llm_base_url",
+        "llm_model",
+        "dev_guild_id",
+        "worker_memory_mb",
+        mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:

@@ -54,7 +54,7 @@ def test_embed_layout() -> None:
             "inline": False,
         }
     ]
-    assert data["footer"] == {"text": "Ana Ortiz · 2026-03-14 · 3 min read"}
+    assert data["footer"] == {"text": "Ana Ortiz · 2026-03-14 · 3 min read · briefing: extractive"}
     assert data["thumbnail"] == {"url": "https://img.news.example/harbour.jpg"}
 
 
@@ -64,7 +64,7 @@ def test_missing_image_byline_and_date_leave_no_gaps() -> None:
     )
     assert "thumbnail" not in data
     assert "fields" not in data
-    assert data["footer"] == {"text": "3 min read"}
+    assert data["footer"] == {"text": "3 min read · briefing: extractive"}
 
 
 def test_thumbnail_only_for_web_urls() -> None:

@@ -1,0 +1,125 @@
+"""Per-server LLM switch and the persisted daily LLM budget, kept in the bot's SQLite store.
+
+The operator decides whether an LLM backend exists (settings); each newsroom decides whether it
+wants machine-written bullets (`/newsdesk llm on|off`). A server is OFF until one of its admins
+turns it on: a newsroom should choose to show model-written text, not discover it in a reply.
+
+The daily budget's counts are saved after every request that spent one, so a restart (a deploy,
+a crash) does not hand every server a fresh allowance. One small upsert per LLM request is
+cheap next to the request itself. No Discord here: guilds are plain ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import aiosqlite
+
+from bot.llm import LLMBriefer
+from bot.llm_budget import NO_GUILD, DailyBudget
+from bot.models import Briefing
+from config import Settings
+
+NOT_CONFIGURED: Final = (
+    "No LLM backend is configured for this bot, so briefings stay extractive (sentences taken "
+    "from the article). The bot's operator can set one up with NEWSDESK_LLM_BASE_URL and "
+    "NEWSDESK_LLM_MODEL."
+)
+NEED_MANAGE_SERVER: Final = "You need the Manage Server permission to do this."
+
+
+class LLMGuildStore:
+    """The `guild_settings` and `llm_budget` tables (created by `bot.store.MIGRATIONS`)."""
+
+    def __init__(self, db: aiosqlite.Connection) -> None:
+        self.db = db
+
+    async def is_enabled(self, guild_id: int | None) -> bool:
+        """Whether the server turned LLM briefings on; DMs (no server) never use them."""
+        if guild_id is None:
+            return False
+        async with self.db.execute(
+            "SELECT llm_enabled FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return bool(row and row[0])
+
+    async def set_enabled(self, guild_id: int, enabled: bool) -> None:
+        await self.db.execute(
+            """
+            INSERT INTO guild_settings (guild_id, llm_enabled) VALUES (?, ?)
+            ON CONFLICT (guild_id) DO UPDATE
+                SET llm_enabled = excluded.llm_enabled, updated_at = CURRENT_TIMESTAMP
+            """,
+            (guild_id, int(enabled)),
+        )
+        await self.db.commit()
+
+    async def save_budget(self, budget: DailyBudget, guild_id: int | None) -> None:
+        """Store today's count for one server (the one that just spent)."""
+        day = str(budget.snapshot()["day"])
+        await self.db.execute(
+            """
+            INSERT INTO llm_budget (guild_id, day, used) VALUES (?, ?, ?)
+            ON CONFLICT (guild_id) DO UPDATE SET day = excluded.day, used = excluded.used
+            """,
+            (guild_id or NO_GUILD, day, budget.used(guild_id)),
+        )
+        await self.db.commit()
+
+    async def load_budget(self, budget: DailyBudget) -> None:
+        """Give `budget` today's saved counts; counts saved on another day are ignored."""
+        day = str(budget.snapshot()["day"])
+        async with self.db.execute(
+            "SELECT guild_id, used FROM llm_budget WHERE day = ?", (day,)
+        ) as cursor:
+            rows = await cursor.fetchall()
+        budget.restore({"day": day, "used": {str(row[0]): int(row[1]) for row in rows}})
+
+
+class StoredBudgetBriefer(LLMBriefer):
+    """An `LLMBriefer` whose daily budget is restored from, and saved to, the store."""
+
+    def __init__(self, settings: Settings, guilds: LLMGuildStore, **options: Any) -> None:
+        super().__init__(settings, **options)
+        self.guilds = guilds
+
+    async def improve(self, briefing: Briefing, *, guild_id: int | None = None) -> Briefing:
+        before = self.budget.used(guild_id)
+        improved = await super().improve(briefing, guild_id=guild_id)
+        if self.budget.used(guild_id) != before:
+            await self.guilds.save_budget(self.budget, guild_id)
+        return improved
+
+
+async def open_briefer(settings: Settings, guilds: LLMGuildStore) -> StoredBudgetBriefer | None:
+    """The bot's briefer with today's saved budget, or None when no backend is configured."""
+    if not settings.llm_enabled:
+        return None
+    briefer = StoredBudgetBriefer(settings, guilds)
+    await guilds.load_budget(briefer.budget)
+    return briefer
+
+
+def switch_message(enabled: bool, model: str) -> str:
+    """What `/newsdesk llm on|off` answers, in plain words."""
+    if enabled:
+        return (
+            f"LLM briefings are now **on** for this server (model: {model}). Every bullet is "
+            "checked against the article (quotes word for word, names and numbers present); "
+            "when the checks fail, you get the extractive briefing instead. The footer of each "
+            "briefing says which one it is."
+        )
+    return (
+        "LLM briefings are now **off** for this server: briefings are extractive, made of "
+        "sentences taken from the article."
+    )
+
+
+def status_text(configured: bool, enabled: bool, model: str | None) -> str:
+    """One sentence for `/newsdesk status`."""
+    if not configured:
+        return "LLM briefings: not configured."
+    if enabled:
+        return f"LLM briefings: **on** ({model}, checked)."
+    return "LLM briefings: **off** (`/newsdesk llm on` to use them)."
