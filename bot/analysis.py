@@ -32,7 +32,7 @@ def analyse_html(
         article = clean_article(extract_article(html, url))
     except PipelineError as error:
         return Briefing.failed(source, error.failure, url)
-    return _brief(source, article, options)
+    return _brief(source, article, options, headline_apart=True)
 
 
 def analyse_text(
@@ -48,10 +48,12 @@ def analyse_text(
     return _brief(source, article, options)
 
 
-def _brief(source: str, article: Article, options: AnalysisOptions) -> Briefing:
+def _brief(
+    source: str, article: Article, options: AnalysisOptions, *, headline_apart: bool = False
+) -> Briefing:
     if not article.paragraphs:
         return Briefing.failed(source, Failure(ErrorKind.NOT_ARTICLE, NO_TEXT), article.url)
-    quotes = extract_quotes(article.paragraphs, article.language)
+    quotes = extract_quotes(article.paragraphs, article.language, headline_first=not headline_apart)
     bullets = make_briefing(
         article.paragraphs,
         quotes,

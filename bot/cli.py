@@ -39,16 +39,27 @@ async def _brief_all(args: argparse.Namespace) -> int:
     if args.workers:
         settings = settings.model_copy(update={"workers": args.workers})
     failed = False
-    async with Pipeline(settings, inline=args.workers == 0) as pipeline:
-        for source in args.sources:
-            briefing = await _brief_one(pipeline, source, as_text=args.text)
-            failed |= briefing.error is not None
-            if args.json:
-                line = json.dumps(briefing.to_json(), ensure_ascii=False)
-            else:
-                line = briefing_as_text(briefing)
-            sys.stdout.write(line + "\n")
-            sys.stdout.flush()
+    llm = None
+    if settings.llm_enabled and not args.extractive:
+        from bot.llm import LLMBriefer  # only when configured: keeps the default path lean
+
+        llm = LLMBriefer(settings)
+    try:
+        async with Pipeline(settings, inline=args.workers == 0) as pipeline:
+            for source in args.sources:
+                briefing = await _brief_one(pipeline, source, as_text=args.text)
+                if llm is not None:  # checked LLM bullets, or the extractive ones unchanged
+                    briefing = await llm.improve(briefing)
+                failed |= briefing.error is not None
+                if args.json:
+                    line = json.dumps(briefing.to_json(), ensure_ascii=False)
+                else:
+                    line = briefing_as_text(briefing)
+                sys.stdout.write(line + "\n")
+                sys.stdout.flush()
+    finally:
+        if llm is not None:
+            await llm.aclose()
     return 1 if failed else 0
 
 
@@ -83,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     brief.add_argument("--json", action="store_true", help="JSON Lines, one object per SOURCE")
     brief.add_argument(
         "--text", action="store_true", help="SOURCEs are UTF-8 text files, one paragraph per line"
+    )
+    brief.add_argument(
+        "--extractive",
+        action="store_true",
+        help="never use the configured LLM backend: extractive briefings only",
     )
     brief.add_argument(
         "--workers",

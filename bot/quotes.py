@@ -134,8 +134,14 @@ def _detect_language(paragraphs: list[str]) -> str:
     return max(counts, key=counts.__getitem__)
 
 
-def extract_quotes(paragraphs: list[str], language: str | None = None) -> list[Quote]:
-    """Every attributed quotation in the article, most important first (see module doc)."""
+def extract_quotes(
+    paragraphs: list[str], language: str | None = None, *, headline_first: bool = True
+) -> list[Quote]:
+    """Every attributed quotation in the article, most important first (see module doc).
+
+    `headline_first`: plain text may open with its headline, whose quotes are labels; pages
+    whose headline was extracted apart pass False so a short quoted lede is never lost.
+    """
     if not paragraphs:
         return []
     lang = (language or "").split("-")[0].lower() or _detect_language(paragraphs)
@@ -146,7 +152,7 @@ def extract_quotes(paragraphs: list[str], language: str | None = None) -> list[Q
     units = _group(paragraphs, texts, masked, spans, lang_key)
     registry = SpeakerRegistry.from_paragraphs(masked)
     _attribute(units, texts, masked, spans, registry, lang_key)
-    kept = [u for u in units if _keep(u, texts)]
+    kept = [u for u in units if _keep(u, texts, headline_first)]
     return _rank(kept, registry)
 
 
@@ -299,9 +305,9 @@ def _inherit(unit: Unit, previous: Unit | None, texts: list[str]) -> Resolved | 
     return None
 
 
-def _keep(unit: Unit, texts: list[str]) -> bool:
+def _keep(unit: Unit, texts: list[str], headline_first: bool) -> bool:
     pi = unit.parts[0][0]
-    if pi == 0 and _headline_like(texts[0]):
+    if pi == 0 and headline_first and _headline_like(texts[0]):
         return False
     if unit.words == 0 or unit.text.startswith(("@", "#", "http")):
         return False

@@ -13,7 +13,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import __version__
+from bot import __version__, memory
+from bot.llm_guilds import NEED_MANAGE_SERVER, NOT_CONFIGURED, status_text, switch_message
 
 if TYPE_CHECKING:
     from bot.client import NewsdeskBot
@@ -80,11 +81,54 @@ class NewsdeskCommands(commands.GroupCog, group_name="newsdesk"):
             origin = f" (from <#{parent_id}>)"
         else:
             origin = " (the default)"
+        guilds, guild = self.bot.llm_guilds, interaction.guild
+        llm_on = guilds is not None and guild is not None and await guilds.is_enabled(guild.id)
+        llm = status_text(self.bot.settings.llm_enabled, llm_on, self.bot.settings.llm_model)
         await interaction.response.send_message(
             f"Newsdesk {__version__} · mode in <#{channel.id}>: **{mode}**{origin}. "
-            f"{MODE_HELP.get(mode, '')}",
+            f"{MODE_HELP.get(mode, '')} {llm}",
             ephemeral=True,
         )
+
+    @app_commands.command(name="llm", description="Turn checked LLM briefings on or off here")
+    @app_commands.describe(state="on: checked LLM bullets when they pass; off: extractive only")
+    async def llm(
+        self, interaction: discord.Interaction[NewsdeskBot], state: Literal["on", "off"]
+    ) -> None:
+        # Discord ignores default_permissions on subcommands (the group's Manage Channels
+        # applies), so Manage Server is checked here, in code.
+        guilds, guild = self.bot.llm_guilds, interaction.guild
+        if not self.bot.settings.llm_enabled or guilds is None:
+            text = NOT_CONFIGURED
+        elif guild is None:
+            text = "This works only in a server."
+        elif not interaction.permissions.manage_guild:
+            text = NEED_MANAGE_SERVER
+        else:
+            await guilds.set_enabled(guild.id, state == "on")
+            text = switch_message(state == "on", self.bot.settings.llm_model or "")
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(name="forget", description="Remove an article from this server's archive")
+    @app_commands.describe(url="The article's address (as shared, or its canonical address)")
+    async def forget(self, interaction: discord.Interaction[NewsdeskBot], url: str) -> None:
+        await memory.forget(interaction, url)  # checks Manage Messages
+
+    @app_commands.command(name="digest-schedule", description="Post a daily digest, or stop it")
+    @app_commands.describe(
+        time="24-hour HH:MM (e.g. 18:00), or off to stop",
+        timezone="Area/City, e.g. Europe/Berlin",
+        channel="Another channel (default: this one)",
+    )
+    @app_commands.autocomplete(timezone=memory.timezone_choices)
+    async def digest_schedule(
+        self,
+        interaction: discord.Interaction[NewsdeskBot],
+        time: str,
+        timezone: str | None = None,
+        channel: TextLike | None = None,
+    ) -> None:
+        await memory.set_digest_schedule(interaction, time, timezone, channel)
 
 
 async def setup(bot: NewsdeskBot) -> None:

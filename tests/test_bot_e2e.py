@@ -103,7 +103,7 @@ async def test_commands_are_registered_with_manage_channels_on_newsdesk(world: W
     commands = {c["name"]: c for c in world.fake.commands[None]}
     assert set(commands) == {"newsdesk", "brief", "quotes", "Brief this message"}
     assert int(commands["newsdesk"]["default_member_permissions"]) == 16  # Manage Channels
-    assert {o["name"] for o in commands["newsdesk"]["options"]} == {"mode", "status"}
+    assert {o["name"] for o in commands["newsdesk"]["options"]} == {"mode", "status", "llm"}
     assert commands["Brief this message"]["type"] == 3
     assert world.bot.failed_extensions == []
 
@@ -145,7 +145,10 @@ async def test_a_link_gets_one_quiet_reply_with_embed_and_delete_button(world: W
     assert [f["name"] for f in embed["fields"]] == ["Key quotes"]
     quotes = embed["fields"][0]["value"].splitlines()
     assert 1 <= len(quotes) <= 3 and all(q.startswith("“") for q in quotes)
-    assert re.fullmatch(r"Helena Marsh · 2026-02-19 · \d+ min read", embed["footer"]["text"])
+    assert re.fullmatch(
+        r"Helena Marsh · 2026-02-19 · \d+ min read · briefing: extractive",
+        embed["footer"]["text"],
+    )
     assert embed["thumbnail"] == {
         "url": "https://static.millbrook-ledger.example/img/council-chamber.jpg"
     }

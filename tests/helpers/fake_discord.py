@@ -96,6 +96,17 @@ class Recorded:
 
 
 @dataclass
+class Scripted:
+    """A canned answer for the next request matching `method` and `path` (see `script`)."""
+
+    method: str
+    path: re.Pattern[str]
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+@dataclass
 class FakeUser:
     id: int
     username: str
@@ -157,6 +168,7 @@ class FakeDiscord:
         self.commands: dict[int | None, list[dict[str, Any]]] = {}  # guild id (None = global)
         self.interactions: dict[str, dict[str, Any]] = {}  # token -> interaction payload
         self.identify_close_code: int | None = None  # close the gateway instead of READY
+        self.scripted: list[Scripted] = []  # answers to give instead of the normal ones
         self._sockets: list[web.WebSocketResponse] = []
         self._sequence = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -228,6 +240,37 @@ class FakeDiscord:
         await self.wait_until(
             lambda: sum(f.get("op") == 2 for f in self.gateway_frames) >= count, timeout
         )
+
+    def script(
+        self,
+        method: str,
+        path: str,
+        status: int,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """The next request matching `method` and the `path` regex gets this answer instead.
+
+        Each scripted answer is used once, in the order scripted, so a test can make Discord
+        say 429 and then 500 to the same route before it answers normally again.
+        """
+        self.scripted.append(Scripted(method, re.compile(path), status, body, headers or {}))
+
+    def rate_limited(self, retry_after: float) -> tuple[Any, dict[str, str]]:
+        """Body and headers of a per-route 429 that discord.py honours (it needs `Via`)."""
+        body = {"message": "You are being rate limited.", "retry_after": retry_after}
+        body["global"] = False
+        headers = {"Via": "1.1 google", "Retry-After": str(retry_after)}
+        return body, headers
+
+    def _scripted_answer(self, method: str, path: str) -> web.Response | None:
+        for scripted in self.scripted:
+            if scripted.method == method and scripted.path.fullmatch(path):
+                self.scripted.remove(scripted)
+                data = json.dumps(scripted.body if scripted.body is not None else {})
+                headers = {"Content-Type": "application/json", **scripted.headers}
+                return web.Response(body=data.encode(), status=scripted.status, headers=headers)
+        return None
 
     def mark(self) -> int:
         """A position in the request log; pass as `since` to look only at later requests."""
@@ -605,6 +648,9 @@ class FakeDiscord:
         needs_token = not path.startswith(("/interactions/", "/webhooks/"))
         if needs_token and request.headers.get("Authorization") != f"Bot {self.token}":
             return _error(401, "401: Unauthorized")
+        scripted = self._scripted_answer(request.method, path)
+        if scripted is not None:
+            return scripted
         for method, pattern, handler in self._routes():
             if request.method != method:
                 continue

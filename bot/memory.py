@@ -1,0 +1,175 @@
+"""The newsroom memory's Discord glue: recording shares, who may see what, and admin commands.
+
+Why here and not in the cogs: the watcher, `/brief` and the `/newsdesk` group all touch the
+archive and the digest schedules, so the few lines each needs live in one place and the cogs
+stay thin. Storage itself is `bot.archive` and `bot.schedule` (no Discord there).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Final
+
+import discord
+from discord import app_commands
+
+from bot.models import Briefing
+from bot.schedule import parse_time, parse_timezone, suggest_timezones
+
+if TYPE_CHECKING:
+    from bot.client import NewsdeskBot
+
+log = logging.getLogger(__name__)
+
+NEED_MANAGE_MESSAGES: Final = "You need the Manage Messages permission to do this."
+NEED_MANAGE_CHANNELS: Final = "You need the Manage Channels permission to do this."
+NEED_TIMEZONE: Final = (
+    "Add a time zone too, for example `timezone: Europe/Berlin`, so the digest comes at your "
+    "local time."
+)
+OFF_WORDS: Final = frozenset({"off", "stop", "none", "disable"})
+MessageChannel = discord.TextChannel | discord.Thread | discord.VoiceChannel
+
+
+def can_see(channel: discord.abc.GuildChannel | discord.Thread, member: discord.Member) -> bool:
+    return channel.permissions_for(member).view_channel
+
+
+def visible_channel_ids(guild: discord.Guild, member: discord.Member) -> set[int]:
+    """Ids of the guild's text channels, voice-channel chats and threads `member` can view.
+
+    Searched shares are filtered by this set, so nothing posted in a private channel ever
+    reaches someone who could not read it there.
+    """
+    channels: Iterable[discord.abc.GuildChannel | discord.Thread] = (
+        *guild.text_channels,
+        *guild.voice_channels,
+        *guild.threads,
+    )
+    return {channel.id for channel in channels if can_see(channel, member)}
+
+
+async def record_shares(
+    bot: NewsdeskBot,
+    briefings: Sequence[Briefing],
+    message: discord.Message,
+    *,
+    poster_id: int | None = None,
+) -> None:
+    """Archive the briefings shown for `message` (the post where the links were shared).
+
+    Never raises: losing an archive row must not turn a good reply into an error.
+    """
+    if message.guild is None:
+        return
+    shared_at = bot.clock()
+    for briefing in briefings:
+        if not briefing.ok:
+            continue
+        try:
+            await bot.archive.record_share(
+                briefing,
+                guild_id=message.guild.id,
+                channel_id=message.channel.id,
+                message_id=message.id,
+                jump_url=message.jump_url,
+                poster_id=poster_id if poster_id is not None else message.author.id,
+                shared_at=shared_at,
+            )
+        except (sqlite3.Error, ValueError):
+            log.warning("could not archive %s (message %s)", briefing.source, message.id, exc_info=True)
+
+
+def has_manage_messages(interaction: discord.Interaction[NewsdeskBot]) -> bool:
+    """The member's permissions in the channel the command was used in (overwrites applied)."""
+    return interaction.permissions.manage_messages
+
+
+async def forget(interaction: discord.Interaction[NewsdeskBot], url: str) -> None:
+    """`/newsdesk forget`: drop an article from this server's archive (Manage Messages)."""
+    guild_id = interaction.guild_id
+    if guild_id is None:
+        await interaction.response.send_message("This works only in a server.", ephemeral=True)
+        return
+    if not has_manage_messages(interaction):
+        await interaction.response.send_message(NEED_MANAGE_MESSAGES, ephemeral=True)
+        return
+    link = url.strip().strip("<>")
+    removed = await interaction.client.archive.forget(guild_id, link)
+    if removed:
+        shares = "share" if removed == 1 else "shares"
+        text = f"Forgotten: <{link}> ({removed} {shares}) no longer shows up in search or digests."
+    else:
+        text = f"<{link}> is not in this server's archive, so there was nothing to forget."
+    await interaction.response.send_message(text, ephemeral=True)
+
+
+async def set_digest_schedule(
+    interaction: discord.Interaction[NewsdeskBot],
+    time: str,
+    timezone: str | None,
+    channel: MessageChannel | None,
+) -> None:
+    """`/newsdesk digest-schedule`: a daily digest at `time` (HH:MM) in `timezone`, or `off`."""
+    bot = interaction.client
+    target = channel or interaction.channel
+    guild_id = interaction.guild_id
+    member = interaction.user
+    if guild_id is None or target is None or not isinstance(member, discord.Member):
+        await interaction.response.send_message("This works only in a server.", ephemeral=True)
+        return
+    allowed = (
+        target.permissions_for(member).manage_channels
+        if channel is not None and isinstance(target, MessageChannel)
+        else interaction.permissions.manage_channels
+    )
+    if not allowed:
+        await interaction.response.send_message(NEED_MANAGE_CHANNELS, ephemeral=True)
+        return
+    if time.strip().casefold() in OFF_WORDS:
+        removed = await bot.schedules.remove(guild_id, target.id)
+        text = (
+            f"The daily digest for <#{target.id}> is off."
+            if removed
+            else f"<#{target.id}> had no daily digest; nothing changed."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+        return
+    if not timezone:
+        await interaction.response.send_message(NEED_TIMEZONE, ephemeral=True)
+        return
+    try:
+        hour, minute = parse_time(time)
+        zone = parse_timezone(timezone)
+    except ValueError as error:
+        await interaction.response.send_message(str(error), ephemeral=True)
+        return
+    schedule = await bot.schedules.set(guild_id, target.id, hour, minute, zone.key)
+    wake = getattr(bot.get_cog("Digests"), "wake", None)
+    if callable(wake):
+        wake()  # the loop may be sleeping towards a later schedule
+    await interaction.response.send_message(
+        f"Every day at **{schedule.time_label}** I'll post a digest of the last 24 hours in "
+        f"<#{target.id}> (skipped on days nothing was shared). "
+        "Turn it off with `/newsdesk digest-schedule time: off`.",
+        ephemeral=True,
+    )
+
+
+async def timezone_choices(
+    interaction: discord.Interaction[NewsdeskBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete for the `timezone` option: IANA names containing what was typed."""
+    return [app_commands.Choice(name=name, value=name) for name in suggest_timezones(current)]
+
+
+__all__ = [
+    "forget",
+    "has_manage_messages",
+    "record_shares",
+    "set_digest_schedule",
+    "timezone_choices",
+    "visible_channel_ids",
+]

@@ -1,0 +1,152 @@
+"""`/digest` and scheduled daily digests: what a channel shared, grouped by story.
+
+The schedule loop never trusts the wall clock directly: it asks `bot.clock` (tests move it) and
+`run_due()` does one full pass, so tests call it instead of waiting. On start the loop runs a
+pass at once, which posts a digest missed while the bot was down if it is under an hour late
+(`bot.schedule.DigestScheduler` decides, and marks each run before it is posted: at most once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, timedelta
+from typing import TYPE_CHECKING, Final
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import render_digest
+from bot.digest import Digest, channel_digest
+from bot.memory import MessageChannel, can_see
+from bot.schedule import DigestScheduler, DueRun
+
+if TYPE_CHECKING:
+    from bot.client import NewsdeskBot
+
+log = logging.getLogger(__name__)
+
+MAX_SLEEP: Final = 300.0  # re-check at least this often (clock jumps, a missed wake-up)
+MIN_SLEEP: Final = 1.0
+CANNOT_SEE: Final = "You can't see that channel, so I can't show its digest to you."
+
+
+class Digests(commands.Cog):
+    def __init__(self, bot: NewsdeskBot) -> None:
+        self.bot = bot
+        self.scheduler = DigestScheduler(bot.schedules, clock=lambda: bot.clock())
+        self._lock = asyncio.Lock()  # one pass at a time: the loop and a test may both call
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="newsdesk-digest-schedule")
+
+    async def cog_unload(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def wake(self) -> None:
+        """A schedule changed: re-plan the next wake-up now."""
+        self._wake.set()
+
+    @app_commands.command(name="digest", description="What this channel shared, by story")
+    @app_commands.describe(
+        hours="How far back to look (default 24)",
+        channel="Another channel (default: this one)",
+        public="Show the digest to everyone",
+    )
+    @app_commands.guild_only()
+    async def digest(
+        self,
+        interaction: discord.Interaction[NewsdeskBot],
+        hours: app_commands.Range[int, 1, 24 * 14] = 24,
+        channel: MessageChannel | None = None,
+        public: bool = False,
+    ) -> None:
+        target = channel or interaction.channel
+        member = interaction.user
+        if interaction.guild_id is None or target is None:
+            await interaction.response.send_message("This works only in a server.", ephemeral=True)
+            return
+        if (
+            channel is not None
+            and isinstance(member, discord.Member)
+            and not can_see(channel, member)
+        ):
+            await interaction.response.send_message(CANNOT_SEE, ephemeral=True)
+            return
+        await interaction.response.defer(ephemeral=not public, thinking=True)
+        until = self.bot.clock().astimezone(UTC)
+        result = await channel_digest(
+            self.bot.archive,
+            interaction.guild_id,
+            target.id,
+            since=until - timedelta(hours=hours),
+            until=until + timedelta(seconds=1),  # include a share made this very second
+        )
+        if result.empty:
+            await interaction.followup.send(
+                render_digest.empty_digest_text(target.id, hours), ephemeral=True
+            )
+            return
+        header = render_digest.digest_header(result, hours)
+        for index, page in enumerate(render_digest.digest_pages(result)):
+            await interaction.followup.send(
+                content=header if index == 0 else None, embeds=page, ephemeral=not public
+            )
+
+    async def run_due(self) -> int:
+        """Post every scheduled digest due now; returns how many were posted."""
+        async with self._lock:
+            runs = await self.scheduler.due()
+            posted = 0
+            for run in runs:
+                try:
+                    posted += await self._post(run)
+                except Exception:  # one broken channel must not stop the others
+                    log.exception("scheduled digest for channel %s failed", run.schedule.channel_id)
+            return posted
+
+    async def _post(self, run: DueRun) -> bool:
+        schedule = run.schedule
+        result: Digest = await channel_digest(
+            self.bot.archive, schedule.guild_id, schedule.channel_id, since=run.since, until=run.slot
+        )
+        if result.empty:  # a quiet day: say nothing
+            return False
+        channel = self.bot.get_channel(schedule.channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            log.info("digest channel %s is gone; skipping", schedule.channel_id)
+            return False
+        hours = (run.slot - run.since).total_seconds() / 3600
+        header = render_digest.digest_header(result, round(hours))
+        for index, page in enumerate(render_digest.digest_pages(result)):
+            await channel.send(content=header if index == 0 else None, embeds=page)
+        return True
+
+    async def _loop(self) -> None:
+        await self.bot.wait_until_ready()
+        while not self.bot.is_closed():
+            self._wake.clear()
+            try:
+                await self.run_due()
+                wake_at = await self.scheduler.next_wakeup()
+            except Exception:
+                log.exception("digest schedule pass failed")
+                wake_at = None
+            delay = MAX_SLEEP
+            if wake_at is not None:
+                delay = (wake_at - self.bot.clock().astimezone(UTC)).total_seconds()
+                delay = min(MAX_SLEEP, max(MIN_SLEEP, delay))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+
+
+async def setup(bot: NewsdeskBot) -> None:
+    await bot.add_cog(Digests(bot))
