@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 NEED_MANAGE_MESSAGES: Final = "You need the Manage Messages permission to do this."
 NEED_MANAGE_CHANNELS: Final = "You need the Manage Channels permission to do this."
+REFRESH_REFUSED: Final = (
+    "Only members with the Manage Messages permission can refresh a briefing. "
+    "Leave out `refresh` to get the stored one."
+)
 NEED_TIMEZONE: Final = (
     "Add a time zone too, for example `timezone: Europe/Berlin`, so the digest comes at your "
     "local time."
@@ -54,16 +58,20 @@ def visible_channel_ids(guild: discord.Guild, member: discord.Member) -> set[int
 async def record_shares(
     bot: NewsdeskBot,
     briefings: Sequence[Briefing],
-    message: discord.Message,
     *,
-    poster_id: int | None = None,
+    guild_id: int | None,
+    channel_id: int,
+    message_id: int,
+    poster_id: int,
+    jump_url: str | None = None,
 ) -> None:
-    """Archive the briefings shown for `message` (the post where the links were shared).
+    """Archive the briefings shown for one message, at `bot.clock()` time.
 
     Never raises: losing an archive row must not turn a good reply into an error.
     """
-    if message.guild is None:
+    if guild_id is None:
         return
+    link = jump_url or f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
     shared_at = bot.clock()
     for briefing in briefings:
         if not briefing.ok:
@@ -71,15 +79,33 @@ async def record_shares(
         try:
             await bot.archive.record_share(
                 briefing,
-                guild_id=message.guild.id,
-                channel_id=message.channel.id,
-                message_id=message.id,
-                jump_url=message.jump_url,
-                poster_id=poster_id if poster_id is not None else message.author.id,
+                guild_id=guild_id,
+                channel_id=channel_id,
+                message_id=message_id,
+                jump_url=link,
+                poster_id=poster_id,
                 shared_at=shared_at,
             )
         except (sqlite3.Error, ValueError):
-            log.warning("could not archive %s (message %s)", briefing.source, message.id, exc_info=True)
+            log.warning(
+                "could not archive %s (message %s)", briefing.source, message_id, exc_info=True
+            )
+
+
+async def record_message_shares(
+    bot: NewsdeskBot, briefings: Sequence[Briefing], message: discord.Message
+) -> None:
+    """Archive briefings replied to `message`: the person's post is where the link was shared,
+    so its jump link, channel and author are what search and digests point back to."""
+    await record_shares(
+        bot,
+        briefings,
+        guild_id=message.guild.id if message.guild else None,
+        channel_id=message.channel.id,
+        message_id=message.id,
+        poster_id=message.author.id,
+        jump_url=message.jump_url,
+    )
 
 
 def has_manage_messages(interaction: discord.Interaction[NewsdeskBot]) -> bool:
@@ -168,6 +194,7 @@ async def timezone_choices(
 __all__ = [
     "forget",
     "has_manage_messages",
+    "record_message_shares",
     "record_shares",
     "set_digest_schedule",
     "timezone_choices",

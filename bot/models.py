@@ -86,6 +86,11 @@ class Quote:
     paragraph: int
     score: float = 0.0
 
+    @property
+    def display_text(self) -> str:
+        """For readers: the comma that led into "…,” she said" is the article's, not the quote's."""
+        return self.text.rstrip().rstrip(",;:").rstrip()
+
     def to_json(self) -> dict[str, object]:
         return {"text": self.text, "speaker": self.speaker, "paragraph": self.paragraph}
 

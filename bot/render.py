@@ -96,7 +96,7 @@ def reading_time(word_count: int) -> str:
 
 def format_quote(quote: Quote) -> str:
     """One quote as a line: `“…” — Speaker` (no dash when nobody is credited)."""
-    line = f"“{escape(quote.text)}”"
+    line = f"“{escape(quote.display_text)}”"
     if quote.speaker:
         line += f" — {escape(quote.speaker)}"
     return line

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
+from urllib.parse import urlsplit
 
 import discord
 
@@ -39,7 +40,9 @@ SNIPPET_CHARS: Final = 200
 def empty_digest_text(channel_id: int | None, hours: float) -> str:
     """What `/digest` says when nothing was shared: plain words, no embed."""
     where = f"<#{channel_id}>" if channel_id is not None else "this channel"
-    return f"Nothing was shared in {where} in the last {_hours_label(hours)}, so there is no digest."
+    return (
+        f"Nothing was shared in {where} in the last {_hours_label(hours)}, so there is no digest."
+    )
 
 
 def digest_header(digest: Digest, hours: float) -> str:
@@ -113,7 +116,9 @@ def _post_links(links: Sequence[DigestLink], limit: int) -> str:
         line = f"[{escape(link.outlet)}]({link.jump_url}) {_timestamp(link.shared_at)}"
         more = f"+{len(links) - index} more"
         extra = len(line) + (1 if lines else 0)
-        if used + extra > limit or (index < len(links) - 1 and used + extra + 1 + len(more) > limit):
+        if used + extra > limit or (
+            index < len(links) - 1 and used + extra + 1 + len(more) > limit
+        ):
             if lines and used + 1 + len(more) <= limit:
                 lines.append(more)
             break
@@ -165,8 +170,6 @@ def _snippet(text: str) -> str:
 
 
 def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
     return (urlsplit(url).hostname or url).removeprefix("www.")
 
 

@@ -23,5 +23,5 @@ def briefing_as_text(briefing: Briefing) -> str:
         lines.append("Key quotes:")
         for quote in briefing.quotes[:TOP_QUOTES]:
             speaker = quote.speaker or "unattributed"
-            lines.append(f"  “{quote.text}” — {speaker}")
+            lines.append(f"  “{quote.display_text}” — {speaker}")
     return "\n".join(lines) + "\n"

@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render
+from bot import memory, render
 from bot.links import find_links
 from bot.throttle import CommandThrottle, try_again_message
 
@@ -58,24 +58,46 @@ class OnDemand(commands.Cog):
         return links[0] if links else None
 
     @app_commands.command(name="brief", description="Brief one article: headline, quotes, summary")
-    @app_commands.describe(url="The article's address", public="Show the briefing to everyone")
+    @app_commands.describe(
+        url="The article's address",
+        public="Show the briefing to everyone",
+        refresh="Fetch the article again instead of using the stored briefing (Manage Messages)",
+    )
     async def brief(
-        self, interaction: discord.Interaction[NewsdeskBot], url: str, public: bool = False
+        self,
+        interaction: discord.Interaction[NewsdeskBot],
+        url: str,
+        public: bool = False,
+        refresh: bool = False,
     ) -> None:
         link = self._link(url)
         if link is None:
             await interaction.response.send_message(NOT_A_LINK, ephemeral=True)
             return
+        if refresh and not memory.has_manage_messages(interaction):
+            await interaction.response.send_message(memory.REFRESH_REFUSED, ephemeral=True)
+            return
         if not await self._admit(interaction, 1):
             return
         await interaction.response.defer(ephemeral=not public, thinking=True)
-        briefing = await self.bot.brief_url(link, guild_id=interaction.guild_id)
+        briefing = await self.bot.brief_url(
+            link, guild_id=interaction.guild_id, refresh=refresh
+        )
         if not briefing.ok:
             await interaction.followup.send(render.failure_message(briefing), ephemeral=True)
             return
-        await interaction.followup.send(
-            embeds=render.briefing_embeds([briefing]), ephemeral=not public
+        sent = await interaction.followup.send(
+            embeds=render.briefing_embeds([briefing]), ephemeral=not public, wait=True
         )
+        if public and interaction.channel_id is not None:  # shared with the channel: archive it
+            await memory.record_shares(
+                self.bot,
+                [briefing],
+                guild_id=interaction.guild_id,
+                channel_id=interaction.channel_id,
+                message_id=sent.id,
+                poster_id=interaction.user.id,
+            )
 
     @app_commands.command(
         name="quotes", description="Every direct quote in an article, with speaker"

@@ -116,7 +116,11 @@ class Digests(commands.Cog):
     async def _post(self, run: DueRun) -> bool:
         schedule = run.schedule
         result: Digest = await channel_digest(
-            self.bot.archive, schedule.guild_id, schedule.channel_id, since=run.since, until=run.slot
+            self.bot.archive,
+            schedule.guild_id,
+            schedule.channel_id,
+            since=run.since,
+            until=run.slot,
         )
         if result.empty:  # a quiet day: say nothing
             return False

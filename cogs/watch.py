@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Final
 import discord
 from discord.ext import commands
 
-from bot import render
+from bot import memory, render
 from bot.links import find_links
 from bot.models import Briefing
 from bot.throttle import HOURGLASS, LinkThrottle
@@ -119,6 +119,7 @@ class Watcher(commands.Cog):
         except discord.HTTPException as error:  # e.g. the message was deleted meanwhile
             log.warning("could not reply to message %s: %s", message.id, error)
             return
+        await memory.record_message_shares(self.bot, briefings, message)  # for /search, /digest
         if failed and quiet:
             await _react(message, WARNING)
 

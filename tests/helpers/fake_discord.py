@@ -167,6 +167,7 @@ class FakeDiscord:
         self.messages: dict[int, dict[str, Any]] = {}
         self.commands: dict[int | None, list[dict[str, Any]]] = {}  # guild id (None = global)
         self.interactions: dict[str, dict[str, Any]] = {}  # token -> interaction payload
+        self.overwrites: dict[int, list[dict[str, Any]]] = {}  # channel id -> overwrites
         self.identify_close_code: int | None = None  # close the gateway instead of READY
         self.scripted: list[Scripted] = []  # answers to give instead of the normal ones
         self._sockets: list[web.WebSocketResponse] = []
@@ -205,6 +206,14 @@ class FakeDiscord:
     def channel(self) -> int:
         """A text channel no other test has used (state such as modes never leaks between)."""
         return self._free_channels.pop(0)
+
+    def hide_channel(self, channel_id: int) -> None:
+        """Make the channel Editors-only (@everyone loses View Channel). Call before the bot
+        connects: GUILD_CREATE carries the overwrites."""
+        self.overwrites[channel_id] = [
+            {"id": str(self.guild_id), "type": 0, "allow": "0", "deny": str(VIEW_CHANNEL)},
+            {"id": str(self.mod_role_id), "type": 0, "allow": str(VIEW_CHANNEL), "deny": "0"},
+        ]
 
     def user(self, name: str) -> FakeUser:
         return self.users[name]
@@ -414,7 +423,7 @@ class FakeDiscord:
             "guild_id": str(self.guild_id),
             "name": f"news-{position}",
             "position": position,
-            "permission_overwrites": [],
+            "permission_overwrites": self.overwrites.get(channel_id, []),
             "nsfw": False,
             "parent_id": None,
             "topic": None,
