@@ -245,7 +245,7 @@ class NewsdeskBot(commands.Bot):
             failure_ttl=timedelta(minutes=settings.failure_cache_minutes),
         )
         await cache.init()
-        self.llm_guilds = LLMGuildStore(store.db)
+        self.llm_guilds = await LLMGuildStore.open(settings.database)
         self._llm = await open_briefer(settings, self.llm_guilds)
         return BriefingService(
             pipeline,
@@ -282,6 +282,9 @@ class NewsdeskBot(commands.Bot):
             if self._llm is not None:
                 await self._llm.aclose()
                 self._llm = None
+            if self.llm_guilds is not None:
+                await self.llm_guilds.close()
+                self.llm_guilds = None
             if self._store is not None:
                 await self._store.close()
                 self._store = None

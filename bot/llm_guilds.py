@@ -11,6 +11,7 @@ cheap next to the request itself. No Discord here: guilds are plain ids.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Final
 
 import aiosqlite
@@ -18,6 +19,7 @@ import aiosqlite
 from bot.llm import LLMBriefer
 from bot.llm_budget import NO_GUILD, DailyBudget
 from bot.models import Briefing
+from bot.store import migrate
 from config import Settings
 
 NOT_CONFIGURED: Final = (
@@ -29,20 +31,44 @@ NEED_MANAGE_SERVER: Final = "You need the Manage Server permission to do this."
 
 
 class LLMGuildStore:
-    """The `guild_settings` and `llm_budget` tables (created by `bot.store.MIGRATIONS`)."""
+    """The `guild_settings` and `llm_budget` tables (created by `bot.store.MIGRATIONS`).
 
-    def __init__(self, db: aiosqlite.Connection) -> None:
+    The bot opens it with its own connection to the store's file (`open`): the shared
+    connection carries other modules' multi-statement transactions across awaits, and a commit
+    from here in the middle of one would either fail ("SQL statements in progress") or commit
+    half of theirs. WAL and a busy timeout let the two connections take turns.
+    """
+
+    def __init__(self, db: aiosqlite.Connection, *, own: bool = False) -> None:
         self.db = db
+        self._own = own
+
+    @classmethod
+    async def open(cls, path: Path | str) -> LLMGuildStore:
+        """A connection of its own to the bot's database (migrated to the current schema)."""
+        db = await aiosqlite.connect(path)
+        try:
+            await db.execute("PRAGMA busy_timeout=5000")
+            await migrate(db)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db, own=True)
+
+    async def close(self) -> None:
+        if self._own:
+            await self.db.close()
 
     async def is_enabled(self, guild_id: int | None) -> bool:
         """Whether the server turned LLM briefings on; DMs (no server) never use them."""
         if guild_id is None:
             return False
-        async with self.db.execute(
+        # execute_fetchall runs and closes the statement in one step: no open cursor for
+        # another task's commit on this shared connection to trip over.
+        rows = await self.db.execute_fetchall(
             "SELECT llm_enabled FROM guild_settings WHERE guild_id = ?", (guild_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return bool(row and row[0])
+        )
+        return any(row[0] for row in rows)
 
     async def set_enabled(self, guild_id: int, enabled: bool) -> None:
         await self.db.execute(
@@ -70,10 +96,9 @@ class LLMGuildStore:
     async def load_budget(self, budget: DailyBudget) -> None:
         """Give `budget` today's saved counts; counts saved on another day are ignored."""
         day = str(budget.snapshot()["day"])
-        async with self.db.execute(
+        rows = await self.db.execute_fetchall(
             "SELECT guild_id, used FROM llm_budget WHERE day = ?", (day,)
-        ) as cursor:
-            rows = await cursor.fetchall()
+        )
         budget.restore({"day": day, "used": {str(row[0]): int(row[1]) for row in rows}})
 
 

@@ -65,9 +65,7 @@ class CommandThrottle:
         self.limiter = limiter
 
     @classmethod
-    def from_settings(
-        cls, settings: Settings, *, clock: Clock = time.monotonic
-    ) -> CommandThrottle:
+    def from_settings(cls, settings: Settings, *, clock: Clock = time.monotonic) -> CommandThrottle:
         per_minute = settings.user_links_per_minute
         return cls(RateLimiter(per_minute, per_minute, clock=clock))
 

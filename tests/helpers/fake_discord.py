@@ -836,6 +836,10 @@ def bot_settings(
         "allowed_ports": [80, 443, article_port],
         "workers": 1,
         "default_mode": "auto",
+        # Tests post many links as the same few people within a minute; the rate limits are
+        # tested where a test sets them (tests/test_bot_faults.py), not tripped by accident.
+        "user_links_per_minute": 1000,
+        "channel_links_per_minute": 1000,
     }
     values.update(overrides)
     return Settings(_env_file=None, **values)
