@@ -1,11 +1,13 @@
 """Headline, byline and date on the metadata corpus, exactly as its README's metric.
 
-    python bench/score_metadata.py [--corpora PATH] [--misses N]
+    python bench/score_metadata.py [--corpora PATH] [--misses N] [--field headline|byline|date]
 
 `report()` scores `--json` lines (`headline`, `byline`, `published`) beside trafilatura 2.3.1's
 own `bare_extraction(page_bytes, with_metadata=True)` computed on the same pages. `main()` runs
-`extract_article` directly; `--misses` prints headline misses, which is how the headline rules
-in bot/headline.py were found.
+`extract_article` directly; `--misses` prints misses of one field (page id, gold, ours,
+trafilatura's, and where in the page's markup the gold value appears: JSON-LD, a meta tag,
+`<time datetime>`, a byline element, the URL, or only the text), which is how the headline
+rules in bot/headline.py and the byline/date rules in bot/metadata.py were found.
 """
 
 from __future__ import annotations
@@ -115,7 +117,10 @@ def report(predictions: dict[str, dict], corpus: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_corpora_arg(parser)
-    parser.add_argument("--misses", type=int, default=0, help="print this many headline misses")
+    parser.add_argument("--misses", type=int, default=0, help="print this many misses")
+    parser.add_argument(
+        "--field", choices=("headline", "byline", "date"), default="headline", help="for --misses"
+    )
     args = parser.parse_args()
     corpus = corpora_path(args.corpora) / "metadata"
     if not (corpus / "gold.jsonl").is_file():
@@ -137,14 +142,75 @@ def main() -> None:
             "published": article.published,
         }
     print(report(predictions, corpus))
+    if args.misses:
+        print_misses(predictions, corpus, args.field, args.misses)
+
+
+def _value(out: dict, field: str) -> str | None:
+    if out.get("error"):
+        return None
+    if field == "headline":
+        return out.get("headline")
+    if field == "byline":
+        return out.get("byline")
+    return first_date(out.get("published"))
+
+
+def _hit(field: str, got: str | None, row: dict) -> bool:
+    if field == "headline":
+        return got is not None and norm(got) == norm(row["title"])
+    if field == "byline":
+        return norm_byline(got) == norm(row["author"])
+    return got == row["date"]
+
+
+def where(page: str, url: str, field: str, value: str) -> list[str]:
+    """Where the gold value sits in the markup: a rough pointer for grouping misses by cause."""
+    if field == "date":
+        y, m, d = value.split("-")
+        needles = [value, f"{d}.{m}.{y}", f"{int(d)}.{int(m)}.{y}", f"{y}/{m}/{d}"]
+    else:
+        needles = [value]
+    places = []
+    for needle in needles:
+        at = page.find(needle)
+        if at < 0:
+            continue
+        before = page[max(0, at - 300) : at].lower()
+        if "ld+json" in before or '"@type"' in before or "datepublished" in before:
+            places.append("json-ld")
+        elif "<meta" in before[-200:]:
+            places.append("meta")
+        elif "<time" in before[-120:]:
+            places.append("<time>")
+        elif "author" in before[-150:] or "byline" in before[-150:]:
+            places.append("byline element")
+        else:
+            places.append("text")
+        break
+    if field == "date" and value.replace("-", "/") in url:
+        places.append("url")
+    return places or ["not in the page"]
+
+
+def print_misses(predictions: dict[str, dict], corpus: Path, field: str, limit: int) -> None:
+    traf = trafilatura_predictions(corpus)
+    key = {"headline": "title", "byline": "author", "date": "date"}[field]
     shown = 0
     for row in load_gold(corpus):
-        if shown >= args.misses:
+        if shown >= limit:
             break
-        got = predictions.get(row["id"], {}).get("headline")
-        if norm(got) != norm(row["title"]):
-            shown += 1
-            print(f"\n- gold: {row['title']!r}\n  ours: {got!r}")
+        if not row.get(key):
+            continue
+        got = _value(predictions.get(row["id"]) or {}, field)
+        if _hit(field, got, row):
+            continue
+        shown += 1
+        page = (corpus / "html" / f"{row['id']}.html").read_bytes().decode("utf-8", "replace")
+        theirs = _value(traf.get(row["id"]) or {}, field)
+        places = ", ".join(where(page, row["url"], field, row[key]))
+        print(f"\n- {row['id']}  gold: {row[key]!r}  [{places}]")
+        print(f"  ours: {got!r}  trafilatura: {theirs!r}")
 
 
 if __name__ == "__main__":

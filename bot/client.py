@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
+import aiosqlite
 import discord
 import yarl
 from discord import app_commands
@@ -155,11 +156,13 @@ class NewsdeskBot(commands.Bot):
         self._service: BriefingService | None = None
         self._llm: StoredBudgetBriefer | None = None  # only when an LLM backend is configured
         self.llm_guilds: LLMGuildStore | None = None  # per-server LLM switch
+        self._closing: asyncio.Future[None] | None = None
         self.failed_extensions: list[str] = []
         # "Now" for the newsroom memory (share times, digest windows, schedules); tests set it.
         self.clock: Clock = clock
         self._archive: Archive | None = None
         self._schedules: ScheduleStore | None = None
+        self._memory_db: aiosqlite.Connection | None = None
 
     @property
     def pipeline(self) -> Pipeline:
@@ -204,9 +207,10 @@ class NewsdeskBot(commands.Bot):
             self.settings.database, default_mode=self.settings.default_mode
         )
         self._service = await self._make_service(self._pipeline, self._store)
-        self._archive = Archive(self._store.db)
+        memory_db = await self._open_memory_db(self._store)
+        self._archive = Archive(memory_db)
         await self._archive.init()
-        self._schedules = ScheduleStore(self._store.db, clock=lambda: self.clock())
+        self._schedules = ScheduleStore(memory_db, clock=lambda: self.clock())
         await self._schedules.init()
         for name in extension_names():
             try:
@@ -216,6 +220,20 @@ class NewsdeskBot(commands.Bot):
                 log.exception("could not load extension %s", name)
         self.add_dynamic_items(DeleteButton)
         await self.sync_commands()
+
+    async def _open_memory_db(self, store: Store) -> aiosqlite.Connection:
+        """A second connection to the store's file for the archive and digest schedules.
+
+        Why not `store.db`: the archive writes multi-statement transactions across awaits, and
+        on a shared connection another task's commit would land in the middle of them (or fail
+        with "SQL statements in progress"). SQLite (WAL, busy timeout) serialises the writers.
+        """
+        if str(self.settings.database) == ":memory:":
+            return store.db  # a second connection would open a different, empty database
+        db = await aiosqlite.connect(self.settings.database)
+        await db.execute("PRAGMA busy_timeout=5000")
+        self._memory_db = db
+        return db
 
     async def sync_commands(self) -> None:
         guild_id = self.settings.dev_guild_id
@@ -252,7 +270,7 @@ class NewsdeskBot(commands.Bot):
             WorkQueue.from_settings(settings),
             cache=cache,
             llm=self._llm,
-            llm_enabled_for=self.llm_guilds.is_enabled,
+            llm_enabled_for=self.llm_guilds.uses_llm,
         )
 
     async def brief_url(
@@ -276,6 +294,14 @@ class NewsdeskBot(commands.Bot):
         return await self.service.brief_many(urls, guild_id=guild_id, droppable=droppable)
 
     async def close(self) -> None:
+        # SIGTERM's close task and `async with`'s exit both call close(): they share one run,
+        # so every resource is closed once and neither caller returns before it is closed
+        # (a second aiosqlite close() of one connection never returns and hangs the exit).
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._close_once())
+        await asyncio.shield(self._closing)
+
+    async def _close_once(self) -> None:
         try:
             await super().close()
         finally:
@@ -285,6 +311,9 @@ class NewsdeskBot(commands.Bot):
             if self.llm_guilds is not None:
                 await self.llm_guilds.close()
                 self.llm_guilds = None
+            if self._memory_db is not None:
+                await self._memory_db.close()
+                self._memory_db = None
             if self._store is not None:
                 await self._store.close()
                 self._store = None
@@ -308,6 +337,9 @@ async def _serve(settings: Settings, token: str) -> None:
                 signal.SIGTERM, lambda: closing.append(asyncio.create_task(bot.close()))
             )
         await bot.start(token)
+        # start() returns as soon as the SIGTERM close begins, and `async with` then skips
+        # close() (already closing): wait here until the store and the pool are really closed.
+        await bot.close()
 
 
 def run_bot(settings: Settings) -> int:

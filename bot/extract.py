@@ -13,11 +13,20 @@ Pure and CPU-bound: it runs in a worker process and never touches the network.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from bot.headline import choose_headline, normalise
-from bot.metadata import PageMeta, choose_byline, iso_date, read_page_meta
+from bot.metadata import (
+    PageMeta,
+    choose_byline,
+    iso_date,
+    labelled_date,
+    read_page_meta,
+    time_date,
+    visible_byline,
+)
 from bot.models import Article, ErrorKind, PipelineError
 
 if TYPE_CHECKING:  # lxml loads with trafilatura, inside extract_article
@@ -109,30 +118,66 @@ def _article(tree: HtmlElement, meta: PageMeta, paragraphs: list[str], url: str 
         paragraphs=paragraphs,
         url=page_url,
         headline=choose_headline(meta, title, site, host) or None,
-        byline=choose_byline(meta, lambda: traf_meta.extract_author(tree), site, host),
+        byline=choose_byline(
+            meta,
+            lambda: traf_meta.extract_author(tree),
+            site,
+            host,
+            printed=lambda: visible_byline(tree),
+        ),
         site=site,
-        published=choose_date(meta, _date(tree, page_url)),
+        published=choose_date(meta, lambda: _date(tree, page_url), tree),
         language=language_code(meta.ld_language or meta.lang) or guess_language(paragraphs),
         image=_absolute(meta.image, page_url),
         description=normalise(meta.description) or None,
     )
 
 
-def choose_date(meta: PageMeta, found: str | None) -> str | None:
-    """htmldate's date, unless the publisher declares a timestamp exactly one day away.
+def choose_date(
+    meta: PageMeta,
+    found: Callable[[], str | None] | str | None,
+    tree: HtmlElement | None = None,
+) -> str | None:
+    """The article's date: what the page shows its readers first, then htmldate's search.
 
-    A one-day gap is a time-zone artefact (htmldate read a UTC or server-local date); the
-    publisher's own datePublished / article:published_time is the date its readers saw.
-    Measured on the metadata corpus: net +3 pages.
+    `found` is htmldate's date, or a callable computing it: htmldate deep-copies the tree,
+    so it only runs when the page's own signals below leave the question open.
+    Measured on the metadata corpus (whose labels are the date a reader sees):
+    - A date on a short line of its own right below the headline is the article's date as
+      printed (a dateline: "27.01.2022", "Von X · 3. Mai 2022"); it beats the declared
+      metadata, which CMSs often fill with a first draft's or a re-save's date.
+    - Without any declared date, htmldate guesses from the body and picks up teaser lists,
+      comment dates and image paths; an explicit "Veröffentlicht am"/"Published on" label or
+      the first `<time datetime>` (not an update or a comment) is what the page says.
+    - A declared timestamp exactly one day from htmldate's date is a time-zone artefact: the
+      publisher's own datePublished wins, unless it is a UTC stamp and htmldate's date is the
+      one in the article's URL (the CMS files articles under their local date).
     """
+    if not (meta.ld_date or meta.meta_date):
+        printed = (labelled_date(tree) or time_date(tree)) if tree is not None else None
+        return printed or meta.dateline or (found() if callable(found) else found)
+    if meta.dateline:
+        return meta.dateline
+    if callable(found):
+        found = found()
     if found:
-        for declared, stamped in (
-            (meta.ld_date, meta.ld_timestamp),
-            (meta.meta_date, meta.meta_timestamp),
+        url_date = _url_date(meta.canonical or meta.og_url)
+        for declared, stamped, utc in (
+            (meta.ld_date, meta.ld_timestamp, meta.ld_utc),
+            (meta.meta_date, meta.meta_timestamp, meta.meta_utc),
         ):
             if declared and stamped and declared != found and _days_apart(declared, found) == 1:
-                return declared
+                return found if utc and url_date == found else declared
     return found or meta.ld_date or meta.meta_date
+
+
+_URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]\d)[/-]([0-3]\d)(?=[/-]|$)")
+
+
+def _url_date(url: str | None) -> str | None:
+    """ "/2019/05/13/slug" → 2019-05-13."""
+    match = _URL_DATE.search(urlsplit(url).path) if url else None
+    return iso_date("-".join(match.groups())) if match else None
 
 
 def _days_apart(first: str, second: str) -> int:

@@ -11,6 +11,8 @@ cheap next to the request itself. No Discord here: guilds are plain ids.
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from pathlib import Path
 from typing import Any, Final
 
@@ -21,6 +23,8 @@ from bot.llm_budget import NO_GUILD, DailyBudget
 from bot.models import Briefing
 from bot.store import migrate
 from config import Settings
+
+log = logging.getLogger(__name__)
 
 NOT_CONFIGURED: Final = (
     "No LLM backend is configured for this bot, so briefings stay extractive (sentences taken "
@@ -70,6 +74,14 @@ class LLMGuildStore:
         )
         return any(row[0] for row in rows)
 
+    async def uses_llm(self, guild_id: int | None) -> bool:
+        """`is_enabled` for the briefing path: a storage error means "off", never a failure."""
+        try:
+            return await self.is_enabled(guild_id)
+        except (sqlite3.Error, ValueError):  # ValueError: the connection is closed
+            log.warning("could not read the LLM switch; using the extractive briefing")
+            return False
+
     async def set_enabled(self, guild_id: int, enabled: bool) -> None:
         await self.db.execute(
             """
@@ -113,7 +125,12 @@ class StoredBudgetBriefer(LLMBriefer):
         before = self.budget.used(guild_id)
         improved = await super().improve(briefing, guild_id=guild_id)
         if self.budget.used(guild_id) != before:
-            await self.guilds.save_budget(self.budget, guild_id)
+            try:
+                await self.guilds.save_budget(self.budget, guild_id)
+            except (sqlite3.Error, ValueError):  # ValueError: the connection is closed
+                # The count stays right in memory; losing it on a restart is the lesser harm
+                # next to failing a briefing that is already written.
+                log.warning("could not save the LLM budget", exc_info=True)
         return improved
 
 

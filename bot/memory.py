@@ -86,10 +86,8 @@ async def record_shares(
                 poster_id=poster_id,
                 shared_at=shared_at,
             )
-        except (sqlite3.Error, ValueError):
-            log.warning(
-                "could not archive %s (message %s)", briefing.source, message_id, exc_info=True
-            )
+        except (sqlite3.Error, ValueError) as error:  # e.g. the bot is shutting down
+            log.warning("could not archive %s (message %s): %s", briefing.source, message_id, error)
 
 
 async def record_message_shares(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,7 @@ ARTICLE_TYPES = frozenset(
     }
 )
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_UTC = re.compile(r"\d(?:Z|[+-]00:?00)$")
 _SPACE = re.compile(r"\s+")
 
 
@@ -63,6 +64,9 @@ class PageMeta:
     meta_authors: list[str] = field(default_factory=list)
     meta_date: str | None = None
     meta_timestamp: bool = False
+    ld_utc: bool = False  # datePublished is a UTC timestamp ("…Z", "+00:00")
+    meta_utc: bool = False
+    dateline: str | None = None  # a date on a line of its own just below the h1
     canonical: str | None = None
     og_url: str | None = None
     lang: str | None = None  # <html lang>, content-language, og:locale
@@ -72,7 +76,11 @@ class PageMeta:
 
 
 def squash(text: str | None) -> str:
-    return _SPACE.sub(" ", text or "").strip()
+    """Whitespace runs to one space; soft hyphens ("Mat\xadthi\xadas") go."""
+    text = text or ""
+    if "\xad" in text:
+        text = text.replace("\xad", "")
+    return _SPACE.sub(" ", text).strip()
 
 
 def iso_date(value: str | None) -> str | None:
@@ -102,19 +110,28 @@ def _meta_map(tree: HtmlElement) -> dict[str, str]:
     return out
 
 
-def _names(value: Any) -> list[str]:
-    """Author names from a JSON-LD author value (string, Person, list of either)."""
+def _names(value: Any, by_id: dict[str, dict[str, Any]] | None = None) -> list[str]:
+    """Author names from a JSON-LD author value (string, Person, list of either).
+
+    Yoast SEO (most WordPress sites) writes `"author": {"@id": "…#/schema/person/…"}` and
+    puts the Person, with its name, elsewhere in the @graph: `by_id` resolves those.
+    """
     if isinstance(value, str):
         return [squash(value)] if squash(value) else []
     if isinstance(value, dict):
+        ref = value.get("@id")
+        if "name" not in value and isinstance(ref, str) and by_id and ref in by_id:
+            value = by_id[ref]
         name = value.get("name")
+        if name is None and isinstance(value.get("familyName"), str):
+            name = f"{value.get('givenName') or ''} {value['familyName']}"
         if isinstance(name, str) and squash(name):
             return [squash(name)]
         if isinstance(name, list):
             return [squash(n) for n in name if isinstance(n, str) and squash(n)]
         return []
     if isinstance(value, list):
-        return [n for item in value for n in _names(item)]
+        return [n for item in value for n in _names(item, by_id)]
     return []
 
 
@@ -143,6 +160,7 @@ def _types(obj: dict[str, Any]) -> set[str]:
 def _read_json_ld(tree: HtmlElement, meta: PageMeta) -> None:
     best: dict[str, Any] | None = None
     best_rank = 99
+    by_id: dict[str, dict[str, Any]] = {}
     for script in tree.iter("script"):
         if "ld+json" not in (script.get("type") or "").lower():
             continue
@@ -157,6 +175,8 @@ def _read_json_ld(tree: HtmlElement, meta: PageMeta) -> None:
             except ValueError:
                 continue
         for obj in _ld_objects(data):
+            if isinstance(obj.get("@id"), str) and "name" in obj:
+                by_id.setdefault(obj["@id"], obj)
             if str(obj.get("isAccessibleForFree", "")).strip().lower() == "false":
                 meta.paywalled = True
             types = _types(obj) & ARTICLE_TYPES
@@ -179,11 +199,12 @@ def _read_json_ld(tree: HtmlElement, meta: PageMeta) -> None:
     headline = best.get("headline") or (best.get("name") if best_rank < 2 else None)
     if isinstance(headline, str) and squash(headline):
         meta.ld_headline = squash(headline)
-    meta.ld_authors = _names(best.get("author") or best.get("creator"))
+    meta.ld_authors = _names(best.get("author") or best.get("creator"), by_id)
     for key in ("datePublished", "dateCreated", "uploadDate"):
         if isinstance(best.get(key), str) and iso_date(best[key]):
             meta.ld_date = iso_date(best[key])
             meta.ld_timestamp = "T" in best[key] or ":" in best[key]
+            meta.ld_utc = bool(_UTC.search(best[key]))
             break
     publisher = best.get("publisher")
     if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
@@ -235,6 +256,7 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
         if iso_date(tags.get(key)):
             meta.meta_date = iso_date(tags.get(key))
             meta.meta_timestamp = "T" in (tags.get(key) or "")
+            meta.meta_utc = bool(_UTC.search(tags.get(key) or ""))
             break
     meta.og_url = tags.get("og:url")
     for link in tree.iter("link"):
@@ -246,13 +268,25 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
     meta.image = tags.get("og:image") or tags.get("twitter:image")
     meta.description = tags.get("og:description") or tags.get("description")
     _read_json_ld(tree, meta)
+    meta.dateline = dateline(tree)
     return meta
 
 
 # --- byline -------------------------------------------------------------------------
 
-_HANDLE = re.compile(r"^[\w.-]+\.[a-z]{2,}(/\S*)?$|^https?://|^@|/", re.IGNORECASE)
-_BY = re.compile(r"^(?:by|von|par|por|di|door|av)\s+", re.IGNORECASE)
+# A domain ("jungefreiheit.de", lower-case TLD: "Isabella.DiBiase" is a printed handle), a
+# URL, a @handle or a path; "AFP/The Local" (agency/outlet) is a byline.
+_HANDLE = re.compile(
+    r"^[\w.-]+\.(?-i:[a-z]{2,6})(/\S*)?$|^https?://|^www\.|^@|^/|//|^\S+/\S+$", re.IGNORECASE
+)
+# Legal forms and institution words: "Bund der Energieverbraucher e.V." as meta author is the
+# publisher, whatever its og:site_name says; a person's printed byline should win over it.
+_ORG_WORDS = re.compile(
+    r"\b(?:gmbh|e\.\s?v\.|ag|se|inc|ltd|llc|stiftung|verband|verein|landesanstalt|"
+    r"ministerium|bundesamt|institut|universität|university|redaktion|newsroom|press office)\b",
+    re.IGNORECASE,
+)
+_BY = re.compile(r"^(?:by|von|vom|par|por|di|door|av)(?:\s*:\s*|\s+)", re.IGNORECASE)
 _ROLE = frozenset(
     {
         "admin",
@@ -287,6 +321,8 @@ def _key(text: str) -> str:
 
 def _is_org(name: str, orgs: set[str]) -> bool:
     key = _key(name)
+    if key and _ORG_WORDS.search(name):
+        return True
     return bool(key) and any(key == org or (len(org) >= 5 and org in key) for org in orgs)
 
 
@@ -294,7 +330,7 @@ def _usable(name: str, orgs: set[str]) -> bool:
     name = squash(name)
     if not name or len(name) > 80 or _HANDLE.search(name):
         return False
-    if name.casefold() in _ROLE:
+    if name.casefold() in _ROLE or _NOT_A_NAME.match(name):
         return False
     # "christian.stadtfeld", "arianschlichenmayer": user handles, not printed names.
     handle = " " not in name and name == name.lower()
@@ -312,6 +348,10 @@ def clean_name(name: str) -> str:
     """ "Post author By Jane Roe", "Redacci&oacute;n X" → the name as printed."""
     name = squash(html.unescape(name)) if "&" in name else squash(name)
     name = _LEAD.sub("", name)
+    words = name.split()
+    half = len(words) // 2
+    if half and len(words) % 2 == 0 and words[:half] == words[half:]:
+        name = " ".join(words[:half])  # "jesusfreak jesusfreak": a hidden duplicate label
     return squash(_BY.sub("", name).strip(" ,;|-"))
 
 
@@ -320,23 +360,36 @@ def choose_byline(
     extracted_author: Callable[[], str | None] | str | None,
     site: str | None,
     host: str | None,
+    printed: Callable[[], str | None] | str | None = None,
 ) -> str | None:
-    """The article's author(s), "; "-joined, or None; never the publication's own name.
+    """The article's author(s), "; "-joined (or as printed), or None; never the publication.
 
-    `extracted_author` (trafilatura's visible-byline search) may be a callable: it deep-copies
-    the tree, so it only runs when the structured sources give nothing usable.
+    Sources in order: JSON-LD, meta tags, the printed byline element (`printed`, see
+    `visible_byline`), trafilatura's visible-byline search (`extracted_author`). The last two
+    may be callables: they walk or deep-copy the tree, so they run only when needed.
     """
+    cache: dict[str, str | None] = {}
+
+    def printed_byline() -> str | None:
+        if "printed" not in cache:
+            cache["printed"] = printed() if callable(printed) else printed
+        return cache["printed"]
+
     orgs = {_key(x) for x in (meta.site_name, meta.ld_publisher, site) if x}
     if host:
         host = host.lower().removeprefix("www.")
         orgs |= {_key(host), _key(host.rsplit(".", 1)[0])}
     orgs.discard("")
-    sources: list[list[str] | None] = [meta.ld_authors, meta.meta_authors[:1], None]
+    sources: list[list[str] | str] = [meta.ld_authors, meta.meta_authors[:1], "printed", "found"]
     fallback: str | None = None  # the publication named as author, if nothing better turns up
-    for names in sources:
-        if names is None:
+    for source in sources:
+        if source == "printed":
+            names = [printed_byline() or ""]
+        elif source == "found":
             found = extracted_author() if callable(extracted_author) else extracted_author
             names = found.split("; ") if found else []
+        else:
+            names = list(source)
         kept: list[str] = []
         for name in names:
             name = clean_name(name)
@@ -346,6 +399,277 @@ def choose_byline(
         # is (personal blogs are named after their author).
         people = [name for name in kept if not _is_org(name, orgs)]
         if people:
-            return "; ".join(people)
+            if len(people) > 1:
+                return _as_printed(people, printed_byline()) or "; ".join(people)
+            return people[0]
         fallback = fallback or "; ".join(kept) or None
     return fallback
+
+
+_JOINERS = re.compile(r"^(?:\s*(?:,|;|&|\+|/|\band\b|\bund\b|\bet\b|\by\b|\be\b)\s*)+$", re.I)
+
+
+def _as_printed(names: list[str], printed: str | None) -> str | None:
+    """ "Benjamin Fischer und Marcus Theurer" as the page prints it, when the printed byline
+    is exactly the structured names (in that order) joined by commas/and/und/et/y."""
+    if len(names) < 2 or not printed:
+        return None
+    rest, pos = printed, 0
+    for index, name in enumerate(names):
+        found = rest.find(name, pos)
+        if found < 0 or (index == 0 and found != 0):
+            return None
+        if index and not _JOINERS.match(rest[pos:found]):
+            return None
+        pos = found + len(name)
+    return printed if pos == len(printed) else None
+
+
+# --- the printed byline ----------------------------------------------------------------
+
+# Byline markup the big CMSs share: schema.org microdata (itemprop="author"), rel="author"
+# links (WordPress, Blogger) and class names with author/byline in them ("entry-author-name",
+# "c-byline", "article__author"). Author *boxes* (bio, avatar, "about the author") and
+# comment authors are other people or other text.
+_BYLINE_XPATH = (
+    '//*[@itemprop="author" or @rel="author" or contains(@class, "author")'
+    ' or contains(@class, "byline") or contains(@class, "autor") or contains(@class, "Author")'
+    ' or contains(@class, "verfasser")]'
+)
+_BYLINE_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:author|byline|autor|autorin|verfasser|auteur)(?:name)?(?:$|[\s_-])",
+    re.IGNORECASE,
+)
+_NOT_BYLINE = re.compile(
+    r"comment|respond|reply|avatar|bio\b|about|descr|box|widget|related|date|time|image|img|"
+    r"photo|label|social|share|follow|title|more|list",
+    re.IGNORECASE,
+)
+_SKIP_TAGS = frozenset(
+    {"script", "style", "form", "label", "input", "textarea", "select", "option", "button", "meta"}
+)
+_IN_COMMENTS = re.compile(r"comment|respond|discussion", re.IGNORECASE)
+# Where a printed byline's name ends: a separator, a date, a time, a "published/updated" label.
+_NAME_END = re.compile(
+    r"\s*(?:[|·•]|\s-\s|\(|\d{1,2}\.\s?\d{1,2}\.|\d{1,2}/\d{1,2}/|\d{4}-\d\d|"
+    r"\b(?:am|on|le|el|il|em)\s+\d|\b(?:updated|aktualisiert|veröffentlicht|published|"
+    r"kategorien|min read|alle artikel|kontakt|follow|mehr von)\b|\+|\s@\w|"
+    r"\b\d{1,2}\.?\s+[A-ZÄÖÜ][a-zäöüé]+\.?,?\s+\d{4}|\b[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|"
+    r"\s(?:am|at|on|um)\s+(?:\d|[A-Z][a-z]+tag\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)|"
+    r"\s(?:mo|di|mi|do|fr|sa|so|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+\d).*$",
+    re.IGNORECASE | re.DOTALL,
+)
+_PRINTED_LEAD = re.compile(
+    r"^(?:eingestellt|geschrieben|erstellt|verfasst|ein beitrag|artikel|published|posted|"
+    r"written|publié|publicado)\s+(?:von|by|par|por)\b\s*|^(?:von|by|par|por)(?=[A-ZÄÖÜ])",
+    re.IGNORECASE,
+)
+
+
+def visible_byline(tree: HtmlElement) -> str | None:
+    """The first byline element's name, as printed ("T. V. Raman", "ThE_PaiN"), or None.
+
+    trafilatura's own visible-byline search normalises names (dots and underscores go), which
+    turns "Günter W. Kienitz" into "Günter W Kienitz"; the printed form is what a reader sees.
+    """
+    for node in tree.xpath(_BYLINE_XPATH)[:40]:
+        if node.tag in _SKIP_TAGS:
+            continue
+        prop = (node.get("itemprop") or "").lower()
+        label = f"{node.get('class') or ''} {node.get('id') or ''}"
+        marked = prop == "author" or (node.get("rel") or "").lower() == "author"
+        if not marked and (not _BYLINE_CLASS.search(label) or _NOT_BYLINE.search(label)):
+            continue
+        if any(
+            parent.tag in _SKIP_TAGS
+            or _IN_COMMENTS.search(f"{parent.get('class') or ''} {parent.get('id') or ''}")
+            for parent in node.iterancestors()
+        ):
+            continue
+        source = node
+        if prop == "author":
+            named = node.xpath('.//*[@itemprop="name"]')
+            if named:
+                source = named[0]
+        text = source.get("content") if source.tag == "meta" else None
+        text = squash(text or " ".join(source.itertext()))
+        if not text or len(text) > 120:
+            continue
+        name = _BY.sub("", _PRINTED_LEAD.sub("", text))
+        name = squash(_NAME_END.sub("", name).strip(" ,;:|-"))
+        name = name.replace(" ,", ",")
+        if _printed_name(name):
+            return name
+    return _header_byline(tree)
+
+
+_NOT_A_NAME = re.compile(
+    r"^(?:(?:posted|published|publiziert|veröffentlicht|geschrieben|erstellt|zuletzt|written|"
+    r"by|von|on|am|at)\b.*|.*\d:\d.*|.*\bmin\.?)$|"
+    r"^(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday)$",
+    re.IGNORECASE,
+)
+
+
+def _printed_name(name: str) -> bool:
+    """A name, not a label left over ("Posted on", "Zuletzt geändert am") or a time/weekday."""
+    if not name or len(name) > 60 or len(name.split()) > 8:
+        return False
+    if not any(ch.isalpha() for ch in name) or name[0].isdigit():
+        return False
+    return not _NOT_A_NAME.match(name)
+
+
+# --- dates printed on the page ---------------------------------------------------------
+
+_MONTH_NAMES = (
+    "januar january janvier enero gennaio janeiro januari jan jän janv ene gen",
+    "februar february février fevrier febrero febbraio fevereiro februari feb fév févr",
+    "märz maerz march mars marzo março maart mär mar",
+    "april avril abril aprile apr avr abr",
+    "mai may mayo maggio maio mei",
+    "juni june juin junio giugno junho jun",
+    "juli july juillet julio luglio julho jul juil lug",
+    "august août aout agosto augustus aug ago",
+    "september septembre septiembre setiembre settembre setembro sept sep set",
+    "oktober october octobre octubre ottobre outubro okt oct ott out",
+    "november novembre noviembre novembro nov",
+    "dezember december décembre decembre diciembre dicembre dezembro dez dec déc dic",
+)
+_MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, 1) for name in names.split()}
+_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_YEAR = r"(?:19|20)\d\d"
+# ISO, 16.08.2019, 16/08/2019 (day first: the European order), "16. August 2019",
+# "3 de mayo de 2022", "August 16, 2019".
+_TEXT_DATE = re.compile(
+    rf"(?<![\d.])(?:(?P<y1>{_YEAR})-(?P<m1>[01]?\d)-(?P<d1>[0-3]?\d)"
+    rf"|(?P<d2>[0-3]?\d)\.\s?(?P<m2>[01]?\d)\.\s?(?P<y2>{_YEAR})"
+    rf"|(?P<d3>[0-3]?\d)/(?P<m3>[01]?\d)/(?P<y3>{_YEAR})"
+    rf"|(?P<d4>[0-3]?\d)(?:\.|er|º)?\s+(?:de\s+)?(?P<m4>{_MONTH})\.?,?\s+(?:de\s+)?(?P<y4>{_YEAR})"
+    rf"|(?P<m5>{_MONTH})\.?\s+(?P<d5>[0-3]?\d)(?:st|nd|rd|th)?,?\s+(?P<y5>{_YEAR})"
+    r")(?!\d)",
+    re.IGNORECASE,
+)
+
+
+def text_date(text: str) -> str | None:
+    """The first date written out in `text`, as YYYY-MM-DD; never a future one (an event)."""
+    from datetime import date
+
+    for match in _TEXT_DATE.finditer(text):
+        for i in "12345":
+            year = match.group(f"y{i}")
+            if year is None:
+                continue
+            month = match.group(f"m{i}")
+            number = int(month) if month.isdigit() else _MONTHS.get(month.lower(), 0)
+            day = int(match.group(f"d{i}"))
+            if i == "3" and number > 12 >= day:  # 05/13/2019: the US order after all
+                number, day = day, number
+            found = iso_date(f"{year}-{number}-{day}")
+            if found and found <= date.today().isoformat():
+                return found
+    return None
+
+
+# An explicit publication label followed (closely) by the date: CMS article headers.
+_PUBLISHED_LABEL = re.compile(
+    r"(?:\b(?:veröffentlicht|erschienen|publiziert)\s+am|\bveröffentlicht:|\bwritten:|"
+    r"\bpublished(?:\s+on|:)|\bpublié\s+le|\bmis\s+en\s+ligne\s+le|\bpublicado\s+(?:el|em)|"
+    r"\bpubblicato\s+il|\bdatum:|\bdate:)\s*(?P<rest>.{0,40})",
+    re.IGNORECASE | re.DOTALL,
+)
+_UPDATE = re.compile(r"updat|modif|aktualis|actualiz|edit|comment|kommentar", re.IGNORECASE)
+_DATELINE_CHARS = 600  # the article header: kicker, byline, date, standfirst start
+_DATELINE_CHUNK = 80  # a dateline is its own short line, never part of a prose sentence
+
+
+def time_date(tree: HtmlElement) -> str | None:
+    """The first `<time datetime>` that is not an update stamp or a comment's date."""
+    for node in tree.iter("time"):
+        stamp = iso_date(node.get("datetime"))
+        if not stamp:
+            continue
+        around = " ".join(
+            f"{el.get('class') or ''} {el.get('itemprop') or ''} {el.get('id') or ''}"
+            for el in (node, *list(node.iterancestors())[:3])
+        )
+        if not _UPDATE.search(around):
+            return stamp
+    return None
+
+
+def labelled_date(tree: HtmlElement) -> str | None:
+    """The date after an explicit label: "Veröffentlicht am 16.08.2019", "Written: 2023-…"."""
+    body = tree.find("body")
+    if body is None:
+        return None
+    text = squash(" ".join(body.itertext())[:60000])
+    for match in _PUBLISHED_LABEL.finditer(text):
+        found = text_date(match.group("rest"))
+        if found:
+            return found
+    return None
+
+
+def dateline(tree: HtmlElement) -> str | None:
+    """A date on a short line of its own in the article header, below the first h1."""
+    for chunk, owner in _header_lines(tree):
+        found = text_date(chunk)
+        if found and _is_dateline(owner):
+            return found
+    return None
+
+
+# "Von Kai Brandt", "By Nadia Okoro", "Text: Mia Roth" on a line of its own under the headline.
+_BYLINE_LINE = re.compile(
+    r"^(?i:von|vom|by|par|por|door|text\s*:|autor(?:in)?\s*:)\s+"
+    r"(?P<name>[A-ZÄÖÜÉ][^\d|·•,()]{1,60})$"
+)
+
+
+def _header_byline(tree: HtmlElement) -> str | None:
+    for chunk, _owner in _header_lines(tree):
+        match = _BYLINE_LINE.match(chunk)
+        if match:
+            return squash(match.group("name"))
+    return None
+
+
+def _header_lines(tree: HtmlElement) -> Iterator[tuple[str, HtmlElement]]:
+    """Short text lines (with their element) in what follows the first h1, in document order.
+
+    The article header: its siblings, then its ancestors' following siblings, for the first
+    `_DATELINE_CHARS` characters of text. Long text chunks are prose, not header lines.
+    """
+    h1 = next(tree.iter("h1"), None)
+    seen = 0
+    node: HtmlElement | None = h1
+    for _ in range(5):
+        if node is None:
+            return
+        for sibling in node.itersiblings():
+            if not isinstance(sibling.tag, str) or sibling.tag in _SKIP_TAGS:
+                continue
+            for el in sibling.iter():
+                if not isinstance(el.tag, str) or el.tag in _SKIP_TAGS:
+                    continue
+                for chunk, owner in ((el.text, el), (el.tail, el.getparent())):
+                    chunk = (chunk or "").replace("\xad", "").strip()
+                    if not chunk or owner is None:
+                        continue
+                    seen += len(chunk)
+                    if len(chunk) <= _DATELINE_CHUNK:
+                        yield chunk, owner
+                    if seen > _DATELINE_CHARS:
+                        return
+        node = node.getparent()
+
+
+def _is_dateline(owner: HtmlElement) -> bool:
+    """A line of its own (not a date inside a prose paragraph), not an "updated" stamp."""
+    if len(owner.text_content()) > 2 * _DATELINE_CHUNK:
+        return False
+    label = f"{owner.get('class') or ''} {owner.get('itemprop') or ''}"
+    return not _UPDATE.search(label)

@@ -100,7 +100,7 @@ def np_left(text: str, anchored: bool) -> str | None:
     text = _strip_paren(text.rstrip(","))
     tokens = text.split()
     while tokens and (
-        tokens[-1].lower().strip(",") in _SKIP_BEFORE_CUE
+        tokens[-1].strip(",") in _SKIP_BEFORE_CUE  # lower case only: "Will wrote" is a name
         or (tokens[-1].endswith("ly") and tokens[-1].islower() and len(tokens) > 1)
     ):
         tokens.pop()
@@ -142,6 +142,11 @@ def _np_from_tokens(tokens: list[str], anchored: bool) -> str | None:
     if last.lower() == "who" and len(tokens) > 1 and tokens[-2].endswith(","):
         # "Loretta Lynch, who told Congress": the name before the relative clause
         return _np_from_tokens([*tokens[:-2], tokens[-2].rstrip(",")], anchored=False)
+    if last.lower() in _RELATIVE and len(tokens) > 1 and not anchored:
+        # "a tweet from Ann Lee who wrote", "a report, which notes": the noun the clause hangs on
+        found = _antecedent(tokens[:-1])
+        if found:
+            return found
     if last.lower() in PRONOUNS:
         return last if (not anchored or len(tokens) == 1) else None
     for k in range(len(tokens) - 2, max(-1, len(tokens) - 5), -1):
@@ -186,13 +191,47 @@ def _np_from_tokens(tokens: list[str], anchored: bool) -> str | None:
     if last.lower() in _RIGHT_STOP or "_" in last:
         return None
     for j in range(len(tokens) - 1, max(-1, len(tokens) - 11), -1):
-        if tokens[j].lower() in DETERMINERS:
+        low = tokens[j].lower()
+        if low in DETERMINERS or (low in _DEMONSTRATIVES and low != "that"):
             if anchored and j != 0:
                 return None
             return " ".join(tokens[j:]).strip(",.;:")
-    if len(tokens) == 1 and last.endswith("s") and last.islower() and len(last) > 3:
+    plural = last.endswith("s") and last.islower() and len(last) > 3
+    if plural and len(tokens) == 1:
         return last
+    # "federal prosecutors wrote": an adjective and a plural noun
+    adjective = tokens[0].isalpha() and tokens[0].islower()
+    if plural and len(tokens) == 2 and adjective and tokens[0] not in _RIGHT_STOP | _CLAUSE_WORDS:
+        return " ".join(tokens)
     return None
+
+
+def _antecedent(tokens: list[str]) -> str | None:
+    """The noun phrase just before a relative pronoun: a capitalised run, else `the/a … noun`."""
+    words = [t.strip(",;:") for t in tokens[-8:]]
+    if not words or not words[-1] or "_" in words[-1]:
+        return None
+    if words[-1][:1].isupper():
+        i = len(words) - 1
+        while i > 0 and (words[i - 1][:1].isupper() or words[i - 1] in _PARTICLES) and i > 1:
+            i -= 1
+        if words[i] in _PARTICLES:
+            i += 1
+        if i > 0 and words[i - 1].lower() in {"the", "a", "an"}:
+            i -= 1
+        return " ".join(words[i:])
+    if words[-1].lower() in _RIGHT_STOP or words[-1].lower() in _CLAUSE_WORDS:
+        return None
+    for j in range(len(words) - 2, max(-1, len(words) - 5), -1):
+        if words[j].lower() in DETERMINERS or words[j].lower() in _DEMONSTRATIVES:
+            if all(w.lower() not in _RIGHT_STOP and "_" not in w for w in words[j + 1 :]):
+                return " ".join(words[j:])
+            return None
+    return None
+
+
+_RELATIVE = _words("who which that")
+_DEMONSTRATIVES = _words("this these those that")
 
 
 def _has_clause(tokens: list[str]) -> bool:
@@ -349,7 +388,10 @@ def attribution_before(text: str, language: str | None) -> Attribution | None:
         match = matches[k]
         left = sentence[: match.start()]
         cue = match.group(0)
-        if cue.endswith("ing") and any(not m.group(0).endswith("ing") for m in matches[:k]):
+        if cue.endswith("ing") and any(
+            not m.group(0).endswith("ing") and not _after_relative(sentence, m.start())
+            for m in matches[:k]
+        ):
             continue  # "Spicer said, adding, …": the earlier cue names the speaker
         core = " ".join(
             t for t in left.split() if t.lower() not in _SKIP_BEFORE_CUE or t.lower() == "and"
@@ -387,6 +429,25 @@ def attribution_before(text: str, language: str | None) -> Attribution | None:
         if phrase and len(phrase.split()) <= 6:
             return Attribution(phrase, ":")
     return None
+
+
+def _after_relative(sentence: str, at: int) -> bool:
+    """Is the cue at `at` inside a relative clause (`an architect who said he was stiffed`)?"""
+    before = sentence[:at].split()
+    return bool(before) and before[-1].lower() in _RELATIVE
+
+
+def lead_in_words(before: str, language: str | None) -> int:
+    """Words of paraphrase between the sentence's last speech cue (or its start) and a quote.
+
+    `Weaver called that “beyond preposterous.”` has 1; `Rhodes noted that officials … and “we're
+    in discussions …”` has many: there the quoted words are a small part of a paraphrase."""
+    verb_re, _ = _cue_regexes(language)
+    sentence = before[last_boundary(before) :]
+    cues = list(verb_re.finditer(sentence))
+    if cues:
+        sentence = sentence[cues[-1].end() :]
+    return len(sentence.split())
 
 
 def boundaries(text: str) -> list[int]:

@@ -2,11 +2,12 @@
 
 Journalists want the quotes verbatim and the right name beside each, so this is rules only, built
 from how news copy is written: quote marks are paired per paragraph (curly, straight, guillemets,
-German „…“, nested singles ignored), a quote broken by its attribution (“A,” she said. “B.”) or
-running over paragraphs becomes one quote, and the speaker comes from the attribution clause next
-to it ("X said", "said X", "according to X", "X: …"), else from the quote before it. Names are
-resolved through `bot.speakers.SpeakerRegistry`. Output is ranked: full sentences by named,
-central speakers first; short attributed fragments last.
+German „…“, British ‘…’ when a paragraph has no double marks; nested quotes stay inside), a
+quote broken by its attribution (“A,” she said. “B.”) or running over paragraphs becomes one
+quote, and the speaker comes from the attribution clause next to it ("X said", "said X",
+"according to X", "X: …"), else from the quote before it. Names are resolved through
+`bot.speakers.SpeakerRegistry`. Output is ranked: full sentences by named, central speakers
+first; fragments lifted out of a paraphrase and short attributed fragments last.
 
 Marks are paired in `bot.quote_marks`, attribution clauses read in `bot.quote_attribution`; this
 module groups spans into quotations, picks speakers, filters and ranks.
@@ -27,14 +28,18 @@ from bot.quote_attribution import (
     clause_subject,
     first_boundary,
     last_boundary,
+    lead_in_words,
 )
 from bot.quote_marks import ALL_MARKS, DOUBLE_MARKS, Span, scan_spans
 from bot.speakers import Resolved, SpeakerRegistry
 
 __all__ = ["extract_quotes", "scan_spans"]
 
-# Quoted fragments shorter than this are left out: on PolNeAR most 1-4 word fragments are scare
-# quotes, names or a word of a longer paraphrase, and they cost precision far more than they add.
+# Quoted fragments shorter than this are left out unless they are the point of their sentence
+# (`_compact`: cue, at most as many words as the quote, the quote, full stop — `Weaver called that
+# “beyond all reason.”`). On PolNeAR train all 2-5 word attributed fragments would be 812 more
+# quotes of which 22 % are real (P direct+mixed .90 → .79); compact ones of 3+ words are ~70 %
+# real. Most short fragments are scare quotes, names or a word of a longer paraphrase.
 MIN_FRAGMENT_WORDS = 6
 _TAG = re.compile(r"<[^<>\n]{0,300}>")
 _WORD = re.compile(r"\w+")
@@ -51,17 +56,24 @@ class Unit:
     resolved: Resolved | None = None
     own: bool = False  # attribution found next to this quote (not inherited)
     fragment: bool = False
+    lead_in: int = 0  # words of paraphrase before a fragment in its sentence
+    ends_sentence: bool = False
     words: int = 0
     text: str = ""
 
 
 def _masked(text: str, spans: list[Span]) -> str:
-    """`text` with every quote's content blanked, so cues inside quotes are never matched."""
+    """`text` with every quote's content blanked, so cues inside quotes are never matched.
+
+    A full stop (or ?/!) ending a closed quote is kept: `“… smart.” Trump was …` still ends a
+    sentence there, so the next sentence's attribution is not read from the one before."""
     chars = list(text)
     for s in spans:
         for k in range(s.start, s.end):
             if not chars[k].isspace():
                 chars[k] = "_"
+        if s.closed and s.end > s.start and text[s.end - 1] in ".!?":
+            chars[s.end - 1] = text[s.end - 1]
     return "".join(chars)
 
 
@@ -170,7 +182,12 @@ def _group(
         lead = len(text) - len(text.lstrip())
         last: Span | None = None  # the last span of `current`
         for si, span in enumerate(par_spans):
-            if si == 0 and carry is not None and span.open_at <= lead:
+            if (
+                si == 0
+                and carry is not None
+                and span.open_at <= lead
+                and _same_style(carry, text, span, texts)
+            ):
                 carry.parts.append((pi, span))
                 current, last = carry, span
             elif last is not None and _join_within(text, masked[pi], last, span, language):
@@ -201,7 +218,24 @@ def _group(
         unit.words = len(_WORD.findall(unit.text))
         pi, first = unit.parts[0]
         unit.fragment = _is_fragment(texts[pi], first)
+        if unit.fragment:
+            unit.lead_in = lead_in_words(masked[pi][: first.open_at], language)
+            last_pi, last = unit.parts[-1]
+            tail = texts[last_pi][last.start : last.end].rstrip(" " + ALL_MARKS)
+            after = texts[last_pi][last.close_at :].lstrip(ALL_MARKS)
+            unit.ends_sentence = tail[-1:] in ".!?" or after[:1] in ".!?" or not after.strip()
     return [u for u in units if u.text and not _TAG.search(u.text)]
+
+
+def _same_style(carry: Unit, text: str, span: Span, texts: list[str]) -> bool:
+    """A quote running on reopens the next paragraph with its own kind of mark: a straight quote
+    left open (often an excerpt's wrapper holding curly quotes) is not continued by a paragraph
+    that opens with a curly mark. Quotes that closed (`“A,” X said.` + `“B.”`) are not judged."""
+    pi, last = carry.parts[-1]
+    if last.closed:
+        return True
+    was = texts[pi][carry.parts[0][1].open_at : carry.parts[0][1].open_at + 1] == '"'
+    return not was or text[span.open_at : span.open_at + 1] == '"'
 
 
 def _clean(part: str) -> str:
@@ -240,6 +274,9 @@ def _attribute(
                 found = _colon_intro(masked[pi - 1], language)
         if found is not None:
             unit.resolved = registry.resolve(found.phrase, at)
+            if unit.resolved.speaker is None and found.phrase.lower() in {"it", "they"}:
+                thing = _thing_before(masked, at, plural=found.phrase.lower() == "they")
+                unit.resolved = Resolved(thing, "noun") if thing else unit.resolved
             unit.own = unit.resolved.speaker is not None
         if unit.resolved is None or unit.resolved.speaker is None:
             inherited = _inherit(unit, previous, texts)
@@ -249,6 +286,43 @@ def _attribute(
             who = unit.resolved.person or unit.resolved.speaker
             registry.note_speaker(who, (unit.parts[-1][0], unit.parts[-1][1].close_at))
         previous = unit
+
+
+_THING_START = re.compile(r"(?:The|This|That|These|Those|Its|An?)\s+")
+
+
+def _thing_before(masked: list[str], at: tuple[int, int], plural: bool) -> str | None:
+    """What a bare "it" (or "they") that quotes refers to when no organisation was quoted before:
+    the subject of a recent sentence that opens with a determiner (`The email, released by …`
+    then `“…,” it reads.`). Looks back three sentences at most, in this paragraph and the last."""
+    pi, offset = at
+    sentences: list[str] = []
+    for index, text in ((pi, masked[pi][:offset]), (pi - 1, masked[pi - 1] if pi else "")):
+        if index < 0 or not text.strip():
+            continue
+        starts = [0, *boundaries(text)]
+        ends = [*starts[1:], len(text)]
+        sentences += [text[a:b] for a, b in reversed(list(zip(starts, ends, strict=True)))]
+    for sentence in sentences[:3]:
+        sentence = sentence.lstrip(" \"“”‘’'(")
+        opener = _THING_START.match(sentence)
+        if opener is None:
+            continue
+        words = sentence[opener.end() :].split()[:4]
+        caps = []
+        for word in words:
+            if not word[:1].isupper() or "_" in word:
+                break
+            caps.append(word.strip(",;:."))
+            if word.endswith((",", ";", ":", ".")):
+                break
+        noun = caps or ([words[0].strip(",;:.")] if words else [])
+        if not noun or "_" in noun[-1] or not noun[-1].isalpha():
+            continue
+        if plural and not caps and not noun[-1].endswith("s"):
+            continue
+        return " ".join([sentence[: opener.end()].strip(), *noun])
+    return None
 
 
 def _colon_intro(previous: str, language: str | None) -> Attribution | None:
@@ -321,7 +395,15 @@ def _keep(unit: Unit, texts: list[str], headline_first: bool) -> bool:
         return not (unit.fragment or embedded or _title_case(unit.text)) and unit.words >= 4
     if unit.fragment and unit.words <= 8 and _title_case(unit.text):
         return False
-    return not unit.fragment or unit.words >= MIN_FRAGMENT_WORDS
+    if not unit.fragment or unit.words >= MIN_FRAGMENT_WORDS:
+        return True
+    return unit.own and _compact(unit) and unit.words >= 3
+
+
+def _compact(unit: Unit) -> bool:
+    """A fragment that is most of its sentence's content: cue, a few words, the quote, full stop
+    (`Weaver called that “beyond preposterous.”`), not a phrase lifted out of a paraphrase."""
+    return unit.ends_sentence and unit.lead_in <= unit.words
 
 
 def _is_title(text: str, span: Span) -> bool:
@@ -373,8 +455,10 @@ def _tier(unit: Unit) -> float:
     long = unit.words >= 8
     if unit.own and not unit.fragment:
         return 3.0 if long else 2.0
+    if unit.own and 2 * unit.lead_in >= 3 * unit.words:
+        return 0.4  # a phrase lifted out of a long paraphrase: the paraphrase is the point
     if unit.own:
-        return 2.0 if long else 0.5
+        return 2.0 if long else (0.5 if unit.words >= MIN_FRAGMENT_WORDS else 0.2)
     named = unit.resolved is not None and unit.resolved.speaker is not None
     if not unit.fragment:
         return (1.5 if named else 1.2) if long else 0.8

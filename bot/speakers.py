@@ -37,6 +37,7 @@ _SPEAKS_NEXT = re.compile(
     r"(?:\s*\([^)]{1,20}\))?(?:,\s*\d{1,3},)?\s*(?:said|says|told|tells|added|wrote|asked|"
     r"explained|recalled|recounted|insisted)\b|,\s+(?:a|an)\s+[a-z]"
 )
+_FALLBACK_NEXT = re.compile(r",?\s+[a-z]")
 _TOKEN = re.compile(r"[^\s]+")
 _CAP_RUN = re.compile(
     r"(?<![\w’'])(?:[A-Z][\w’'.\-]*|(?:de|da|di|del|van|von|der|den|bin|al|la|le|du)\b)"
@@ -126,6 +127,10 @@ class SpeakerRegistry:
     by_first: dict[str, Person] = field(default_factory=dict)
     mention_pos: list[tuple[int, int]] = field(default_factory=list)
     mention_who: list[Person | str] = field(default_factory=list)
+    # Capitalised pairs opening a sentence (`Rakeyia Scott can be heard …`): people we cannot
+    # confirm, used only when a "he"/"she" finds nobody else.
+    fallback_pos: list[tuple[int, int]] = field(default_factory=list)
+    fallback_who: list[Person] = field(default_factory=list)
 
     @classmethod
     def from_paragraphs(cls, paragraphs: list[str]) -> SpeakerRegistry:
@@ -133,8 +138,28 @@ class SpeakerRegistry:
         for index, text in enumerate(paragraphs):
             for match in _CAP_RUN.finditer(text):
                 after = text[match.end() : match.end() + 60]
+                known = len(registry.mention_pos)
                 registry._scan_run(match.group(0), (index, match.start()), after)
+                if len(registry.mention_pos) == known:
+                    registry._maybe_fallback(text, match, index)
         return registry
+
+    def _maybe_fallback(self, text: str, match: re.Match[str], index: int) -> None:
+        tokens = match.group(0).split()
+        before = text[: match.start()].rstrip(' “"')
+        if len(tokens) not in (2, 3) or (before and before[-1] not in ".!?"):
+            return
+        if not _FALLBACK_NEXT.match(text, match.end()):
+            return
+        title_words, honorifics = titles()
+        for tok in tokens:
+            key = _key(tok)
+            if not tok[:1].isupper() or tok.isupper() or key in title_words or key in honorifics:
+                return
+            if key in org_words() or not _bare(tok).replace("-", "").isalpha():
+                return
+        self.fallback_pos.append((index, match.start()))
+        self.fallback_who.append(Person(" ".join(_bare(t) for t in tokens)))
 
     # -- building -----------------------------------------------------------------------------
 
@@ -145,7 +170,12 @@ class SpeakerRegistry:
         for i, tok in enumerate(tokens):
             bare = _bare(tok)
             low = bare.lower().rstrip(".")
-            if bare in names and i + 1 < len(tokens) and _bare(tokens[i + 1])[:1].isupper():
+            if (
+                bare in names
+                and i + 1 < len(tokens)
+                and _bare(tokens[i + 1])[:1].isupper()
+                and _key(tokens[i + 1]) not in title_words  # "Virginia Gov. Terry McAuliffe"
+            ):
                 end = i + 1
                 while (
                     end + 1 < len(tokens) and end - i < 3 and _bare(tokens[end + 1])[:1].isupper()
@@ -307,6 +337,10 @@ class SpeakerRegistry:
                     if who.gender == "u" and " " in who.name:
                         who.gender = want
                     return Resolved(who.name, "pronoun", who)
+            at = bisect_left(self.fallback_pos, pos)
+            if at and pos[0] - self.fallback_pos[at - 1][0] <= 2:
+                who = self.fallback_who[at - 1]
+                return Resolved(who.name, "pronoun", who)
             return Resolved(None, "pronoun")
         if low in PRONOUNS_PL or low == "it":
             at = bisect_left(self.mention_pos, pos)

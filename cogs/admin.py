@@ -2,7 +2,8 @@
 
 Discord hides the group from members without Manage Channels (`default_permissions`), but a
 server admin can override that in Integrations settings, so `mode` checks the permission again
-here, in the channel being changed.
+here, in the channel being changed. `/newsdesk llm on|off` (per server, Manage Server checked
+in code) switches the optional checked LLM briefings; see bot/llm_guilds.py.
 """
 
 from __future__ import annotations

@@ -127,9 +127,7 @@ class Watcher(commands.Cog):
         """The links the rate limits let through; over them, a rare ⏳ instead of a reply."""
         admission = self.throttle.admit(user_id, message.channel.id, urls)
         if admission.skipped:
-            log.info(
-                "rate limit: skipped %d link(s) of message %s", admission.skipped, message.id
-            )
+            log.info("rate limit: skipped %d link(s) of message %s", admission.skipped, message.id)
         if admission.notice:
             await _react(message, HOURGLASS)
         return admission.urls

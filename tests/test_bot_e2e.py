@@ -101,9 +101,22 @@ async def test_identify_asks_only_for_the_intents_the_bot_needs(world: World) ->
 
 async def test_commands_are_registered_with_manage_channels_on_newsdesk(world: World) -> None:
     commands = {c["name"]: c for c in world.fake.commands[None]}
-    assert set(commands) == {"newsdesk", "brief", "quotes", "Brief this message"}
+    assert set(commands) == {
+        "newsdesk",
+        "brief",
+        "quotes",
+        "Brief this message",
+        "search",
+        "digest",
+    }
     assert int(commands["newsdesk"]["default_member_permissions"]) == 16  # Manage Channels
-    assert {o["name"] for o in commands["newsdesk"]["options"]} == {"mode", "status", "llm"}
+    assert {o["name"] for o in commands["newsdesk"]["options"]} == {
+        "mode",
+        "status",
+        "llm",
+        "forget",
+        "digest-schedule",
+    }
     assert commands["Brief this message"]["type"] == 3
     assert world.bot.failed_extensions == []
 

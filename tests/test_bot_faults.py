@@ -337,6 +337,31 @@ async def test_a_person_over_the_limit_gets_the_allowed_links_and_one_notice(
     assert all(r.json.get("embeds") for r in world.replies_in(channel, start))  # no chat text
 
 
+async def test_in_react_mode_the_reader_asking_is_the_one_limited(world: World) -> None:
+    fake, channel = world.fake, world.fake.channel()
+    await world.bot.store.set_mode(fake.guild_id, channel, "react")
+    poster, reader = world.person(), world.person()
+    start = fake.mark()
+    links = [world.story("/react")[0] for _ in range(6)]
+    posted = []
+    for i in range(0, 6, 2):
+        message = await fake.post_message(channel, f"{links[i]} {links[i + 1]}", author=poster)
+        await fake.wait_for(
+            "PUT", rf"/channels/{channel}/messages/{message['id']}/reactions/📰/@me", since=start
+        )
+        posted.append(message)
+    for message in posted:
+        await fake.add_reaction(channel, message["id"], "📰", user=reader)
+
+    def embeds() -> int:
+        return sum(len(r.json.get("embeds") or []) for r in world.replies_in(channel, start))
+
+    await fake.wait_until(lambda: embeds() >= USER_LIMIT)
+    await world.next_link_works()
+    assert embeds() == USER_LIMIT  # the reader's five, although the poster asked for nothing
+    assert len(_reactions(world, channel, HOURGLASS, start)) == 1
+
+
 async def test_slash_commands_have_a_per_person_limit_in_plain_words(world: World) -> None:
     url, number = world.story("/asked")
     who = world.person()

@@ -24,7 +24,12 @@ import pytest_asyncio
 from bot import render
 from bot.client import NewsdeskBot, point_discord_at
 from bot.llm_budget import DailyBudget
-from bot.llm_guilds import NEED_MANAGE_SERVER, NOT_CONFIGURED, LLMGuildStore
+from bot.llm_guilds import (
+    NEED_MANAGE_SERVER,
+    NOT_CONFIGURED,
+    LLMGuildStore,
+    StoredBudgetBriefer,
+)
 from bot.models import Briefing
 from bot.store import Store
 from tests.helpers.article_server import PAGES, ArticleServer
@@ -163,6 +168,13 @@ def _no_leftover_replies(request: pytest.FixtureRequest) -> None:
 # --- the per-server switch ------------------------------------------------------------------
 
 
+async def test_llm_subcommand_is_registered_with_on_and_off(world: World) -> None:
+    newsdesk = next(c for c in world.fake.commands[None] if c["name"] == "newsdesk")
+    llm = next(o for o in newsdesk["options"] if o["name"] == "llm")
+    [state] = llm["options"]
+    assert state["required"] and [c["value"] for c in state["choices"]] == ["on", "off"]
+
+
 async def test_llm_is_off_until_an_admin_turns_it_on(world: World) -> None:
     other_guild = snowflake()
     assert not await world.guilds.is_enabled(other_guild)
@@ -219,6 +231,29 @@ async def test_switched_off_sends_nothing_to_the_backend(world: World) -> None:
     assert len(world.stub.requests) == before
     assert embed["footer"]["text"].endswith(" · " + EXTRACTIVE)
     assert embed["description"].startswith("• " + render.escape(EXTRACTIVE_LEDE))
+
+
+async def test_slash_brief_uses_the_llm_too_and_a_repost_costs_no_second_request(
+    world: World,
+) -> None:
+    fake = world.fake
+    await world.guilds.set_enabled(fake.guild_id, True)
+    world.stub.reply_json({"bullets": GOOD_BULLETS, "key_quotes": [1]})
+    before = len(world.stub.requests)
+    url = world.story(8)
+    interaction = await fake.slash(
+        "brief", fake.channel(), options=[{"type": 3, "name": "url", "value": url}]
+    )
+    followup = await fake.wait_for("POST", fake.followup_path(interaction))
+    [embed] = followup.json["embeds"]
+    assert embed["footer"]["text"].endswith(" · " + CHECKED)
+    assert _bullets(embed) == [render.escape(b) for b in GOOD_BULLETS]
+
+    # The same article posted again: the checked answer is remembered, not asked for again.
+    posted = await fake.post_message(fake.channel(), url)
+    [again] = (await world.reply_to(posted)).json["embeds"]
+    assert again["footer"]["text"].endswith(" · " + CHECKED)
+    assert len(world.stub.requests) == before + 1
 
 
 @pytest.mark.parametrize("user", ["mod", "alice"])
@@ -295,6 +330,24 @@ async def test_budget_counts_from_another_day_are_not_restored(tmp_path: Path) -
         assert fresh.used(42) == 0
     finally:
         await store.close()
+
+
+async def test_a_storage_failure_never_costs_the_briefing(world: World, tmp_path: Path) -> None:
+    store = await Store.open(tmp_path / "gone.sqlite3")
+    guilds = LLMGuildStore(store.db)
+    await store.close()  # every read and write now fails
+    assert not await guilds.uses_llm(7)  # the switch reads as "off"
+
+    briefer = StoredBudgetBriefer(world.bot.settings, guilds)
+    try:
+        posted = await world.bot.brief_url(world.story(7))  # the extractive briefing
+        world.stub.reply_json({"bullets": GOOD_BULLETS, "key_quotes": [1]})
+        improved = await briefer.improve(posted, guild_id=7)  # the budget cannot be saved
+    finally:
+        await briefer.aclose()
+    assert improved.briefing_method == "test-model, checked"
+    assert improved.briefing == GOOD_BULLETS
+    assert briefer.budget.used(7) == 1
 
 
 # --- the footer -------------------------------------------------------------------------------

@@ -336,17 +336,19 @@ async def test_digest_merges_two_outlets_and_keeps_an_unrelated_story_apart(worl
         assert len(embed["title"]) <= 256 and len(embed.get("description", "")) <= 4096
 
 
-async def test_digest_of_a_quiet_channel_says_so(world: World) -> None:
+async def test_digest_of_a_quiet_channel_says_so_privately_even_when_asked_public(
+    world: World,
+) -> None:
     world.clock.now = T0
     fake, channel = world.fake, world.fake.channel()
-    interaction = await fake.slash("digest", channel, options=[_option("hours", 6, kind=4)])
-    await world.answer(interaction)
-    body = (await world.followup(interaction)).json
-    assert (
-        body["content"]
-        == f"Nothing was shared in <#{channel}> in the last 6 hours, so there is no digest."
+    options = [_option("hours", 6, kind=4), _option("public", True, kind=5)]
+    interaction = await fake.slash("digest", channel, options=options)
+    answer = (await world.answer(interaction)).json
+    assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
+    assert answer["data"]["content"] == (
+        f"Nothing was shared in <#{channel}> in the last 6 hours, so there is no digest."
     )
-    assert not body.get("embeds")
+    assert not answer["data"].get("embeds")
 
 
 async def test_scheduled_digest_fires_once_at_local_time_and_skips_quiet_channels(
@@ -418,3 +420,65 @@ async def test_timezone_autocomplete_suggests_area_city_names(world: World) -> N
     answer = (await world.answer(interaction)).json
     assert answer["type"] == 8
     assert {"name": "Europe/Berlin", "value": "Europe/Berlin"} in answer["data"]["choices"]
+
+
+async def test_a_public_brief_is_archived_and_a_private_one_is_not(world: World) -> None:
+    fake, channel = world.fake, world.fake.channel()
+    private = world.serve("memory-library-levy.html", "/brief/private", "Walrus sighted at pier")
+    interaction = await fake.slash("brief", channel, options=[_option("url", private)])
+    await world.followup(interaction)
+    public = world.serve("memory-library-levy.html", "/brief/public", "Pelican nests on clock")
+    options = [_option("url", public), _option("public", True, kind=5)]
+    interaction = await fake.slash("brief", channel, user="bob", options=options)
+    followup = await world.followup(interaction)
+    message = next(m for m in fake.messages.values() if m.get("embeds") == followup.json["embeds"])
+    await world.archived.wait(message["id"])
+
+    found = _found(await _search(world, "alice", "pelican"))
+    assert "Pelican nests on clock" in found
+    assert f"({world.jump(message)})" in found  # the bot's public post is where it was shared
+    assert not (await _search(world, "alice", "walrus")).get("embeds")
+
+
+async def test_shares_in_a_thread_are_found_by_members_who_see_its_channel(world: World) -> None:
+    thread = world.fake.thread_id
+    link = world.serve("memory-library-levy.html", "/thread/otters", "Otters return to millpond")
+    posted = await world.share(thread, link)
+    found = _found(await _search(world, "bob", "otters"))
+    assert f"({world.jump(posted)})" in found
+
+
+async def test_digest_of_a_channel_the_member_cannot_see_is_refused(world: World) -> None:
+    fake, here = world.fake, world.fake.channel()
+    options = [_option("channel", str(world.hidden), kind=7)]
+    interaction = await fake.slash("digest", here, options=options, channels=[world.hidden])
+    answer = (await world.answer(interaction)).json
+    assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
+    assert "can't see that channel" in answer["data"]["content"]
+
+
+async def test_archiving_while_modes_change_never_collides(world: World) -> None:
+    """The archive writes multi-statement transactions; on the store's own connection a mode
+    change committing in between failed ("SQL statements in progress")."""
+    fake, bot = world.fake, world.bot
+    link = world.serve("memory-library-levy.html", "/collide/levy", "Badgers delay bypass")
+    briefing = await bot.brief_url(link)
+    channels = [fake.channel() for _ in range(3)]
+
+    async def archive(n: int) -> None:
+        await bot.archive.record_share(
+            briefing,
+            guild_id=fake.guild_id,
+            channel_id=channels[0],
+            message_id=9_000_000 + n,
+            jump_url=f"https://discord.com/channels/{fake.guild_id}/{channels[0]}/{n}",
+            poster_id=fake.user("alice").id,
+            shared_at=T0,
+        )
+
+    async def change_mode(n: int) -> None:
+        await bot.store.set_mode(fake.guild_id, channels[1 + n % 2], ("auto", "react")[n % 2])
+
+    await asyncio.gather(*(archive(n) for n in range(40)), *(change_mode(n) for n in range(40)))
+    shares = await bot.archive.shares_in_channel(fake.guild_id, channels[0], T0)
+    assert [a.share_count for a in shares] == [40]

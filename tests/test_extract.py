@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clean import clean_article
-from bot.extract import extract_article, guess_language, language_code
+from bot.extract import choose_date, extract_article, guess_language, language_code
+from bot.metadata import PageMeta
 from bot.models import ErrorKind, PipelineError
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
@@ -271,3 +272,55 @@ def test_arbitrary_markup_gives_an_article_or_a_pipeline_error(parts, as_bytes):
         assert error.message
     else:
         assert article.paragraphs and all(p.strip() for p in article.paragraphs)
+
+
+# --- choose_date: which date signal wins ---------------------------------------------------
+
+
+def _never() -> str:
+    raise AssertionError("htmldate should not run when the page's own signals decide")
+
+
+def _page(body: str):
+    from lxml import html as lxml_html
+
+    return lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+
+
+def test_dateline_beats_declared_metadata_and_skips_htmldate():
+    # The CMS declared the draft's date; readers see the date printed under the headline.
+    meta = PageMeta(meta_date="2021-12-20", meta_timestamp=True, dateline="2022-01-27")
+    assert choose_date(meta, _never) == "2022-01-27"
+
+
+def test_without_declared_date_label_then_time_then_dateline_then_htmldate():
+    labelled = _page(
+        '<h1>H</h1><p>Veröffentlicht am 16.08.2019</p><time datetime="2019-08-24">x</time>'
+    )
+    assert choose_date(PageMeta(dateline="2019-08-20"), _never, labelled) == "2019-08-16"
+    timed = _page('<h1>H</h1><time datetime="2022-01-25T08:00:00+01:00">25.01.2022</time>')
+    assert choose_date(PageMeta(dateline="2022-01-20"), _never, timed) == "2022-01-25"
+    assert choose_date(PageMeta(dateline="2022-01-20"), _never, _page("<p>x</p>")) == ("2022-01-20")
+    assert choose_date(PageMeta(), lambda: "2020-03-01", _page("<p>x</p>")) == "2020-03-01"
+
+
+def test_declared_date_still_beats_the_body_signals_htmldate_agrees_with():
+    # With a declared date and no dateline, htmldate (which reads the declaration) decides.
+    meta = PageMeta(ld_date="2021-05-04", ld_timestamp=True)
+    assert choose_date(meta, lambda: "2021-05-04", _page("<p>Published: 01.01.2020</p>")) == (
+        "2021-05-04"
+    )
+
+
+def test_one_day_timezone_gap_prefers_local_stamp_but_not_utc_against_the_url_date():
+    local = PageMeta(ld_date="2022-05-07", ld_timestamp=True)
+    assert choose_date(local, "2022-05-06") == "2022-05-07"
+    utc = PageMeta(
+        ld_date="2020-02-25",
+        ld_timestamp=True,
+        ld_utc=True,
+        canonical="https://news.example.test/2020/02/24/actor-leaves-studio/",
+    )
+    assert choose_date(utc, "2020-02-24") == "2020-02-24"
+    utc.canonical = "https://news.example.test/actor-leaves-studio/"
+    assert choose_date(utc, "2020-02-24") == "2020-02-25"

@@ -242,6 +242,158 @@ def test_tweet_placeholder_attributes_are_not_quotes():
     assert extract_quotes(paras) == []
 
 
+def test_double_quote_nested_in_double_quote_does_not_end_it_early():
+    paras = [
+        "Court hears appeal.",
+        "“The ruling says “no further delay” and we intend to respect that,” said counsel "
+        "Ruth Imre.",
+        '"This office is not about “winning at all costs” any more. It never was," Ada Holm said.',
+        '“He called the plan "a blank cheque" in front of everyone,” Ivo Stan said.',
+    ]
+    quotes = extract_quotes(paras)
+    first = _by_text(quotes, "no further delay")
+    assert first.text == "The ruling says “no further delay” and we intend to respect that,"
+    assert first.speaker == "Ruth Imre"
+    second = _by_text(quotes, "winning at all costs")
+    assert second.text.endswith("It never was,") and second.speaker == "Ada Holm"
+    assert _by_text(quotes, "a blank cheque").text.endswith("in front of everyone,")
+    _assert_verbatim(paras, quotes)
+
+
+def test_open_quote_that_lost_its_closer_is_not_nested():
+    text = "“We will not move, she said. “Not this year,” Lee added."
+    assert [text[s.start : s.end] for s in scan_spans(text)] == [
+        "We will not move, she said. ",
+        "Not this year,",
+    ]
+
+
+def test_lone_straight_closer_ending_an_excerpt_is_not_a_quote():
+    paras = [
+        "Press briefing.",
+        "The spokesman was asked again about the shooting on Thursday.",
+        "“We will not discuss an open investigation from this podium,” Press Secretary Dan Ebb "
+        'said."',
+    ]
+    quotes = extract_quotes(paras)
+    assert [(q.text, q.speaker) for q in quotes] == [
+        ("We will not discuss an open investigation from this podium,", "Dan Ebb")
+    ]
+
+
+def test_british_single_quotes_at_top_level():
+    paras = [
+        "Rail strike called off.",
+        "‘We have a deal the members can accept,’ union chief Moira Kell said. ‘The drivers’ "
+        "pay rise is finally on paper.’",
+        "Kell said the ‘90s were the last time talks went this well, and Nato’s example helped.",
+    ]
+    quotes = extract_quotes(paras)
+    assert len(quotes) == 1
+    assert quotes[0].text == (
+        "We have a deal the members can accept, … The drivers’ pay rise is finally on paper."
+    )
+    assert quotes[0].speaker == "Moira Kell"
+    _assert_verbatim(paras, quotes)
+
+
+def test_single_marks_inside_double_quotes_stay_nested():
+    text = "“She said ‘enough’ and left,” Lee said of the ‘90s."
+    assert [text[s.start : s.end] for s in scan_spans(text)] == ["She said ‘enough’ and left,"]
+
+
+def test_it_resolves_to_the_document_when_no_organisation_spoke():
+    paras = [
+        "Memo surfaces.",
+        "The memo, obtained by reporters on Friday, was written two days before the flood.",
+        "“Evacuate the lower district before the river crests tonight,” it reads.",
+    ]
+    quote = _by_text(extract_quotes(paras), "Evacuate the lower district")
+    assert quote.speaker == "The memo"
+
+
+def test_relative_clause_speakers():
+    paras = [
+        "Posts draw anger.",
+        "Among the replies was one from Mara Quill who wrote, “The council has ignored this "
+        "street for a decade and everybody here knows it.”",
+        "Councillor Bo Lane was defensive about the unpaid builder who said he was owed money, "
+        "saying, “Maybe the work was not finished and I was not happy with it.”",
+    ]
+    quotes = extract_quotes(paras)
+    assert _by_text(quotes, "ignored this street").speaker == "Mara Quill"
+    assert _by_text(quotes, "work was not finished").speaker == "Bo Lane"
+
+
+def test_quote_full_stop_still_ends_the_sentence_before_the_next_attribution():
+    paras = [
+        "Ruling appealed.",
+        "Ann Cole noted, “That question is settled.” Bob Dale was less calm, saying, “We will "
+        "appeal this ruling next week in the higher court.”",
+    ]
+    quotes = extract_quotes(paras)
+    assert _by_text(quotes, "appeal this ruling").speaker == "Bob Dale"
+
+
+def test_name_that_looks_like_a_skip_word_and_plural_noun_speakers():
+    paras = [
+        "Columnist weighs in.",
+        "Columnist George Will has long opposed the plan.",
+        "“The plan fails every test a serious country should set for itself,” Will wrote.",
+        "“The harm done by this scheme to the victims is beyond measure,” federal prosecutors "
+        "wrote.",
+        "“The board never saw the second report at all before the vote,” this source told us.",
+    ]
+    quotes = extract_quotes(paras)
+    assert _by_text(quotes, "fails every test").speaker == "George Will"
+    assert _by_text(quotes, "beyond measure").speaker == "federal prosecutors"
+    assert _by_text(quotes, "second report").speaker == "this source"
+
+
+def test_unknown_first_name_opening_a_sentence_answers_a_later_she():
+    paras = [
+        "Video released.",
+        "Odalys Brenn can be heard calling to the officers from across the road.",
+        "“Please put the gun down, he has nothing in his hands,” she says.",
+    ]
+    assert _by_text(extract_quotes(paras), "put the gun down").speaker == "Odalys Brenn"
+
+
+def test_short_fragment_kept_last_only_when_it_is_the_sentence_point():
+    paras = [
+        "Talks collapse.",
+        "“We walked in with a fair offer and we walked out with nothing,” said Jan Ruiz.",
+        "Campaign manager Lea Ford called the offer “beyond all reason.”",
+        "Ford noted that the two sides had met four times since the spring in three cities and "
+        "that “talks were hard” at every stage.",
+    ]
+    quotes = extract_quotes(paras)
+    assert quotes[-1].text == "beyond all reason." and quotes[-1].speaker == "Lea Ford"
+    assert not any("talks were hard" in q.text for q in quotes)
+
+
+def test_fragment_lifted_from_a_long_paraphrase_ranks_below_full_quotes():
+    paras = [
+        "Budget passes.",
+        "Treasurer Nia Voss said that after months of talks with the unions, the mayor and the "
+        "county the city “has finally closed the gap in the budget for next year”.",
+        "“This is a budget that pays for itself,” said Omar Pike.",
+    ]
+    quotes = extract_quotes(paras)
+    assert [q.speaker for q in quotes] == ["Omar Pike", "Nia Voss"]
+
+
+def test_open_straight_wrapper_is_not_continued_by_a_curly_quote():
+    paras = [
+        "Rally recap.",
+        '"The senator walked onto the stage as the crowd chanted “Four more years!”',
+        "“That is right, we are back,” Ella Moss said to the television.",
+    ]
+    quotes = extract_quotes(paras)
+    back = _by_text(quotes, "we are back")
+    assert back.text == "That is right, we are back," and back.speaker == "Ella Moss"
+
+
 # -- other languages ---------------------------------------------------------------------------
 
 

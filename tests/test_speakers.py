@@ -59,3 +59,16 @@ def test_name_inside_a_descriptive_phrase():
     resolved = reg.resolve("A spokeswoman for the State Department, Jane Doe", (0, 80))
     assert resolved.speaker == "Jane Doe"
     assert resolved.kind == "name"
+
+
+def test_first_name_before_a_title_is_a_place_not_a_person():
+    reg = _registry("Virginia Gov. Terry Mallon signed the order on Friday.")
+    assert reg.resolve("he", (1, 0)).speaker == "Terry Mallon"
+    assert all(p.name != "Virginia Gov" for p in reg.people)
+
+
+def test_unconfirmed_name_is_only_a_fallback_for_pronouns():
+    reg = _registry("Odalys Brenn can be heard on the tape.", "Peter Lane arrived later.")
+    assert reg.resolve("she", (0, 99)).speaker == "Odalys Brenn"
+    assert reg.resolve("he", (2, 0)).speaker == "Peter Lane"
+    assert reg.lookup("Brenn") is None  # not a confirmed person: short forms do not match it
