@@ -133,12 +133,14 @@ class BriefingCache:
 
     async def get(self, key: str) -> Briefing | None:
         """The fresh cached briefing stored under an already canonical `key`, if any."""
-        async with self._db.execute(
+        # One call, fully fetched: a cursor left open across an await would make another
+        # task's commit on this shared connection fail ("SQL statements in progress").
+        rows = await self._db.execute_fetchall(
             "SELECT record, ok, fetched_at FROM briefing_cache WHERE key = ?", (key,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is None:
+        )
+        if not rows:
             return None
+        row = rows[0]
         record, ok, fetched_at = row[0], row[1], row[2]
         lifetime = self._ttl if ok else self._failure_ttl
         if self._now() - fetched_at >= lifetime:

@@ -71,11 +71,10 @@ class Store:
 
     async def get_mode(self, channel_id: int) -> str:
         """The channel's mode, or the default for channels nobody has configured."""
-        async with self.db.execute(
+        rows = await self.db.execute_fetchall(
             "SELECT mode FROM channel_modes WHERE channel_id = ?", (channel_id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        return str(row[0]) if row else self.default_mode
+        )
+        return str(rows[0][0]) if rows else self.default_mode
 
     async def effective_mode(self, channel_id: int, parent_id: int | None = None) -> str:
         """The mode that applies: the channel's own, else its parent's (threads), else default.
@@ -84,21 +83,21 @@ class Store:
         """
         ids = [channel_id] if parent_id is None else [channel_id, parent_id]
         placeholders = ", ".join("?" for _ in ids)
-        async with self.db.execute(
+        rows = await self.db.execute_fetchall(
             f"SELECT channel_id, mode FROM channel_modes WHERE channel_id IN ({placeholders})",
             ids,
-        ) as cursor:
-            found = {int(row[0]): str(row[1]) for row in await cursor.fetchall()}
+        )
+        found = {int(row[0]): str(row[1]) for row in rows}
         for candidate in ids:
             if candidate in found:
                 return found[candidate]
         return self.default_mode
 
     async def is_set(self, channel_id: int) -> bool:
-        async with self.db.execute(
+        rows = await self.db.execute_fetchall(
             "SELECT 1 FROM channel_modes WHERE channel_id = ?", (channel_id,)
-        ) as cursor:
-            return await cursor.fetchone() is not None
+        )
+        return bool(rows)
 
     async def set_mode(self, guild_id: int, channel_id: int, mode: str) -> None:
         if mode not in MODES:
@@ -116,9 +115,8 @@ class Store:
 
 
 async def schema_version(db: aiosqlite.Connection) -> int:
-    async with db.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+    rows = await db.execute_fetchall("PRAGMA user_version")
+    return int(rows[0][0]) if rows else 0
 
 
 async def migrate(db: aiosqlite.Connection) -> int:

@@ -80,9 +80,7 @@ class OnDemand(commands.Cog):
         if not await self._admit(interaction, 1):
             return
         await interaction.response.defer(ephemeral=not public, thinking=True)
-        briefing = await self.bot.brief_url(
-            link, guild_id=interaction.guild_id, refresh=refresh
-        )
+        briefing = await self.bot.brief_url(link, guild_id=interaction.guild_id, refresh=refresh)
         if not briefing.ok:
             await interaction.followup.send(render.failure_message(briefing), ephemeral=True)
             return

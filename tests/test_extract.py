@@ -300,7 +300,7 @@ def test_without_declared_date_label_then_time_then_dateline_then_htmldate():
     assert choose_date(PageMeta(dateline="2019-08-20"), _never, labelled) == "2019-08-16"
     timed = _page('<h1>H</h1><time datetime="2022-01-25T08:00:00+01:00">25.01.2022</time>')
     assert choose_date(PageMeta(dateline="2022-01-20"), _never, timed) == "2022-01-25"
-    assert choose_date(PageMeta(dateline="2022-01-20"), _never, _page("<p>x</p>")) == ("2022-01-20")
+    assert choose_date(PageMeta(dateline="2022-01-20"), _never, _page("<p>x</p>")) == "2022-01-20"
     assert choose_date(PageMeta(), lambda: "2020-03-01", _page("<p>x</p>")) == "2020-03-01"
 
 

@@ -228,3 +228,15 @@ def test_time_date_skips_updated_and_comment_times():
         '<time datetime="2022-02-17T08:00:00+01:00">17.02.2022</time>'
     )
     assert time_date(page) == "2022-02-17"
+
+
+def test_plain_von_line_under_the_headline_is_the_byline_when_no_element_is_marked():
+    page = tree(
+        "<h1>Neue Fähre für den See</h1><div><span>Von Andrea Kü\xadrten</span>"
+        "<span>07.11.2023</span></div><p>Die Gemeinde hat am Montag eine neue Fähre getauft, "
+        "die ab dem Frühjahr zwischen den beiden Ufern pendeln soll.</p>"
+        "<p>Von den Kosten trägt das Land die Hälfte.</p>"
+    )
+    assert visible_byline(page) == "Andrea Kürten"
+    # a lower-case word after "von" is a sentence, not a name
+    assert visible_byline(tree("<h1>H</h1><p>von oben gesehen</p>")) is None
