@@ -4,8 +4,9 @@ One parse per page: we read the markup metadata (JSON-LD, OpenGraph, h1, <title>
 tree, then hand the same tree to trafilatura's `bare_extraction`, which copies it before
 pruning. Options were chosen by measuring on extraction-zyte (see bench/score_extraction.py):
 `fast=True` (no readability/jusText fallback) is both faster than bare `extract()` and more
-precise there, and comments are never part of a news article. The date keeps htmldate's
-extensive search, which `fast` would otherwise switch off.
+precise there, and comments are never part of a news article. The date is what the page
+shows its readers first (see `choose_date`); htmldate's extensive search, which `fast` would
+otherwise switch off, runs only when those signals leave it open.
 
 Pure and CPU-bound: it runs in a worker process and never touches the network.
 """

@@ -4,6 +4,11 @@ Also the byline choice (`choose_byline`): trafilatura's author field is often th
 ("El Espectador; Felipe Morales Sierra"), a domain ("Jungefreiheit De") or a name with its
 initials' dots removed ("Michael L Anderson"); the structured sources keep names as written, so
 they go first, after dropping entries that are the site itself, a URL/handle or a role word.
+Then the byline as the page prints it (`visible_byline`: microdata, rel="author", byline
+classes, a "Von X" line under the headline), and trafilatura's guess last.
+
+Dates a reader sees (`dateline`, `labelled_date`, `time_date`) are read here too; `extract.py`
+weighs them against the declared ones and htmldate.
 
 Publishers fill these for search engines and social cards, so they are usually more reliable
 than anything guessed from the layout. We read them once from the parsed tree (before
