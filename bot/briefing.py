@@ -46,6 +46,8 @@ class BriefingConfig:
     fill_chars: int = 0  # after min_sentences, keep adding while the total is below this
     prior_exponent: float = 0.5  # position prior = 1 / (1 + index) ** prior_exponent
     unterminated_words: int = 15  # a line without final punctuation needs this many words
+    # A sentence that opens with a quote ("“…,” said X.") repeats the Key quotes field.
+    opening_quote_share: float = 0.1
 
 
 DEFAULT_CONFIG = BriefingConfig()
@@ -199,7 +201,13 @@ def _usable(
         return False
     if config.filters and not _looks_like_a_sentence(text, words, config):
         return False
-    return not (config.quote_filter and _quote_share(s, quote_parts) > QUOTE_SHARE)
+    if not config.quote_filter:
+        return True
+    share = _quote_share(s, quote_parts)
+    if share > QUOTE_SHARE:
+        return False
+    opens_with_quote = text.lstrip()[:1] in _OPENING
+    return not (opens_with_quote and share > config.opening_quote_share)
 
 
 def _looks_like_a_sentence(text: str, words: frozenset[str], config: BriefingConfig) -> bool:

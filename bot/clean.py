@@ -130,10 +130,14 @@ _ROLE_WORDS = _wordset(
 
 
 def _is_headline_repeat(key: str, headline_key: str) -> bool:
-    """The headline, in any case, maybe printed twice on one line (image alt + title)."""
+    """The headline, in any case, maybe printed twice on one line (image alt + title), or run
+    together with the one- or two-word section kicker printed above it ("Lokales Stadtrat …")."""
     if not headline_key:
         return False
-    return key == headline_key or key == f"{headline_key} {headline_key}"
+    if key == headline_key or key == f"{headline_key} {headline_key}":
+        return True
+    kicker = key.removesuffix(headline_key)
+    return kicker != key and kicker.endswith(" ") and 1 <= len(kicker.split()) <= 2
 
 
 def _looks_like_title(paragraph: str) -> bool:

@@ -168,3 +168,14 @@ def test_seed_article_txt_loses_exactly_its_boilerplate():
     text = "\n".join(kept)
     for junk in ("Share this article", "Read More", "Pool via AP", "©", "email you", "Apps"):
         assert junk not in text
+
+
+def test_headline_run_together_with_its_section_kicker_is_dropped():
+    kept, _ = clean_paragraphs(
+        [
+            "Lokales Stadtrat stimmt für neue Brücke",
+            "Der Stadtrat hat am Montag den Bau einer neuen Brücke beschlossen.",
+        ],
+        headline="Stadtrat stimmt für neue Brücke",
+    )
+    assert kept == ["Der Stadtrat hat am Montag den Bau einer neuen Brücke beschlossen."]
