@@ -47,6 +47,10 @@ EXIT_CONFIG_ERROR: Final = 2
 GATEWAY_AUTH_FAILED: Final = 4004
 REJECTED: Final = "Discord rejected the bot token (401 Unauthorized): check DISCORD_TOKEN."
 
+# discord.py names the tasks it runs event listeners and app commands in.
+HANDLER_TASK_PREFIXES: Final = ("discord.py: on_", "CommandTree-invoker")
+DRAIN_SECONDS: Final = 5.0
+
 GENERIC_ERROR: Final = "Something went wrong on my side. Please try again in a moment."
 
 
@@ -293,6 +297,20 @@ class NewsdeskBot(commands.Bot):
         """
         return await self.service.brief_many(urls, guild_id=guild_id, droppable=droppable)
 
+    async def _drain_handlers(self) -> None:
+        """Let replies already under way finish their archive writes before the stores close,
+        so a restart mid-burst loses nothing that was already posted (bounded wait)."""
+        current = asyncio.current_task()
+        running = [
+            task
+            for task in asyncio.all_tasks()
+            if task is not current
+            and not task.done()
+            and task.get_name().startswith(HANDLER_TASK_PREFIXES)
+        ]
+        if running:
+            await asyncio.wait(running, timeout=DRAIN_SECONDS)
+
     async def close(self) -> None:
         # SIGTERM's close task and `async with`'s exit both call close(): they share one run,
         # so every resource is closed once and neither caller returns before it is closed
@@ -304,6 +322,7 @@ class NewsdeskBot(commands.Bot):
     async def _close_once(self) -> None:
         try:
             await super().close()
+            await self._drain_handlers()
         finally:
             if self._llm is not None:
                 await self._llm.aclose()
