@@ -15,6 +15,8 @@ from dataclasses import dataclass
 DOUBLE_MARKS = '"“”„«»‟〝〞＂'
 ALL_MARKS = DOUBLE_MARKS + "‘’"
 _WORD = re.compile(r"\w+")
+_CURLY_OR_STRAIGHT = re.compile('[“”"]')
+_DOUBLE = re.compile("[" + re.escape(DOUBLE_MARKS) + "]")
 
 
 @dataclass(slots=True)
@@ -41,7 +43,7 @@ def _nested_ahead(text: str, i: int, opener: str) -> str:
     closer (“A “B” C”), a curly pair inside a straight quote, or a straight pair inside a curly one.
     """
     ch = text[i]
-    marks = [(j, c) for j, c in enumerate(text[i + 1 :], i + 1) if c in '“”"']
+    marks = [(m.start(), m.group()) for m in _CURLY_OR_STRAIGHT.finditer(text, i + 1)]
     if opener == '"' and ch == "“":
         return "”" if marks and marks[0][1] == "”" else ""
     if opener == "“" and ch == '"':
@@ -56,7 +58,7 @@ def scan_spans(text: str) -> list[Span]:
 
     Single marks only quote at the top level when the paragraph has no double marks at all
     (British style); otherwise they are nested quotes or apostrophes, left inside their span."""
-    if not any(c in DOUBLE_MARKS for c in text):
+    if not _DOUBLE.search(text):
         return _scan_singles(text) if "‘" in text else []
     spans: list[Span] = []
     opener = ""
@@ -64,9 +66,8 @@ def scan_spans(text: str) -> list[Span]:
     open_at = -1
     floor = 0  # where a quote with a lost opener can start
     n = len(text)
-    for i, ch in enumerate(text):
-        if ch not in DOUBLE_MARKS:
-            continue
+    for found in _DOUBLE.finditer(text):  # only the marks matter; skip the prose between
+        i, ch = found.start(), found.group()
         prev = text[i - 1] if i else " "
         nxt = text[i + 1] if i + 1 < n else " "
         left_open = prev.isspace() or prev in "([{—–-/:;"
