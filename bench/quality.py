@@ -19,7 +19,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import add_corpora_arg, corpora_path, run_pipeline
 
 BENCH = Path(__file__).resolve().parent
-SECTIONS = ("extraction", "metadata", "quotes", "summaries")
+# section → (corpus folder, table title, whether its inputs are plain text)
+SOURCES = {
+    "extraction": ("extraction-zyte", "Body extraction — extraction-zyte", False),
+    "metadata": ("metadata", "Headline, byline, date — metadata", False),
+    "quotes": ("quotes-polnear", "Quotes and speakers — quotes-polnear", True),
+    "summaries": ("summaries-cnndm", "Briefing — summaries-cnndm", True),
+}
+SECTIONS = tuple(SOURCES)
 
 
 def _scorer(name: str):
@@ -45,38 +52,24 @@ def main() -> None:
     root = corpora_path(args.corpora)
     only = [s.strip() for s in args.only.split(",") if s.strip()]
 
-    if "extraction" in only:
+    for key in only:
+        folder_name, title, as_text = SOURCES[key]
         start = time.perf_counter()
-        folder = root / "extraction-zyte"
-        preds = run_pipeline(sorted((folder / "html").glob("*.html")), as_text=False)
-        body = _scorer("extraction").report(preds, folder)
-        _section("Body extraction — extraction-zyte", body, time.perf_counter() - start)
-    if "metadata" in only:
-        start = time.perf_counter()
-        folder = root / "metadata"
-        preds = run_pipeline(sorted((folder / "html").glob("*.html")), as_text=False)
-        body = _scorer("metadata").report(preds, folder)
-        _section("Headline, byline, date — metadata", body, time.perf_counter() - start)
-    if "quotes" in only:
-        start = time.perf_counter()
-        folder = root / "quotes-polnear"
-        preds = run_pipeline(sorted((folder / "text").glob("*.txt")), as_text=True)
-        scorer = _scorer("quotes")
-        parts = [
-            f"### {split}, all quotes\n\n{scorer.report(preds, folder, split=split)}\n\n"
-            f"### {split}, top 3 (what the embed shows)\n\n"
-            f"{scorer.report(preds, folder, split=split, top=3)}"
-            for split in ("dev", "train")
-        ]
-        _section(
-            "Quotes and speakers — quotes-polnear", "\n\n".join(parts), time.perf_counter() - start
-        )
-    if "summaries" in only:
-        start = time.perf_counter()
-        folder = root / "summaries-cnndm"
-        preds = run_pipeline(sorted((folder / "text").glob("*.txt")), as_text=True)
-        body = _scorer("summaries").report(preds, folder)
-        _section("Briefing — summaries-cnndm", body, time.perf_counter() - start)
+        folder = root / folder_name
+        pattern = "text/*.txt" if as_text else "html/*.html"
+        paths = sorted(folder.glob(pattern))
+        preds = run_pipeline(paths, as_text=as_text, workers=args.workers)
+        scorer = _scorer(key)
+        if key == "quotes":
+            body = "\n\n".join(
+                f"### {split}, all quotes\n\n{scorer.report(preds, folder, split=split)}\n\n"
+                f"### {split}, top 3 (what the embed shows)\n\n"
+                f"{scorer.report(preds, folder, split=split, top=3)}"
+                for split in ("dev", "train")
+            )
+        else:
+            body = scorer.report(preds, folder)
+        _section(title, body, time.perf_counter() - start)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import ipaddress
 import socket
 import zlib
 from http.server import BaseHTTPRequestHandler
@@ -14,9 +13,9 @@ import pytest
 
 from bot.fetch import Fetcher, decode_html, not_html_message, parse_content_type, sniff
 from bot.models import ErrorKind, PipelineError
-from bot.netguard import IPAddress
 from config import Settings
 from tests.helpers.article_server import ArticleServer
+from tests.helpers.net import MapResolver, make_settings
 
 ARTICLE = """<!doctype html>
 <html lang="en"><head><title>Ferry fares rise again | The Harbour Gazette</title></head>
@@ -24,30 +23,6 @@ ARTICLE = """<!doctype html>
 <p>Commuters on the island route will pay more from Monday, the operator said.</p>
 </article></body></html>
 """
-
-
-def make_settings(port: int, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "allowed_networks": ["127.0.0.0/8"],
-        "allowed_ports": [80, 443, port],
-        "fetch_deadline": 5.0,
-        "connect_timeout": 2.0,
-        "read_timeout": 2.0,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
-
-
-class MapResolver:
-    def __init__(self, table: dict[str, list[str]]) -> None:
-        self.table = table
-        self.calls: list[str] = []
-
-    async def resolve(self, host: str, port: int) -> list[IPAddress]:
-        self.calls.append(host)
-        if host not in self.table:
-            raise OSError("unknown")
-        return [ipaddress.ip_address(a) for a in self.table[host]]
 
 
 async def fetch_error(fetcher: Fetcher, url: str) -> PipelineError:

@@ -27,24 +27,13 @@ from bot.models import ErrorKind, PipelineError
 from bot.netguard import AddressPolicy, IPAddress
 from config import Settings
 from tests.helpers.article_server import ArticleServer
+from tests.helpers.net import make_settings
 from tests.helpers.raw_server import Conn, RawServer
 
 StartServer = Callable[..., Awaitable[RawServer]]
 
 PAGE = b"<html><body><h1>Water board votes</h1><p>The board voted 5-2 on Tuesday.</p></body></html>"
 MB = 1_000_000
-
-
-def make_settings(port: int, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "allowed_networks": ["127.0.0.0/8"],
-        "allowed_ports": [80, 443, port],
-        "fetch_deadline": 5.0,
-        "connect_timeout": 2.0,
-        "read_timeout": 2.0,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
 async def fetch_error(settings: Settings, url: str, **kwargs: object) -> PipelineError:

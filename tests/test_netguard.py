@@ -9,27 +9,12 @@ import pytest
 from bot.models import ErrorKind, PipelineError
 from bot.netguard import (
     AddressPolicy,
-    IPAddress,
     SystemResolver,
     inet_aton,
     is_hostname,
     looks_numeric,
 )
-
-
-class MapResolver:
-    """Answers from a table; counts calls. No DNS."""
-
-    def __init__(self, table: dict[str, list[str]]) -> None:
-        self.table = table
-        self.calls: list[str] = []
-
-    async def resolve(self, host: str, port: int) -> list[IPAddress]:
-        self.calls.append(host)
-        if host not in self.table:
-            raise OSError("name not known")
-        return [ipaddress.ip_address(a) for a in self.table[host]]
-
+from tests.helpers.net import MapResolver
 
 BLOCKED_ADDRESSES = [
     "127.0.0.1",
