@@ -156,7 +156,10 @@ def choose_date(
     """
     if not (meta.ld_date or meta.meta_date):
         printed = (labelled_date(tree) or time_date(tree)) if tree is not None else None
-        return printed or meta.dateline or (found() if callable(found) else found)
+        if printed or meta.dateline:
+            return printed or meta.dateline
+        guess = found() if callable(found) else found
+        return None if guess and _year_only(guess, tree) else guess
     if meta.dateline:
         return meta.dateline
     if callable(found):
@@ -170,6 +173,21 @@ def choose_date(
             if declared and stamped and declared != found and _days_apart(declared, found) == 1:
                 return found if utc and url_date == found else declared
     return found or meta.ld_date or meta.meta_date
+
+
+_NEW_YEAR = re.compile(
+    r"\b0?1[./-]0?1[./-](?:19|20)\d\d|(?:19|20)\d\d-01-01|\b1(?:st|er|\.)?\s+(?:de\s+)?"
+    r"(?:jan|enero|janv|januar)|\bjan(?:uary|\.)?\s+1(?:st)?\b",
+    re.IGNORECASE,
+)
+
+
+def _year_only(guess: str, tree: HtmlElement | None) -> bool:
+    """htmldate turns a bare year in the text ("fares rose in 1995") into 1 January: with no
+    declared date to back it, a 1 January the page never prints is a guess, not a date."""
+    if not guess.endswith("-01-01") or tree is None:
+        return False
+    return _NEW_YEAR.search(tree.text_content()[:200_000]) is None
 
 
 _URL_DATE = re.compile(r"/((?:19|20)\d\d)[/-]([01]\d)[/-]([0-3]\d)(?=[/-]|$)")

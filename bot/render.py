@@ -206,8 +206,13 @@ def failures_message(briefings: Iterable[Briefing]) -> str:
     return trim("\n".join(lines), CONTENT_LIMIT)
 
 
+MAX_QUOTE_PAGES = 5  # messages one /quotes answer may take
+# Two embeds of this size (plus titles) fill one message's 6000 characters: fewer messages.
+QUOTES_PER_EMBED = 2700
+
+
 def quote_pages(
-    briefing: Briefing, *, per_embed: int = DESCRIPTION_LIMIT
+    briefing: Briefing, *, per_embed: int = QUOTES_PER_EMBED
 ) -> list[list[discord.Embed]]:
     """Every quote with its speaker, as messages (pages) of embeds within all limits.
 
@@ -250,4 +255,8 @@ def quote_pages(
         page_chars += size
     if page:
         pages.append(page)
+    if len(pages) > MAX_QUOTE_PAGES:  # a transcript-length page must not flood the channel
+        pages = pages[:MAX_QUOTE_PAGES]
+        shown = sum(e.description.count("\n") + 1 for p in pages for e in p if e.description)
+        pages[-1][-1].set_footer(text=f"{shown} of {len(briefing.quotes)} quotes shown")
     return pages

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 from bot.analysis import AnalysisOptions, analyse_html, analyse_text
 from bot.models import ErrorKind
+from bot.quotes import MAX_QUOTES
+from bot.render import MAX_QUOTE_PAGES, quote_pages
 from tests.helpers.article_server import PAGES
 
 QUOTED_LEDE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
@@ -54,3 +58,41 @@ def test_briefing_length_setting_is_respected() -> None:
 def test_empty_text_is_not_an_article() -> None:
     briefing = analyse_text("empty.txt", "\n\n   \n")
     assert briefing.error is not None and briefing.error.kind is ErrorKind.NOT_ARTICLE
+
+
+def test_a_page_of_ten_thousand_quotes_is_bounded_and_verbatim() -> None:
+    pick = random.Random(7).choice
+    words = [
+        "harbour",
+        "ferry",
+        "council",
+        "budget",
+        "river",
+        "bridge",
+        "school",
+        "tax",
+        "vote",
+        "plan",
+        "road",
+        "fare",
+    ]
+    lines = [" ".join(pick(words) for _ in range(60)).capitalize() for _ in range(10_000)]
+    paragraphs = "".join(
+        f"<p>“{line},” said councillor Jo Marsh at the hearing.</p>" for line in lines
+    )
+    html = (
+        "<html><head><title>Fares row | Gazette</title></head><body><article>"
+        "<h1>Fares row</h1><p>The council debated ferry fares on Monday evening for many "
+        f"hours in the town hall.</p>{paragraphs}</article></body></html>"
+    )
+    briefing = analyse_html("page", html, None)
+    assert briefing.error is None
+    assert len(briefing.paragraphs) == 10_001
+    assert 0 < len(briefing.quotes) <= MAX_QUOTES
+    for quote in briefing.quotes:
+        assert quote.text in briefing.text and quote.speaker == "Jo Marsh"
+    pages = quote_pages(briefing)
+    assert len(pages) <= MAX_QUOTE_PAGES
+    shown = sum(e.description.count("\n") + 1 for page in pages for e in page)
+    assert shown < len(briefing.quotes)
+    assert pages[-1][-1].footer.text == f"{shown} of {len(briefing.quotes)} quotes shown"

@@ -324,3 +324,16 @@ def test_one_day_timezone_gap_prefers_local_stamp_but_not_utc_against_the_url_da
     assert choose_date(utc, "2020-02-24") == "2020-02-24"
     utc.canonical = "https://news.example.test/actor-leaves-studio/"
     assert choose_date(utc, "2020-02-24") == "2020-02-25"
+
+
+def test_a_bare_year_in_the_text_is_not_a_publication_date():
+    page = (
+        "<html><head><title>Fares row | Gazette</title></head><body><article><h1>Fares row</h1>"
+        "<p>The council debated ferry fares on Monday evening for many hours in the town hall. "
+        "The fare rose 12 percent in 1995 and again in 2003, officials recalled.</p>"
+        "<p>Adults now pay 4.50 and children 2.25 for the crossing, which takes twenty "
+        "minutes in calm weather and longer when the wind turns.</p></article></body></html>"
+    )
+    assert extract_article(page).published is None
+    dated = page.replace("Monday evening", "Monday evening (1 January 2003)")
+    assert extract_article(dated).published == "2003-01-01"
