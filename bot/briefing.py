@@ -54,6 +54,7 @@ DEFAULT_CONFIG = BriefingConfig()
 
 QUOTE_SHARE = 0.5  # "mostly a quote": more than half the sentence's characters are quoted
 MIN_WORDS = 6
+FIT_SHARE_INVERSE = 3  # the lists fit when at least a third of the sentences use them
 MIN_CHARS = 30
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -70,6 +71,12 @@ _BOILERPLATE = re.compile(
 # "By Dana Whitfield, Staff Reporter" but not "By Tuesday the council had voted."
 _BYLINE = re.compile(
     r"^(?i:by|von|par|por)\s+[A-ZÀ-ÖØ-Þ][\w.'’-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w.'’-]*){0,3}\s*(?:[,|–—-]|and\b|$)"
+)
+# An embedded post as pages print it without its script: "… — Name (@handle) May 2, 2026".
+# Its sentences are the poster's, not the article's ("Please stay away from the harbour.").
+_EMBEDDED_POST = re.compile(
+    r"[—–-]\s*[^—–\n]{0,80}\(@\w{1,30}\)\s*"
+    r"(?:[A-Z][a-z]+\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+\.? \d{4})\W*$"
 )
 _CREDIT = re.compile(r"©|\b(?:getty images|reuters|afp|ap photo|shutterstock)\b|/\s?ap\b", re.I)
 _OPENING = "“„«»‘‚\"'"
@@ -117,11 +124,14 @@ def select_sentences(
     if not sentences:
         return []
     words = stopwords(language)
+    # The "has a function word" test needs lists for the article's language: Arabic, Russian,
+    # Dutch… have none here, and without this every one of their sentences would be a "label".
+    function_words = words if _lists_fit(sentences, words) else frozenset()
     parts = _quote_parts(quotes)
     seen: set[str] = set()
     usable = []
     for s in sentences:  # a repeated sentence (headline echoed, caption) counts once
-        if s.text not in seen and _usable(s, parts, words, max_chars, config):
+        if s.text not in seen and _usable(s, parts, function_words, max_chars, config):
             usable.append(s)
             seen.add(s.text)
     if not usable:
@@ -131,6 +141,13 @@ def select_sentences(
     if config.article_order:
         chosen.sort(key=lambda s: s.index)
     return [s.text for s in chosen]
+
+
+def _lists_fit(sentences: list[_Sentence], words: frozenset[str]) -> bool:
+    """Do our function-word lists cover this article's language? In a language they cover,
+    nearly every sentence has one; in another, next to none (a stray "de" or "a" aside)."""
+    hits = sum(1 for s in sentences if any(t.lower() in words for t in _WORD.findall(s.text)))
+    return hits * FIT_SHARE_INVERSE >= len(sentences)
 
 
 def _split(paragraphs: Sequence[str], language: str | None) -> list[_Sentence]:
@@ -143,6 +160,8 @@ def _split(paragraphs: Sequence[str], language: str | None) -> list[_Sentence]:
         if open_quote is not None and (carry >= 3 or paragraph.lstrip()[:1] in _OPENING):
             open_quote = None
         spans, open_quote = _quote_spans(paragraph, open_quote)
+        if _EMBEDDED_POST.search(paragraph):
+            spans = [(0, len(paragraph))]  # someone else's words, like a quote
         carry = carry + 1 if open_quote is not None else 0
         pos = 0
         for text in split_sentences(paragraph, language):
@@ -224,7 +243,7 @@ def _looks_like_a_sentence(text: str, words: frozenset[str], config: BriefingCon
         return False  # headings, short captions, cut-off lines
     if _BOILERPLATE.search(text) or _CREDIT.search(text) or _BYLINE.search(text):
         return False
-    if not any(t.lower() in words for t in tokens):
+    if words and not any(t.lower() in words for t in tokens):
         return False  # no function word at all: a label, not a sentence
     capitalised = sum(1 for t in tokens if t[0].isupper())
     share = TITLE_CASE_SHARE[len(tokens) >= 10]

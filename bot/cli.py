@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import logging
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,11 @@ if TYPE_CHECKING:
     from bot.pipeline import Pipeline
 
 
+# "ftp://…", "file:///…": a link, but not one we open ("No such file" would mislead).
+_OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+NOT_WEB = "Only web links (http or https) can be opened."  # as the fetcher says it
+
+
 def _is_url(source: str) -> bool:
     return source.lower().startswith(("http://", "https://"))
 
@@ -28,6 +34,23 @@ def _is_url(source: str) -> bool:
 def _read_failure(source: str, error: OSError) -> Briefing:
     reason = error.strerror or "cannot be read"
     return Briefing.failed(source, Failure(ErrorKind.FETCH, f"Could not read {source}: {reason}."))
+
+
+def _read_capped(path: Path, limit: int) -> bytes | None:
+    """The file's bytes, or None when it is over `limit`: a saved page obeys the same body cap
+    as a fetched one, so a huge file costs neither the memory nor the seconds to parse it."""
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    return None if len(data) > limit else data
+
+
+def decode_text(data: bytes) -> str:
+    """A text file's words: UTF-8 (with or without BOM), else windows-1252, which is what a
+    Windows editor saves; never "�" in place of every accent and curly quote."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 async def _brief_all(args: argparse.Namespace) -> int:
@@ -66,12 +89,19 @@ async def _brief_all(args: argparse.Namespace) -> int:
 async def _brief_one(pipeline: Pipeline, source: str, *, as_text: bool) -> Briefing:
     if _is_url(source) and not as_text:
         return await pipeline.brief_url(source)
+    if _OTHER_SCHEME.match(source) and not Path(source).exists():
+        return Briefing.failed(source, Failure(ErrorKind.BLOCKED, NOT_WEB))
+    limit = pipeline.settings.max_body_bytes
     try:
-        data = Path(source).read_bytes()
+        data = _read_capped(Path(source), limit)
     except OSError as error:
         return _read_failure(source, error)
+    if data is None:
+        from bot.fetch import too_large_message  # loaded already by the pipeline
+
+        return Briefing.failed(source, Failure(ErrorKind.TOO_LARGE, too_large_message(limit)))
     if as_text:
-        return await pipeline.brief_text(data.decode("utf-8", errors="replace"), source)
+        return await pipeline.brief_text(decode_text(data), source)
     return await pipeline.brief_html(data, source)
 
 
@@ -80,6 +110,17 @@ def _run(_: argparse.Namespace) -> int:
     from config import get_settings
 
     return run_bot(get_settings())
+
+
+def _worker_count(value: str) -> int:
+    """`--workers N`: a usage error for a negative or non-number N, not a traceback later."""
+    try:
+        count = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if count < 0:
+        raise argparse.ArgumentTypeError("must be 0 (in this process) or more")
+    return count
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     brief.add_argument(
         "--workers",
-        type=int,
+        type=_worker_count,
         default=0,
         help="extract in N worker processes (default 0: in this process)",
     )

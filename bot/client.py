@@ -12,8 +12,9 @@ import contextlib
 import logging
 import pkgutil
 import signal
+import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -52,6 +53,10 @@ HANDLER_TASK_PREFIXES: Final = ("discord.py: on_", "CommandTree-invoker")
 DRAIN_SECONDS: Final = 5.0
 
 GENERIC_ERROR: Final = "Something went wrong on my side. Please try again in a moment."
+
+
+class StorageUnavailable(Exception):
+    """The SQLite file could not be opened: the operator hears that, not "Discord unreachable"."""
 
 
 def quiet_voice_warnings() -> None:
@@ -166,7 +171,7 @@ class NewsdeskBot(commands.Bot):
         self.clock: Clock = clock
         self._archive: Archive | None = None
         self._schedules: ScheduleStore | None = None
-        self._memory_db: aiosqlite.Connection | None = None
+        self._connections: list[aiosqlite.Connection] = []  # opened here, closed once in close()
 
     @property
     def pipeline(self) -> Pipeline:
@@ -207,15 +212,12 @@ class NewsdeskBot(commands.Bot):
 
             self._pipeline = Pipeline(self.settings)
         await self._pipeline.start()
-        self._store = await Store.open(
-            self.settings.database, default_mode=self.settings.default_mode
-        )
-        self._service = await self._make_service(self._pipeline, self._store)
-        memory_db = await self._open_memory_db(self._store)
-        self._archive = Archive(memory_db)
-        await self._archive.init()
-        self._schedules = ScheduleStore(memory_db, clock=lambda: self.clock())
-        await self._schedules.init()
+        try:
+            await self._open_stores(self._pipeline)
+        except (sqlite3.Error, OSError) as error:
+            raise StorageUnavailable(
+                f"could not open the database at {self.settings.database}: {error}"
+            ) from error
         for name in extension_names():
             try:
                 await self.load_extension(name)
@@ -225,18 +227,32 @@ class NewsdeskBot(commands.Bot):
         self.add_dynamic_items(DeleteButton)
         await self.sync_commands()
 
-    async def _open_memory_db(self, store: Store) -> aiosqlite.Connection:
-        """A second connection to the store's file for the archive and digest schedules.
+    async def _open_stores(self, pipeline: Pipeline) -> None:
+        self._store = await Store.open(
+            self.settings.database, default_mode=self.settings.default_mode
+        )
+        self._service = await self._make_service(pipeline, self._store)
+        self._archive = Archive(await self._connect(self._store))
+        await self._archive.init()
+        self._schedules = ScheduleStore(
+            await self._connect(self._store), clock=lambda: self.clock()
+        )
+        await self._schedules.init()
 
-        Why not `store.db`: the archive writes multi-statement transactions across awaits, and
-        on a shared connection another task's commit would land in the middle of them (or fail
-        with "SQL statements in progress"). SQLite (WAL, busy timeout) serialises the writers.
+    async def _connect(self, store: Store) -> aiosqlite.Connection:
+        """A connection of its own to the store's file, for the archive or the digest schedules.
+
+        Why not one shared connection: the archive writes multi-statement transactions across
+        awaits, and on a shared connection another module's commit would land in the middle of
+        one (committing half of it), or its rollback would undo the other's write (a digest
+        schedule's "already posted" mark, which keeps a digest from being posted twice).
+        SQLite (WAL, busy timeout) serialises writers across connections.
         """
         if str(self.settings.database) == ":memory:":
             return store.db  # a second connection would open a different, empty database
         db = await aiosqlite.connect(self.settings.database)
+        self._connections.append(db)
         await db.execute("PRAGMA busy_timeout=5000")
-        self._memory_db = db
         return db
 
     async def sync_commands(self) -> None:
@@ -297,9 +313,15 @@ class NewsdeskBot(commands.Bot):
         """
         return await self.service.brief_many(urls, guild_id=guild_id, droppable=droppable)
 
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """While closing, start no new listeners: the drain below waits only for work under way."""
+        if self._closing is not None:
+            return
+        super().dispatch(event_name, *args, **kwargs)
+
     async def _drain_handlers(self) -> None:
-        """Let replies already under way finish their archive writes before the stores close,
-        so a restart mid-burst loses nothing that was already posted (bounded wait)."""
+        """Let replies already under way post and archive before the HTTP session and the
+        stores close, so a restart mid-burst loses no reply it had started (bounded wait)."""
         current = asyncio.current_task()
         running = [
             task
@@ -321,24 +343,32 @@ class NewsdeskBot(commands.Bot):
 
     async def _close_once(self) -> None:
         try:
+            await self._drain_handlers()  # first: discord.py's close() ends the HTTP session
             await super().close()
-            await self._drain_handlers()
         finally:
-            if self._llm is not None:
-                await self._llm.aclose()
-                self._llm = None
-            if self.llm_guilds is not None:
-                await self.llm_guilds.close()
-                self.llm_guilds = None
-            if self._memory_db is not None:
-                await self._memory_db.close()
-                self._memory_db = None
-            if self._store is not None:
-                await self._store.close()
-                self._store = None
-            if self._pipeline is not None and self._own_pipeline:
-                await self._pipeline.close()
-                self._pipeline = None
+            await self._close_resources()
+
+    async def _close_resources(self) -> None:
+        """Close what setup_hook opened, each once; one that fails to close is logged and the
+        rest still close (a stuck LLM client must not leave the SQLite files open)."""
+        closers: list[tuple[str, Callable[[], Awaitable[None]] | None]] = [
+            ("LLM client", self._llm.aclose if self._llm else None),
+            ("LLM switch store", self.llm_guilds.close if self.llm_guilds else None),
+            *(("memory database", db.close) for db in self._connections),
+            ("store", self._store.close if self._store else None),
+            ("pipeline", self._pipeline.close if self._pipeline and self._own_pipeline else None),
+        ]
+        self._llm = self.llm_guilds = self._store = None
+        self._connections = []
+        if self._own_pipeline:
+            self._pipeline = None
+        for name, close in closers:
+            if close is None:
+                continue
+            try:
+                await close()
+            except Exception:
+                log.exception("could not close the %s", name)
 
 
 def _fail(message: str, status: int = EXIT_CONFIG_ERROR) -> int:
@@ -374,6 +404,8 @@ def run_bot(settings: Settings) -> int:
         asyncio.run(_serve(settings, token))
     except discord.LoginFailure:
         return _fail(REJECTED)
+    except StorageUnavailable as error:
+        return _fail(str(error))
     except discord.ConnectionClosed as error:
         if error.code == GATEWAY_AUTH_FAILED:
             return _fail(REJECTED)

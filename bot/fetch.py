@@ -466,13 +466,28 @@ def sniff(body: bytes) -> str:
 def decode_html(body: bytes, header_charset: str | None) -> str:
     """Text from bytes: BOM, then the header's charset, then <meta> in the first 4 KB, then UTF-8.
 
-    Always `errors="replace"`: a site that says UTF-8 and sends Latin-1 still yields a page.
+    Always `errors="replace"`, and a wrong label is outvoted by the bytes: old CMSs declare
+    UTF-8 and send windows-1252 (or the reverse), which would otherwise put "�" or "Ã©" in
+    every quote. Between those two the bytes decide, because windows-1252 prose is practically
+    never valid UTF-8; any other declared charset is trusted.
     """
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return body[len(bom) :].decode(encoding, errors="replace")
     encoding = _codec(header_charset) or _codec(_meta_charset(body)) or "utf-8"
+    if encoding in ("utf-8", "cp1252"):
+        return _utf8_or_cp1252(body)
     return body.decode(encoding, errors="replace")
+
+
+def _utf8_or_cp1252(body: bytes) -> str:
+    """UTF-8 when the bytes read as UTF-8 (a stray bad byte aside), else windows-1252."""
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if not bad:
+        return text
+    good = len(text) - len(text.encode("ascii", "ignore")) - bad  # non-ASCII, C speed
+    return text if good > bad else body.decode("cp1252", errors="replace")
 
 
 def _meta_charset(body: bytes) -> str | None:

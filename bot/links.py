@@ -21,7 +21,17 @@ _INLINE_CODE = re.compile(r"`[^`\n]*`")
 # cannot be in a pasted URL (angle brackets, quotes, backticks, Discord's spoiler bars).
 _LINK = re.compile(r"(?<![\w@.+-])https?://[^\s<>\"`|\\]+", re.IGNORECASE)
 
-_TRAILING = ".,!?;:'\"*_~>"
+# Markdown's masked link `[text](target)`: Discord opens the target, and `(<target>)` is a
+# suppressed one. The text (often the same URL pasted again) is only a label.
+_MASKED = re.compile(
+    r"\[[^\]\n]*\]\(\s*(<?https?://[^\s()<>]*(?:\([^\s()<>]*\)[^\s()<>]*)*>?)"
+    r"(?:\s+\"[^\"\n]*\")?\s*\)",
+    re.IGNORECASE,
+)
+
+# Sentence punctuation (Latin and CJK full-width), markdown emphasis and closing quotation marks
+# (straight or typographic, as phones type them) that end a message's sentence, not the URL.
+_TRAILING = ".,!?;:'\"*_~>”’»›…。，、！？：；」』】）"
 _PAIRS = {")": "(", "]": "[", "}": "{"}
 
 
@@ -62,6 +72,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 def find_links(content: str, limit: int | None = None) -> list[str]:
     """Canonical http(s) links in `content`, in order of appearance, without duplicates."""
     text = _INLINE_CODE.sub(" ", _CODE_BLOCK.sub(" ", content))
+    text = _MASKED.sub(lambda m: f" {m.group(1)} ", text)
     found: list[str] = []
     seen: set[str] = set()
     for match in _LINK.finditer(text):

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 NEED_MANAGE_MESSAGES: Final = "You need the Manage Messages permission to do this."
 NEED_MANAGE_CHANNELS: Final = "You need the Manage Channels permission to do this."
+ONLY_IN_SERVER: Final = "This works only in a server."
 REFRESH_REFUSED: Final = (
     "Only members with the Manage Messages permission can refresh a briefing. "
     "Leave out `refresh` to get the stored one."
@@ -33,12 +34,31 @@ NEED_TIMEZONE: Final = (
     "Add a time zone too, for example `timezone: Europe/Berlin`, so the digest comes at your "
     "local time."
 )
+THREAD_LOOKUPS: Final = 5  # archived threads looked up per search (one REST call each)
 OFF_WORDS: Final = frozenset({"off", "stop", "none", "disable"})
 MessageChannel = discord.TextChannel | discord.Thread | discord.VoiceChannel
 
 
 def can_see(channel: discord.abc.GuildChannel | discord.Thread, member: discord.Member) -> bool:
-    return channel.permissions_for(member).view_channel
+    """Whether `member` can read `channel`, so its shares may reach them in search or digests.
+
+    A thread takes its permissions from its parent, and discord.py's `permissions_for` knows
+    nothing of a private thread's member list: there, only its creator, the members the bot
+    has seen in it and those with Manage Threads count (when unsure, hidden).
+    """
+    try:
+        allowed = channel.permissions_for(member)
+    except discord.ClientException:  # a thread whose parent is not cached: cannot tell
+        return False
+    if not allowed.view_channel:
+        return False
+    if isinstance(channel, discord.Thread) and channel.is_private():
+        return (
+            allowed.manage_threads
+            or channel.owner_id == member.id
+            or any(m.id == member.id for m in channel.members)
+        )
+    return True
 
 
 def visible_channel_ids(guild: discord.Guild, member: discord.Member) -> set[int]:
@@ -53,6 +73,46 @@ def visible_channel_ids(guild: discord.Guild, member: discord.Member) -> set[int
         *guild.threads,
     )
     return {channel.id for channel in channels if can_see(channel, member)}
+
+
+async def archived_thread_ids(
+    guild: discord.Guild,
+    member: discord.Member,
+    candidates: Iterable[int],
+    gone: set[int] | None = None,
+) -> set[int]:
+    """Ids among `candidates` of archived public threads `member` may read.
+
+    Why: discord.py forgets a thread once it is archived (Discord archives a quiet thread after
+    a day), so `visible_channel_ids` misses it and its shares would vanish from /search. Each
+    unknown id is looked up (at most `THREAD_LOOKUPS` a search); a private thread, a deleted
+    channel or a thread under a channel the member cannot read stays hidden. Ids Discord says
+    no longer exist are added to `gone` and never looked up again.
+    """
+    gone = set() if gone is None else gone
+    unknown = [
+        c
+        for c in dict.fromkeys(candidates)
+        if c not in gone and guild.get_channel_or_thread(c) is None
+    ]
+    found: set[int] = set()
+    for channel_id in unknown[:THREAD_LOOKUPS]:
+        try:
+            channel = await guild.fetch_channel(channel_id)
+        except discord.NotFound:
+            gone.add(channel_id)
+            continue
+        except discord.HTTPException:  # no access, or Discord is having trouble: stay hidden
+            continue
+        if not isinstance(channel, discord.Thread) or channel.is_private():
+            continue
+        parent = channel.parent
+        if parent is None:
+            continue
+        allowed = parent.permissions_for(member)
+        if allowed.view_channel and allowed.read_message_history:
+            found.add(channel_id)
+    return found
 
 
 async def record_shares(
@@ -115,7 +175,7 @@ async def forget(interaction: discord.Interaction[NewsdeskBot], url: str) -> Non
     """`/newsdesk forget`: drop an article from this server's archive (Manage Messages)."""
     guild_id = interaction.guild_id
     if guild_id is None:
-        await interaction.response.send_message("This works only in a server.", ephemeral=True)
+        await interaction.response.send_message(ONLY_IN_SERVER, ephemeral=True)
         return
     if not has_manage_messages(interaction):
         await interaction.response.send_message(NEED_MANAGE_MESSAGES, ephemeral=True)
@@ -142,7 +202,7 @@ async def set_digest_schedule(
     guild_id = interaction.guild_id
     member = interaction.user
     if guild_id is None or target is None or not isinstance(member, discord.Member):
-        await interaction.response.send_message("This works only in a server.", ephemeral=True)
+        await interaction.response.send_message(ONLY_IN_SERVER, ephemeral=True)
         return
     allowed = (
         target.permissions_for(member).manage_channels
@@ -170,6 +230,9 @@ async def set_digest_schedule(
     except ValueError as error:
         await interaction.response.send_message(str(error), ephemeral=True)
         return
+    except OSError:  # "Europe" names a folder of zones, and zoneinfo says so as IsADirectoryError
+        await interaction.response.send_message(unknown_timezone(timezone), ephemeral=True)
+        return
     schedule = await bot.schedules.set(guild_id, target.id, hour, minute, zone.key)
     wake = getattr(bot.get_cog("Digests"), "wake", None)
     if callable(wake):
@@ -182,6 +245,12 @@ async def set_digest_schedule(
     )
 
 
+def unknown_timezone(name: str) -> str:
+    """The plain answer for a time zone name that is not one (kept short: it echoes input)."""
+    shown = discord.utils.escape_markdown(name.strip()[:64])
+    return f"“{shown}” is not a time zone I know; use an Area/City name such as Europe/Berlin."
+
+
 async def timezone_choices(
     interaction: discord.Interaction[NewsdeskBot], current: str
 ) -> list[app_commands.Choice[str]]:
@@ -190,6 +259,7 @@ async def timezone_choices(
 
 
 __all__ = [
+    "archived_thread_ids",
     "forget",
     "has_manage_messages",
     "record_message_shares",

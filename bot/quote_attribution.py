@@ -426,9 +426,28 @@ def attribution_before(text: str, language: str | None) -> Attribution | None:
             # "In city after city, Perez lobbies for a higher wage:" — the clause's subject
             clause = stripped[stripped.rfind(",") + 1 : -1]
             phrase = clause_subject(clause) if len(clause.split()) <= 14 else None
+        if phrase:
+            phrase = _without_trailing_verb(phrase)
         if phrase and len(phrase.split()) <= 6:
             return Attribution(phrase, ":")
     return None
+
+
+def _without_trailing_verb(phrase: str) -> str:
+    """ "Her colleague Tomas Reyes disagreed:" names Tomas Reyes, not "… Reyes disagreed": a
+    past-tense verb our cue lists lack (disagreed, countered, tweeted) ends the subject."""
+    tokens = phrase.split()
+    last = tokens[-1]
+    if (
+        len(tokens) > 1
+        and last.isalpha()
+        and last.islower()
+        and last.endswith("ed")
+        and len(last) >= 6  # "agreed", "warned"; not "seed", "speed", "bed"
+        and any(t[:1].isupper() for t in tokens[:-1])
+    ):
+        return " ".join(tokens[:-1]).rstrip(",")
+    return phrase
 
 
 def _after_relative(sentence: str, at: int) -> bool:

@@ -16,6 +16,7 @@ module groups spans into quotations, picks speakers, filters and ranks.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -32,7 +33,7 @@ from bot.quote_attribution import (
     lead_in_words,
 )
 from bot.quote_marks import ALL_MARKS, DOUBLE_MARKS, Span, scan_spans
-from bot.speakers import Resolved, SpeakerRegistry
+from bot.speakers import Person, Resolved, SpeakerRegistry
 
 __all__ = ["extract_quotes", "scan_spans"]
 
@@ -43,6 +44,8 @@ __all__ = ["extract_quotes", "scan_spans"]
 # real. Most short fragments are scare quotes, names or a word of a longer paraphrase.
 MAX_QUOTES = 100  # more than any story quotes; bounds the ranking work on hostile pages
 MIN_FRAGMENT_WORDS = 6
+_DASH_SIGNATURE = re.compile(r"[―—–]\s*([^―—–]{1,60}?)\W*$")  # a closing "― Name"
+SHORT_CLAUSE_WORDS = 4  # `an angry Hollande retaliated.`: a name, a verb, little else
 _TAG = re.compile(r"<[^<>\n]{0,300}>")
 _WORD = re.compile(r"\w+")
 
@@ -101,7 +104,8 @@ def _join_within(text: str, masked: str, a: Span, b: Span, language: str | None)
         return False
     gap = text[a.close_at : b.open_at]
     core = gap.strip()
-    if _is_fragment(text, b) and not core.endswith((",", ":")):
+    # `“A,” — the mayor said — “and b.”`: dashes wrap the attribution as commas do
+    if _is_fragment(text, b) and not core.endswith((",", ":", "—", "–")):
         return False
     if core in {"", ",", ".", ";", "…", "...", "—", "–"}:
         return True
@@ -281,7 +285,7 @@ def _attribute(
                 unit.resolved = Resolved(thing, "noun") if thing else unit.resolved
             unit.own = unit.resolved.speaker is not None
         if unit.resolved is None or unit.resolved.speaker is None:
-            inherited = _inherit(unit, previous, texts)
+            inherited = _inherit(unit, previous, texts, registry if found is None else None)
             if inherited is not None:
                 unit.resolved = inherited
         if unit.resolved is not None and unit.resolved.speaker is not None:
@@ -367,8 +371,13 @@ def _leads_into_next(after: str, text: str, span: Span) -> bool:
     return content.endswith((".", "?", "!")) and body[:1].isupper()
 
 
-def _inherit(unit: Unit, previous: Unit | None, texts: list[str]) -> Resolved | None:
-    """A quote with no attribution of its own continues the previous speaker, if close by."""
+def _inherit(
+    unit: Unit, previous: Unit | None, texts: list[str], registry: SpeakerRegistry | None
+) -> Resolved | None:
+    """A quote with no attribution of its own continues the previous speaker, if close by.
+
+    `registry` (given when the quote has no attribution clause at all) lets a person named
+    right after the quote veto the inheritance (see `_someone_else_next`)."""
     if previous is None or previous.resolved is None or previous.resolved.speaker is None:
         return None
     pi, first = unit.parts[0]
@@ -377,8 +386,59 @@ def _inherit(unit: Unit, previous: Unit | None, texts: list[str]) -> Resolved | 
         return previous.resolved
     starts_paragraph = not texts[pi][: first.open_at].strip()
     if starts_paragraph and pi - last_pi <= 1 and not unit.fragment:
+        named = (
+            None
+            if registry is None
+            else _someone_else_next(unit, previous.resolved, texts[pi], registry)
+        )
+        if named is not None:
+            return named if named.speaker is not None else None
         return previous.resolved
     return None
+
+
+def _someone_else_next(
+    unit: Unit, previous: Resolved, text: str, registry: SpeakerRegistry
+) -> Resolved | None:
+    """`“It will cost us the winter.” That was the verdict of Declan Moore, …`: a paragraph that
+    opens with an unattributed quote and then names a new person in its next sentence may be
+    that person's words, so the last paragraph's speaker is only a guess, and a wrong name is
+    worse than none: the answer is then an unknown speaker. When that sentence is just the
+    name and a verb our cue lists lack (`“…?” Beck questioned.`, `an angry Hollande
+    retaliated`), the name is the speaker. None: nobody else is named, inherit as usual."""
+    pi, last = unit.parts[0]  # `“A,” an angry Hollande retaliated. “B.”`: after the first part
+    if any(other_pi != pi for other_pi, _ in unit.parts):
+        return None  # a quote running over paragraphs: its own shape, not this one
+    end = last.close_at + first_boundary(text[last.close_at :])
+    if len(unit.parts) > 1:
+        end = min(end, unit.parts[1][1].open_at)
+    start = bisect_left(registry.mention_pos, (pi, last.close_at))
+    stop = bisect_left(registry.mention_pos, (pi, end))
+    others = {
+        id(who): who
+        for who in registry.mention_who[start:stop]
+        if isinstance(who, Person) and who is not previous.person
+    }
+    if not others:
+        return None
+    clause = text[last.close_at : end].strip(" ,\n")
+    words = clause.rstrip(".!").split()
+    if len(others) == 1:
+        [who] = others.values()
+        signed = _DASH_SIGNATURE.search(clause)  # `… evil.” ― Christina Lastra.`
+        if signed and who.name.split()[-1] in signed.group(1):
+            return Resolved(who.name, "name", who)
+        if (
+            clause.endswith((".", "!"))
+            and len(words) <= SHORT_CLAUSE_WORDS
+            and words[-1].isalpha()
+            and words[-1].islower()
+        ):
+            return Resolved(who.name, "name", who)
+    said = text[last.start : last.end].rstrip(" " + ALL_MARKS)
+    if not said.endswith((".", "!", "?")):
+        return None  # the quote runs on into the clause: no new sentence, no new speaker
+    return Resolved(None, "none")
 
 
 def _keep(unit: Unit, texts: list[str], headline_first: bool) -> bool:

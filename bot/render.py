@@ -257,6 +257,18 @@ def quote_pages(
         pages.append(page)
     if len(pages) > MAX_QUOTE_PAGES:  # a transcript-length page must not flood the channel
         pages = pages[:MAX_QUOTE_PAGES]
-        shown = sum(e.description.count("\n") + 1 for p in pages for e in p if e.description)
-        pages[-1][-1].set_footer(text=f"{shown} of {len(briefing.quotes)} quotes shown")
+        _note_quotes_shown(pages, len(briefing.quotes))
     return pages
+
+
+def _note_quotes_shown(pages: list[list[discord.Embed]], total: int) -> None:
+    """Footer "N of M quotes shown" on the last embed; a page packed to the 6000-character
+    limit gives up its last embed to make room, so the footer never gets the message refused."""
+    last = pages[-1]
+    while True:
+        shown = sum(e.description.count("\n") + 1 for p in pages for e in p if e.description)
+        footer = f"{shown} of {total} quotes shown"
+        if len(last) == 1 or sum(len(e) for e in last) + len(footer) <= MESSAGE_EMBED_CHARS:
+            break
+        last.pop()
+    last[-1].set_footer(text=footer)

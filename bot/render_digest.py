@@ -35,6 +35,7 @@ from bot.render import (
 POSTS_TITLE: Final = "Shared here"
 SEARCH_RESULTS_LIMIT: Final = 10
 SNIPPET_CHARS: Final = 200
+SITE_CHARS: Final = 100
 
 
 def empty_digest_text(channel_id: int | None, hours: float) -> str:
@@ -148,7 +149,7 @@ def search_embed(query: str, hits: Sequence[SearchHit]) -> discord.Embed:
 def _hit_block(number: int, hit: SearchHit) -> str:
     headline = trim(escape(hit.headline or hit.site or hit.url), 200)
     head = f"**{number}. {headline}**"
-    meta = [escape(hit.site or _host(hit.url))]
+    meta = [trim(escape(hit.site or _host(hit.url)), SITE_CHARS)]  # page metadata: any length
     meta.append(f"published {hit.published[:10]}" if hit.published else "")
     meta.append(f"shared {_timestamp(hit.shared_at, 'd')} in <#{hit.channel_id}>")
     line = " · ".join(m for m in meta if m)

@@ -10,7 +10,6 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
 
 from bot.cache import BriefingCache
 from bot.llm import LLMBriefer
@@ -97,7 +96,3 @@ class BriefingService:
             while len(self._improved) > IMPROVED_MEMORY:
                 self._improved.popitem(last=False)
         return improved
-
-
-def cache_lifetimes(ttl_hours: float, failure_minutes: float) -> dict[str, timedelta]:
-    return {"ttl": timedelta(hours=ttl_hours), "failure_ttl": timedelta(minutes=failure_minutes)}

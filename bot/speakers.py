@@ -266,13 +266,25 @@ class SpeakerRegistry:
     def _name_inside(self, phrase: str) -> Resolved | None:
         for match in _CAP_RUN.finditer(phrase):
             tokens = match.group(0).split()
-            if any(_bare(t) in first_names() for t in tokens) or (
-                len(tokens) == 1 and self.lookup(_bare(tokens[0]))
+            if (
+                any(_bare(t) in first_names() for t in tokens)
+                or (len(tokens) == 1 and self.lookup(_bare(tokens[0])))
+                or (match.end() == len(phrase.rstrip(" ,")) and self._plain_name(tokens))
             ):
                 resolved = self._name(tokens)
                 if resolved.kind == "name":
                     return resolved
         return None
+
+    @staticmethod
+    def _plain_name(tokens: list[str]) -> bool:
+        """ "her colleague Tomas Reyes": two or three capitalised words closing a noun phrase,
+        none an organisation or title word, are a person whose first name we don't list."""
+        title_words, honorifics = titles()
+        keys = [_key(t) for t in tokens]
+        return 2 <= len(tokens) <= 3 and not any(
+            k in org_words() or k in title_words or k in honorifics or not k.isalpha() for k in keys
+        )
 
     def _name(self, tokens: list[str]) -> Resolved:
         title_words, honorifics = titles()
@@ -331,12 +343,25 @@ class SpeakerRegistry:
         if low in PRONOUNS_M or low in PRONOUNS_F:
             want = "m" if low in PRONOUNS_M else "f"
             at = bisect_left(self.mention_pos, pos)
+            unknown: Person | None = None  # the nearest person of unknown gender
+            unknown_at = -1  # and the paragraph naming them
             for i in range(at - 1, -1, -1):
                 who = self.mention_who[i]
-                if isinstance(who, Person) and who.gender in (want, "u"):
-                    if who.gender == "u" and " " in who.name:
-                        who.gender = want
+                if not isinstance(who, Person) or who.gender not in (want, "u"):
+                    continue
+                paragraph = self.mention_pos[i][0]
+                if who.gender == want and (unknown is None or paragraph == unknown_at):
+                    # "… said Priya Shah, while Moore said …" then "“…,” she told": a known
+                    # "she" in the same paragraph beats a nearer name of unknown gender.
                     return Resolved(who.name, "pronoun", who)
+                if unknown is None:
+                    unknown, unknown_at = who, paragraph
+                elif paragraph != unknown_at:
+                    break
+            if unknown is not None:
+                if " " in unknown.name:
+                    unknown.gender = want
+                return Resolved(unknown.name, "pronoun", unknown)
             at = bisect_left(self.fallback_pos, pos)
             if at and pos[0] - self.fallback_pos[at - 1][0] <= 2:
                 who = self.fallback_who[at - 1]

@@ -1,9 +1,10 @@
 """`/newsdesk mode` and `/newsdesk status`: per-channel behaviour, kept in the store.
 
 Discord hides the group from members without Manage Channels (`default_permissions`), but a
-server admin can override that in Integrations settings, so `mode` checks the permission again
-here, in the channel being changed. `/newsdesk llm on|off` (per server, Manage Server checked
-in code) switches the optional checked LLM briefings; see bot/llm_guilds.py.
+server admin can override that in Integrations settings, so `mode` and `status` check the
+permission again here (`mode` in the channel being changed; a forum can be chosen, and its posts
+follow it). `/newsdesk llm on|off` (per server, Manage Server checked in code) switches the
+optional checked LLM briefings; see bot/llm_guilds.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from discord.ext import commands
 
 from bot import __version__, memory
 from bot.llm_guilds import NEED_MANAGE_SERVER, NOT_CONFIGURED, status_text, switch_message
+from bot.memory import NEED_MANAGE_CHANNELS, ONLY_IN_SERVER, MessageChannel
 
 if TYPE_CHECKING:
     from bot.client import NewsdeskBot
@@ -25,10 +27,10 @@ MODE_HELP: Final[dict[str, str]] = {
     "react": "I mark article links with 📰; add 📰 yourself to get the briefing.",
     "off": "I stay silent here; /brief still works.",
 }
-NEED_MANAGE_CHANNELS: Final = "You need the Manage Channels permission to do this."
 
 ModeChoice = Literal["auto", "react", "off"]
-TextLike = discord.TextChannel | discord.Thread | discord.VoiceChannel
+# A forum's mode is what its posts (threads) follow, so a forum can be chosen here too.
+ModeChannel = MessageChannel | discord.ForumChannel
 
 
 @app_commands.guild_only()
@@ -47,11 +49,11 @@ class NewsdeskCommands(commands.GroupCog, group_name="newsdesk"):
         self,
         interaction: discord.Interaction[NewsdeskBot],
         mode: ModeChoice,
-        channel: TextLike | None = None,
+        channel: ModeChannel | None = None,
     ) -> None:
         target = channel or interaction.channel
         if interaction.guild is None or target is None:
-            await interaction.response.send_message("This works only in a server.", ephemeral=True)
+            await interaction.response.send_message(ONLY_IN_SERVER, ephemeral=True)
             return
         # The decorator checked the channel the command was typed in; check the target too.
         if (
@@ -68,10 +70,11 @@ class NewsdeskCommands(commands.GroupCog, group_name="newsdesk"):
         )
 
     @app_commands.command(name="status", description="Show Newsdesk's mode here and its version")
+    @app_commands.checks.has_permissions(manage_channels=True)  # a server may unhide the group
     async def status(self, interaction: discord.Interaction[NewsdeskBot]) -> None:
         channel = interaction.channel
         if channel is None:
-            await interaction.response.send_message("This works only in a server.", ephemeral=True)
+            await interaction.response.send_message(ONLY_IN_SERVER, ephemeral=True)
             return
         store = self.bot.store
         parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
@@ -102,7 +105,7 @@ class NewsdeskCommands(commands.GroupCog, group_name="newsdesk"):
         if not self.bot.settings.llm_enabled or guilds is None:
             text = NOT_CONFIGURED
         elif guild is None:
-            text = "This works only in a server."
+            text = ONLY_IN_SERVER
         elif not interaction.permissions.manage_guild:
             text = NEED_MANAGE_SERVER
         else:
@@ -112,7 +115,9 @@ class NewsdeskCommands(commands.GroupCog, group_name="newsdesk"):
 
     @app_commands.command(name="forget", description="Remove an article from this server's archive")
     @app_commands.describe(url="The article's address (as shared, or its canonical address)")
-    async def forget(self, interaction: discord.Interaction[NewsdeskBot], url: str) -> None:
+    async def forget(
+        self, interaction: discord.Interaction[NewsdeskBot], url: app_commands.Range[str, 1, 1500]
+    ) -> None:
         await memory.forget(interaction, url)  # checks Manage Messages
 
     @app_commands.command(name="digest-schedule", description="Post a daily digest, or stop it")
@@ -125,9 +130,9 @@ class NewsdeskCommands(commands.GroupCog, group_name="newsdesk"):
     async def digest_schedule(
         self,
         interaction: discord.Interaction[NewsdeskBot],
-        time: str,
-        timezone: str | None = None,
-        channel: TextLike | None = None,
+        time: app_commands.Range[str, 1, 32],
+        timezone: app_commands.Range[str, 1, 64] | None = None,
+        channel: MessageChannel | None = None,
     ) -> None:
         await memory.set_digest_schedule(interaction, time, timezone, channel)
 

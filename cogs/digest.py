@@ -21,7 +21,7 @@ from discord.ext import commands
 from bot import render_digest
 from bot.archive import SharedArticle
 from bot.digest import Digest, build_digest
-from bot.memory import MessageChannel, can_see
+from bot.memory import ONLY_IN_SERVER, MessageChannel, can_see
 from bot.schedule import DigestScheduler, DueRun
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class Digests(commands.Cog):
         target = channel or interaction.channel
         member = interaction.user
         if interaction.guild_id is None or target is None:
-            await interaction.response.send_message("This works only in a server.", ephemeral=True)
+            await interaction.response.send_message(ONLY_IN_SERVER, ephemeral=True)
             return
         if (
             channel is not None

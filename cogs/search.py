@@ -8,7 +8,7 @@ right now, so a private channel's reading never leaks through search.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import discord
 from discord import app_commands
@@ -16,13 +16,14 @@ from discord.ext import commands
 
 from bot import render_digest
 from bot.archive import fts_query
-from bot.memory import MessageChannel, visible_channel_ids
+from bot.memory import ONLY_IN_SERVER, MessageChannel, archived_thread_ids, visible_channel_ids
 
 if TYPE_CHECKING:
     from bot.client import NewsdeskBot
 
 NO_WORDS: Final = "Type a few words to search for, such as a name or a word from a quote."
 RESULTS: Final = 10
+CANDIDATES: Final = 50  # matches scanned for archived threads the member may read
 
 
 def no_results(query: str) -> str:
@@ -35,6 +36,7 @@ def no_results(query: str) -> str:
 class Search(commands.Cog):
     def __init__(self, bot: NewsdeskBot) -> None:
         self.bot = bot
+        self._gone: set[int] = set()  # deleted channels that still have archived shares
 
     @app_commands.command(name="search", description="Search the articles shared in this server")
     @app_commands.describe(
@@ -52,24 +54,40 @@ class Search(commands.Cog):
     ) -> None:
         guild, member = interaction.guild, interaction.user
         if guild is None or not isinstance(member, discord.Member):
-            await interaction.response.send_message("This works only in a server.", ephemeral=True)
+            await interaction.response.send_message(ONLY_IN_SERVER, ephemeral=True)
             return
         if fts_query(query) is None:
             await interaction.response.send_message(NO_WORDS, ephemeral=True)
             return
+        archive = self.bot.archive
         visible = visible_channel_ids(guild, member)
+        since = self.bot.clock() - timedelta(days=days) if days is not None else None
         if channel is not None:
             visible &= {channel.id}
-        since = self.bot.clock() - timedelta(days=days) if days is not None else None
-        hits = await self.bot.archive.search(
+        else:  # shares in threads archived since are not in discord.py's cache: look them up
+            pool = await archive.search(guild.id, query, since=since, limit=CANDIDATES)
+            ids = dict.fromkeys(hit.channel_id for hit in pool)
+            unknown = [
+                c for c in ids if c not in self._gone and guild.get_channel_or_thread(c) is None
+            ]
+            if unknown:  # REST lookups may take a while: acknowledge within Discord's 3 s
+                await interaction.response.defer(ephemeral=True, thinking=True)
+                visible |= await archived_thread_ids(guild, member, unknown, self._gone)
+        hits = await archive.search(
             guild.id, query, channel_ids=visible, since=since, limit=RESULTS
         )
         if not hits:
-            await interaction.response.send_message(no_results(query), ephemeral=True)
+            await _answer(interaction, content=no_results(query))
             return
-        await interaction.response.send_message(
-            embed=render_digest.search_embed(query, hits), ephemeral=True
-        )
+        await _answer(interaction, embed=render_digest.search_embed(query, hits))
+
+
+async def _answer(interaction: discord.Interaction[NewsdeskBot], **message: Any) -> None:
+    """Privately, as the answer or, after a defer, as its followup."""
+    if interaction.response.is_done():
+        await interaction.followup.send(ephemeral=True, **message)
+    else:
+        await interaction.response.send_message(ephemeral=True, **message)
 
 
 async def setup(bot: NewsdeskBot) -> None:

@@ -19,6 +19,7 @@ from bot.links import find_links
 from bot.models import Briefing
 from bot.throttle import HOURGLASS, LinkThrottle
 from bot.views import delete_view
+from bot.workqueue import QueueFull
 
 if TYPE_CHECKING:
     from bot.client import NewsdeskBot
@@ -87,18 +88,27 @@ class Watcher(commands.Cog):
         if message.author.bot or message.webhook_id is not None:
             return
         urls = self.links_in(message)
-        if urls:
-            urls = await self._admit(message, payload.user_id, urls)
-        if urls:
-            await self.reply_with_briefings(message, urls, quiet=False)
+        if not urls:
+            return
+        urls = await self._admit(message, payload.user_id, urls)
+        if not urls:  # over the rate limit: a 📰 added later may still ask for it
+            self._answered.pop(payload.message_id, None)
+            return
+        await self.reply_with_briefings(message, urls, quiet=False)
 
     async def reply_with_briefings(
         self, message: discord.Message, urls: list[str], *, quiet: bool
     ) -> None:
         """Brief `urls` and reply once; `quiet` turns failures into a ⚠️ instead of words."""
         guild_id = message.guild.id if message.guild else None
-        async with message.channel.typing():
-            briefings = await self.bot.brief_urls(urls, guild_id=guild_id, droppable=quiet)
+        try:
+            async with message.channel.typing():
+                briefings = await self.bot.brief_urls(urls, guild_id=guild_id, droppable=quiet)
+        except QueueFull:  # a 📰 while saturated: no words in the channel, one ⏳, ask again
+            log.info("busy: no briefing for message %s", message.id)
+            self._answered.pop(message.id, None)
+            await _react(message, HOURGLASS)
+            return
         if not briefings:  # every link was dropped by a saturated queue: stay quiet
             return
         failed = [b for b in briefings if not b.ok]

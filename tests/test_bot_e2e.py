@@ -8,10 +8,12 @@ an `auto` channel, and the probe's reply can only come after the ignored event w
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ import pytest_asyncio
 from bot import __version__, render
 from bot.client import GENERIC_ERROR, NewsdeskBot
 from bot.views import NOT_ALLOWED
+from bot.workqueue import QueueFull
 from tests.helpers.article_server import PAGES, ArticleServer
 from tests.helpers.fake_discord import (
     EPHEMERAL,
@@ -118,6 +121,19 @@ async def test_commands_are_registered_with_manage_channels_on_newsdesk(world: W
         "digest-schedule",
     }
     assert commands["Brief this message"]["type"] == 3
+    # Options echoed back in answers are bounded, so an answer never passes 2000 characters.
+    subcommands = {o["name"]: o for o in commands["newsdesk"]["options"]}
+    bounded = {
+        (sub, o["name"]): o.get("max_length")
+        for sub in ("forget", "digest-schedule")
+        for o in subcommands[sub]["options"]
+        if o["type"] == 3
+    }
+    assert bounded == {
+        ("forget", "url"): 1500,
+        ("digest-schedule", "time"): 32,
+        ("digest-schedule", "timezone"): 64,
+    }
     assert world.bot.failed_extensions == []
 
 
@@ -497,3 +513,166 @@ async def test_two_readers_reacting_at_once_get_one_reply(world: World) -> None:
     await world.reply_to(posted)
     await world.probe()
     assert len(fake.find("POST", rf"/channels/{channel}/messages")) == 1
+
+
+async def test_status_needs_manage_channels_too(world: World) -> None:
+    # Discord hides /newsdesk from members, but a server can unhide it in Integrations.
+    fake, channel = world.fake, world.fake.channel()
+    status = await fake.slash("newsdesk", channel, user="alice", options=[STATUS])
+    answer = (await _callback(world, status)).json
+    assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
+    assert answer["data"]["content"] == "You need the Manage Channels permission to do this."
+
+
+async def test_a_forum_gets_a_mode_and_its_posts_follow_it(world: World) -> None:
+    fake, forum, post = world.fake, world.fake.forum_id, world.fake.forum_post_id
+    options = _mode_options("off")
+    options[0]["options"].append({"type": 7, "name": "channel", "value": str(forum)})
+    here = fake.channel()
+    interaction = await fake.slash("newsdesk", here, user="mod", options=options, channels=[forum])
+    answer = (await _callback(world, interaction)).json
+    assert f"<#{forum}> is now **off**" in answer["data"]["content"]
+    assert await world.bot.store.get_mode(forum) == "off"
+    start = fake.mark()
+    await fake.post_message(post, world.page("bot-city-budget.html"))
+    await world.probe()
+    assert fake.find("POST", rf"/channels/{post}/.*", since=start) == []
+
+
+async def test_an_edit_that_adds_a_link_gets_no_briefing(world: World) -> None:
+    # Chosen behaviour: only new messages are briefed. An edit (often a typo fix, or the
+    # link pasted after the words) gets nothing, so a channel never sees a second reply.
+    fake, pages, channel = world.fake, world.pages, world.fake.channel()
+    link = pages.add("/edited/story", _story(40))
+    start = fake.mark()
+    posted = await fake.post_message(channel, "story coming in a second")
+    await world.probe()  # the post was handled (an edit racing it would be read as the post)
+    await fake.edit_message(posted, f"story coming in a second {link}")
+    await world.probe()
+    assert fake.find("POST", rf"/channels/{channel}/.*", since=start) == []
+    assert pages.hits["/edited/story"] == 0
+
+
+async def test_react_mode_ignores_a_reaction_from_another_bot(world: World) -> None:
+    fake, pages, channel = world.fake, world.pages, world.fake.channel()
+    await world.bot.store.set_mode(fake.guild_id, channel, "react")
+    link = pages.add("/react-bot/story", _story(41))
+    posted = await fake.post_message(channel, link)
+    mark = await fake.wait_for("PUT", rf"/channels/{channel}/messages/{posted['id']}/reactions/.*")
+    await fake.add_reaction(channel, posted["id"], "📰", user="otherbot")
+    await world.probe()
+    assert fake.find("POST", rf"/channels/{channel}/messages", since=mark.index) == []
+    assert pages.hits["/react-bot/story"] == 0
+
+
+async def test_a_reaction_while_saturated_gets_an_hourglass_and_can_ask_again(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake, channel = world.fake, world.fake.channel()
+    await world.bot.store.set_mode(fake.guild_id, channel, "react")
+    posted = await fake.post_message(channel, world.page("bot-city-budget.html"))
+    await fake.wait_for("PUT", rf"/channels/{channel}/messages/{posted['id']}/reactions/📰/@me")
+
+    async def saturated(*args: Any, **kwargs: Any) -> Any:
+        raise QueueFull()
+
+    with monkeypatch.context() as patch:
+        patch.setattr(world.bot, "brief_urls", saturated)
+        start = fake.mark()
+        await fake.add_reaction(channel, posted["id"], "📰", user="bob")
+        await fake.wait_for(
+            "PUT", rf"/channels/{channel}/messages/{posted['id']}/reactions/⏳/@me", since=start
+        )
+    assert fake.find("POST", rf"/channels/{channel}/messages", since=start) == []
+    await fake.add_reaction(channel, posted["id"], "📰", user="mod")  # not saturated any more
+    reply = await world.reply_to(posted, start)
+    assert reply.json["embeds"][0]["title"] == BUDGET_HEADLINE
+
+
+def _sent_payload(request: Recorded) -> dict[str, Any] | None:
+    """The message body of a request that posts or edits a message, else None."""
+    body = request.json if isinstance(request.json, dict) else None
+    if body is None:
+        return None
+    if request.method == "POST" and re.fullmatch(r"/channels/\d+/messages", request.path):
+        return body
+    if request.method == "POST" and request.path.endswith("/callback"):
+        return body.get("data") if body.get("type") in (4, 7) else None
+    if request.path.startswith("/webhooks/") and request.method in ("POST", "PATCH"):
+        return body
+    return None
+
+
+async def test_nothing_the_bot_sent_in_this_module_could_ping(world: World) -> None:
+    """Every message posted, answered, followed up or edited so far carries no-mentions."""
+    fake, channel = world.fake, world.fake.channel()
+    interaction = await fake.slash(
+        "brief", channel, options=[{"type": 3, "name": "url", "value": "not a link"}]
+    )
+    await _callback(world, interaction)
+    sent = [(r, p) for r in fake.requests if (p := _sent_payload(r)) is not None]
+    kinds = {("callback" if r.path.endswith("callback") else r.path.split("/")[1]) for r, _ in sent}
+    assert kinds >= {"channels", "callback", "webhooks"}
+    for request, payload in sent:
+        assert payload.get("allowed_mentions", {}).get("parse") == [], request
+        assert not payload["allowed_mentions"].get("replied_user"), request
+
+
+async def test_a_post_deleted_while_being_briefed_gets_no_orphan_reply(
+    world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="cogs.watch")
+    fake, pages, channel = world.fake, world.pages, world.fake.channel()
+    link = pages.add("/deleted/story", _story(42))
+    gate, brief_urls = asyncio.Event(), world.bot.brief_urls
+
+    async def held(*args: Any, **kwargs: Any) -> Any:
+        await gate.wait()
+        return await brief_urls(*args, **kwargs)
+
+    monkeypatch.setattr(world.bot, "brief_urls", held)
+    start = fake.mark()
+    posted = await fake.post_message(channel, link)
+    await fake.wait_for("POST", rf"/channels/{channel}/typing", since=start)
+    await fake.delete_message(posted)
+    gate.set()
+    refused = await fake.wait_for("POST", rf"/channels/{channel}/messages", since=start)
+    assert _reference(refused) == posted["id"]  # tried once, as a reply, and Discord said no
+    monkeypatch.undo()
+    await world.probe()
+    assert int(posted["id"]) not in fake.messages
+    assert len(fake.find("POST", rf"/channels/{channel}/messages", since=start)) == 1
+    assert (
+        await world.bot.archive.shares_in_channel(fake.guild_id, channel, _long_ago(), _far_ahead())
+        == []
+    )
+    assert f"could not reply to message {posted['id']}" in caplog.text
+
+
+def _long_ago() -> Any:
+    return datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _far_ahead() -> Any:
+    return datetime(2100, 1, 1, tzinfo=UTC)
+
+
+async def test_a_crash_while_watching_is_logged_and_the_bot_goes_on(
+    world: World, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake, channel = world.fake, world.fake.channel()
+    crashed = asyncio.Event()
+
+    async def broken(channel_id: int, parent_id: int | None = None) -> str:
+        crashed.set()
+        raise RuntimeError("disk I/O error")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(world.bot.store, "effective_mode", broken)
+        start = fake.mark()
+        await fake.post_message(channel, world.page("bot-city-budget.html"))
+        await asyncio.wait_for(crashed.wait(), 30)
+    await world.probe()  # still answering
+    assert fake.find("POST", rf"/channels/{channel}/.*", since=start) == []
+    assert "Ignoring exception in on_message" in caplog.text
+    assert "disk I/O error" in caplog.text

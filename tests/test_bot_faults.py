@@ -485,3 +485,30 @@ async def test_a_closed_pool_gives_a_quiet_failed_briefing(
     assert not briefing.ok and briefing.error is not None
     assert briefing.error.message == SHUTTING_DOWN
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+async def test_a_reaction_skipped_by_the_limit_leaves_the_message_to_the_next_reader(
+    world: World,
+) -> None:
+    # The skipped message used to be remembered as answered, so nobody could get it briefed.
+    fake, channel = world.fake, world.fake.channel()
+    await world.bot.store.set_mode(fake.guild_id, channel, "react")
+    poster, eager, patient = world.person(), world.person(), world.person()
+    start = fake.mark()
+    messages = []
+    for _ in range(USER_LIMIT + 1):  # one link each: the eager reader's limit, and one more
+        message = await fake.post_message(channel, world.story("/skip")[0], author=poster)
+        await fake.wait_for(
+            "PUT", rf"/channels/{channel}/messages/{message['id']}/reactions/📰/@me", since=start
+        )
+        messages.append(message)
+    for message in messages[:USER_LIMIT]:
+        await fake.add_reaction(channel, message["id"], "📰", user=eager)
+        await world.reply_to(message, start)
+    last = messages[-1]
+    await fake.add_reaction(channel, last["id"], "📰", user=eager)  # over the limit: skipped
+    await fake.wait_for(
+        "PUT", rf"/channels/{channel}/messages/{last['id']}/reactions/{HOURGLASS}/@me", since=start
+    )
+    await fake.add_reaction(channel, last["id"], "📰", user=patient)
+    await world.reply_to(last, start)

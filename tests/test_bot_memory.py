@@ -25,7 +25,14 @@ from bot.client import NewsdeskBot
 from bot.memory import NEED_MANAGE_MESSAGES, REFRESH_REFUSED
 from cogs.digest import Digests
 from tests.helpers.article_server import PAGES, ArticleServer
-from tests.helpers.fake_discord import EPHEMERAL, FakeDiscord, Recorded, bot_settings, running_bot
+from tests.helpers.fake_discord import (
+    EPHEMERAL,
+    FakeDiscord,
+    Recorded,
+    bot_settings,
+    running_bot,
+    snowflake,
+)
 from tests.helpers.memory_watch import ArchiveWatch, FakeClock
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -393,6 +400,8 @@ async def test_digest_schedule_refuses_bad_input_in_plain_words(world: World) ->
     cases = [
         ("mod", [_option("time", "25:00"), _option("timezone", "Europe/Berlin")], "time of day"),
         ("mod", [_option("time", "18:00"), _option("timezone", "Mars/Olympus")], "time zone"),
+        # "Europe" is a folder of zones: it used to end in "Something went wrong on my side".
+        ("mod", [_option("time", "18:00"), _option("timezone", "Europe")], "not a time zone"),
         ("mod", [_option("time", "18:00")], "Add a time zone"),
         ("alice", [_option("time", "18:00"), _option("timezone", "UTC")], "Manage Channels"),
     ]
@@ -482,3 +491,43 @@ async def test_archiving_while_modes_change_never_collides(world: World) -> None
     await asyncio.gather(*(archive(n) for n in range(40)), *(change_mode(n) for n in range(40)))
     shares = await bot.archive.shares_in_channel(fake.guild_id, channels[0], T0)
     assert [a.share_count for a in shares] == [40]
+
+
+async def test_shares_in_an_archived_thread_stay_searchable_for_who_may_read_it(
+    world: World,
+) -> None:
+    # Discord archives a quiet thread after a day and discord.py then forgets it, so shares
+    # made there used to vanish from /search for everyone.
+    fake = world.fake
+    open_thread, editors_thread = snowflake(), snowflake()
+    fake.archived_threads[open_thread] = fake.channel()
+    fake.archived_threads[editors_thread] = world.hidden
+    heron = world.serve("memory-library-levy.html", "/archived/heron", "Heron colony at weir")
+    posted = await world.share(open_thread, heron)
+    stoat = world.serve("memory-library-levy.html", "/archived/stoat", "Stoat census at weir")
+    await world.share(editors_thread, stoat, author="mod")
+    assert world.bot.get_channel(open_thread) is None  # not in discord.py's cache
+
+    interaction = await fake.slash("search", fake.channel(), options=[_option("query", "weir")])
+    deferred = (await world.answer(interaction)).json
+    assert deferred["type"] == 5 and deferred["data"]["flags"] & EPHEMERAL  # looked threads up
+    found = (await world.followup(interaction)).json
+    assert found["flags"] & EPHEMERAL
+    text = found["embeds"][0]["description"]
+    assert "Heron colony at weir" in text and f"({world.jump(posted)})" in text
+    assert "Stoat census" not in text  # its thread is under the Editors-only channel
+    by_mod = await fake.slash("search", fake.channel(), "mod", [_option("query", "stoat")])
+    assert "Stoat census at weir" in _found((await world.followup(by_mod)).json)
+
+
+async def test_shares_in_a_private_thread_stay_out_of_other_members_searches(
+    world: World,
+) -> None:
+    # discord.py gives a private thread its parent's permissions, so everyone who could see
+    # the parent channel used to find what was shared inside the private thread.
+    fake = world.fake
+    link = world.serve("memory-library-levy.html", "/private/kestrel", "Kestrel nest in belfry")
+    posted = await world.share(fake.private_thread_id, link)  # alice started the thread
+    assert "Kestrel nest in belfry" not in _found(await _search(world, "bob", "kestrel"))
+    found = _found(await _search(world, "alice", "kestrel"))
+    assert "Kestrel nest in belfry" in found and f"({world.jump(posted)})" in found

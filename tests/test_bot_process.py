@@ -264,3 +264,28 @@ async def test_dev_guild_commands_are_registered_to_that_guild_and_work(
         )
         answer = (await fake.wait_for("POST", fake.callback_path(status))).json
         assert "**auto**" in answer["data"]["content"]
+
+
+async def test_a_database_that_cannot_be_opened_exits_2_with_one_clear_line(
+    article_server: ArticleServer, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    fake = FakeDiscord()
+    await fake.start()
+    try:
+        env = bot_env(fake, article_server, tmp_path, fake.token)
+        env["NEWSDESK_DATABASE"] = str(blocker / "newsdesk.sqlite3")
+        async with newsdesk_run(env, tmp_path) as process:
+            status = await asyncio.wait_for(process.wait(), 60)
+    finally:
+        await fake.stop()
+    stderr = (tmp_path / "stderr.log").read_text()
+    assert status == 2, stderr
+    assert "Traceback" not in stderr
+    ours = [line for line in stderr.splitlines() if line.startswith("newsdesk:")]
+    assert len(ours) == 1 and ours[0].startswith(
+        f"newsdesk: could not open the database at {blocker / 'newsdesk.sqlite3'}: "
+    ), stderr
+    assert "reach Discord" not in stderr
+    assert not fake.identified

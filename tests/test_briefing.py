@@ -309,3 +309,53 @@ def test_seed_story_briefing_has_no_boilerplate() -> None:
     for junk in ("Read More", "Share this article", "By Matthew Lee", "Download our Apps", "©"):
         assert junk not in text
     assert all(item in _joined(paragraphs) for item in items)
+
+
+def test_a_language_without_function_word_lists_still_gets_a_briefing() -> None:
+    # Arabic and Russian have no stopword lists here; their sentences are not "labels".
+    arabic = [
+        "وافق مجلس المياه الإقليمي يوم الخميس على خطة لرفع الفواتير بنسبة أربعة بالمئة.",
+        "وقالت مجموعات المستهلكين إن الزيادة ستضر بالمتقاعدين أكثر من غيرهم في المدينة.",
+        "وسينشر المجلس تفاصيل الإنفاق في يناير ويعقد اجتماعين عامين قبل تطبيق الزيادة.",
+    ]
+    russian = [
+        "Городской совет в четверг одобрил план повышения тарифов на воду на четыре процента.",
+        "Потребительские группы заявили, что рост сильнее всего ударит по пенсионерам города.",
+        "Совет опубликует подробную смету расходов в январе и проведёт два публичных собрания.",
+    ]
+    for paragraphs, language in ((arabic, "ar"), (russian, "ru"), (russian, None)):
+        briefing = make_briefing(paragraphs, [], language=language)
+        assert briefing == paragraphs, language
+
+
+def test_function_word_filter_still_drops_labels_in_a_covered_language() -> None:
+    paragraphs = [
+        "The regional water board approved a plan on Thursday to raise bills by four percent.",
+        "Consumer groups said the rise would hit pensioners hardest across the valley towns.",
+        "Water Bills Pensioners Valley Towns Board Vote Thursday Rise Percent Spring",
+        "The board will publish a breakdown of the spending in January before the rise.",
+    ]
+    briefing = make_briefing(paragraphs, [], language="en")
+    assert paragraphs[2] not in briefing and len(briefing) == 3
+
+
+def test_an_embedded_post_is_not_the_articles_own_words() -> None:
+    paragraphs = [
+        "The mayor of Port Ellery promised on Sunday to rebuild the storm-damaged north pier "
+        "within a year, as fishermen counted the cost of the gale.",
+        "Storm update: the north pier is closed until further notice. Please stay away from the "
+        "harbour wall today. — Port Ellery Council (@PortElleryCC) November 22, 2026",
+        "Fishermen said the closure of the pier would cost them weeks of work this winter.",
+        "The council said engineers would inspect the damaged structure on Tuesday morning.",
+    ]
+    briefing = make_briefing(paragraphs, [], language="en")
+    assert len(briefing) == 3
+    assert not any("harbour wall" in sentence for sentence in briefing)
+    # A dash and a date in the article's own prose is not an embed.
+    prose = [
+        paragraphs[0],
+        "The pier — built by the harbour trust (@ its own cost) in 1898 — was last repaired "
+        "on March 3, 2019.",
+        *paragraphs[2:],
+    ]
+    assert prose[1] in make_briefing(prose, [], language="en")

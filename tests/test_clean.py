@@ -179,3 +179,22 @@ def test_headline_run_together_with_its_section_kicker_is_dropped():
         headline="Stadtrat stimmt für neue Brücke",
     )
     assert kept == ["Der Stadtrat hat am Montag den Bau einer neuen Brücke beschlossen."]
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Key event", "Key events", "Updated", "Pinned post", "Show key events only", "3 new updates"],
+)
+def test_live_blog_labels_are_furniture(line: str) -> None:
+    assert is_boilerplate(line, "en")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Updated figures show 400 homes are now at risk.",
+        "Key events this week include the council vote on Tuesday.",
+    ],
+)
+def test_live_blog_words_inside_sentences_are_kept(sentence: str) -> None:
+    assert not is_boilerplate(sentence, "en")

@@ -177,3 +177,61 @@ def test_version_and_python_dash_m_are_the_same_command() -> None:
     result = newsdesk("--version")
     assert result.returncode == 0
     assert result.stdout.startswith("newsdesk ")
+
+
+def test_text_file_saved_as_windows_1252_reads_as_words(tmp_path: Path) -> None:
+    article = tmp_path / "windows.txt"
+    article.write_bytes(
+        "Café owners on Harbour Street said on Monday the council had “lied” about the "
+        "roadworks.\n“We were promised six weeks — it’s now nine,” said Renée Dubois.\n".encode(
+            "cp1252"
+        )
+    )
+    result = newsdesk("brief", "--json", "--text", str(article))
+    assert result.returncode == 0, result.stderr
+    [line] = lines(result)
+    assert "\ufffd" not in line["text"]
+    assert line["text"].startswith("Café owners")
+    [quote] = line["quotes"]
+    assert quote["text"].startswith("We were promised six weeks — it’s now nine")
+    assert quote["speaker"] == "Renée Dubois"
+
+
+def test_other_schemes_are_refused_in_plain_words(tmp_path: Path) -> None:
+    result = newsdesk("brief", "--json", "ftp://news.example/a", "FILE:///etc/hostname")
+    assert result.returncode == 1
+    for line in lines(result):
+        assert line["error"]["kind"] == "blocked"
+        assert "http" in line["error"]["message"]
+        assert "No such file" not in line["error"]["message"]
+
+
+def test_a_local_file_over_the_body_cap_is_too_large(tmp_path: Path) -> None:
+    page = tmp_path / "huge.html"
+    paragraph = "<p>The council voted on the harbour budget after a long debate on Tuesday.</p>"
+    page.write_text("<html><body><article>" + paragraph * 2000 + "</article></body></html>")
+    capped = {"NEWSDESK_MAX_BODY_BYTES": "100000"}
+    result = newsdesk("brief", "--json", str(page), str(FERRY), env=capped)
+    assert result.returncode == 1
+    big, ferry = lines(result)
+    assert big["error"]["kind"] == "too_large" and big["text"] == ""
+    assert ferry["error"] is None  # the batch goes on
+
+
+def test_a_directory_or_an_empty_file_fails_alone(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    result = newsdesk("brief", "--json", str(tmp_path), str(empty), str(FERRY))
+    assert result.returncode == 1
+    folder, blank, ferry = lines(result)
+    assert folder["error"]["kind"] == "fetch" and "directory" in folder["error"]["message"]
+    assert blank["error"]["kind"] == "not_article"
+    assert ferry["error"] is None
+
+
+@pytest.mark.parametrize("count", ["-2", "two"])
+def test_a_bad_worker_count_is_a_usage_error_not_a_traceback(count: str) -> None:
+    result = newsdesk("brief", "--workers", count, str(FERRY))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "--workers" in result.stderr
+    assert result.stdout == ""

@@ -134,7 +134,8 @@ async def test_charset_lie_does_not_raise(
     url = article_server.add("/lie", body, Content_Type="text/html; charset=utf-8")
     async with Fetcher(settings) as fetcher:
         page = await fetcher.fetch(url)
-    assert "Se\ufffdora N\ufffd\ufffdez won the seat." in page.html
+    # The bytes outvote the label (windows-1252 text is never valid UTF-8): no "�" in names.
+    assert "Señora Núñez won the seat." in page.html
 
 
 async def test_unknown_charset_falls_back_to_utf8(
@@ -548,3 +549,41 @@ async def test_unknown_encoding(article_server: ArticleServer, settings: Setting
     async with Fetcher(settings) as fetcher:
         error = await fetch_error(fetcher, url)
     assert error.kind is ErrorKind.FETCH
+
+
+def test_decode_html_wrong_label_between_utf8_and_windows_1252() -> None:
+    page = '<meta charset="utf-8"><p>“We were promised six weeks — it’s nine,” said Renée.</p>'
+    text = page[page.index("<p>") :]
+    assert decode_html(page.encode("cp1252"), None).endswith(text)  # says UTF-8, is 1252
+    labelled = page.replace('charset="utf-8"', 'charset="iso-8859-1"')
+    assert decode_html(labelled.encode("utf-8"), None).endswith(text)  # says Latin-1, is UTF-8
+    assert decode_html(page.encode("cp1252"), None).count("\ufffd") == 0
+    # No label at all and windows-1252 bytes: still the words, not replacement characters.
+    assert decode_html("<p>Café Müller</p>".encode("cp1252"), None) == "<p>Café Müller</p>"
+    # A UTF-8 page with one stray bad byte stays UTF-8: one "�", the rest intact.
+    mostly = "<p>Łódź, Kraków and Gdańsk</p>".encode() + b"\xff"
+    assert decode_html(mostly, "utf-8") == "<p>Łódź, Kraków and Gdańsk</p>\ufffd"
+
+
+async def test_a_page_that_says_utf8_and_sends_windows_1252_reads_cleanly(
+    article_server: ArticleServer, settings: Settings
+) -> None:
+    from bot.analysis import analyse_html
+    from tests.helpers.article_server import PAGES
+
+    body = (PAGES / "redteam-pier-cp1252.html").read_bytes()
+    url = article_server.add("/pier", body, Content_Type="text/html; charset=utf-8")
+    async with Fetcher(settings) as fetcher:
+        page = await fetcher.fetch(url)
+    briefing = analyse_html(url, page.html, page.url)
+    assert briefing.error is None
+    everything = " ".join([briefing.text, *briefing.briefing, *(q.text for q in briefing.quotes)])
+    assert "\ufffd" not in everything
+    assert "café owners" in briefing.text and "débris" in briefing.text
+    speakers = {q.text.split(",")[0]: q.speaker for q in briefing.quotes}
+    assert speakers["We will — and I mean this — rebuild it stronger than before"] == (
+        "Jonas Whitfield"
+    )
+    assert speakers["I have lost three pots already"] == "Renée Calloway"
+    # The embedded post is the council's, not the article's: never in the briefing.
+    assert not any("harbour wall" in sentence for sentence in briefing.briefing)

@@ -182,3 +182,33 @@ def test_canonicalize_is_idempotent() -> None:
     url = "HTTPS://Example.com:443/a/b?x=1&utm_source=q&y=2#frag"
     once = canonicalize(url)
     assert canonicalize(once) == once == "https://example.com/a/b?x=1&y=2"
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # A masked link whose label is the URL again: one link, not "…/a](https://…/a)".
+        ("[https://news.example/a](https://news.example/a)", ["https://news.example/a"]),
+        # Discord opens the target, whatever the label says.
+        ("[https://label.example/x](https://news.example/real)", ["https://news.example/real"]),
+        ("read [the story](https://news.example/b) now", ["https://news.example/b"]),
+        ('[story](https://news.example/c "tooltip")', ["https://news.example/c"]),
+        ("[wiki](https://w.example/wiki/Foo_(bar))", ["https://w.example/wiki/Foo_(bar)"]),
+        ("[quiet](<https://news.example/d>)", []),  # suppressed inside markdown too
+        # Typographic closing quotes from a phone keyboard end the sentence, not the URL.
+        ("“https://news.example/e”", ["https://news.example/e"]),
+        ("see ‘https://news.example/f’…", ["https://news.example/f"]),
+        ("«https://news.example/g»", ["https://news.example/g"]),
+        ("请看 https://news.example/h。", ["https://news.example/h"]),
+        ("（https://news.example/i）", ["https://news.example/i"]),
+    ],
+)
+def test_markdown_links_and_typographic_quotes(message: str, expected: list[str]) -> None:
+    assert find_links(message) == expected
+
+
+def test_spoilered_links_count_and_their_bars_are_not_part_of_the_url() -> None:
+    # Discord still previews a link hidden in a spoiler; the reporter shared it.
+    assert find_links("||https://news.example/a|| and ||<https://news.example/b>||") == [
+        "https://news.example/a"
+    ]

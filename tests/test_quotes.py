@@ -524,3 +524,87 @@ def test_never_crashes_and_never_invents_text(pieces):
     quotes = extract_quotes(paras)
     _assert_verbatim(paras, quotes)
     assert all(isinstance(q, Quote) and q.text for q in quotes)
+
+
+def test_a_person_named_right_after_an_unattributed_quote_vetoes_the_last_speaker():
+    paras = [
+        "The harbour authority will close the north pier for repairs from January.",
+        "“We have waited and waited for this,” said Alma Ferreira, who chairs the fishermen’s "
+        "association.",
+        "“Nobody asked us about the timing at all.” The association will meet on Friday.",
+        "“It will cost us the whole winter season.” That was the verdict of Declan Moore, a "
+        "trawler owner who has fished from the pier for thirty years.",
+    ]
+    by_text = {q.text: q.speaker for q in extract_quotes(paras)}
+    assert by_text["We have waited and waited for this,"] == "Alma Ferreira"
+    # Nobody else named after it: the usual continuation of the last speaker.
+    assert by_text["Nobody asked us about the timing at all."] == "Alma Ferreira"
+    # Not Ferreira's: a wrong name is worse than none.
+    assert by_text["It will cost us the whole winter season."] is None
+
+
+def test_a_name_and_an_uncatalogued_verb_after_the_quote_is_its_speaker():
+    paras = [
+        "Donald Trump said on Monday that France had lost its way; President François Hollande "
+        "and the radio host Glenn Beck both answered him.",
+        "“France is no longer France,” Trump said.",
+        "“France will always be France,” an angry Hollande retaliated. “It never gives up.”",
+        "“What was the pivot point that made him change?” Beck questioned.",
+    ]
+    speakers = {q.text: q.speaker for q in extract_quotes(paras)}
+    assert speakers["France will always be France,"] == "François Hollande"  # not Trump
+    assert speakers["It never gives up."] == "François Hollande"
+    assert speakers["What was the pivot point that made him change?"] == "Glenn Beck"
+
+
+def test_she_resolves_to_the_woman_named_beside_a_man_of_unknown_gender():
+    paras = [
+        "The harbour works will start in January, the council said.",
+        "“The money is there,” said Alma Ferreira, while Declan Moore said the timing was poor.",
+        "“We are sorry for the disruption,” she told The Harbour Times.",
+    ]
+    [sorry] = [q for q in extract_quotes(paras) if q.text.startswith("We are sorry")]
+    assert sorry.speaker == "Alma Ferreira"
+
+
+def test_a_dash_signature_after_the_next_sentence_names_the_speaker():
+    paras = [
+        "Readers sent us their thoughts on the harbour plan; Tomas Reyes wrote first.",
+        "“The plan ignores the fishermen entirely,” said Tomas Reyes.",
+        # Marks mismatched as readers type them: the quote closes early, the signature is
+        # left in the sentence after it.
+        "“Nobody has asked the people who use the pier. As my gran said ‘Some folk are so "
+        "poor all they have is money.” And that’s all he has “the root of it’.” ― Christina "
+        "Lastra.",
+    ]
+    [quote] = [q for q in extract_quotes(paras) if q.text.startswith("Nobody has asked")]
+    assert quote.speaker == "Christina Lastra"
+
+
+def test_a_verb_missing_from_the_cue_lists_is_not_part_of_the_name():
+    paras = [
+        "The council met on Monday to discuss the pier.",
+        "The mayor, Jonas Whitfield, disagreed: “We have the money and the plan for this.”",
+    ]
+    [quote] = extract_quotes(paras)
+    assert quote.speaker == "Jonas Whitfield"
+
+
+def test_an_unlisted_first_name_after_a_job_title_is_still_a_person():
+    paras = [
+        "The council met on Monday to discuss the pier.",
+        "“We have the money and the plan for this,” said the harbour master Tomas Reyes.",
+    ]
+    [quote] = extract_quotes(paras)
+    assert quote.speaker == "Tomas Reyes"
+
+
+def test_a_quote_broken_by_an_attribution_between_dashes_is_one_quote():
+    paras = [
+        "The council met on Monday to discuss the storm-damaged pier.",
+        "“We will rebuild it,” — the mayor, Jonas Whitfield, said — “and quickly, before the "
+        "summer season starts.”",
+    ]
+    [quote] = extract_quotes(paras)
+    assert quote.text == "We will rebuild it, … and quickly, before the summer season starts."
+    assert quote.speaker == "Jonas Whitfield"

@@ -294,3 +294,16 @@ def test_limits_hold_for_any_text(
     for page in render.quote_pages(briefing):
         assert len(page) <= render.EMBEDS_PER_MESSAGE
         assert sum(len(e) for e in page) <= render.MESSAGE_EMBED_CHARS
+
+
+def test_quote_pages_truncation_footer_keeps_the_last_page_within_6000() -> None:
+    # 100 quotes of this length pack the fifth page to exactly 6000 characters; the
+    # "N of M quotes shown" footer used to push it over, and Discord refuses such a message.
+    quotes = [Quote("q" * 961, None, i) for i in range(100)]
+    pages = render.quote_pages(make_briefing(headline="H", quotes=quotes))
+    assert len(pages) == render.MAX_QUOTE_PAGES
+    for page in pages:
+        assert sum(len(e) for e in page) <= render.MESSAGE_EMBED_CHARS
+    footer = pages[-1][-1].footer.text or ""
+    shown = sum((e.description or "").count("\n") + 1 for page in pages for e in page)
+    assert footer == f"{shown} of 100 quotes shown"

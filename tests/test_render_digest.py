@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import discord
@@ -167,3 +168,14 @@ def test_many_long_search_results_stay_within_the_description_limit() -> None:
     embed = render_digest.search_embed("long", hits)
     assert len(embed.description or "") <= DESCRIPTION_LIMIT
     assert len(embed) <= MESSAGE_EMBED_CHARS
+
+
+def test_a_runaway_site_name_still_shows_the_best_result() -> None:
+    # A page's site name is untrusted metadata; a huge one used to make the first result
+    # longer than a description, so the embed came out empty ("Showing 0 of 1 matches").
+    hit = dataclasses.replace(_hit(7), site="Herald " * 900)
+    embed = render_digest.search_embed("Quayle", [hit])
+    text = embed.description or ""
+    assert text.startswith("**1. Glassworks staff locked out**")
+    assert "[jump to the post](https://discord.com/channels/1/2/7)" in text
+    assert len(text) <= DESCRIPTION_LIMIT and embed.footer.text is None

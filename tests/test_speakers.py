@@ -72,3 +72,15 @@ def test_unconfirmed_name_is_only_a_fallback_for_pronouns():
     assert reg.resolve("she", (0, 99)).speaker == "Odalys Brenn"
     assert reg.resolve("he", (2, 0)).speaker == "Peter Lane"
     assert reg.lookup("Brenn") is None  # not a confirmed person: short forms do not match it
+
+
+def test_pronoun_prefers_a_known_gender_over_a_nearer_unknown_one_in_that_paragraph():
+    # "Declan" is not in the first-name table: his gender is unknown, hers is known.
+    reg = _registry(
+        "The council met on Monday.",
+        "Wendy Sherman backed the plan, while Declan Moore told reporters it came too late.",
+    )
+    assert reg.resolve("she", (2, 0)).speaker == "Wendy Sherman"
+    # With nobody of the right gender in that paragraph, the unknown one is still the answer.
+    reg = _registry("Declan Moore spoke first.", "Wendy Sherman spoke later.")
+    assert reg.resolve("he", (2, 0)).speaker == "Declan Moore"

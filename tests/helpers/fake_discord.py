@@ -140,7 +140,7 @@ class FakeUser:
 class FakeDiscord:
     """One guild with a pool of text channels, a few people, a moderator and another bot."""
 
-    CHANNELS = 40
+    CHANNELS = 60
 
     def __init__(self, *, token: str = BOT_TOKEN) -> None:
         self.token = token
@@ -161,6 +161,13 @@ class FakeDiscord:
         # One thread, under a channel of its own (outside the pool handed out by `channel()`).
         self.thread_parent_id = snowflake()
         self.thread_id = snowflake()
+        # A forum channel with one post (a thread whose parent is the forum).
+        self.forum_id = snowflake()
+        self.forum_post_id = snowflake()
+        # Archived threads (id -> parent id): not in GUILD_CREATE, only fetched by id.
+        self.archived_threads: dict[int, int] = {}
+        # A private thread alice started under the thread parent (only she and mods see it).
+        self.private_thread_id = snowflake()
         self._free_channels = list(self.channel_ids)
         self.requests: list[Recorded] = []
         self.gateway_frames: list[dict[str, Any]] = []  # what the bot sent on the gateway
@@ -390,12 +397,16 @@ class FakeDiscord:
             "relationships": [],
         }
 
-    def _thread_payload(self) -> dict[str, Any]:
+    def _thread_payload(self, thread_id: int | None = None) -> dict[str, Any]:
+        thread_id = self.thread_id if thread_id is None else thread_id
+        parent = self.forum_id if thread_id == self.forum_post_id else self.thread_parent_id
+        parent = self.archived_threads.get(thread_id, parent)
+        archived = thread_id in self.archived_threads
         return {
-            "id": str(self.thread_id),
-            "type": 11,
+            "id": str(thread_id),
+            "type": 12 if thread_id == self.private_thread_id else 11,
             "guild_id": str(self.guild_id),
-            "parent_id": str(self.thread_parent_id),
+            "parent_id": str(parent),
             "owner_id": str(self.users["alice"].id),
             "name": "budget-night",
             "last_message_id": None,
@@ -404,7 +415,7 @@ class FakeDiscord:
             "rate_limit_per_user": 0,
             "flags": 0,
             "thread_metadata": {
-                "archived": False,
+                "archived": archived,
                 "auto_archive_duration": 1440,
                 "archive_timestamp": _now(),
                 "locked": False,
@@ -412,8 +423,28 @@ class FakeDiscord:
         }
 
     def _channel_payload(self, channel_id: int) -> dict[str, Any]:
-        if channel_id == self.thread_id:
-            return self._thread_payload()
+        threads = (self.thread_id, self.forum_post_id, self.private_thread_id)
+        if channel_id in (*threads, *self.archived_threads):
+            return self._thread_payload(channel_id)
+        if channel_id == self.forum_id:
+            return {
+                "id": str(channel_id),
+                "type": 15,
+                "guild_id": str(self.guild_id),
+                "name": "tips-forum",
+                "position": self.CHANNELS + 1,
+                "permission_overwrites": [],
+                "nsfw": False,
+                "parent_id": None,
+                "topic": None,
+                "last_message_id": None,
+                "rate_limit_per_user": 0,
+                "available_tags": [],
+                "default_reaction_emoji": None,
+                "default_sort_order": None,
+                "default_forum_layout": 0,
+                "flags": 0,
+            }
         position = (
             self.channel_ids.index(channel_id) if channel_id in self.channel_ids else self.CHANNELS
         )
@@ -455,7 +486,8 @@ class FakeDiscord:
                 self._role(self.mod_role_id, "Editors", MODERATOR_PERMISSIONS, 1),
             ],
             "channels": [
-                self._channel_payload(c) for c in [*self.channel_ids, self.thread_parent_id]
+                self._channel_payload(c)
+                for c in [*self.channel_ids, self.thread_parent_id, self.forum_id]
             ],
             "members": [self.bot_user.member()],
             "member_count": 5,
@@ -464,7 +496,11 @@ class FakeDiscord:
             "features": [],
             "emojis": [],
             "stickers": [],
-            "threads": [self._thread_payload()],
+            "threads": [
+                self._thread_payload(),
+                self._thread_payload(self.forum_post_id),
+                self._thread_payload(self.private_thread_id),
+            ],
             "voice_states": [],
             "presences": [],
             "stage_instances": [],
@@ -519,6 +555,18 @@ class FakeDiscord:
         self.messages[int(message["id"])] = message
         await self.dispatch("MESSAGE_CREATE", message)
         return message
+
+    async def edit_message(self, message: dict[str, Any], content: str) -> dict[str, Any]:
+        """The author edits `message` to say `content` (Discord sends MESSAGE_UPDATE)."""
+        message.update(content=content, edited_timestamp=_now())
+        await self.dispatch("MESSAGE_UPDATE", message)
+        return message
+
+    async def delete_message(self, message: dict[str, Any]) -> None:
+        """Its author deletes `message` (Discord sends MESSAGE_DELETE)."""
+        self.messages.pop(int(message["id"]), None)
+        data = {k: message[k] for k in ("id", "channel_id", "guild_id")}
+        await self.dispatch("MESSAGE_DELETE", data)
 
     async def post_webhook_message(self, channel_id: int, content: str) -> dict[str, Any]:
         hook = FakeUser(snowflake(), "newswire-hook", bot=True)
@@ -679,6 +727,7 @@ class FakeDiscord:
             ("GET", rf"/applications/{app}/commands", self._get_commands),
             ("GET", rf"/applications/{app}/guilds/(?P<guild>\d+)/commands", self._get_commands),
             ("POST", r"/channels/(?P<channel>\d+)/messages", self._create_message),
+            ("GET", r"/channels/(?P<channel>\d+)", self._get_channel),
             ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_message),
             ("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._delete),
             ("POST", r"/channels/(?P<channel>\d+)/typing", self._empty),
@@ -748,7 +797,24 @@ class FakeDiscord:
         return message
 
     async def _create_message(self, entry: Recorded, channel: str) -> web.Response:
-        return _json_response(self._bot_message(channel, entry.json or {}))
+        body = entry.json or {}
+        reference = body.get("message_reference") or {}
+        replied = reference.get("message_id")
+        # What Discord answers to a reply whose message was deleted meanwhile.
+        gone = replied is not None and int(replied) not in self.messages
+        if gone and reference.get("fail_if_not_exists", True):
+            unknown = {"code": "REPLIES_UNKNOWN_MESSAGE", "message": "Unknown message"}
+            errors = {"message_reference": {"_errors": [unknown]}}
+            answer = {"code": 50035, "message": "Invalid Form Body", "errors": errors}
+            return _json_response(answer, status=400)
+        return _json_response(self._bot_message(channel, body))
+
+    async def _get_channel(self, entry: Recorded, channel: str) -> web.Response:
+        known = {*self.channel_ids, self.thread_parent_id, self.thread_id, self.forum_id}
+        known |= {self.forum_post_id, self.private_thread_id, *self.archived_threads}
+        if int(channel) not in known:
+            return _error(404, "Unknown Channel", 10003)
+        return _json_response(self._channel_payload(int(channel)))
 
     async def _get_message(self, entry: Recorded, channel: str, message: str) -> web.Response:
         found = self.messages.get(int(message))
