@@ -66,7 +66,7 @@ def parse_timezone(name: str) -> ZoneInfo:
     text = name.strip()
     try:
         return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
         pass
     wanted = text.replace(" ", "_").casefold()
     for key in _zone_names():

@@ -273,3 +273,9 @@ async def test_digest_window_spans_the_dst_change(db: aiosqlite.Connection):
     clock.now = utc(2026, 3, 29, 7, 0)  # 09:00 CEST, the first day of summer time
     [run] = await scheduler.due()
     assert run.slot - run.since == timedelta(hours=23)
+
+
+@pytest.mark.parametrize("name", ["Europe", "America/" + "x" * 300])
+def test_area_folders_and_absurd_names_are_plain_word_errors(name: str) -> None:
+    with pytest.raises(ValueError, match="not a time zone I know"):
+        parse_timezone(name)
