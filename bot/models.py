@@ -88,8 +88,10 @@ class Quote:
 
     @property
     def display_text(self) -> str:
-        """For readers: the comma that led into "…,” she said" is the article's, not the quote's."""
-        return self.text.rstrip().rstrip(",;:").rstrip()
+        """For readers: the comma that led into "…,” she said" is the article's, not the quote's
+        (also before the " … " where an attribution split the quote)."""
+        parts = (part.rstrip().rstrip(",;:").rstrip() for part in self.text.split(" … "))
+        return " … ".join(parts)
 
     def to_json(self) -> dict[str, object]:
         return {"text": self.text, "speaker": self.speaker, "paragraph": self.paragraph}

@@ -37,4 +37,6 @@ def test_json_contract_keeps_quote_text_verbatim() -> None:
 def test_readers_do_not_see_the_comma_that_led_into_the_attribution() -> None:
     assert Quote("We are back,", None, 0).display_text == "We are back"
     assert Quote("Is it over?", None, 0).display_text == "Is it over?"
+    split = Quote("It was not a negotiation, … We are not there yet.", None, 0)
+    assert split.display_text == "It was not a negotiation … We are not there yet."
     assert "“We are back” — Margaret Osei" in briefing_as_text(sample())
