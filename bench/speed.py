@@ -49,21 +49,21 @@ def throughput(root: Path) -> str:
 
     pages = [p.read_bytes() for p in sorted((root / "extraction-zyte" / "html").glob("*.html"))]
 
-    def rate(fn) -> float:
-        """Pages/s, best of ROUNDS (other processes on a shared machine only ever slow a run)."""
-        best = 0.0
-        for _ in range(ROUNDS):
-            start = time.perf_counter()
-            for i, page in enumerate(pages):
-                fn(i, page)
-            best = max(best, len(pages) / (time.perf_counter() - start))
-        return best
+    def one_pass(fn) -> float:
+        start = time.perf_counter()
+        for i, page in enumerate(pages):
+            fn(i, page)
+        return len(pages) / (time.perf_counter() - start)
 
     for i, page in enumerate(pages[:5]):  # both sides warm: lazy tables, first-call imports
         trafilatura.extract(page)
         analyse_html(str(i), page, None)
-    bare = rate(lambda i, page: trafilatura.extract(page))
-    inline = rate(lambda i, page: analyse_html(str(i), page, None))
+    # Best of ROUNDS, the two sides interleaved so drift in the machine's speed (other
+    # processes, clock changes) cannot favour whichever side happened to run first.
+    bare = inline = 0.0
+    for _ in range(ROUNDS):
+        bare = max(bare, one_pass(lambda i, page: trafilatura.extract(page)))
+        inline = max(inline, one_pass(lambda i, page: analyse_html(str(i), page, None)))
 
     async def pooled() -> float:
         settings = Settings(_env_file=None)
