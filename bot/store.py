@@ -39,6 +39,13 @@ MIGRATIONS: Final[list[str]] = [
         used     INTEGER NOT NULL
     );
     """,
+    # Messages already briefed, so a 📰 after a restart does not brief one twice.
+    """
+    CREATE TABLE answered_messages (
+        message_id  INTEGER PRIMARY KEY,
+        answered_at TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
+    );
+    """,
 ]
 
 
@@ -110,6 +117,22 @@ class Store:
                     updated_at = CURRENT_TIMESTAMP
             """,
             (channel_id, guild_id, mode),
+        )
+        await self.db.commit()
+
+    async def was_answered(self, message_id: int) -> bool:
+        rows = await self.db.execute_fetchall(
+            "SELECT 1 FROM answered_messages WHERE message_id = ?", (message_id,)
+        )
+        return bool(rows)
+
+    async def mark_answered(self, message_id: int) -> None:
+        """Remember a briefed message (a month is plenty: nobody reacts to older posts)."""
+        await self.db.execute(
+            "INSERT OR IGNORE INTO answered_messages (message_id) VALUES (?)", (message_id,)
+        )
+        await self.db.execute(
+            "DELETE FROM answered_messages WHERE answered_at < datetime('now', '-30 days')"
         )
         await self.db.commit()
 

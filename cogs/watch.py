@@ -77,7 +77,9 @@ class Watcher(commands.Cog):
             return
         if await self.mode_of(channel) != "react":
             return
-        if payload.message_id in self._answered:  # another 📰 won the race during the await
+        if await self.bot.store.was_answered(payload.message_id):  # before a restart, too
+            return
+        if payload.message_id in self._answered:  # another 📰 won the race during the awaits
             return
         self._remember(payload.message_id)
         try:
@@ -129,6 +131,7 @@ class Watcher(commands.Cog):
         except discord.HTTPException as error:  # e.g. the message was deleted meanwhile
             log.warning("could not reply to message %s: %s", message.id, error)
             return
+        await self.bot.store.mark_answered(message.id)
         await memory.record_message_shares(self.bot, briefings, message)  # for /search, /digest
         if failed and quiet:
             await _react(message, WARNING)

@@ -289,3 +289,33 @@ async def test_a_database_that_cannot_be_opened_exits_2_with_one_clear_line(
     ), stderr
     assert "reach Discord" not in stderr
     assert not fake.identified
+
+
+async def test_a_message_briefed_before_a_restart_is_not_briefed_again(
+    fake_discord: FakeDiscord, article_server: ArticleServer, tmp_path: Path
+) -> None:
+    fake = fake_discord
+    settings = bot_settings(fake, tmp_path / "newsdesk.sqlite3", article_server.port)
+    channel = fake.channel()
+    replies = rf"/channels/{channel}/messages"
+    async with running_bot(fake, settings) as bot:
+        await bot.store.set_mode(fake.guild_id, channel, "react")
+        posted = await fake.post_message(channel, article_server.page_url("bot-city-budget.html"))
+        await fake.wait_for("PUT", rf"{replies}/{posted['id']}/reactions/📰/@me")
+        await fake.add_reaction(channel, posted["id"], "📰", user="bob")
+        await fake.wait_for("POST", replies)
+
+    async with running_bot(fake, settings):
+        await fake.wait_identified(count=2)
+        start = fake.mark()
+        await fake.add_reaction(channel, posted["id"], "📰", user="mod")
+        # A fresh post asked for after it: once its reply is out, the old 📰 has been handled.
+        fresh = await fake.post_message(channel, article_server.page_url("bot-city-budget.html"))
+        await fake.wait_for("PUT", rf"{replies}/{fresh['id']}/reactions/📰/@me", since=start)
+        await fake.add_reaction(channel, fresh["id"], "📰", user="mod")
+        await fake.wait_for("POST", replies, since=start)
+        answered = [
+            r.json["message_reference"]["message_id"]
+            for r in fake.find("POST", replies, since=start)
+        ]
+        assert [str(m) for m in answered] == [str(fresh["id"])]
