@@ -28,6 +28,7 @@ NOT_A_LINK: Final = (
 )
 NO_LINKS: Final = "I found no article links in that message."
 NO_QUOTES: Final = "I found no direct quotes in that article."
+SHARED: Final = "Shared with the channel below."
 
 
 class OnDemand(commands.Cog):
@@ -79,14 +80,19 @@ class OnDemand(commands.Cog):
             return
         if not await self._admit(interaction, 1):
             return
-        await interaction.response.defer(ephemeral=not public, thinking=True)
+        # Private "thinking…" even when public: Discord gives the first followup the defer's
+        # visibility, so a failure (or the wait) must never be what the channel sees.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         briefing = await self.bot.brief_url(link, guild_id=interaction.guild_id, refresh=refresh)
         if not briefing.ok:
             await interaction.followup.send(render.failure_message(briefing), ephemeral=True)
             return
-        sent = await interaction.followup.send(
-            embeds=render.briefing_embeds([briefing]), ephemeral=not public, wait=True
-        )
+        embeds = render.briefing_embeds([briefing])
+        if not public:
+            await interaction.followup.send(embeds=embeds, ephemeral=True)
+            return
+        await interaction.edit_original_response(content=SHARED)  # resolves the private placeholder
+        sent = await interaction.followup.send(embeds=embeds, wait=True)  # a new, public message
         if public and interaction.channel_id is not None:  # shared with the channel: archive it
             await memory.record_shares(
                 self.bot,

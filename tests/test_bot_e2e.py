@@ -344,7 +344,7 @@ async def test_brief_defers_privately_then_follows_up_with_the_embed(world: Worl
     assert fake.find("POST", rf"/channels/{channel}/messages") == []
 
 
-async def test_brief_public_defers_visibly(world: World) -> None:
+async def test_brief_public_posts_publicly_but_thinks_and_fails_privately(world: World) -> None:
     fake, channel = world.fake, world.fake.channel()
     options = [
         {"type": 3, "name": "url", "value": world.page("bot-city-budget.html")},
@@ -353,9 +353,35 @@ async def test_brief_public_defers_visibly(world: World) -> None:
     interaction = await fake.slash("brief", channel, options=options)
     deferred = await _callback(world, interaction)
     assert deferred.json["type"] == 5
-    assert not (deferred.json.get("data") or {}).get("flags", 0) & EPHEMERAL
+    assert deferred.json["data"]["flags"] & EPHEMERAL  # "thinking…" only for the asker
     followup = await fake.wait_for("POST", fake.followup_path(interaction))
     assert followup.json["embeds"][0]["title"] == BUDGET_HEADLINE
+    # What Discord shows: the briefing is a public message of its own ...
+    [shown] = _bot_messages(fake, channel, with_embeds=True)
+    assert not shown["flags"] & EPHEMERAL
+    # ... and the private placeholder says where it went.
+    [placeholder] = _bot_messages(fake, channel, with_embeds=False)
+    assert placeholder["content"] == "Shared with the channel below."
+    assert placeholder["flags"] & EPHEMERAL
+
+    failing = world.pages.add("/gone/public", "<h1>Not here</h1>", status=404)
+    other = fake.channel()
+    options = [{"type": 3, "name": "url", "value": failing}, options[1]]
+    interaction = await fake.slash("brief", other, options=options)
+    await fake.wait_for("POST", fake.followup_path(interaction))
+    [error] = _bot_messages(fake, other, with_embeds=False)
+    assert "404" in error["content"]
+    assert error["flags"] & EPHEMERAL  # a failure never lands in the channel
+
+
+def _bot_messages(fake: FakeDiscord, channel: int, *, with_embeds: bool) -> list[dict[str, Any]]:
+    """The messages the bot's interaction answers became in `channel`, as Discord shows them."""
+    return [
+        m
+        for m in fake.messages.values()
+        if m.get("webhook_id") and int(m["channel_id"]) == channel
+        if bool(m["embeds"]) == with_embeds
+    ]
 
 
 async def test_brief_on_a_failing_url_says_why_in_plain_words(world: World) -> None:

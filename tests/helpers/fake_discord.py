@@ -839,6 +839,8 @@ class FakeDiscord:
         data = body.get("data") or {}
         flags = data.get("flags") or 0
         resource: dict[str, Any] = {"type": kind}
+        if kind == 5:  # "thinking…": whatever resolves it inherits this visibility
+            interaction["deferred_flags"] = flags & EPHEMERAL
         if kind in (4, 7):
             message = self._bot_message(interaction["channel_id"], data)
             interaction["original"] = message
@@ -861,6 +863,11 @@ class FakeDiscord:
             return _error(404, "Unknown Webhook", 10015)
         message = self._bot_message(interaction["channel_id"], entry.json or {})
         message["webhook_id"] = str(self.app_id)
+        if "deferred_flags" in interaction:
+            # Discord: the first followup after a defer replaces the "thinking…" placeholder and
+            # keeps the defer's visibility, whatever flags it asks for; later ones are their own.
+            message["flags"] = (message["flags"] & ~EPHEMERAL) | interaction.pop("deferred_flags")
+            interaction["original"] = message
         return _json_response(message)
 
     async def _edit(self, entry: Recorded, token: str, mid: str) -> web.Response:
@@ -868,6 +875,9 @@ class FakeDiscord:
         if interaction is None:
             return _error(404, "Unknown Webhook", 10015)
         message = self._bot_message(interaction["channel_id"], entry.json or {})
+        message["webhook_id"] = str(self.app_id)
+        if mid == "@original" and "deferred_flags" in interaction:
+            message["flags"] = (message["flags"] & ~EPHEMERAL) | interaction.pop("deferred_flags")
         interaction["original"] = message
         return _json_response(message)
 
