@@ -1,13 +1,13 @@
 """One place that answers "brief this link": bounded queue → shared cache → pipeline → LLM.
 
-The cogs and the CLI only ever ask this service, so every entry point gets the same cache,
-the same limits and the same fallbacks. No Discord here: guilds are plain ids.
+Every cog asks this service, so every Discord entry point gets the same cache, the same limits
+and the same fallbacks (the CLI, one user at a time, runs the pipeline and the LLM directly).
+No Discord here: guilds are plain ids.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 
@@ -16,8 +16,6 @@ from bot.llm import LLMBriefer
 from bot.models import Briefing
 from bot.pipeline import Pipeline
 from bot.workqueue import Dropped, WorkQueue
-
-log = logging.getLogger(__name__)
 
 GuildSwitch = Callable[[int | None], Awaitable[bool]]
 IMPROVED_MEMORY = 512

@@ -90,6 +90,16 @@ async def wait_or_exit(process: asyncio.subprocess.Process, waiting: Awaitable[T
     return task.result()
 
 
+async def run_to_exit(env: Mapping[str, str], tmp_path: Path, fake: FakeDiscord) -> tuple[int, str]:
+    """Run `newsdesk run` until it exits by itself; its status and stderr. Stops `fake` after."""
+    try:
+        async with newsdesk_run(env, tmp_path) as process:
+            status = await asyncio.wait_for(process.wait(), 60)
+    finally:
+        await fake.stop()
+    return status, (tmp_path / "stderr.log").read_text()
+
+
 async def test_newsdesk_run_replies_to_a_posted_link(
     fake_discord: FakeDiscord, article_server: ArticleServer, tmp_path: Path
 ) -> None:
@@ -129,13 +139,8 @@ async def test_a_rejected_token_exits_2_with_one_clear_line(
 ) -> None:
     fake = FakeDiscord(token="the-real-token")
     await fake.start()
-    try:
-        env = bot_env(fake, article_server, tmp_path, "a-revoked-token")
-        async with newsdesk_run(env, tmp_path) as process:
-            status = await asyncio.wait_for(process.wait(), 60)
-    finally:
-        await fake.stop()
-    stderr = (tmp_path / "stderr.log").read_text()
+    env = bot_env(fake, article_server, tmp_path, "a-revoked-token")
+    status, stderr = await run_to_exit(env, tmp_path, fake)
     assert status == 2, stderr
     assert "Traceback" not in stderr
     assert "a-revoked-token" not in stderr
@@ -152,13 +157,8 @@ async def test_a_missing_token_exits_2_before_connecting(
 ) -> None:
     fake = FakeDiscord()
     await fake.start()
-    try:
-        env = bot_env(fake, article_server, tmp_path, "")
-        async with newsdesk_run(env, tmp_path) as process:
-            status = await asyncio.wait_for(process.wait(), 60)
-    finally:
-        await fake.stop()
-    stderr = (tmp_path / "stderr.log").read_text()
+    env = bot_env(fake, article_server, tmp_path, "")
+    status, stderr = await run_to_exit(env, tmp_path, fake)
     assert status == 2
     assert stderr.strip().splitlines() == [
         "newsdesk: no Discord bot token: set DISCORD_TOKEN in the environment or in .env."
@@ -273,14 +273,9 @@ async def test_a_database_that_cannot_be_opened_exits_2_with_one_clear_line(
     blocker.write_text("a file where the data folder should be")
     fake = FakeDiscord()
     await fake.start()
-    try:
-        env = bot_env(fake, article_server, tmp_path, fake.token)
-        env["NEWSDESK_DATABASE"] = str(blocker / "newsdesk.sqlite3")
-        async with newsdesk_run(env, tmp_path) as process:
-            status = await asyncio.wait_for(process.wait(), 60)
-    finally:
-        await fake.stop()
-    stderr = (tmp_path / "stderr.log").read_text()
+    env = bot_env(fake, article_server, tmp_path, fake.token)
+    env["NEWSDESK_DATABASE"] = str(blocker / "newsdesk.sqlite3")
+    status, stderr = await run_to_exit(env, tmp_path, fake)
     assert status == 2, stderr
     assert "Traceback" not in stderr
     ours = [line for line in stderr.splitlines() if line.startswith("newsdesk:")]

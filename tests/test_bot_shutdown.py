@@ -36,12 +36,9 @@ async def test_close_waits_for_a_reply_still_archiving(
             posted = await fake.post_message(channel, article_server.page_url("harbour-ferry.html"))
             await fake.wait_for("POST", rf"/channels/{channel}/messages")
 
-            closing = asyncio.ensure_future(bot.close())
-            # A bot that closed its stores at once would be done long before this.
-            done, _ = await asyncio.wait({closing}, timeout=1.0)
-            assert not done, "close() did not wait for the reply that was still archiving"
-            gate.set()
-            await closing
+            await close_while_held(
+                bot, gate, "close() did not wait for the reply that was still archiving"
+            )
     finally:
         await fake.stop()
 
@@ -143,12 +140,19 @@ async def test_a_reply_still_being_written_when_closing_starts_is_posted(
             channel = fake.channel()
             posted = await fake.post_message(channel, article_server.page_url("harbour-ferry.html"))
             await fake.wait_for("POST", rf"/channels/{channel}/typing")
-            closing = asyncio.ensure_future(bot.close())
-            done, _ = await asyncio.wait({closing}, timeout=1.0)
-            assert not done, "close() did not wait for the reply under way"
-            gate.set()
-            await closing
+            await close_while_held(bot, gate, "close() did not wait for the reply under way")
     finally:
         await fake.stop()
     replies = fake.find("POST", rf"/channels/{channel}/messages")
     assert [r.json["message_reference"]["message_id"] for r in replies] == [int(posted["id"])]
+
+
+async def close_while_held(bot: Any, gate: asyncio.Event, why: str) -> None:
+    """Start closing while `gate` holds work under way: close() must wait for it to finish.
+
+    A bot that closed its stores at once would be done long before the bounded wait ends."""
+    closing = asyncio.ensure_future(bot.close())
+    done, _ = await asyncio.wait({closing}, timeout=1.0)
+    assert not done, why
+    gate.set()
+    await closing
