@@ -42,7 +42,7 @@ def load_gold(folder: Path) -> list[dict]:
 
 
 def _brief_file(job: tuple[str, bool]) -> tuple[str, dict]:
-    from bot.analysis import analyse_html, analyse_text
+    from bot.runtime.analysis import analyse_html, analyse_text
 
     path, as_text = job
     data = Path(path).read_bytes()

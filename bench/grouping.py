@@ -28,14 +28,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bot.archive import Share, SharedArticle  # noqa: E402
 from bot.models import Quote  # noqa: E402
-from bot.stories import (  # noqa: E402
+from bot.newsroom.stories import (  # noqa: E402
     DEFAULT_THRESHOLD,
     cluster,
     group_stories,
     similarity_matrix,
 )
+from bot.storage.archive import Share, SharedArticle  # noqa: E402
 
 FIXTURES = REPO / "tests" / "fixtures" / "stories"
 THRESHOLDS = (0.05, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25, 0.3, 0.35, 0.4, 0.5)

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import add_corpora_arg, corpora_path, load_gold
 
-from bot.llm_verify import ArticleIndex, check_bullet
+from bot.llm.verify import ArticleIndex, check_bullet
 
 SPLIT = re.compile(r'(?<=[.!?])["\'”’)]?\s+(?=["“‘(]?[A-Z0-9])')
 NAME = re.compile(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b")

@@ -153,7 +153,7 @@ def _timed(fn: Callable[[bytes], object], pages: list[bytes]) -> tuple[list[obje
 
 def text_corpus_drops(root: Path) -> list[str]:
     """How many paragraphs cleaning drops on the plain-text corpora (should be ~0 there)."""
-    from bot.clean import clean_paragraphs
+    from bot.article.clean import clean_paragraphs
 
     lines = []
     for name in ("quotes-polnear", "summaries-cnndm"):
@@ -180,8 +180,8 @@ def main() -> None:
 
     import trafilatura
 
-    from bot.clean import clean_article
-    from bot.extract import extract_article
+    from bot.article.clean import clean_article
+    from bot.article.extract import extract_article
     from bot.models import PipelineError
 
     paths = sorted((corpus / "html").glob("*.html"))

@@ -126,7 +126,7 @@ def main() -> None:
     if not (corpus / "gold.jsonl").is_file():
         sys.exit(f"bench: {corpus} has no gold.jsonl")
 
-    from bot.extract import extract_article
+    from bot.article.extract import extract_article
     from bot.models import PipelineError
 
     predictions: dict[str, dict] = {}

@@ -253,7 +253,7 @@ def _corpus(arg: str | None) -> Path | None:
 
 def predict(corpus: Path, split: str) -> tuple[dict[str, dict], list[float]]:
     """Run `extract_quotes` on each article's lines; also the per-article milliseconds."""
-    from bot.quotes import extract_quotes
+    from bot.quotes.finder import extract_quotes
 
     preds: dict[str, dict] = {}
     times: list[float] = []

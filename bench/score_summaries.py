@@ -31,8 +31,8 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bot.briefing import DEFAULT_CONFIG, make_briefing, select_sentences  # noqa: E402
-from bot.sentences import split_sentences  # noqa: E402
+from bot.briefing.extractive import DEFAULT_CONFIG, make_briefing, select_sentences  # noqa: E402
+from bot.text.sentences import split_sentences  # noqa: E402
 
 CORPUS = "summaries-cnndm"
 LEAD3_ANCHOR = (40.52, 17.94, 36.71)

@@ -43,8 +43,8 @@ def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
 def throughput(root: Path) -> str:
     import trafilatura
 
-    from bot.analysis import analyse_html
-    from bot.pipeline import Pipeline
+    from bot.runtime.analysis import analyse_html
+    from bot.runtime.pipeline import Pipeline
     from config import Settings
 
     pages = [p.read_bytes() for p in sorted((root / "extraction-zyte" / "html").glob("*.html"))]
@@ -88,8 +88,8 @@ def throughput(root: Path) -> str:
 
 
 def steps(root: Path) -> str:
-    from bot.briefing import make_briefing
-    from bot.quotes import extract_quotes
+    from bot.briefing.extractive import make_briefing
+    from bot.quotes.finder import extract_quotes
 
     rows = []
     for name in ("quotes-polnear", "summaries-cnndm"):
@@ -167,7 +167,7 @@ async def _ticker(stop: asyncio.Event, lags: list[float]) -> None:
 
 
 def lag(root: Path) -> str:
-    from bot.pipeline import Pipeline
+    from bot.runtime.pipeline import Pipeline
 
     pages = _large_pages(root)
     server = _PageServer(pages)
@@ -198,7 +198,7 @@ def lag(root: Path) -> str:
 
 
 def rss(root: Path) -> str:
-    from bot.pipeline import Pipeline
+    from bot.runtime.pipeline import Pipeline
 
     pages = [p.read_bytes() for p in sorted((root / "extraction-zyte" / "html").glob("*.html"))]
     server = _PageServer(pages)

@@ -15,12 +15,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import __version__, memory
-from bot.llm_guilds import NEED_MANAGE_SERVER, NOT_CONFIGURED, status_text, switch_message
-from bot.memory import NEED_MANAGE_CHANNELS, ONLY_IN_SERVER, MessageChannel
+from bot import __version__
+from bot.discord_app import memory
+from bot.discord_app.memory import NEED_MANAGE_CHANNELS, ONLY_IN_SERVER, MessageChannel
+from bot.llm.switch import NEED_MANAGE_SERVER, NOT_CONFIGURED, status_text, switch_message
 
 if TYPE_CHECKING:
-    from bot.client import NewsdeskBot
+    from bot.discord_app.client import NewsdeskBot
 
 MODE_HELP: Final[dict[str, str]] = {
     "auto": "I reply to every article link with a briefing.",

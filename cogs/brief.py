@@ -14,12 +14,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import memory, render
-from bot.links import find_links
-from bot.throttle import CommandThrottle, try_again_message
+from bot.discord_app import memory, render
+from bot.network.links import find_links
+from bot.runtime.throttle import CommandThrottle, try_again_message
 
 if TYPE_CHECKING:
-    from bot.client import NewsdeskBot
+    from bot.discord_app.client import NewsdeskBot
 
 log = logging.getLogger(__name__)
 

@@ -18,14 +18,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render_digest
-from bot.archive import SharedArticle
-from bot.digest import Digest, build_digest
-from bot.memory import ONLY_IN_SERVER, MessageChannel, can_see
-from bot.schedule import DigestScheduler, DueRun
+from bot.discord_app import render_digest
+from bot.discord_app.memory import ONLY_IN_SERVER, MessageChannel, can_see
+from bot.newsroom.digest import Digest, build_digest
+from bot.newsroom.schedule import DigestScheduler, DueRun
+from bot.storage.archive import SharedArticle
 
 if TYPE_CHECKING:
-    from bot.client import NewsdeskBot
+    from bot.discord_app.client import NewsdeskBot
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import render_digest
-from bot.archive import fts_query
-from bot.memory import ONLY_IN_SERVER, MessageChannel, archived_thread_ids, visible_channel_ids
+from bot.discord_app import render_digest
+from bot.discord_app.memory import (
+    ONLY_IN_SERVER,
+    MessageChannel,
+    archived_thread_ids,
+    visible_channel_ids,
+)
+from bot.storage.archive import fts_query
 
 if TYPE_CHECKING:
-    from bot.client import NewsdeskBot
+    from bot.discord_app.client import NewsdeskBot
 
 NO_WORDS: Final = "Type a few words to search for, such as a name or a word from a quote."
 RESULTS: Final = 10

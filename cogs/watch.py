@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Final
 import discord
 from discord.ext import commands
 
-from bot import memory, render
-from bot.links import find_links
+from bot.discord_app import memory, render
+from bot.discord_app.views import delete_view
 from bot.models import Briefing
-from bot.throttle import HOURGLASS, LinkThrottle
-from bot.views import delete_view
-from bot.workqueue import QueueFull
+from bot.network.links import find_links
+from bot.runtime.throttle import HOURGLASS, LinkThrottle
+from bot.runtime.workqueue import QueueFull
 
 if TYPE_CHECKING:
-    from bot.client import NewsdeskBot
+    from bot.discord_app.client import NewsdeskBot
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The data contract: JSON field order, lossless storage records, reader-facing quote text."""
 
+from bot.cli.render import briefing_as_text
 from bot.models import Briefing, ErrorKind, Failure, Quote
-from bot.render_text import briefing_as_text
 
 
 def sample() -> Briefing:

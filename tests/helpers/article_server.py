@@ -12,11 +12,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
+from tests.helpers.paths import PAGES
 
 
 @dataclass

@@ -928,7 +928,7 @@ async def running_bot(fake: FakeDiscord, settings: Settings, **options: Any) -> 
     READY lists the one guild and GUILD_CREATE follows at once, so a short
     `guild_ready_timeout` makes on_ready fire promptly instead of after discord.py's 2 s.
     """
-    from bot.client import NewsdeskBot
+    from bot.discord_app.client import NewsdeskBot
 
     options.setdefault("guild_ready_timeout", 0.05)
     bot = NewsdeskBot(settings, **options)

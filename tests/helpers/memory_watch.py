@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from bot.client import NewsdeskBot
+from bot.discord_app.client import NewsdeskBot
 
 
 class FakeClock:

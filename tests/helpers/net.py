@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from bot.netguard import IPAddress
+from bot.network.guard import IPAddress
 from config import Settings
 
 

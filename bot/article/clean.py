@@ -1,0 +1,192 @@
+"""Drop the boilerplate paragraphs that extraction lets through, and lift a "By X" line.
+
+Extraction (and naive copy-paste for the `--text` path) leaves behind the headline repeated,
+share widgets, "Read More", newsletter and app prompts, photo captions and credits, copyright
+lines, cookie and subscription notices and related-story lists. Each would otherwise surface
+in a briefing or be mistaken for a quote, so they go here, once, for every input.
+
+This step also runs on plain text, where a dropped sentence is lost news, so it is
+deliberately conservative: every pattern must match the *whole* paragraph (see
+`bot/text/data/boilerplate_*.txt`), long paragraphs are never pattern-dropped, and the only
+positional rule (a list after a "Related"/"Most read" heading) needs that heading first.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+from functools import cache
+from pathlib import Path
+
+from bot.models import Article
+
+DATA = Path(__file__).resolve().parent.parent / "text" / "data"
+LANGUAGES = ("en", "de", "fr", "es")
+MAX_BOILERPLATE_WORDS = 45  # longer paragraphs are article text, whatever they start with
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"\w+")
+
+# "By Matthew Lee, Associated Press" / "Von Anna Berg und Jonas Kern, dpa" / "Por Ana Ruiz".
+_NAME = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]+|(?:de|da|del|van|von|der|den|di|du|le|la|al|bin|ibn)\b)"
+_PERSON = rf"[A-ZÀ-ÖØ-Þ][\w'’.-]+(?:\s+{_NAME}){{0,3}}"
+_BYLINE = re.compile(
+    rf"(?:by|von|par|por|door)\s+(?P<names>{_PERSON}(?:\s+(?:and|und|et|y|&)\s+{_PERSON}){{0,3}})"
+    r"(?:\s*(?:,|\||-|–|—)\s*(?P<org>[^\W\d_][\w'’.&/ -]{0,60}))?\.?",
+    re.IGNORECASE,
+)
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_NOT_NAMES = _wordset(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may "
+    "june july august september october november december the this that then now far way "
+    "all most some many law contrast comparison default design far no"
+)
+# Lead-ins of related-story lists; the bullet lines ("- Headline") right after them go too.
+_LIST_HEADING = re.compile(
+    r"(?:related|related stories|related articles|more stories|more from .{1,40}|most read.{0,30}"
+    r"|most popular|you may also like|you might also like|recommended|popular on .{1,40}"
+    r"|read more|see more|don't miss|more on this|mehr zum thema|lesen sie auch|meistgelesen"
+    r"|lire aussi|à lire aussi|les plus lus|lee también|noticias relacionadas|lo más leído)"
+    r"[\s:.…!|]*",
+    re.IGNORECASE,
+)
+
+
+def _squash(text: str) -> str:
+    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def _key(text: str) -> str:
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
+@cache
+def _patterns(language: str | None) -> re.Pattern[str]:
+    """One compiled alternation of the data-file patterns for this language (+ common, + en)."""
+    langs = LANGUAGES if language not in LANGUAGES else tuple(dict.fromkeys(("en", language)))
+    sources = []
+    for name in ("common", *langs):
+        text = (DATA / f"boilerplate_{name}.txt").read_text("utf-8")
+        for line in text.splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                re.compile(line)  # fail loudly, naming the bad pattern, on a broken data file
+                sources.append(f"(?:{line})")
+    return re.compile("|".join(sources), re.IGNORECASE)
+
+
+def is_boilerplate(paragraph: str, language: str | None = None) -> bool:
+    """Does this whole paragraph match a boilerplate pattern (share, read more, credit, ©…)?"""
+    text = _squash(paragraph)
+    if not text or len(text.split()) > MAX_BOILERPLATE_WORDS:
+        return False
+    return _patterns(language).fullmatch(text) is not None
+
+
+def parse_byline(paragraph: str) -> str | None:
+    """ "By Matthew Lee, Associated Press" → "Matthew Lee"; None unless the line is a byline."""
+    text = _squash(paragraph)
+    if len(text.split()) > 14:
+        return None
+    match = _BYLINE.fullmatch(text)
+    if not match:
+        return None
+    names = match.group("names")
+    words = [w.lower().strip(".,") for w in names.split()]
+    if words[0] in _NOT_NAMES or any(w in _NOT_NAMES for w in words[:2]):
+        return None
+    if not all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in names.split()):
+        return None
+    org = match.group("org")
+    if org and not _is_org_or_role(org):
+        return None
+    parts = re.split(r"\s+(?:and|und|et|y|&)\s+", names)
+    return "; ".join(p.strip() for p in parts if p.strip())
+
+
+_NAME_PARTICLES = _wordset("de da del van von der den di du le la al bin ibn and und et y &")
+_ORG_SMALL = _wordset("of the and for at in de del der des du la le y und et &")
+
+
+def _is_org_or_role(text: str) -> bool:
+    """An agency or role ("Associated Press", "Staff Writer", "dpa"), not "the store had"."""
+    words = text.split()
+    if all(w[:1].isupper() or w in _ORG_SMALL for w in words):
+        return True
+    return len(words) <= 5 and any(w.lower().strip(".,") in _ROLE_WORDS for w in words)
+
+
+_ROLE_WORDS = _wordset(
+    "dpa afp ap apa epd kna sda reuters efe ansa staff writer reporter correspondent editor "
+    "contributor special envoyé envoyée spécial spéciale correspondant correspondante "
+    "corresponsal enviado enviada especial redakteur redakteurin korrespondent korrespondentin "
+    "redaktion rédaction redacción"
+)
+
+
+def _is_headline_repeat(key: str, headline_key: str) -> bool:
+    """The headline, in any case, maybe printed twice on one line (image alt + title), or run
+    together with the one- or two-word section kicker printed above it ("Lokales Stadtrat …")."""
+    if not headline_key:
+        return False
+    if key == headline_key or key == f"{headline_key} {headline_key}":
+        return True
+    kicker = key.removesuffix(headline_key)
+    return kicker != key and kicker.endswith(" ") and 1 <= len(kicker.split()) <= 2
+
+
+def _looks_like_title(paragraph: str) -> bool:
+    text = _squash(paragraph)
+    return 0 < len(text.split()) <= 25 and not text.endswith((":", ","))
+
+
+def clean_paragraphs(
+    paragraphs: list[str],
+    headline: str | None = None,
+    byline: str | None = None,
+    language: str | None = None,
+) -> tuple[list[str], str | None]:
+    """Return (kept paragraphs, byline); a "By X, Agency" line becomes the byline if none."""
+    headline_key = _key(headline) if headline else ""
+    if not headline_key and paragraphs and _looks_like_title(paragraphs[0]):
+        first_key = _key(paragraphs[0])  # plain text: the first line is usually the headline
+    else:
+        first_key = ""
+    kept: list[str] = []
+    in_list = False
+    for index, paragraph in enumerate(paragraphs):
+        text = _squash(paragraph)
+        if not text:
+            continue
+        key = _key(text)
+        if _is_headline_repeat(key, headline_key) or (
+            index > 0 and _is_headline_repeat(key, first_key)
+        ):
+            continue
+        if in_list and text.startswith(("- ", "• ", "* ")):
+            continue
+        in_list = False
+        named = parse_byline(text)
+        if named is not None:
+            byline = byline or named
+            continue
+        if _LIST_HEADING.fullmatch(text):
+            in_list = True
+            continue
+        if is_boilerplate(text, language):
+            continue
+        kept.append(paragraph.strip())
+    return kept, byline
+
+
+def clean_article(article: Article) -> Article:
+    """A new `Article` with boilerplate paragraphs removed and the byline filled if found."""
+    paragraphs, byline = clean_paragraphs(
+        article.paragraphs, article.headline, article.byline, article.language
+    )
+    return replace(article, paragraphs=paragraphs, byline=byline)

@@ -1,0 +1,565 @@
+"""Fetch one web page safely: checked addresses only, bounded in time and size, decoded to text.
+
+The connection layer is where SSRF protection has to live: `GuardedBackend` sits under httpcore
+and, for every new connection, resolves the host once, checks every address with the
+`AddressPolicy`, and connects to that checked address. The URL (so the Host header, TLS SNI and
+certificate check) keeps the original name; no second DNS lookup exists for a rebind to change.
+Redirects are followed here, by hand, so each hop's URL is checked too.
+
+Bodies are read as a stream and decoded (gzip, deflate, brotli) by our own bounded decoder, so
+the size cap applies to the decompressed bytes without ever holding more than the cap plus one
+network chunk: a compression bomb costs us at most `max_body_bytes`.
+
+Every failure is a `PipelineError` whose message is plain words for a journalist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import contextlib
+import re
+import zlib
+from collections.abc import Iterable
+from http import HTTPStatus
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import TYPE_CHECKING, Any
+
+import httpcore
+import httpx
+
+from bot.models import ErrorKind, FetchedPage, PipelineError
+from bot.network.guard import AddressPolicy, Resolver, SystemResolver
+
+if TYPE_CHECKING:  # the settings module is heavy to import; callers have it loaded already
+    from config import Settings
+
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+# Types that say "we don't know"; the body is sniffed, as browsers do.
+UNKNOWN_TYPES = frozenset({"", "application/octet-stream", "unknown/unknown", "*/*"})
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+ACCEPT_ENCODING = "gzip, deflate, br"  # exactly what `BodyDecoder` can undo
+META_SCAN_BYTES = 4096
+
+_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([a-zA-Z0-9_:.\-]+)", re.IGNORECASE)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# WHATWG Encoding: these labels mean windows-1252 on the web, which is a superset.
+_WEB_ALIASES = {"latin_1": "cp1252", "ascii": "cp1252", "iso8859_1": "cp1252"}
+
+
+# --- connection layer ------------------------------------------------------------------------
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """An httpcore network backend that only ever connects to addresses the policy accepted."""
+
+    def __init__(
+        self,
+        policy: AddressPolicy,
+        resolver: Resolver | None = None,
+        inner: httpcore.AsyncNetworkBackend | None = None,
+    ) -> None:
+        self.policy = policy
+        self.resolver = resolver or SystemResolver()
+        self.inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        try:
+            async with asyncio.timeout(timeout):
+                addresses = await self.policy.resolve_checked(host, port, self.resolver)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
+        error: Exception | None = None
+        for address in addresses:  # all checked; try them in the resolver's order
+            try:
+                return await self.inner.connect_tcp(
+                    str(address),
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        assert error is not None
+        raise error
+
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Any = None
+    ) -> httpcore.AsyncNetworkStream:
+        raise PipelineError(ErrorKind.BLOCKED, "Local sockets are never opened.")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
+
+
+class GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's transport with its connection pool rebuilt on a `GuardedBackend`.
+
+    httpx has no public hook for the network backend, so the pool (the documented httpcore
+    `AsyncConnectionPool`) is replaced right after construction; everything else (exception
+    mapping, response streams) is httpx's own.
+    """
+
+    def __init__(
+        self,
+        policy: AddressPolicy,
+        resolver: Resolver | None = None,
+        *,
+        backend: httpcore.AsyncNetworkBackend | None = None,
+        verify: Any = True,
+        max_connections: int = 20,
+    ) -> None:
+        # The parent's own pool is thrown away at once; `verify=False` only spares loading the
+        # CA bundle twice. Verification is configured on the pool that is actually used.
+        super().__init__(verify=False, trust_env=False)
+        self.backend = GuardedBackend(policy, resolver, backend)
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections // 2,
+            keepalive_expiry=30.0,
+            network_backend=self.backend,
+        )
+
+
+# --- the fetcher -----------------------------------------------------------------------------
+
+
+class Fetcher:
+    """One shared HTTP client; `fetch` returns a decoded HTML page or raises `PipelineError`.
+
+    `transport` replaces the guarded transport (for tests with `httpx.MockTransport`, or a
+    `GuardedTransport` built with a test backend); URL-level checks still apply to every hop,
+    address checks only if the transport does them.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        resolver: Resolver | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.settings = settings
+        self.policy = AddressPolicy.from_settings(settings)
+        self.transport = transport or GuardedTransport(self.policy, resolver)
+        self._client = httpx.AsyncClient(
+            transport=self.transport,
+            follow_redirects=False,
+            trust_env=False,  # no proxies or .netrc from the environment
+            cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),  # keeps nothing: see _fetch
+            timeout=httpx.Timeout(
+                connect=settings.connect_timeout,
+                read=settings.read_timeout,
+                write=settings.read_timeout,
+                pool=settings.connect_timeout,
+            ),
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept": ACCEPT,
+                "Accept-Language": "en-US,en;q=0.8,*;q=0.5",
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
+        )
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def fetch(self, url: str) -> FetchedPage:
+        """The page at `url` after redirects, within `fetch_deadline` seconds overall."""
+        url = url.strip()
+        state = _Hop(url)
+        try:
+            async with asyncio.timeout(self.settings.fetch_deadline):
+                return await self._fetch(url, state)
+        except TimeoutError:
+            raise PipelineError(
+                ErrorKind.TIMEOUT, f"{state.host} took too long to send the page."
+            ) from None
+
+    async def _fetch(self, url: str, state: _Hop) -> FetchedPage:
+        jar = httpx.Cookies()  # per fetch: cookies set in a redirect chain, never shared by users
+        current = url
+        for _hop in range(self.settings.max_redirects + 1):
+            target = self._check(current, state)
+            request = self._client.build_request("GET", target)
+            jar.set_cookie_header(request)
+            response = await self._send(request, state)
+            try:
+                jar.extract_cookies(response)
+                if response.status_code in REDIRECT_CODES:
+                    current = _location(response)
+                    continue
+                return await self._read(url, response, state)
+            finally:
+                await response.aclose()
+        raise PipelineError(
+            ErrorKind.FETCH, "The site sent too many redirects, so the page was not reached."
+        )
+
+    def _check(self, url: str, state: _Hop) -> httpx.URL:
+        """The policy's URL checks, applied to httpx's own parse of the URL (no differential)."""
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, ValueError, TypeError):
+            raise PipelineError(ErrorKind.FETCH, "This is not a valid web link.") from None
+        state.host = parsed.host or state.host
+        host = parsed.raw_host.decode("ascii", "replace")  # punycode: what will be resolved
+        self.policy.check_target(parsed.scheme, host, parsed.port, userinfo=bool(parsed.userinfo))
+        return parsed.copy_with(fragment=None)
+
+    async def _send(self, request: httpx.Request, state: _Hop) -> httpx.Response:
+        try:
+            return await self._client.send(request, stream=True)
+        except httpx.TimeoutException:
+            raise PipelineError(
+                ErrorKind.TIMEOUT, f"{state.host} took too long to answer."
+            ) from None
+        except httpx.RemoteProtocolError:  # answered, but not in HTTP we accept
+            raise PipelineError(ErrorKind.FETCH, unreadable_message(state.host)) from None
+        except (httpx.HTTPError, OSError) as exc:
+            if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+                raise PipelineError(
+                    ErrorKind.FETCH,
+                    f"{state.host} has an invalid security certificate, so it was not opened.",
+                ) from None
+            raise PipelineError(ErrorKind.FETCH, f"Could not reach {state.host}.") from None
+
+    async def _read(self, url: str, response: httpx.Response, state: _Hop) -> FetchedPage:
+        status = response.status_code
+        if status >= 400:
+            raise PipelineError(ErrorKind.HTTP_STATUS, status_message(status))
+        if _header_bytes(response) > self.settings.max_header_bytes:
+            raise PipelineError(ErrorKind.FETCH, unreadable_message(state.host))
+        media_type, charset = parse_content_type(response.headers.get("content-type", ""))
+        if media_type not in HTML_TYPES and media_type not in UNKNOWN_TYPES:
+            raise PipelineError(ErrorKind.NOT_HTML, not_html_message(media_type))
+        limit = self.settings.max_body_bytes
+        declared = _content_length(response)
+        if declared is not None and declared > limit:
+            raise PipelineError(ErrorKind.TOO_LARGE, too_large_message(limit))
+        body = await self._read_body(response, limit, state)
+        if not body.strip():
+            raise PipelineError(ErrorKind.NOT_ARTICLE, "The page is empty.")
+        if media_type in UNKNOWN_TYPES:
+            sniffed = sniff(body)
+            if sniffed != "text/html":
+                raise PipelineError(ErrorKind.NOT_HTML, not_html_message(sniffed))
+            media_type = sniffed
+        return FetchedPage(
+            requested_url=url,
+            url=str(response.url),
+            html=decode_html(body, charset),
+            status=status,
+            content_type=media_type,
+        )
+
+    async def _read_body(self, response: httpx.Response, limit: int, state: _Hop) -> bytes:
+        decoder = BodyDecoder(response.headers.get("content-encoding", ""), limit)
+        parts: list[bytes] = []
+        try:
+            async for chunk in response.aiter_raw():
+                parts.append(decoder.feed(chunk))
+            parts.append(decoder.finish())
+        except httpx.TimeoutException:
+            raise PipelineError(
+                ErrorKind.TIMEOUT, f"{state.host} took too long to send the page."
+            ) from None
+        except (httpx.HTTPError, OSError):
+            raise PipelineError(
+                ErrorKind.FETCH, f"The connection to {state.host} broke before the page arrived."
+            ) from None
+        return b"".join(parts)
+
+
+class _Hop:
+    """The host being talked to right now, for messages ("Could not reach example.com.")."""
+
+    def __init__(self, url: str) -> None:
+        try:
+            self.host = httpx.URL(url).host or "the site"
+        except Exception:
+            self.host = "the site"
+
+
+def _location(response: httpx.Response) -> str:
+    location = response.headers.get("location", "").strip()
+    with contextlib.suppress(UnicodeError):  # servers send raw UTF-8; httpx read it as Latin-1
+        location = location.encode("latin-1").decode("utf-8")
+    if not location:
+        raise PipelineError(ErrorKind.FETCH, "The site redirected to nowhere.")
+    try:
+        return str(response.url.join(location))
+    except (httpx.InvalidURL, ValueError):
+        raise PipelineError(ErrorKind.FETCH, "The site redirected to an invalid address.") from None
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    values = {v.strip() for v in response.headers.get("content-length", "").split(",")}
+    try:
+        return max(int(v) for v in values if v)
+    except ValueError:
+        return None
+
+
+def _header_bytes(response: httpx.Response) -> int:
+    return sum(len(name) + len(value) + 4 for name, value in response.headers.raw)
+
+
+# --- decoding ------------------------------------------------------------------------------
+
+
+class BodyDecoder:
+    """Undoes Content-Encoding incrementally, refusing to produce more than `limit` bytes.
+
+    Each step asks the decompressor for at most `limit - produced + 1` bytes, so one small
+    compressed chunk can never expand into a huge buffer.
+    """
+
+    def __init__(self, content_encoding: str, limit: int) -> None:
+        codings = [c.strip().lower() for c in content_encoding.split(",")]
+        codings = [c for c in codings if c and c != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate", "br")):
+            raise PipelineError(
+                ErrorKind.FETCH, "The site sent the page in a form that could not be read."
+            )
+        self.coding = codings[0] if codings else ""
+        self.limit = limit
+        self.produced = 0
+        self._zlib: Any = None
+        self._brotli: Any = None
+        self._deflate_probe = self.coding == "deflate"
+        if self.coding in ("gzip", "x-gzip"):
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif self.coding == "deflate":
+            self._zlib = zlib.decompressobj()
+        elif self.coding == "br":
+            import brotli
+
+            self._brotli = brotli.Decompressor()
+
+    def feed(self, data: bytes) -> bytes:
+        try:
+            if self._zlib is not None:
+                out = self._feed_zlib(data)
+            elif self._brotli is not None:
+                out = self._feed_brotli(data)
+            else:
+                out = data
+        except PipelineError:
+            raise
+        except Exception:  # zlib.error, brotli.error: a damaged stream
+            raise PipelineError(ErrorKind.FETCH, "The page arrived damaged.") from None
+        return self._count(out)
+
+    def finish(self) -> bytes:
+        """Checks the compressed stream really ended: a cut-off download is an error, not a page."""
+        if self._zlib is not None and not self._zlib.eof:
+            raise PipelineError(ErrorKind.FETCH, "The page arrived incomplete.")
+        if self._brotli is not None and not self._brotli.is_finished():
+            raise PipelineError(ErrorKind.FETCH, "The page arrived incomplete.")
+        return b""
+
+    def _budget(self) -> int:
+        return self.limit - self.produced + 1
+
+    def _count(self, out: bytes) -> bytes:
+        self.produced += len(out)
+        if self.produced > self.limit:
+            raise PipelineError(ErrorKind.TOO_LARGE, too_large_message(self.limit))
+        return out
+
+    def _feed_zlib(self, data: bytes) -> bytes:
+        if self._deflate_probe and data:
+            self._deflate_probe = False
+            try:  # "deflate" is zlib-wrapped by the spec, raw deflate by some servers
+                probe = zlib.decompressobj()
+                out = probe.decompress(data, self._budget())
+                self._zlib = probe
+                self._check_tail()
+                return out
+            except zlib.error:
+                self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+        out = self._zlib.decompress(data, self._budget())
+        self._check_tail()
+        while self.coding != "deflate" and self._zlib.eof and self._zlib.unused_data:
+            rest = self._zlib.unused_data  # a further gzip member
+            self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            out += self._zlib.decompress(rest, max(self._budget() - len(out), 1))
+            self._check_tail()
+            if self.produced + len(out) > self.limit:
+                break  # `_count` refuses it
+        return out
+
+    def _check_tail(self) -> None:
+        # Input is left over only when the output budget ran out: that is over the limit.
+        if self._zlib.unconsumed_tail:
+            raise PipelineError(ErrorKind.TOO_LARGE, too_large_message(self.limit))
+
+    def _feed_brotli(self, data: bytes) -> bytes:
+        out = self._brotli.process(data, output_buffer_limit=self._budget())
+        if len(out) < self._budget() and not self._brotli.can_accept_more_data():
+            out += self._brotli.process(b"", output_buffer_limit=self._budget() - len(out))
+        return out
+
+
+def parse_content_type(value: str) -> tuple[str, str | None]:
+    """(media type in lower case, charset or None) from a Content-Type header."""
+    media_type, _, params = value.partition(";")
+    charset = None
+    for param in params.split(";"):
+        name, _, raw = param.partition("=")
+        if name.strip().lower() == "charset":
+            charset = raw.strip().strip("\"'").strip() or None
+    return media_type.strip().lower(), charset
+
+
+def sniff(body: bytes) -> str:
+    """A media type guessed from the first bytes, for pages served without a Content-Type."""
+    head = body[:1024].lstrip()
+    lower = head.lower()
+    signatures = (
+        (b"%pdf-", "application/pdf"),
+        (b"\x89png", "image/png"),
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"gif8", "image/gif"),
+        (b"id3", "audio/mpeg"),
+        (b"\x1a\x45\xdf\xa3", "video/webm"),
+    )
+    for magic, media_type in signatures:
+        if lower.startswith(magic):
+            return media_type
+    if lower.startswith(b"riff") and lower[8:12] == b"webp":
+        return "image/webp"
+    if lower[4:8] == b"ftyp":
+        return "video/mp4"
+    if lower.startswith((b"{", b"[")):
+        return "application/json"
+    for bom, _ in _BOMS:
+        if head.startswith(bom):
+            return "text/html" if b"<" in head else "text/plain"
+    if re.match(rb"<(!doctype\s+html|html|head|body|title|meta|script|div|p|h1|!--|\?xml)", lower):
+        return "text/html"
+    if b"<html" in body[:4096].lower():
+        return "text/html"
+    return "text/plain"
+
+
+def decode_html(body: bytes, header_charset: str | None) -> str:
+    """Text from bytes: BOM, then the header's charset, then <meta> in the first 4 KB, then UTF-8.
+
+    Always `errors="replace"`, and a wrong label is outvoted by the bytes: old CMSs declare
+    UTF-8 and send windows-1252 (or the reverse), which would otherwise put "�" or "Ã©" in
+    every quote. Between those two the bytes decide, because windows-1252 prose is practically
+    never valid UTF-8; any other declared charset is trusted.
+    """
+    for bom, encoding in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom) :].decode(encoding, errors="replace")
+    encoding = _codec(header_charset) or _codec(_meta_charset(body)) or "utf-8"
+    if encoding in ("utf-8", "cp1252"):
+        return _utf8_or_cp1252(body)
+    return body.decode(encoding, errors="replace")
+
+
+def _utf8_or_cp1252(body: bytes) -> str:
+    """UTF-8 when the bytes read as UTF-8 (a stray bad byte aside), else windows-1252."""
+    text = body.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if not bad:
+        return text
+    good = len(text) - len(text.encode("ascii", "ignore")) - bad  # non-ASCII, C speed
+    return text if good > bad else body.decode("cp1252", errors="replace")
+
+
+def _meta_charset(body: bytes) -> str | None:
+    match = _META_CHARSET.search(body[:META_SCAN_BYTES])
+    if not match:
+        return None
+    label = match.group(1).decode("ascii", "replace")
+    # A <meta> can't truthfully declare UTF-16: the bytes it's written in would not be ASCII.
+    return "utf-8" if label.lower().startswith("utf-16") else label
+
+
+def _codec(label: str | None) -> str | None:
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip()).name
+    except LookupError:
+        return None
+    return _WEB_ALIASES.get(name.replace("-", "_"), name)
+
+
+# --- messages ------------------------------------------------------------------------------
+
+
+def status_message(status: int) -> str:
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        return f"The site answered with error {status}."
+    return f"The site answered {status} {phrase}."
+
+
+_KIND_WORDS = {
+    "application/pdf": "a PDF",
+    "application/json": "JSON data",
+    "text/plain": "a plain text file",
+    "text/csv": "a spreadsheet (CSV)",
+    "application/zip": "a ZIP archive",
+    "application/rss+xml": "a news feed",
+    "application/atom+xml": "a news feed",
+    "application/xml": "an XML file",
+    "text/xml": "an XML file",
+    "application/msword": "a Word document",
+}
+
+
+def not_html_message(media_type: str) -> str:
+    words = _KIND_WORDS.get(media_type)
+    if words is None:
+        family = media_type.split("/", 1)[0]
+        if family == "image":
+            words = "an image"
+        elif family == "video":
+            words = "a video"
+        elif family == "audio":
+            words = "an audio file"
+        elif media_type.endswith("+json"):
+            words = "JSON data"
+        elif media_type.endswith("+xml"):
+            words = "an XML file"
+        elif "officedocument" in media_type or "opendocument" in media_type:
+            words = "an office document"
+        else:
+            words = "a file"
+    return f"This link is {words}, not a web page."
+
+
+def unreadable_message(host: str) -> str:
+    return f"{host} sent an answer that could not be read."
+
+
+def too_large_message(limit: int) -> str:
+    megabytes = limit / 1_000_000
+    size = f"{megabytes:.0f} MB" if megabytes >= 1 else f"{limit // 1000} KB"
+    return f"The page is too large to read (over {size})."

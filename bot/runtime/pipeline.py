@@ -1,0 +1,114 @@
+"""The async pipeline: link → safe fetch → analysis off the event loop → `Briefing`.
+
+One `Pipeline` per process owns the shared HTTP client and the worker pool. `brief_*` never
+raise: every failure becomes a `Briefing` whose `error` says, in plain words, what went wrong,
+so callers (cogs, CLI) only decide how loudly to say it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from bot.models import Briefing, ErrorKind, Failure, PipelineError
+from bot.network.fetch import Fetcher
+from bot.runtime.analysis import AnalysisOptions, analyse_html, analyse_text, warm_up
+from bot.runtime.workers import PoolClosed, WorkerPool
+from config import Settings
+
+log = logging.getLogger(__name__)
+
+UNEXPECTED = "Something went wrong while reading this page."
+SHUTTING_DOWN = "Newsdesk is restarting. Please try again in a moment."
+MB = 1024 * 1024
+
+
+class Pipeline:
+    """Owns the fetcher and the worker pool; use `async with Pipeline(settings) as p:`.
+
+    `inline=True` runs analysis in this process (the CLI and benchmarks, where there is no event
+    loop to protect and a pool's start-up would cost more than it saves).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        inline: bool = False,
+        fetcher: Fetcher | None = None,
+        pool: WorkerPool | None = None,
+    ) -> None:
+        self.settings = settings
+        self.options = AnalysisOptions(briefing_max_chars=settings.briefing_max_chars)
+        self.inline = inline
+        self.fetcher = fetcher
+        self.pool = pool
+        self._started = False
+
+    async def start(self) -> None:
+        if self._started:
+            return
+        if self.fetcher is None:
+            self.fetcher = Fetcher(self.settings)
+        if not self.inline and self.pool is None:
+            memory_mb = self.settings.worker_memory_mb
+            self.pool = WorkerPool(
+                self.settings.workers,
+                self.settings.extract_timeout,
+                initializer=warm_up,
+                memory_limit=memory_mb * MB if memory_mb else None,
+            )
+        if self.pool is not None:
+            await self.pool.start()
+        self._started = True
+
+    async def close(self) -> None:
+        if self.fetcher is not None:
+            await self.fetcher.aclose()
+        if self.pool is not None:
+            await self.pool.close()
+        self._started = False
+
+    async def __aenter__(self) -> Pipeline:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def brief_url(self, url: str) -> Briefing:
+        """Fetch and brief one link; the answer's `url` is the page's canonical or final URL."""
+        await self.start()
+        assert self.fetcher is not None
+        try:
+            page = await self.fetcher.fetch(url)
+        except PipelineError as error:
+            return Briefing.failed(url, error.failure, url)
+        except Exception:
+            log.exception("fetch failed unexpectedly for %s", url)
+            return Briefing.failed(url, Failure(ErrorKind.FETCH, UNEXPECTED), url)
+        briefing = await self._analyse(url, analyse_html, url, page.html, page.url, self.options)
+        if briefing.url is None:
+            briefing.url = page.url
+        return briefing
+
+    async def brief_html(self, html: str | bytes, source: str, url: str | None = None) -> Briefing:
+        return await self._analyse(source, analyse_html, source, html, url, self.options)
+
+    async def brief_text(self, text: str, source: str) -> Briefing:
+        return await self._analyse(source, analyse_text, source, text, self.options)
+
+    async def _analyse(self, source: str, fn: Callable[..., Briefing], *args: Any) -> Briefing:
+        try:
+            if self.pool is not None:
+                return await self.pool.run(fn, *args)
+            return fn(*args)
+        except PipelineError as error:
+            return Briefing.failed(source, error.failure)
+        except PoolClosed:  # the bot is shutting down: expected, so no traceback in the log
+            log.info("analysis of %s abandoned: the worker pool is closed", source)
+            return Briefing.failed(source, Failure(ErrorKind.EXTRACTION, SHUTTING_DOWN))
+        except Exception:
+            log.exception("analysis failed unexpectedly for %s", source)
+            return Briefing.failed(source, Failure(ErrorKind.EXTRACTION, UNEXPECTED))

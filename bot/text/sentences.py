@@ -1,0 +1,194 @@
+"""Split article text into sentences, verbatim, without a model.
+
+News copy is full of periods that do not end a sentence (Mr., U.S., "J. K. Rowling", "3.5",
+"3. Oktober", z.B.) and of sentence ends hidden behind closing quotes ('..." he said. "...').
+A regex finds every *candidate* end (terminal punctuation, glued closing marks, whitespace); a
+few rules backed by small per-language word lists (`data/abbreviations_*.txt`,
+`data/stopwords_*.txt`) decide which candidates are real. Pieces are slices of the input, so
+every sentence is a verbatim substring and callers can quote it safely.
+
+The tables load lazily on first use, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+__all__ = ["LANGUAGES", "split_sentences", "stopwords"]
+
+DATA = Path(__file__).parent / "data"
+LANGUAGES = ("en", "de", "fr", "es")
+
+# Terminal punctuation, closing marks glued to it, then (French) a spaced closing guillemet that
+# is itself followed by whitespace, and finally whitespace or the end of the block.
+_CANDIDATE = re.compile(
+    r"(?P<punct>[.!?…‽]+)"
+    r"(?P<closers>[\"'”“’‘»«)\]]*)"
+    r"(?:[ \u00a0\u202f]»(?=\s|$))?"
+    r"(?=\s|$)"
+)
+_NEWLINE = re.compile(r"\n[^\S\n]*")
+_SPACE = re.compile(r"\s+")
+_OPENERS = "\"'“‘«»„‚¿¡([—–-"
+_NEXT_WORD = re.compile(r"[\w’'.-]*")
+_INITIAL = re.compile(r"[^\W\d_]\.")
+_DOTTED = re.compile(r"(?:[^\W\d_]{1,2}\.)+[^\W\d_]{1,2}")
+_SINGLE_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass(frozen=True, slots=True)
+class _Tables:
+    """What the rules consult for one language (or for all of them when it is unknown)."""
+
+    abbreviations: dict[str, str]  # lower-cased abbreviation without final dot -> kind
+    openers: frozenset[str]  # lower-cased common words that may start a sentence
+    ordinal_next: frozenset[str]  # words that follow an ordinal number ("3. Oktober")
+    ordinal_language: bool  # "12. Word" is normally an ordinal (German)
+
+
+def _read_lines(name: str) -> list[list[str]]:
+    path = DATA / name
+    if not path.exists():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            rows.append(line.split())
+    return rows
+
+
+@cache
+def _abbreviations(lang: str) -> dict[str, str]:
+    return {
+        row[0]: (row[1] if len(row) > 1 else "") for row in _read_lines(f"abbreviations_{lang}.txt")
+    }
+
+
+@cache
+def stopwords(language: str | None = None) -> frozenset[str]:
+    """Lower-cased function words for `language` (all known languages merged when unknown)."""
+    lang = _normalise(language)
+    langs = (lang,) if lang else LANGUAGES
+    return frozenset(row[0] for code in langs for row in _read_lines(f"stopwords_{code}.txt"))
+
+
+def _normalise(language: str | None) -> str | None:
+    if not language:
+        return None
+    code = language.strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LANGUAGES else None
+
+
+@cache
+def _tables(lang: str | None) -> _Tables:
+    if lang is not None:
+        abbreviations = dict(_abbreviations(lang))
+    else:
+        # Unknown language: merge every list, but an English function word ("me" is a French
+        # title) must keep ending sentences, so English entries win and English words stay out.
+        english_words = stopwords("en")
+        abbreviations = {}
+        for code in LANGUAGES[1:]:
+            for key, kind in _abbreviations(code).items():
+                if key not in english_words:
+                    abbreviations[key] = kind
+        abbreviations.update(_abbreviations("en"))
+    ordinal_next = frozenset(k for k, kind in abbreviations.items() if kind == "ordinal")
+    for key in ordinal_next:
+        del abbreviations[key]
+    return _Tables(abbreviations, stopwords(lang), ordinal_next, lang == "de")
+
+
+def split_sentences(text: str, language: str | None = None) -> list[str]:
+    """Split `text` into sentences, each a stripped verbatim substring, in order.
+
+    A blank line always ends a sentence; a single line break does too unless the next line
+    starts in lower case (a soft-wrapped paragraph), because pasted text often has headings
+    and captions without final punctuation that must not swallow the next paragraph.
+    """
+    tables = _tables(_normalise(language))
+    pieces: list[str] = []
+    for start, end in _blocks(text):
+        pos = start
+        for match in _CANDIDATE.finditer(text, start, end):
+            if _is_boundary(text, match, end, tables):
+                _emit(pieces, text, pos, match.end())
+                pos = match.end()
+        _emit(pieces, text, pos, end)
+    return pieces
+
+
+def _emit(pieces: list[str], text: str, start: int, end: int) -> None:
+    piece = text[start:end].strip()
+    if piece:
+        pieces.append(piece)
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    blocks = []
+    start = 0
+    for match in _NEWLINE.finditer(text):
+        after = match.end()
+        if after < len(text) and text[after].islower():
+            continue  # soft wrap inside a paragraph
+        blocks.append((start, match.start()))
+        start = after
+    blocks.append((start, len(text)))
+    return blocks
+
+
+def _is_boundary(text: str, match: re.Match[str], end: int, tables: _Tables) -> bool:
+    """Decide whether the candidate `match` really ends a sentence."""
+    space = _SPACE.match(text, match.end(), end)
+    if space is None or space.end() >= end:
+        return True  # end of the block
+    nxt = space.end()
+    first = text[nxt]
+    if first.islower() or first in ",;:)]}%":
+        return False  # "…" she said / "Why?" he asked / a.m., etc.
+    stripped = nxt
+    while stripped < end and text[stripped] in _OPENERS:
+        stripped += 1
+    word_match = _NEXT_WORD.match(text, stripped, end)
+    word = word_match.group() if word_match else ""
+    if word[:1].islower():
+        return False
+    punct = match.group("punct")
+    if punct != ".":
+        return True  # ! ? … and "..." before a capital
+    if match.group("closers"):
+        return True  # 'said so."' – a quote closed after the period
+    prev_start = match.start()
+    while prev_start > 0 and not text[prev_start - 1].isspace():
+        prev_start -= 1
+    core = text[prev_start : match.start()].lstrip(_OPENERS)
+    if not core:
+        return True
+    key = core.lower()
+    next_word = word.rstrip(".").lower()
+    kind = tables.abbreviations.get(key)
+    if kind == "title":
+        return False
+    if kind == "num":
+        return not word[:1].isdigit()
+    if core.isdigit():
+        if next_word in tables.ordinal_next:
+            return False
+        # German: "am 3. Oktober", "im 20. Jahrhundert" – a short number is an ordinal.
+        short = len(core) <= 2
+        return not (tables.ordinal_language and short and next_word not in tables.openers)
+    if kind is not None or _SINGLE_LETTER.fullmatch(core) or _DOTTED.fullmatch(core):
+        # An abbreviation that may also end a sentence: split only when the next word is
+        # clearly a new sentence (a common opener or a quotation), never before an initial.
+        if _INITIAL.fullmatch(word):
+            return False
+        if stripped > nxt and text[nxt] in '"“‘«»„¿¡':
+            return True
+        if len(next_word) > 1 and word.rstrip(".").isupper():
+            return False  # "9:30 a.m. ET", "the U.S. EPA": an acronym, not an opener
+        return next_word in tables.openers
+    return True

@@ -1,0 +1,336 @@
+"""extract_article on our fixture pages (nav, ads, captions, share bars, JSON-LD, OpenGraph,
+odd quote marks, four languages), the seed page, a paywall teaser and hostile input."""
+
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.article.clean import clean_article
+from bot.article.extract import choose_date, extract_article, guess_language, language_code
+from bot.article.metadata import PageMeta
+from bot.models import ErrorKind, PipelineError
+from tests.helpers.paths import PAGES, SEED, needs_shared
+
+
+def page(name: str) -> bytes:
+    return (PAGES / name).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def council():
+    return extract_article(page("council-vote.html"), "http://127.0.0.1:9/pages/council-vote.html")
+
+
+def test_council_metadata(council):
+    assert council.headline == "Harbourside council votes to close Mill Lane bridge to cars"
+    assert council.byline == "Jane Doe"
+    assert council.site == "The Example Gazette"
+    assert council.published == "2024-03-14"
+    assert council.language == "en"
+    # og:url / canonical is absolute http(s), so it wins over the URL we fetched.
+    assert council.url == (
+        "https://www.example-gazette.test/local/2024/03/14/council-votes-to-close-mill-lane-bridge"
+    )
+    # a relative og:image is made absolute against the page URL
+    assert council.image == "https://www.example-gazette.test/media/2024/03/mill-lane-bridge.jpg"
+    assert council.description.startswith("Councillors backed the plan")
+
+
+def test_council_body_keeps_quotes_verbatim_and_drops_page_furniture(council):
+    text = council.text
+    assert "“This bridge was built for horses and carts, not for 9,000 cars a day,”" in text
+    assert "‘People will see the difference within months,’ she told the meeting." in text
+    assert "“My advice has not changed,” Dr Marsh said." in text
+    assert "Okafor said the traders’ association would ask the council" in text
+    for furniture in ("Accept all cookies", "Subscribe", "Comments are closed", "Storm warning"):
+        assert furniture not in text
+    assert not any(p.strip() == "Advertisement" for p in council.paragraphs)
+
+
+def test_council_after_cleaning_has_no_boilerplate(council):
+    cleaned = clean_article(council)
+    assert cleaned.paragraphs[0].startswith("Harbourside’s town council voted on Thursday")
+    text = cleaned.text
+    for junk in ("Share this article", "Read more", "Sign up", "©", "Photo:", "Download our app"):
+        assert junk not in text
+    assert cleaned.headline not in cleaned.paragraphs
+    assert len(cleaned.paragraphs) == 10
+
+
+def test_german_page_kicker_and_quote_marks():
+    article = clean_article(extract_article(page("stadtrat-radweg.html")))
+    # h1 is "Lokales Stadtrat …" (section kicker in a span), og:title has the headline alone
+    assert article.headline == "Stadtrat beschließt Radweg entlang der Uferstraße"
+    assert article.language == "de"
+    assert article.byline == "Anna Berg"
+    assert article.published == "2023-09-21"
+    assert "„Wir holen nach, was seit zwanzig Jahren versprochen wird“, sagte" in article.text
+    assert "»Die Pendler aus dem Umland haben keine Alternative" in article.text
+    assert not any(p.startswith(("Von Anna Berg", "Lesen Sie auch")) for p in article.paragraphs)
+
+
+def test_french_page_site_prefix_and_guillemets():
+    article = clean_article(extract_article(page("greve-cantine.html")))
+    # <title> is "Le Courrier d'Exemple : À Valmont, …": the site prefix is not the headline
+    assert article.headline == "À Valmont, les agents des cantines scolaires en grève"
+    assert article.site == "Le Courrier d'Exemple"
+    assert article.byline == "Marie Dupont"
+    assert article.language == "fr"
+    assert article.published == "2023-11-08"
+    assert "« Nous servons quatre cents repas avec une équipe prévue pour deux cents »" in (
+        article.text
+    )
+    assert "Par Marie Dupont" not in article.text
+    assert "newsletter" not in article.text and "À lire aussi" not in article.text
+
+
+def test_spanish_page_two_authors_and_site_suffix():
+    article = clean_article(extract_article(page("mercado-feria.html")))
+    assert article.headline == "El mercado de San Telmo de Villaclara reabre tras dos años de obras"
+    assert article.byline == "Lucía Fernández; Diego Santos"
+    assert article.language == "es"
+    assert article.url == "https://www.diario-ejemplo.test/ciudad/mercado-san-telmo-reabre"
+    assert "«Es como volver a casa», dijo Rosa Medina" in article.text
+    assert "Lee también" not in article.text and "boletín" not in article.text
+    assert article.paragraphs[0].startswith("El histórico mercado")
+
+
+def test_paywall_teaser_is_not_an_article():
+    with pytest.raises(PipelineError) as caught:
+        extract_article(page("paywall-teaser.html"))
+    assert caught.value.kind is ErrorKind.NOT_ARTICLE
+    assert "teaser" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "   \n\t ",
+        b"",
+        b"\x00" * 512,
+        os.urandom(4096),
+        "just a line of text with no markup",
+        "<html><head><title>Menu</title></head><body><nav><a href='/'>Home</a></nav></body></html>",
+    ],
+)
+def test_empty_or_garbage_input_is_not_an_article(html):
+    with pytest.raises(PipelineError) as caught:
+        extract_article(html)
+    assert caught.value.kind is ErrorKind.NOT_ARTICLE
+    assert caught.value.message
+
+
+def test_deeply_nested_divs_fail_cleanly():
+    html = (
+        "<html><body>" + "<div>" * 100_000 + "<p>deep</p>" + "</div>" * 100_000 + "</body></html>"
+    )
+    with pytest.raises(PipelineError) as caught:
+        extract_article(html)
+    assert caught.value.kind in (ErrorKind.NOT_ARTICLE, ErrorKind.EXTRACTION)
+
+
+def test_twenty_megabyte_single_line_page_is_refused():
+    html = "<html><body><p>" + "word " * 4_000_000 + "</p></body></html>"
+    with pytest.raises(PipelineError) as caught:
+        extract_article(html)
+    assert caught.value.kind is ErrorKind.TOO_LARGE
+    assert "MB" in caught.value.message
+
+
+def test_extractor_crash_becomes_extraction_error(monkeypatch):
+    import trafilatura
+
+    def boom(*args, **kwargs):
+        raise ValueError("parser exploded")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", boom)
+    with pytest.raises(PipelineError) as caught:
+        extract_article(page("council-vote.html"))
+    assert caught.value.kind is ErrorKind.EXTRACTION
+
+
+ARTICLE = """<html><head>{head}</head><body><article><h1>Ferry timetable cut for winter</h1>
+<p>The island ferry will sail four times a day instead of seven from November, the operator
+said on Monday, blaming a shortage of crew and the rising price of fuel.</p>
+<p>Passengers who commute to the mainland said the change would make it impossible to reach
+the first shift at the hospital, which starts at seven in the morning.</p>
+<p>The operator said it would review the timetable in the spring after talks with the council
+and with the unions that represent its deck and engine crews.</p></article></body></html>"""
+
+
+def test_given_url_is_kept_without_canonical_and_relative_canonical_is_ignored():
+    given = "https://news.example.test/island/ferry"
+    assert extract_article(ARTICLE.format(head=""), given).url == given
+    relative = '<link rel="canonical" href="/island/ferry-timetable">'
+    assert extract_article(ARTICLE.format(head=relative), given).url == given
+    home = '<link rel="canonical" href="https://news.example.test/">'
+    assert extract_article(ARTICLE.format(head=home), given).url == given
+
+
+def test_language_is_guessed_when_the_page_does_not_say():
+    article = extract_article(ARTICLE.format(head=""))
+    assert article.language == "en"
+    assert article.headline == "Ferry timetable cut for winter"
+
+
+def test_declared_legacy_encoding_is_decoded():
+    html = ARTICLE.format(head='<meta charset="iso-8859-1">').replace("Ferry", "Fähre")
+    article = extract_article(html.encode("iso-8859-1"))
+    assert article.headline == "Fähre timetable cut for winter"
+
+
+def test_language_code_and_guess():
+    assert language_code("en-IE") == "en"
+    assert language_code("de_DE") == "de"
+    assert language_code("english") is None
+    assert guess_language(
+        ["Der Rat hat am Montag die neue Straße für den Verkehr freigegeben."]
+    ) == ("de")
+    assert guess_language(["Le conseil a voté pour la fermeture du pont et des rues."]) == "fr"
+    assert guess_language(["El consejo votó por la reforma del mercado y de las calles."]) == "es"
+    assert guess_language(["42"]) is None
+
+
+@needs_shared
+def test_seed_article_html():
+    article = extract_article((SEED / "article.html").read_bytes())
+    assert article.headline == "No progress seen after Russia-US talks over Ukraine tensions"
+    assert article.byline == "Matthew Lee"
+    assert article.site == "BreakingNews.ie"
+    assert article.published == "2022-01-10"
+    cleaned = clean_article(article)
+    text = cleaned.text
+    for junk in ("Share this article", "Read More", "Pool via AP", "©", "Download our Apps"):
+        assert junk not in text
+    assert cleaned.paragraphs[0].startswith("The United States and Russia locked horns")
+    assert cleaned.paragraphs[-1].startswith("As President Putin said")
+
+
+def test_menu_grabbed_by_the_fast_path_triggers_one_fallback_run(monkeypatch):
+    import trafilatura
+
+    menu = "\n".join(f"Section {n}" for n in range(40))
+    story = "\n".join(
+        ["The harbour bridge will close to cars from July, the council decided on Thursday."] * 4
+    )
+    calls = []
+
+    def fake(tree, url=None, include_comments=True, fast=False, **kwargs):
+        calls.append(fast)
+        return SimpleNamespace(text=menu if fast else story)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", fake)
+    article = extract_article(ARTICLE.format(head=""))
+    assert calls == [True, False]
+    assert article.paragraphs[0].startswith("The harbour bridge will close")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "<div>",
+                "</div>",
+                "<p>",
+                "</p>",
+                "<h1>",
+                "</h1>",
+                "<title>",
+                "&amp;",
+                "&#0;",
+                "\x00",
+                '<script type="application/ld+json">{"@type":',
+                "</script>",
+                "“",
+                "By Jane Doe, AP",
+                "<!--",
+                "word " * 30,
+                '<?xml version="1.0" encoding="utf-8"?>',
+            ]
+        )
+        | st.text(max_size=40),
+        max_size=60,
+    ),
+    st.booleans(),
+)
+def test_arbitrary_markup_gives_an_article_or_a_pipeline_error(parts, as_bytes):
+    html = "".join(parts)
+    data = html.encode("utf-8", "surrogatepass") if as_bytes else html
+    try:
+        article = extract_article(data)
+    except PipelineError as error:
+        assert error.message
+    else:
+        assert article.paragraphs and all(p.strip() for p in article.paragraphs)
+
+
+# --- choose_date: which date signal wins ---------------------------------------------------
+
+
+def _never() -> str:
+    raise AssertionError("htmldate should not run when the page's own signals decide")
+
+
+def _page(body: str):
+    from lxml import html as lxml_html
+
+    return lxml_html.document_fromstring(f"<html><body>{body}</body></html>")
+
+
+def test_dateline_beats_declared_metadata_and_skips_htmldate():
+    # The CMS declared the draft's date; readers see the date printed under the headline.
+    meta = PageMeta(meta_date="2021-12-20", meta_timestamp=True, dateline="2022-01-27")
+    assert choose_date(meta, _never) == "2022-01-27"
+
+
+def test_without_declared_date_label_then_time_then_dateline_then_htmldate():
+    labelled = _page(
+        '<h1>H</h1><p>Veröffentlicht am 16.08.2019</p><time datetime="2019-08-24">x</time>'
+    )
+    assert choose_date(PageMeta(dateline="2019-08-20"), _never, labelled) == "2019-08-16"
+    timed = _page('<h1>H</h1><time datetime="2022-01-25T08:00:00+01:00">25.01.2022</time>')
+    assert choose_date(PageMeta(dateline="2022-01-20"), _never, timed) == "2022-01-25"
+    assert choose_date(PageMeta(dateline="2022-01-20"), _never, _page("<p>x</p>")) == "2022-01-20"
+    assert choose_date(PageMeta(), lambda: "2020-03-01", _page("<p>x</p>")) == "2020-03-01"
+
+
+def test_declared_date_still_beats_the_body_signals_htmldate_agrees_with():
+    # With a declared date and no dateline, htmldate (which reads the declaration) decides.
+    meta = PageMeta(ld_date="2021-05-04", ld_timestamp=True)
+    assert choose_date(meta, lambda: "2021-05-04", _page("<p>Published: 01.01.2020</p>")) == (
+        "2021-05-04"
+    )
+
+
+def test_one_day_timezone_gap_prefers_local_stamp_but_not_utc_against_the_url_date():
+    local = PageMeta(ld_date="2022-05-07", ld_timestamp=True)
+    assert choose_date(local, "2022-05-06") == "2022-05-07"
+    utc = PageMeta(
+        ld_date="2020-02-25",
+        ld_timestamp=True,
+        ld_utc=True,
+        canonical="https://news.example.test/2020/02/24/actor-leaves-studio/",
+    )
+    assert choose_date(utc, "2020-02-24") == "2020-02-24"
+    utc.canonical = "https://news.example.test/actor-leaves-studio/"
+    assert choose_date(utc, "2020-02-24") == "2020-02-25"
+
+
+def test_a_bare_year_in_the_text_is_not_a_publication_date():
+    page = (
+        "<html><head><title>Fares row | Gazette</title></head><body><article><h1>Fares row</h1>"
+        "<p>The council debated ferry fares on Monday evening for many hours in the town hall. "
+        "The fare rose 12 percent in 1995 and again in 2003, officials recalled.</p>"
+        "<p>Adults now pay 4.50 and children 2.25 for the crossing, which takes twenty "
+        "minutes in calm weather and longer when the wind turns.</p></article></body></html>"
+    )
+    assert extract_article(page).published is None
+    dated = page.replace("Monday evening", "Monday evening (1 January 2003)")
+    assert extract_article(dated).published == "2003-01-01"

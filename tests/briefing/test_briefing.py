@@ -1,0 +1,347 @@
+"""The extractive briefing on synthetic articles (written for these tests) and, when present,
+on every article of the summaries benchmark corpus."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.briefing.extractive import make_briefing
+from bot.models import Quote
+from tests.helpers.paths import CORPORA, SEED, needs_shared
+
+LEDE = (
+    "The Harbor City council voted 7-2 on Tuesday to close the Eastside water treatment plant "
+    "by next spring, ending a decade-long fight over the ageing facility."
+)
+NUT_GRAF = (
+    "Closing the Eastside plant moves water treatment to the newer Northgate plant, which the "
+    "council says can absorb the extra demand once a planned $40 million expansion is finished."
+)
+CONTEXT = (
+    "Residents living near the Eastside plant had complained for years about odours and about "
+    "two leaks that forced boil-water notices across the district."
+)
+QUOTE_PARAGRAPH = (
+    "“We simply cannot keep pouring money into a plant that was built for a city half our size, "
+    "and everyone on this council knows it,” said council member Rosa Delgado."
+)
+RUNNING_QUOTE = (
+    "“The water plant has served us well for many decades. The water plant has simply run out "
+    "of time. The council water vote was the only honest choice,” Delgado added."
+)
+
+ARTICLE = [
+    "Harbor City Tribune",
+    "By Dana Whitfield, Staff Reporter",
+    LEDE,
+    QUOTE_PARAGRAPH,
+    RUNNING_QUOTE,
+    "Read more: Council approves new bus routes for the harbor district",
+    NUT_GRAF,
+    "A pump house at the Eastside plant, pictured in March",
+    CONTEXT,
+    "and the council said the timetable could still change if the expansion is delayed.",
+    "Workers at the Eastside plant will be offered jobs at Northgate, according to the city’s "
+    "utilities department, which runs both plants.",
+    "Opponents, including two council members, argued that the expansion budget was unrealistic "
+    "and that household water bills would rise as a result.",
+    "Share this article",
+]
+
+
+def _joined(paragraphs: list[str]) -> str:
+    return "\n".join(paragraphs)
+
+
+def test_lede_first_then_story_sentences_verbatim_within_limits() -> None:
+    items = make_briefing(ARTICLE, [])
+    assert items[0] == LEDE
+    assert 3 <= len(items) <= 5
+    assert sum(len(item) for item in items) <= 600
+    assert all(item in _joined(ARTICLE) for item in items)
+    assert NUT_GRAF in items
+
+
+def test_no_boilerplate_bylines_captions_or_fragments() -> None:
+    items = make_briefing(ARTICLE, [])
+    text = " ".join(items)
+    for junk in ("Read more", "Share this", "By Dana", "Harbor City Tribune", "pictured in March"):
+        assert junk not in text
+    assert not any(item[0].islower() for item in items)  # "and the council said ..." fragment
+
+
+def test_filter_is_light_real_sentences_that_look_like_furniture_survive() -> None:
+    by_tuesday = "By Tuesday night the council had already hired a firm to plan the closure."
+    dollars = "$40 million has been set aside for the Northgate expansion over three years."
+    video = "Video footage shared by residents shows brown water running from kitchen taps."
+    heading = "Council Approves Closure Of Eastside Water Plant After Long Fight"
+    paragraphs = [LEDE, heading, by_tuesday, dollars, video]
+    items = make_briefing(paragraphs, [], max_chars=5000)
+    assert items == [LEDE, by_tuesday, dollars]  # 3 of 4 usable: the heading is not one
+    assert make_briefing([LEDE, heading, video], []) == [LEDE, video]
+
+
+def test_quote_heavy_sentences_are_left_to_the_quotes_block() -> None:
+    items = make_briefing(ARTICLE, [])
+    assert "pouring money" not in " ".join(items)
+
+
+def test_sentences_inside_a_quote_running_over_several_sentences_are_skipped() -> None:
+    # The middle sentence has no quotation marks of its own.
+    paragraphs = [LEDE, RUNNING_QUOTE, CONTEXT]
+    assert make_briefing(paragraphs, []) == [LEDE, CONTEXT]
+
+
+def test_quote_that_lost_its_opening_mark_is_still_a_quote() -> None:
+    lost = "We cannot go back on this and we will not try to, whatever happens,” Delgado said."
+    assert make_briefing([LEDE, lost, CONTEXT], []) == [LEDE, CONTEXT]
+
+
+def test_lede_opens_the_briefing_even_when_later_sentences_score_higher() -> None:
+    lede = "Harbor City will lose its oldest public utility by the end of next spring."
+    central = [
+        f"The council said the Eastside water plant closure would cut water plant costs by "
+        f"{n} percent, and the Eastside water plant staff would move."
+        for n in (5, 10, 15, 20)
+    ]
+    items = make_briefing(["By Dana Whitfield", "Harbor City Tribune", lede, *central], [])
+    assert items[0] == lede
+
+
+def test_quotes_from_the_quotes_step_exclude_sentences_whose_marks_were_lost() -> None:
+    unmarked = (
+        "Nobody who works at the Eastside water plant will lose a job because of the council vote."
+    )
+    paragraphs = [LEDE, unmarked, NUT_GRAF, CONTEXT, ARTICLE[-3]]
+    assert unmarked in make_briefing(paragraphs, [])  # chosen when nothing says it is a quote
+    quote = Quote(text=unmarked.rstrip("."), speaker="Rosa Delgado", paragraph=1)
+    items = make_briefing(paragraphs, [quote])
+    assert unmarked not in items
+    assert items[0] == LEDE
+
+
+def test_near_duplicate_of_the_lede_is_not_repeated() -> None:
+    duplicate = (
+        "The Harbor City council voted on Tuesday to close the Eastside water treatment plant by "
+        "next spring, ending a long fight over the facility."
+    )
+    paragraphs = [LEDE, duplicate, NUT_GRAF, CONTEXT, ARTICLE[-3], ARTICLE[-2]]
+    items = make_briefing(paragraphs, [])
+    assert items[0] == LEDE
+    assert duplicate not in items
+
+
+def test_max_chars_is_respected() -> None:
+    items = make_briefing(ARTICLE, [], max_chars=350)
+    assert items
+    assert sum(len(item) for item in items) <= 350
+    assert all(item in _joined(ARTICLE) for item in items)
+
+
+def test_at_most_five_items_even_with_room() -> None:
+    sentences = [
+        f"The harbor district reported {n} new water main repairs in week {n} of the works."
+        for n in range(2, 20)
+    ]
+    items = make_briefing(sentences, [], max_chars=5000)
+    assert 3 <= len(items) <= 5
+
+
+def test_short_article_gives_fewer_items() -> None:
+    paragraphs = [LEDE, "Subscribe", CONTEXT]
+    assert make_briefing(paragraphs, []) == [LEDE, CONTEXT]
+
+
+def test_empty_or_junk_only_article_gives_nothing() -> None:
+    assert make_briefing([], []) == []
+    assert make_briefing(["Read more", "Share this article", "Photo: Getty Images"], []) == []
+
+
+def test_long_sentences_do_not_crowd_out_the_third_item() -> None:
+    long_one = (
+        "The treatment plant, which opened in the early seventies and was extended twice in the "
+        "decades that followed, has needed repairs to its pumps, its filters, its sludge tanks "
+        "and its control room, and engineers warned the council last year that the cost of "
+        "keeping it running would soon exceed the cost of the planned Northgate expansion."
+    )
+    paragraphs = [LEDE, long_one, NUT_GRAF, CONTEXT]
+    items = make_briefing(paragraphs, [])
+    assert len(items) == 3
+    assert sum(len(item) for item in items) <= 600
+
+
+def test_sentences_are_split_inside_paragraphs() -> None:
+    paragraph = f"{LEDE} {NUT_GRAF} {CONTEXT}"
+    items = make_briefing([paragraph], [])
+    assert items == [LEDE, NUT_GRAF, CONTEXT]
+
+
+def test_german_article_with_low_high_quotes() -> None:
+    paragraphs = [
+        "Der Stadtrat von Hafenstadt hat am 3. Oktober beschlossen, das alte Wasserwerk im "
+        "Osten bis zum Frühjahr zu schließen.",
+        "„Wir können nicht weiter Geld in eine Anlage stecken, die für eine halb so große Stadt "
+        "gebaut wurde“, sagte die Ratsfrau Rosa Delgado.",
+        "Die Aufbereitung soll künftig das neuere Werk im Norden übernehmen, das dafür für "
+        "40 Millionen Euro ausgebaut wird.",
+        "Anwohner hatten sich seit Jahren über Gerüche und zwei Lecks beschwert, die z.B. "
+        "Abkochempfehlungen für den ganzen Bezirk nötig machten.",
+    ]
+    items = make_briefing(paragraphs, [], language="de")
+    assert items[0] == paragraphs[0]
+    assert not any(item.startswith("„") for item in items)
+    assert paragraphs[3] in items
+
+
+def test_french_article_with_guillemets() -> None:
+    paragraphs = [
+        "Le conseil municipal a voté mardi la fermeture de la vieille usine de traitement des "
+        "eaux de l'est de la ville d'ici au printemps prochain.",
+        "« Nous ne pouvons plus dépenser autant d'argent pour une usine construite pour une "
+        "ville deux fois plus petite », a déclaré Mme Delgado.",
+        "Le traitement sera transféré vers l'usine du nord, qui doit être agrandie pour un coût "
+        "de 40 millions d'euros.",
+        "Les riverains se plaignaient depuis des années des odeurs et de deux fuites qui ont "
+        "imposé de faire bouillir l'eau dans tout le quartier.",
+    ]
+    items = make_briefing(paragraphs, [], language="fr")
+    assert items == [paragraphs[0], paragraphs[2], paragraphs[3]]
+    assert make_briefing(paragraphs[:3], [], language="fr") == [paragraphs[0], paragraphs[2]]
+
+
+WORDS = [
+    "The",
+    "council",
+    "voted",
+    "said",
+    "plant",
+    "water",
+    "Mr.",
+    "U.S.",
+    "“We",
+    "won,”",
+    "she",
+    "‘Yes.’",
+    '"No,"',
+    "Read",
+    "more",
+    "By",
+    "2.5",
+    "3.",
+    "Oktober",
+    "and",
+    "but",
+    ".",
+    "!",
+    "?",
+    "«",
+    "»",
+    "…",
+    "\n",
+    "Photo:",
+    "Getty",
+    "Images",
+    "it",
+    "was",
+    "is",
+    "a",
+    "the",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(WORDS), max_size=30).map(" ".join), max_size=12),
+    st.integers(min_value=0, max_value=800),
+    st.sampled_from([None, "en", "de", "fr", "es"]),
+)
+def test_property_items_are_verbatim_and_within_limits(
+    paragraphs: list[str], max_chars: int, language: str | None
+) -> None:
+    quotes = [Quote(text=p[:40], speaker=None, paragraph=i) for i, p in enumerate(paragraphs[:2])]
+    items = make_briefing(paragraphs, quotes, max_chars=max_chars, language=language)
+    text = _joined(paragraphs)
+    assert len(items) <= 5
+    assert sum(len(item) for item in items) <= max_chars
+    assert len(set(items)) == len(items)
+    assert all(item and item in text and item == item.strip() for item in items)
+
+
+@needs_shared
+def test_every_benchmark_article_gives_a_verbatim_briefing_within_limits() -> None:
+    folder = CORPORA / "summaries-cnndm" / "text"
+    files = sorted(folder.glob("*.txt"))
+    assert files
+    for path in files:
+        paragraphs = [p.strip() for p in path.read_text(encoding="utf-8").splitlines() if p.strip()]
+        items = make_briefing(paragraphs, [], language="en")
+        text = _joined(paragraphs)
+        assert items, path.name
+        assert len(items) <= 5, path.name
+        assert sum(len(item) for item in items) <= 600, path.name
+        for item in items:
+            assert item in text, (path.name, item)
+            assert item == item.strip()
+
+
+@needs_shared
+def test_seed_story_briefing_has_no_boilerplate() -> None:
+    seed = SEED / "article.txt"
+    paragraphs = [p.strip() for p in seed.read_text(encoding="utf-8").splitlines() if p.strip()]
+    items = make_briefing(paragraphs, [])
+    assert 3 <= len(items) <= 5
+    text = " ".join(items)
+    for junk in ("Read More", "Share this article", "By Matthew Lee", "Download our Apps", "©"):
+        assert junk not in text
+    assert all(item in _joined(paragraphs) for item in items)
+
+
+def test_a_language_without_function_word_lists_still_gets_a_briefing() -> None:
+    # Arabic and Russian have no stopword lists here; their sentences are not "labels".
+    arabic = [
+        "وافق مجلس المياه الإقليمي يوم الخميس على خطة لرفع الفواتير بنسبة أربعة بالمئة.",
+        "وقالت مجموعات المستهلكين إن الزيادة ستضر بالمتقاعدين أكثر من غيرهم في المدينة.",
+        "وسينشر المجلس تفاصيل الإنفاق في يناير ويعقد اجتماعين عامين قبل تطبيق الزيادة.",
+    ]
+    russian = [
+        "Городской совет в четверг одобрил план повышения тарифов на воду на четыре процента.",
+        "Потребительские группы заявили, что рост сильнее всего ударит по пенсионерам города.",
+        "Совет опубликует подробную смету расходов в январе и проведёт два публичных собрания.",
+    ]
+    for paragraphs, language in ((arabic, "ar"), (russian, "ru"), (russian, None)):
+        briefing = make_briefing(paragraphs, [], language=language)
+        assert briefing == paragraphs, language
+
+
+def test_function_word_filter_still_drops_labels_in_a_covered_language() -> None:
+    paragraphs = [
+        "The regional water board approved a plan on Thursday to raise bills by four percent.",
+        "Consumer groups said the rise would hit pensioners hardest across the valley towns.",
+        "Water Bills Pensioners Valley Towns Board Vote Thursday Rise Percent Spring",
+        "The board will publish a breakdown of the spending in January before the rise.",
+    ]
+    briefing = make_briefing(paragraphs, [], language="en")
+    assert paragraphs[2] not in briefing and len(briefing) == 3
+
+
+def test_an_embedded_post_is_not_the_articles_own_words() -> None:
+    paragraphs = [
+        "The mayor of Port Ellery promised on Sunday to rebuild the storm-damaged north pier "
+        "within a year, as fishermen counted the cost of the gale.",
+        "Storm update: the north pier is closed until further notice. Please stay away from the "
+        "harbour wall today. — Port Ellery Council (@PortElleryCC) November 22, 2026",
+        "Fishermen said the closure of the pier would cost them weeks of work this winter.",
+        "The council said engineers would inspect the damaged structure on Tuesday morning.",
+    ]
+    briefing = make_briefing(paragraphs, [], language="en")
+    assert len(briefing) == 3
+    assert not any("harbour wall" in sentence for sentence in briefing)
+    # A dash and a date in the article's own prose is not an embed.
+    prose = [
+        paragraphs[0],
+        "The pier — built by the harbour trust (@ its own cost) in 1898 — was last repaired "
+        "on March 3, 2019.",
+        *paragraphs[2:],
+    ]
+    assert prose[1] in make_briefing(prose, [], language="en")

@@ -1,0 +1,273 @@
+"""The sentence splitter: every trap news copy sets, in the four languages the bot reads."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.text.sentences import split_sentences
+
+EN_CASES = [
+    pytest.param(
+        "Mr. Okafor met Mrs. Lind and Dr. Haas on Monday. They talked for an hour.",
+        ["Mr. Okafor met Mrs. Lind and Dr. Haas on Monday.", "They talked for an hour."],
+        id="titles",
+    ),
+    pytest.param(
+        "Gov. Reyes, Sen. Platt and Rep. Moody signed it. St. Paul was next.",
+        ["Gov. Reyes, Sen. Platt and Rep. Moody signed it.", "St. Paul was next."],
+        id="political-titles",
+    ),
+    pytest.param(
+        "Exports to the U.S. and the U.K. fell. Sales in the U.S. The report said so.",
+        ["Exports to the U.S. and the U.K. fell.", "Sales in the U.S.", "The report said so."],
+        id="dotted-country-codes",
+    ),
+    pytest.param(
+        "The deal closes on Jan. 14 and Feb. 2. No. 10 declined to comment.",
+        ["The deal closes on Jan. 14 and Feb. 2.", "No. 10 declined to comment."],
+        id="months-and-number-sign",
+    ),
+    pytest.param(
+        "Shares of Brightline Inc. rose. Rivals such as Corvex Corp. fell. Others held.",
+        ["Shares of Brightline Inc. rose.", "Rivals such as Corvex Corp. fell.", "Others held."],
+        id="company-suffix-mid-sentence",
+    ),
+    pytest.param(
+        "He sold it to Harlow Inc. The buyer paid cash.",
+        ["He sold it to Harlow Inc.", "The buyer paid cash."],
+        id="company-suffix-ends-sentence",
+    ),
+    pytest.param(
+        "The novel is by J. K. Rowling. Its editor, Anne E. Marsh, agreed.",
+        ["The novel is by J. K. Rowling.", "Its editor, Anne E. Marsh, agreed."],
+        id="initials",
+    ),
+    pytest.param(
+        "Growth slowed to 3.5 percent. Prices rose 0.2 points.",
+        ["Growth slowed to 3.5 percent.", "Prices rose 0.2 points."],
+        id="decimals",
+    ),
+    pytest.param(
+        "The vote ended at 10:45 p.m. on Tuesday. Counting began at 6 a.m. The result came later.",
+        [
+            "The vote ended at 10:45 p.m. on Tuesday.",
+            "Counting began at 6 a.m.",
+            "The result came later.",
+        ],
+        id="times",
+    ),
+    pytest.param(
+        "Trading opens at 9:30 a.m. ET. The bell rang.",
+        ["Trading opens at 9:30 a.m. ET.", "The bell rang."],
+        id="acronym-after-abbreviation",
+    ),
+    pytest.param(
+        "She paused... and went on. Then silence… Nobody spoke.",
+        ["She paused... and went on.", "Then silence…", "Nobody spoke."],
+        id="ellipses",
+    ),
+    pytest.param(
+        "“We are not done,” she said. “The work starts now.” Her aides nodded.",
+        ["“We are not done,” she said.", "“The work starts now.”", "Her aides nodded."],
+        id="curly-quotes-spanning-sentences",
+    ),
+    pytest.param(
+        '"Is it over?" he asked. "Not yet." The crowd waited.',
+        ['"Is it over?" he asked.', '"Not yet."', "The crowd waited."],
+        id="straight-quotes-question-inside",
+    ),
+    pytest.param(
+        "The plan (approved last week.) stands. Critics disagree!",
+        ["The plan (approved last week.) stands.", "Critics disagree!"],
+        id="closing-bracket-stays",
+    ),
+    pytest.param(
+        "Council Approves Budget\nThe council approved the budget. It passed 7-2.",
+        ["Council Approves Budget", "The council approved the budget.", "It passed 7-2."],
+        id="heading-line-without-stop",
+    ),
+    pytest.param(
+        "The mayor said the plan\nwould go ahead. Work starts soon.",
+        ["The mayor said the plan\nwould go ahead.", "Work starts soon."],
+        id="soft-wrapped-line",
+    ),
+]
+
+DE_CASES = [
+    pytest.param(
+        "Am 3. Oktober feiert Deutschland die Einheit. Viele Menschen kommen.",
+        ["Am 3. Oktober feiert Deutschland die Einheit.", "Viele Menschen kommen."],
+        id="ordinal-date",
+    ),
+    pytest.param(
+        "Das betrifft z.B. Schulen und u.a. Kliniken. Dr. Weber widerspricht.",
+        ["Das betrifft z.B. Schulen und u.a. Kliniken.", "Dr. Weber widerspricht."],
+        id="abbreviations",
+    ),
+    pytest.param(
+        "Er wohnt in der Hauptstraße Nr. 5 in Kiel. Die Miete steigt.",
+        ["Er wohnt in der Hauptstraße Nr. 5 in Kiel.", "Die Miete steigt."],
+        id="number-sign",
+    ),
+    pytest.param(
+        "„Wir sind bereit.“ Dann verließ sie den Saal. „Nein!“, rief er.",
+        ["„Wir sind bereit.“", "Dann verließ sie den Saal.", "„Nein!“, rief er."],
+        id="low-high-quotes",
+    ),
+    pytest.param(
+        "Das ist im 20. Jahrhundert passiert. Es kostete 20. Die Firma zahlte.",
+        ["Das ist im 20. Jahrhundert passiert.", "Es kostete 20.", "Die Firma zahlte."],
+        id="ordinal-vs-number-at-end",
+    ),
+]
+
+FR_CASES = [
+    pytest.param(
+        "« C'est terminé. » Le ministre est parti. M. Durand a parlé avec Mme Roux.",
+        ["« C'est terminé. »", "Le ministre est parti.", "M. Durand a parlé avec Mme Roux."],
+        id="guillemets-and-titles",
+    ),
+    pytest.param(
+        "« Vraiment ? » a-t-elle demandé. Personne n'a répondu !",
+        ["« Vraiment ? » a-t-elle demandé.", "Personne n'a répondu !"],
+        id="spaced-punctuation",
+    ),
+]
+
+ES_CASES = [
+    pytest.param(
+        "¿Qué pasará ahora? ¡Nadie lo sabe! La Sra. Gómez habló con el Dr. Ruiz.",
+        ["¿Qué pasará ahora?", "¡Nadie lo sabe!", "La Sra. Gómez habló con el Dr. Ruiz."],
+        id="inverted-marks-and-titles",
+    ),
+    pytest.param(
+        "El alcalde, ¿por qué no vino?, guardó silencio. Después habló.",
+        ["El alcalde, ¿por qué no vino?, guardó silencio.", "Después habló."],
+        id="question-inside-sentence",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EN_CASES)
+def test_english(text: str, expected: list[str]) -> None:
+    assert split_sentences(text, "en") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), EN_CASES)
+def test_english_without_language_hint(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), DE_CASES)
+def test_german(text: str, expected: list[str]) -> None:
+    assert split_sentences(text, "de") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), FR_CASES)
+def test_french(text: str, expected: list[str]) -> None:
+    assert split_sentences(text, "fr-FR") == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), ES_CASES)
+def test_spanish(text: str, expected: list[str]) -> None:
+    assert split_sentences(text, "es") == expected
+
+
+def test_unknown_language_keeps_german_dates_together() -> None:
+    text = "Die Wahl ist am 3. Oktober. Danach wird gezählt."
+    assert split_sentences(text) == ["Die Wahl ist am 3. Oktober.", "Danach wird gezählt."]
+
+
+def test_unknown_language_does_not_treat_english_words_as_foreign_titles() -> None:
+    # "Me" is a French title (Maître), but in English text "me." ends a sentence.
+    assert split_sentences("He told me. The rest is history.") == [
+        "He told me.",
+        "The rest is history.",
+    ]
+
+
+def test_blank_lines_always_separate() -> None:
+    assert split_sentences("first line\n\nsecond line") == ["first line", "second line"]
+
+
+def test_empty_and_whitespace() -> None:
+    assert split_sentences("") == []
+    assert split_sentences("  \n\t ") == []
+
+
+TOKENS = [
+    "Mr.",
+    "Dr.",
+    "U.S.",
+    "Inc.",
+    "J.",
+    "K.",
+    "3.5",
+    "3.",
+    "Oktober",
+    "z.B.",
+    "the",
+    "The",
+    "said",
+    "said.",
+    "It",
+    "“Yes,”",
+    "“No.”",
+    '"Go."',
+    "'Hi.'",
+    "«",
+    "»",
+    "„Ja.“",
+    "¿Qué?",
+    "¡Ya!",
+    "...",
+    "…",
+    "?",
+    "!",
+    ".",
+    "\n",
+    "\n\n",
+    "a.m.",
+    "No.",
+    "10",
+    "(note.)",
+    "é",
+    "ß",
+]
+
+
+def _check_pieces(text: str, pieces: list[str]) -> None:
+    pos = 0
+    for piece in pieces:
+        assert piece, "empty piece"
+        assert piece == piece.strip()
+        found = text.find(piece, pos)
+        assert found >= 0, f"{piece!r} is not a substring after position {pos}"
+        pos = found + len(piece)
+    # Nothing but whitespace is lost between the pieces.
+    assert re.sub(r"\s+", "", "".join(pieces)) == re.sub(r"\s+", "", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(TOKENS), max_size=40).map(" ".join),
+    st.sampled_from([None, "en", "de", "fr", "es", "pt"]),
+)
+def test_property_token_soup(text: str, language: str | None) -> None:
+    _check_pieces(text, split_sentences(text, language))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aZ .!?…\"'“”‘’«»„¿¡()\n\t3\u00a0")), max_size=60))
+def test_property_character_soup(text: str) -> None:
+    _check_pieces(text, split_sentences(text))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_property_any_unicode(text: str) -> None:
+    _check_pieces(text, split_sentences(text))
