@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from bot.messages import say
 from bot.models import Briefing, ErrorKind, Failure, PipelineError
 from bot.network.fetch import Fetcher
 from bot.runtime.analysis import AnalysisOptions, analyse_html, analyse_text, warm_up
@@ -19,8 +20,6 @@ from config import Settings
 
 log = logging.getLogger(__name__)
 
-UNEXPECTED = "Something went wrong while reading this page."
-SHUTTING_DOWN = "Newsdesk is restarting. Please try again in a moment."
 MB = 1024 * 1024
 
 
@@ -87,7 +86,7 @@ class Pipeline:
             return Briefing.failed(url, error.failure, url)
         except Exception:
             log.exception("fetch failed unexpectedly for %s", url)
-            return Briefing.failed(url, Failure(ErrorKind.FETCH, UNEXPECTED), url)
+            return Briefing.failed(url, Failure(ErrorKind.FETCH, say("pipeline.unexpected")), url)
         briefing = await self._analyse(url, analyse_html, url, page.html, page.url, self.options)
         if briefing.url is None:
             briefing.url = page.url
@@ -108,7 +107,11 @@ class Pipeline:
             return Briefing.failed(source, error.failure)
         except PoolClosed:  # the bot is shutting down: expected, so no traceback in the log
             log.info("analysis of %s abandoned: the worker pool is closed", source)
-            return Briefing.failed(source, Failure(ErrorKind.EXTRACTION, SHUTTING_DOWN))
+            return Briefing.failed(
+                source, Failure(ErrorKind.EXTRACTION, say("pipeline.shutting_down"))
+            )
         except Exception:
             log.exception("analysis failed unexpectedly for %s", source)
-            return Briefing.failed(source, Failure(ErrorKind.EXTRACTION, UNEXPECTED))
+            return Briefing.failed(
+                source, Failure(ErrorKind.EXTRACTION, say("pipeline.unexpected"))
+            )

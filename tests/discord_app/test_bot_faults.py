@@ -25,9 +25,10 @@ import pytest
 import pytest_asyncio
 
 from bot.discord_app.client import NewsdeskBot
+from bot.messages import say
 from bot.network.guard import BLOCKED_ADDRESS
 from bot.runtime.analysis import WARM_UP_HTML, analyse_html, warm_up
-from bot.runtime.pipeline import SHUTTING_DOWN, Pipeline
+from bot.runtime.pipeline import Pipeline
 from bot.runtime.throttle import HOURGLASS
 from bot.runtime.workers import TIMEOUT_MESSAGE, WorkerPool
 from config import Settings
@@ -483,7 +484,7 @@ async def test_a_closed_pool_gives_a_quiet_failed_briefing(
     pipeline = Pipeline(Settings(_env_file=None), pool=pool)
     briefing = await pipeline.brief_html(story_html(0), "during-shutdown")
     assert not briefing.ok and briefing.error is not None
-    assert briefing.error.message == SHUTTING_DOWN
+    assert briefing.error.message == say("pipeline.shutting_down")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
