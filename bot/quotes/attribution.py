@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.quotes.speakers import DETERMINERS, PRONOUNS
-from bot.text.resources import data_text
-
-LANGUAGES = ("en", "de", "fr", "es")
+from bot.text import BASE_LANGUAGE, Language, language_info, languages
 
 
 def _words(text: str) -> frozenset[str]:
@@ -43,25 +41,33 @@ _RIGHT_STOP = _words(
 )
 
 
+def cue_language(language: str | None) -> str | None:
+    """The key the cue lists are chosen by: a registered language with cues of its own other
+    than English, else None (English, or a language we have no cues for)."""
+    lang = language_info(language)
+    if lang is None or lang.code == BASE_LANGUAGE or not lang.cue_verbs:
+        return None
+    return lang.code
+
+
 @cache
 def _cue_lists(language: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(verb cues, preposition cues) for a language; None = English plus the unambiguous rest."""
-    langs = (
-        LANGUAGES if language is None else ("en", language) if language in LANGUAGES else ("en",)
-    )
+    """(verb cues, preposition cues) for a language; None = English plus the unambiguous rest
+    of every language (long verbs, multi-word prepositions: "dijo", "selon" stay out, since
+    they are English words or names too)."""
+    base = language_info(BASE_LANGUAGE)
+    own = language_info(language)
+    langs: list[Language]
+    if language is None:
+        langs = [lang for lang in languages() if lang.cue_verbs or lang.cue_prepositions]
+    else:
+        langs = [lang for lang in (base, own) if lang is not None]
     verbs: set[str] = set()
     preps: set[str] = set()
     for lang in langs:
-        text = data_text(f"cues_{lang}.txt")
-        for line in text.splitlines():
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            if line.startswith("+"):
-                if language is not None or lang == "en" or " " in line:
-                    preps.add(line[1:])
-            elif language is not None or lang == "en" or len(line) > 4:
-                verbs.add(line)
+        everything = language is not None or lang is base
+        preps.update(p for p in lang.cue_prepositions if everything or " " in p)
+        verbs.update(v for v in lang.cue_verbs if everything or len(v) > 4)
     by_length = sorted(verbs, key=len, reverse=True)
     return tuple(by_length), tuple(sorted(preps, key=len, reverse=True))
 

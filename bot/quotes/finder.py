@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 
 from bot.models import Quote
 from bot.quotes.attribution import (
-    LANGUAGES,
     Attribution,
     attribution_after,
     attribution_before,
     boundaries,
     clause_subject,
+    cue_language,
     first_boundary,
     last_boundary,
     lead_in_words,
@@ -163,7 +163,7 @@ def extract_quotes(
     if not paragraphs:
         return []
     lang = (language or "").split("-")[0].lower() or _detect_language(paragraphs)
-    lang_key = lang if lang in LANGUAGES and lang != "en" else None
+    lang_key = cue_language(lang)
     texts = [_TAG.sub(lambda m: " " * len(m.group(0)), p) for p in paragraphs]
     spans = [scan_spans(t) for t in texts]
     masked = [_masked(t, s) for t, s in zip(texts, spans, strict=True)]

@@ -12,9 +12,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import cache
 
-from bot.text.resources import data_text
+from bot.text import first_names, honorifics, org_words, title_words
 
 
 def _words(text: str) -> frozenset[str]:
@@ -47,47 +46,9 @@ _CAP_RUN = re.compile(
 _POSSESSIVE = re.compile(r"[’']s?$")
 
 
-@cache
-def first_names() -> dict[str, str]:
-    """First name → "m" / "f" / "u", from data/names_first.tsv (loaded once per process)."""
-    table: dict[str, str] = {}
-    text = data_text("names_first.tsv")
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, _, gender = line.partition("\t")
-            table[name.strip()] = gender.strip() or "u"
-    return table
-
-
-@cache
-def org_words() -> frozenset[str]:
-    """Words that make a capitalised name an organisation (bot/text/data/names_orgwords.txt)."""
-    text = data_text("names_orgwords.txt")
-    return frozenset(
-        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
-    )
-
-
-@cache
 def titles() -> tuple[frozenset[str], dict[str, str]]:
-    """(title words, honorific → gender) from bot/text/data/names_titles.txt."""
-    words: set[str] = set()
-    honorifics: dict[str, str] = {}
-    in_honorifics = False
-    text = data_text("names_titles.txt")
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line == "[honorifics]":
-            in_honorifics = True
-            continue
-        if in_honorifics:
-            word, _, gender = line.partition("\t")
-            honorifics[word.strip().lower()] = gender.strip() or "u"
-        else:
-            words.add(line.lower().rstrip("."))
-    return frozenset(words), honorifics
+    """(title words, honorific → gender), from every registered language."""
+    return title_words(), honorifics()
 
 
 def _bare(token: str) -> str:

@@ -1,5 +1,51 @@
-"""The one text layer: sentences, tokens, language and the per-language word lists in `data/`.
+"""The one text layer: languages, sentences, words, names and quote marks.
 
-Every step that reads prose (quotes, briefings, the LLM checks) asks this package, so adding a
-language means adding data files and tests here, not editing the steps.
+Every step that reads prose (cleaning, quotes, briefings, the LLM checks) asks this package, so
+adding a language means adding data files and tests here, not editing the steps. What other
+packages may use is imported below; the modules behind it are this package's own business.
+
+- `languages`: the registry, one folder of data per language (docs/languages.md);
+- `names`: titles, honorifics, particles and first names, merged over every language;
+- `sentences`: the sentence splitter, for whole texts and for offsets inside a paragraph;
 """
+
+from bot.text.languages import (
+    BASE_LANGUAGE,
+    Language,
+    LanguageDataError,
+    common,
+    language_code,
+    language_info,
+    languages,
+)
+from bot.text.names import (
+    abbreviated_titles,
+    courtesy_titles,
+    first_names,
+    honorifics,
+    name_joiners,
+    name_particles,
+    org_words,
+    title_words,
+)
+from bot.text.sentences import split_sentences, stopwords
+
+__all__ = [
+    "BASE_LANGUAGE",
+    "Language",
+    "LanguageDataError",
+    "abbreviated_titles",
+    "common",
+    "courtesy_titles",
+    "first_names",
+    "honorifics",
+    "language_code",
+    "language_info",
+    "languages",
+    "name_joiners",
+    "name_particles",
+    "org_words",
+    "split_sentences",
+    "stopwords",
+    "title_words",
+]

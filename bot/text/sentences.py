@@ -3,9 +3,9 @@
 News copy is full of periods that do not end a sentence (Mr., U.S., "J. K. Rowling", "3.5",
 "3. Oktober", z.B.) and of sentence ends hidden behind closing quotes ('..." he said. "...').
 A regex finds every *candidate* end (terminal punctuation, glued closing marks, whitespace); a
-few rules backed by small per-language word lists (`data/abbreviations_*.txt`,
-`data/stopwords_*.txt`) decide which candidates are real. Pieces are slices of the input, so
-every sentence is a verbatim substring and callers can quote it safely.
+few rules backed by each language's abbreviations and stopwords (`bot.text.languages`) decide
+which candidates are real. Pieces are slices of the input, so every sentence is a verbatim
+substring and callers can quote it safely.
 
 The tables load lazily on first use, so importing this module stays cheap.
 """
@@ -15,12 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-__all__ = ["LANGUAGES", "split_sentences", "stopwords"]
+from bot.text.languages import BASE_LANGUAGE, Language, languages
+from bot.text.languages import language_info as registered
 
-DATA = Path(__file__).parent / "data"
-LANGUAGES = ("en", "de", "fr", "es")
+__all__ = ["split_sentences", "stopwords"]
 
 # Terminal punctuation, closing marks glued to it, then (French) a spaced closing guillemet that
 # is itself followed by whitespace, and finally whitespace or the end of the block.
@@ -49,58 +48,44 @@ class _Tables:
     ordinal_language: bool  # "12. Word" is normally an ordinal (German)
 
 
-def _read_lines(name: str) -> list[list[str]]:
-    path = DATA / name
-    if not path.exists():
-        return []
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            rows.append(line.split())
-    return rows
-
-
-@cache
-def _abbreviations(lang: str) -> dict[str, str]:
-    return {
-        row[0]: (row[1] if len(row) > 1 else "") for row in _read_lines(f"abbreviations_{lang}.txt")
-    }
+def _own(language: str | None) -> Language | None:
+    """The registered language when it has an abbreviation list of its own, else None: a
+    language we know nothing of is split with what all the languages know together."""
+    lang = registered(language)
+    return lang if lang is not None and lang.abbreviations else None
 
 
 @cache
 def stopwords(language: str | None = None) -> frozenset[str]:
     """Lower-cased function words for `language` (all known languages merged when unknown)."""
-    lang = _normalise(language)
-    langs = (lang,) if lang else LANGUAGES
-    return frozenset(row[0] for code in langs for row in _read_lines(f"stopwords_{code}.txt"))
-
-
-def _normalise(language: str | None) -> str | None:
-    if not language:
-        return None
-    code = language.strip().lower().replace("_", "-").split("-")[0]
-    return code if code in LANGUAGES else None
+    lang = registered(language)
+    if lang is not None and lang.stopwords:
+        return lang.stopwords
+    return frozenset().union(*(known.stopwords for known in languages()))
 
 
 @cache
-def _tables(lang: str | None) -> _Tables:
+def _tables(code: str | None) -> _Tables:
+    lang = _own(code)
     if lang is not None:
-        abbreviations = dict(_abbreviations(lang))
+        abbreviations = dict(lang.abbreviations)
     else:
         # Unknown language: merge every list, but an English function word ("me" is a French
         # title) must keep ending sentences, so English entries win and English words stay out.
-        english_words = stopwords("en")
+        base = registered(BASE_LANGUAGE)
+        assert base is not None, "the base language is always registered"
         abbreviations = {}
-        for code in LANGUAGES[1:]:
-            for key, kind in _abbreviations(code).items():
-                if key not in english_words:
-                    abbreviations[key] = kind
-        abbreviations.update(_abbreviations("en"))
+        for other in languages():
+            if other is not base:
+                for key, kind in other.abbreviations.items():
+                    if key not in base.stopwords:
+                        abbreviations[key] = kind
+        abbreviations.update(base.abbreviations)
     ordinal_next = frozenset(k for k, kind in abbreviations.items() if kind == "ordinal")
     for key in ordinal_next:
         del abbreviations[key]
-    return _Tables(abbreviations, stopwords(lang), ordinal_next, lang == "de")
+    openers = stopwords(lang.code if lang else None)
+    return _Tables(abbreviations, openers, ordinal_next, lang is not None and lang.ordinal_numbers)
 
 
 def split_sentences(text: str, language: str | None = None) -> list[str]:
@@ -110,7 +95,8 @@ def split_sentences(text: str, language: str | None = None) -> list[str]:
     starts in lower case (a soft-wrapped paragraph), because pasted text often has headings
     and captions without final punctuation that must not swallow the next paragraph.
     """
-    tables = _tables(_normalise(language))
+    own = _own(language)
+    tables = _tables(own.code if own else None)
     pieces: list[str] = []
     for start, end in _blocks(text):
         pos = start
