@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.quotes.speakers import DETERMINERS, PRONOUNS
-from bot.text import BASE_LANGUAGE, Language, language_info, languages
+from bot.text import (
+    BASE_LANGUAGE,
+    Language,
+    abbreviated_titles,
+    language_info,
+    languages,
+    name_joiners,
+    name_particles,
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -165,7 +173,7 @@ def _np_from_tokens(tokens: list[str], anchored: bool) -> str | None:
         if not tok.islower():
             break
     i = len(tokens)
-    particles = {"of", "de", "van", "von", "al", "bin", "da", "di", "del", "la", "le", "and", "&"}
+    particles = name_particles() | name_joiners()
     while i > 0:
         tok = tokens[i - 1].strip('"“”')
         capital = tok[:1].isupper() and not tok.endswith((",", ";", ":"))
@@ -219,9 +227,9 @@ def _antecedent(tokens: list[str]) -> str | None:
         return None
     if words[-1][:1].isupper():
         i = len(words) - 1
-        while i > 0 and (words[i - 1][:1].isupper() or words[i - 1] in _PARTICLES) and i > 1:
+        while i > 0 and (words[i - 1][:1].isupper() or words[i - 1] in name_particles()) and i > 1:
             i -= 1
-        if words[i] in _PARTICLES:
+        if words[i] in name_particles():
             i += 1
         if i > 0 and words[i - 1].lower() in {"the", "a", "an"}:
             i -= 1
@@ -246,7 +254,6 @@ def _has_clause(tokens: list[str]) -> bool:
 
 
 _PARTY = re.compile(r"[RDI]-[A-Z]")  # "Rep. Glenn Thompson, R-Pa., said"
-_PARTICLES = _words("de da di del della der den van von la le du bin ibn al el")
 _PREPOSITIONS = _words("to with for of at on in from by about")
 _CLAUSE_WORDS = _words(
     "that which who when while because and but if is was are were has have had be been "
@@ -315,13 +322,13 @@ def _np_right(text: str) -> str | None:
     for tok in tokens:
         bare = tok.strip('"“”')
         low = bare.lower().strip(",.;:")
-        if "_" in bare or (last_cap >= 0 and bare[:1].islower() and low not in _PARTICLES):
+        if "_" in bare or (last_cap >= 0 and bare[:1].islower() and low not in name_particles()):
             break  # the name ended: "said Olaf Brandt am Montag"
         out.append(bare)
         if bare[:1].isupper():
             last_cap = len(out) - 1
         if bare.endswith((",", ";", ":")) or (
-            bare.endswith(".") and low.rstrip(".") not in _SHORT_TITLES and len(low) > 2
+            bare.endswith(".") and low.rstrip(".") not in abbreviated_titles() and len(low) > 2
         ):
             break
     if last_cap >= 0:
@@ -338,7 +345,6 @@ def _np_right(text: str) -> str | None:
 
 
 _DASH_CREDIT = re.compile(r"\s*[—―–-]{1,2}\s*([A-Z][\w’'.-]*(?:[ \t]+[A-Z][\w’'.-]*){0,4})")
-_SHORT_TITLES = _words("mr mrs ms dr sen rep gov gen lt col capt sgt maj adm rev st prof")
 
 
 @dataclass(slots=True)
