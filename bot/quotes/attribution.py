@@ -17,10 +17,12 @@ from bot.text import (
     BASE_LANGUAGE,
     Language,
     abbreviated_titles,
+    end_of_first_sentence,
     language_info,
     languages,
     name_joiners,
     name_particles,
+    start_of_last_sentence,
 )
 
 
@@ -29,13 +31,6 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_ABBREV = _words(
-    "mr mrs ms dr sen rep gov gen lt col capt sgt maj adm rev st jr sr prof u.s u.k u.n d.c "
-    "inc corp co ltd no vs jan feb mar apr aug sept sep oct nov dec ft mt calif fla mass "
-    "ariz conn ill ind kan ky la md mich minn miss mo neb nev okla ore pa tenn tex va wash wis "
-    "wyo colo del ga ala ark"
-)
-_BOUNDARY = re.compile(r"[.!?…][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 _SKIP_BEFORE_CUE = _words(
     "also later then has had have would will once previously recently repeatedly often just "
     "further reportedly publicly privately again earlier simply flatly bluntly famously quickly "
@@ -357,12 +352,12 @@ class Attribution:
 
 def attribution_after(text: str, language: str | None) -> Attribution | None:
     """An attribution clause starting `text` (the words right after a closing mark)."""
-    verb_re, prep_re = _cue_regexes(language)
+    verb_re, prep_re = _cue_regexes(cue_language(language))
     credit = _DASH_CREDIT.match(text)
     if credit:
         return Attribution(credit.group(1), "—")  # a vox-pop credit: “…” ― Carla Sanchez
     body = text.lstrip(" ,.;:!?—–-")
-    clause = body[: first_boundary(body)]
+    clause = body[: end_of_first_sentence(body, language)]
     match = verb_re.search(clause)
     if match is not None and len(clause[: match.start()].split()) > 14:
         named = np_left(clause[: match.start()], anchored=True)
@@ -389,8 +384,8 @@ def attribution_after(text: str, language: str | None) -> Attribution | None:
 
 def attribution_before(text: str, language: str | None) -> Attribution | None:
     """An attribution in the sentence leading up to an opening mark (`Smith said: “…`)."""
-    verb_re, prep_re = _cue_regexes(language)
-    sentence = text[last_boundary(text) :]
+    verb_re, prep_re = _cue_regexes(cue_language(language))
+    sentence = text[start_of_last_sentence(text, language) :]
     for prep in reversed(list(prep_re.finditer(sentence))):
         phrase = _np_right(sentence[prep.end() :])
         if phrase:
@@ -473,33 +468,9 @@ def lead_in_words(before: str, language: str | None) -> int:
 
     `Weaver called that “beyond preposterous.”` has 1; `Rhodes noted that officials … and “we're
     in discussions …”` has many: there the quoted words are a small part of a paraphrase."""
-    verb_re, _ = _cue_regexes(language)
-    sentence = before[last_boundary(before) :]
+    verb_re, _ = _cue_regexes(cue_language(language))
+    sentence = before[start_of_last_sentence(before, language) :]
     cues = list(verb_re.finditer(sentence))
     if cues:
         sentence = sentence[cues[-1].end() :]
     return len(sentence.split())
-
-
-def boundaries(text: str) -> list[int]:
-    """Offsets where a new sentence starts (not after "Mr." / "Sen." / an initial)."""
-    out = []
-    for match in _BOUNDARY.finditer(text):
-        before = text[: match.start() + 1].split()
-        word = before[-1].lower().rstrip('.!?…"”’)]') if before else ""
-        if text[match.start()] == "." and (word in _ABBREV or len(word) == 1):
-            continue
-        out.append(match.end())
-    return out
-
-
-def first_boundary(text: str) -> int:
-    """End of the first sentence of `text` (its length when there is one sentence)."""
-    bounds = boundaries(text)
-    return bounds[0] if bounds else len(text)
-
-
-def last_boundary(text: str) -> int:
-    """Start of the last sentence of `text`."""
-    bounds = boundaries(text)
-    return bounds[-1] if bounds else 0

@@ -25,15 +25,12 @@ from bot.quotes.attribution import (
     Attribution,
     attribution_after,
     attribution_before,
-    boundaries,
     clause_subject,
-    cue_language,
-    first_boundary,
-    last_boundary,
     lead_in_words,
 )
 from bot.quotes.marks import ALL_MARKS, DOUBLE_MARKS, Span, scan_spans
 from bot.quotes.speakers import Person, Resolved, SpeakerRegistry
+from bot.text import end_of_first_sentence, sentence_starts, start_of_last_sentence
 
 __all__ = ["extract_quotes", "scan_spans"]
 
@@ -44,6 +41,7 @@ __all__ = ["extract_quotes", "scan_spans"]
 # real. Most short fragments are scare quotes, names or a word of a longer paraphrase.
 MAX_QUOTES = 100  # more than any story quotes; bounds the ranking work on hostile pages
 MIN_FRAGMENT_WORDS = 6
+_DASH_CREDIT = re.compile(r"[―—–]\s*[^\W\d_][^―—–\n]{0,60}$")  # a credit ending the paragraph
 _DASH_SIGNATURE = re.compile(r"[―—–]\s*([^―—–]{1,60}?)\W*$")  # a closing "― Name"
 SHORT_CLAUSE_WORDS = 4  # `an angry Hollande retaliated.`: a name, a verb, little else
 _TAG = re.compile(r"<[^<>\n]{0,300}>")
@@ -110,7 +108,7 @@ def _join_within(text: str, masked: str, a: Span, b: Span, language: str | None)
     if core in {"", ",", ".", ";", "…", "...", "—", "–"}:
         return True
     gap_body = masked[a.close_at : b.open_at].strip()
-    if len(core.split()) > 40 or boundaries(gap_body):
+    if len(core.split()) > 40 or sentence_starts(gap_body, language):
         return False
     if _is_fragment(text, a):
         return False
@@ -131,12 +129,14 @@ def _ends_with_attribution(
     if len(par_spans) != 1 or text[: par_spans[0].open_at].strip() or not par_spans[0].closed:
         return False
     tail = masked[par_spans[0].close_at :]
-    return attribution_after(tail, language) is not None and not boundaries(tail.strip())
+    return attribution_after(tail, language) is not None and not sentence_starts(
+        tail.strip(), language
+    )
 
 
-def _headline_like(text: str) -> bool:
+def _headline_like(text: str, language: str | None) -> bool:
     """A first line that is a headline (short, one sentence): its quotes are labels, not quotes."""
-    return len(text.split()) <= 20 and not boundaries(text.rstrip(". "))
+    return len(text.split()) <= 20 and not sentence_starts(text.rstrip(". "), language)
 
 
 def _detect_language(paragraphs: list[str]) -> str:
@@ -163,14 +163,13 @@ def extract_quotes(
     if not paragraphs:
         return []
     lang = (language or "").split("-")[0].lower() or _detect_language(paragraphs)
-    lang_key = cue_language(lang)
     texts = [_TAG.sub(lambda m: " " * len(m.group(0)), p) for p in paragraphs]
     spans = [scan_spans(t) for t in texts]
     masked = [_masked(t, s) for t, s in zip(texts, spans, strict=True)]
-    units = _group(paragraphs, texts, masked, spans, lang_key)
+    units = _group(paragraphs, texts, masked, spans, lang)
     registry = SpeakerRegistry.from_paragraphs(masked)
-    _attribute(units, texts, masked, spans, registry, lang_key)
-    kept = [u for u in units if _keep(u, texts, headline_first)]
+    _attribute(units, texts, masked, spans, registry, lang)
+    kept = [u for u in units if _keep(u, texts, headline_first, lang)]
     return _rank(kept, registry)
 
 
@@ -266,9 +265,13 @@ def _attribute(
                 nxt = _next_open(pi, span, spans[pi], texts)
                 after = masked[pi][span.close_at : nxt]
                 found = attribution_after(after, language)
-                if found and nxt < len(texts[pi]) and _leads_into_next(after, texts[pi], span):
+                if (
+                    found
+                    and nxt < len(texts[pi])
+                    and _leads_into_next(after, texts[pi], span, language)
+                ):
                     found = None
-                if found and _new_sentence_after(after, texts[pi], span):
+                if found and _new_sentence_after(after, texts[pi], span, language):
                     found = None
                 if found:
                     at = (pi, span.close_at)
@@ -281,11 +284,13 @@ def _attribute(
         if found is not None:
             unit.resolved = registry.resolve(found.phrase, at)
             if unit.resolved.speaker is None and found.phrase.lower() in {"it", "they"}:
-                thing = _thing_before(masked, at, plural=found.phrase.lower() == "they")
+                thing = _thing_before(masked, at, found.phrase.lower() == "they", language)
                 unit.resolved = Resolved(thing, "noun") if thing else unit.resolved
             unit.own = unit.resolved.speaker is not None
         if unit.resolved is None or unit.resolved.speaker is None:
-            inherited = _inherit(unit, previous, texts, registry if found is None else None)
+            inherited = _inherit(
+                unit, previous, texts, registry if found is None else None, language
+            )
             if inherited is not None:
                 unit.resolved = inherited
         if unit.resolved is not None and unit.resolved.speaker is not None:
@@ -297,7 +302,9 @@ def _attribute(
 _THING_START = re.compile(r"(?:The|This|That|These|Those|Its|An?)\s+")
 
 
-def _thing_before(masked: list[str], at: tuple[int, int], plural: bool) -> str | None:
+def _thing_before(
+    masked: list[str], at: tuple[int, int], plural: bool, language: str | None
+) -> str | None:
     """What a bare "it" (or "they") that quotes refers to when no organisation was quoted before:
     the subject of a recent sentence that opens with a determiner (`The email, released by …`
     then `“…,” it reads.`). Looks back three sentences at most, in this paragraph and the last."""
@@ -306,7 +313,7 @@ def _thing_before(masked: list[str], at: tuple[int, int], plural: bool) -> str |
     for index, text in ((pi, masked[pi][:offset]), (pi - 1, masked[pi - 1] if pi else "")):
         if index < 0 or not text.strip():
             continue
-        starts = [0, *boundaries(text)]
+        starts = [0, *sentence_starts(text, language)]
         ends = [*starts[1:], len(text)]
         sentences += [text[a:b] for a, b in reversed(list(zip(starts, ends, strict=True)))]
     for sentence in sentences[:3]:
@@ -338,20 +345,20 @@ def _colon_intro(previous: str, language: str | None) -> Attribution | None:
         return None
     found = attribution_before(previous, language)
     if found is None:
-        sentence = previous[last_boundary(previous) :]
+        sentence = previous[start_of_last_sentence(previous, language) :]
         phrase = clause_subject(sentence[sentence.rfind(",") + 1 :])
         found = Attribution(phrase, ":") if phrase else None
     return found
 
 
-def _new_sentence_after(after: str, text: str, span: Span) -> bool:
+def _new_sentence_after(after: str, text: str, span: Span, language: str | None) -> bool:
     """`“… overlook.” The star then recalled …`: a full stop ends the quote's sentence, so a
     longer clause after it is a new sentence, not this quote's attribution (`Smith said.` is)."""
     content = text[span.start : span.end].rstrip(" \"”’'")
     body = after.strip()
     if not content.endswith(".") or not body[:1].isupper():
         return False
-    clause = body[: first_boundary(body)]
+    clause = body[: end_of_first_sentence(body, language)]
     return len(clause.split()) > 5
 
 
@@ -362,17 +369,21 @@ def _next_open(pi: int, span: Span, par_spans: list[Span], texts: list[str]) -> 
     return len(texts[pi])
 
 
-def _leads_into_next(after: str, text: str, span: Span) -> bool:
+def _leads_into_next(after: str, text: str, span: Span, language: str | None) -> bool:
     """`“Why now?” Mills writes back, “You…”`: the clause introduces the next quote instead."""
     body = after.strip()
-    if boundaries(body) or not body.endswith((",", ":")):
+    if sentence_starts(body, language) or not body.endswith((",", ":")):
         return False
     content = text[span.start : span.end].rstrip(" \"”’'")
     return content.endswith((".", "?", "!")) and body[:1].isupper()
 
 
 def _inherit(
-    unit: Unit, previous: Unit | None, texts: list[str], registry: SpeakerRegistry | None
+    unit: Unit,
+    previous: Unit | None,
+    texts: list[str],
+    registry: SpeakerRegistry | None,
+    language: str | None,
 ) -> Resolved | None:
     """A quote with no attribution of its own continues the previous speaker, if close by.
 
@@ -389,7 +400,7 @@ def _inherit(
         named = (
             None
             if registry is None
-            else _someone_else_next(unit, previous.resolved, texts[pi], registry)
+            else _someone_else_next(unit, previous.resolved, texts[pi], registry, language)
         )
         if named is not None:
             return named if named.speaker is not None else None
@@ -398,7 +409,7 @@ def _inherit(
 
 
 def _someone_else_next(
-    unit: Unit, previous: Resolved, text: str, registry: SpeakerRegistry
+    unit: Unit, previous: Resolved, text: str, registry: SpeakerRegistry, language: str | None
 ) -> Resolved | None:
     """`“It will cost us the winter.” That was the verdict of Declan Moore, …`: a paragraph that
     opens with an unattributed quote and then names a new person in its next sentence may be
@@ -409,7 +420,10 @@ def _someone_else_next(
     pi, last = unit.parts[0]  # `“A,” an angry Hollande retaliated. “B.”`: after the first part
     if any(other_pi != pi for other_pi, _ in unit.parts):
         return None  # a quote running over paragraphs: its own shape, not this one
-    end = last.close_at + first_boundary(text[last.close_at :])
+    end = last.close_at + end_of_first_sentence(text[last.close_at :], language)
+    credit = _DASH_CREDIT.match(text, end)
+    if credit is not None:
+        end = credit.end()  # `“…” ― Christina Lastra.`: the credit belongs to the sentence
     if len(unit.parts) > 1:
         end = min(end, unit.parts[1][1].open_at)
     start = bisect_left(registry.mention_pos, (pi, last.close_at))
@@ -441,9 +455,9 @@ def _someone_else_next(
     return Resolved(None, "none")
 
 
-def _keep(unit: Unit, texts: list[str], headline_first: bool) -> bool:
+def _keep(unit: Unit, texts: list[str], headline_first: bool, language: str | None) -> bool:
     pi = unit.parts[0][0]
-    if pi == 0 and headline_first and _headline_like(texts[0]):
+    if pi == 0 and headline_first and _headline_like(texts[0], language):
         return False
     if unit.words == 0 or unit.text.startswith(("@", "#", "http")):
         return False

@@ -28,7 +28,13 @@ from bot.text.names import (
     org_words,
     title_words,
 )
-from bot.text.sentences import split_sentences, stopwords
+from bot.text.sentences import (
+    end_of_first_sentence,
+    sentence_starts,
+    split_sentences,
+    start_of_last_sentence,
+    stopwords,
+)
 
 __all__ = [
     "BASE_LANGUAGE",
@@ -37,6 +43,7 @@ __all__ = [
     "abbreviated_titles",
     "common",
     "courtesy_titles",
+    "end_of_first_sentence",
     "first_names",
     "honorifics",
     "language_code",
@@ -45,7 +52,9 @@ __all__ = [
     "name_joiners",
     "name_particles",
     "org_words",
+    "sentence_starts",
     "split_sentences",
+    "start_of_last_sentence",
     "stopwords",
     "title_words",
 ]

@@ -19,7 +19,13 @@ from functools import cache
 from bot.text.languages import BASE_LANGUAGE, Language, languages
 from bot.text.languages import language_info as registered
 
-__all__ = ["split_sentences", "stopwords"]
+__all__ = [
+    "end_of_first_sentence",
+    "sentence_starts",
+    "split_sentences",
+    "start_of_last_sentence",
+    "stopwords",
+]
 
 # Terminal punctuation, closing marks glued to it, then (French) a spaced closing guillemet that
 # is itself followed by whitespace, and finally whitespace or the end of the block.
@@ -95,23 +101,59 @@ def split_sentences(text: str, language: str | None = None) -> list[str]:
     starts in lower case (a soft-wrapped paragraph), because pasted text often has headings
     and captions without final punctuation that must not swallow the next paragraph.
     """
+    return [text[start:end] for start, end in _pieces(text, language)]
+
+
+def sentence_starts(text: str, language: str | None = None) -> list[int]:
+    """Offsets in `text` where a sentence other than the first begins.
+
+    For callers that work inside a paragraph by offsets (the quotes step reads the sentence
+    around a quote): `text[sentence_starts(text)[0]:]` is everything after the first sentence.
+    """
+    return [start for start, _ in _pieces(text, language)][1:]
+
+
+def end_of_first_sentence(text: str, language: str | None = None) -> int:
+    """Where the second sentence of `text` begins (`len(text)` when there is one sentence):
+    `text[:end_of_first_sentence(text)]` is the first sentence and the space after it."""
+    pieces = _pieces(text, language, stop_after=2)
+    return pieces[1][0] if len(pieces) > 1 else len(text)
+
+
+def start_of_last_sentence(text: str, language: str | None = None) -> int:
+    """Where the last sentence of `text` begins (0 when there is one sentence)."""
+    pieces = _pieces(text, language)
+    return pieces[-1][0] if len(pieces) > 1 else 0
+
+
+def _pieces(text: str, language: str | None, stop_after: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of every sentence, without the whitespace around it; with `stop_after`,
+    only the first that many (the quotes step often needs just the first sentence)."""
     own = _own(language)
     tables = _tables(own.code if own else None)
-    pieces: list[str] = []
+    pieces: list[tuple[int, int]] = []
     for start, end in _blocks(text):
         pos = start
         for match in _CANDIDATE.finditer(text, start, end):
             if _is_boundary(text, match, end, tables):
                 _emit(pieces, text, pos, match.end())
                 pos = match.end()
+                if stop_after and len(pieces) >= stop_after:
+                    return pieces
         _emit(pieces, text, pos, end)
+        if stop_after and len(pieces) >= stop_after:
+            return pieces
     return pieces
 
 
-def _emit(pieces: list[str], text: str, start: int, end: int) -> None:
-    piece = text[start:end].strip()
-    if piece:
-        pieces.append(piece)
+def _emit(pieces: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    """Add text[start:end] without its surrounding whitespace, if anything is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        pieces.append((start, end))
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
@@ -159,8 +201,10 @@ def _is_boundary(text: str, match: re.Match[str], end: int, tables: _Tables) -> 
     kind = tables.abbreviations.get(key)
     if kind == "title":
         return False
-    if kind == "num":
-        return not word[:1].isdigit()
+    if kind == "num" and not (len(core) == 1 and core.isupper()):
+        return not word[:1].isdigit()  # "No. 10"; but "Robert P. Casey": "P." is an initial
+    if kind == "num" and word[:1].isdigit():
+        return False  # "p. 12"
     if core.isdigit():
         if next_word in tables.ordinal_next:
             return False
