@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.llm.language import STOPWORDS_ANY
+from bot.text import sentence_starts
 
 # ---------------------------------------------------------------------------------------------
 # Parsing the answer
@@ -176,7 +177,7 @@ def _quote_is_verbatim(span: str, article_norm: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
-_SENTENCE_END = re.compile(r"[.!?:;][\s\"'(\x00]*$")
+_CLAUSE_END = re.compile(r"[:;][\s\"'(\x00]*$")  # "Update: The council …" starts afresh
 # Languages that capitalise every noun: a capitalised word there is not evidence of a name.
 _NOUN_CAPITALISING = {"de", "lb"}
 STEM_MIN = 5  # "experts" ~ "expert": a shared stem of at least this many letters
@@ -190,7 +191,17 @@ def _strip_possessive(word: str) -> str:
     return word
 
 
-def _capitalised_runs(text: str) -> list[list[str]]:
+def _sentence_first_words(text: str, language: str | None) -> set[int]:
+    """Offsets of the first word of each sentence (the splitter knows "Mr." from an end)."""
+    firsts = set()
+    for start in (0, *sentence_starts(text, language)):
+        word = _WORD.search(text, start)
+        if word is not None:
+            firsts.add(word.start())
+    return firsts
+
+
+def _capitalised_runs(text: str, language: str | None = None) -> list[list[str]]:
     """Runs of adjacent capitalised words, each run prefixed by a sentence-start flag word.
 
     Returns lists whose first element is "^" when the run starts a sentence, else "". A
@@ -199,6 +210,7 @@ def _capitalised_runs(text: str) -> list[list[str]]:
     runs: list[list[str]] = []
     current: list[str] = []
     last_end = 0
+    firsts = _sentence_first_words(text, language)
     for match in _WORD.finditer(text):
         word = match.group()
         between = text[last_end : match.start()]
@@ -210,7 +222,7 @@ def _capitalised_runs(text: str) -> list[list[str]]:
                 if current:
                     runs.append(current)
                 preceding = text[: match.start()]
-                at_start = not preceding.strip() or bool(_SENTENCE_END.search(preceding))
+                at_start = match.start() in firsts or bool(_CLAUSE_END.search(preceding))
                 current = ["^" if at_start else "", stripped]
             if stripped != word:
                 runs.append(current)
@@ -239,7 +251,7 @@ def _name_problem(bullet_free: str, index: ArticleIndex) -> str:
     a title is a claim about the person, and "mayor" elsewhere in the story doesn't back it.
     """
     article_norm = index.norm
-    for run in _capitalised_runs(bullet_free):
+    for run in _capitalised_runs(bullet_free, index.language):
         at_start, words = run[0] == "^", run[1:]
         if _phrase_in(" ".join(words), article_norm):
             continue
