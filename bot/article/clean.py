@@ -19,11 +19,17 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from bot.models import Article
-from bot.text import BASE_LANGUAGE, common, language_info, languages, name_particles
+from bot.text import (
+    BASE_LANGUAGE,
+    common,
+    comparison_key,
+    language_info,
+    languages,
+    name_particles,
+)
 
 MAX_BOILERPLATE_WORDS = 45  # longer paragraphs are article text, whatever they start with
 _SPACE = re.compile(r"\s+")
-_WORD = re.compile(r"\w+")
 
 
 def _alternation(words: frozenset[str] | set[str]) -> str:
@@ -81,8 +87,7 @@ def _squash(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
 
 
-def _key(text: str) -> str:
-    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+_key = comparison_key
 
 
 @cache

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.models import Quote
-from bot.text.sentences import split_sentences, stopwords
+from bot.text import split_sentences, stopwords
+from bot.text import words as words_of
 
 __all__ = ["DEFAULT_CONFIG", "BriefingConfig", "make_briefing", "select_sentences"]
 
@@ -60,7 +61,6 @@ MIN_WORDS = 6
 FIT_SHARE_INVERSE = 3  # the lists fit when at least a third of the sentences use them
 MIN_CHARS = 30
 
-_WORD = re.compile(r"[^\W\d_]+")
 _TERMINAL = re.compile(r"[.!?…][\"'”“’‘»«)\]]*(?:\s*»)?$")
 _BOILERPLATE = re.compile(
     r"""^\W*(?:read\ (?:more|also|next)|related\b[^.!?]{0,20}:|see\ also|more\ on\ this
@@ -149,7 +149,7 @@ def select_sentences(
 def _lists_fit(sentences: list[_Sentence], words: frozenset[str]) -> bool:
     """Do our function-word lists cover this article's language? In a language they cover,
     nearly every sentence has one; in another, next to none (a stray "de" or "a" aside)."""
-    hits = sum(1 for s in sentences if any(t.lower() in words for t in _WORD.findall(s.text)))
+    hits = sum(1 for s in sentences if any(t.lower() in words for t in words_of(s.text)))
     return hits * FIT_SHARE_INVERSE >= len(sentences)
 
 
@@ -239,7 +239,7 @@ def _looks_like_a_sentence(text: str, words: frozenset[str], config: BriefingCon
     first = text.lstrip(_LEADING)[:1]
     if not first or first.islower() or not (first.isalnum() or first in "$£€¥"):
         return False  # a dangling continuation ("and the council said ...")
-    tokens = _WORD.findall(text)
+    tokens = words_of(text)
     if len(tokens) < MIN_WORDS:
         return False
     if len(tokens) < config.unterminated_words and not _TERMINAL.search(text):
@@ -293,7 +293,7 @@ def _score(
     df: Counter[str] = Counter()
     for s in sentences:
         terms = Counter(
-            [_stem(t) for t in _WORD.findall(s.text.lower()) if len(t) > 1 and t not in words]
+            [_stem(t) for t in words_of(s.text.lower()) if len(t) > 1 and t not in words]
         )
         counts.append(terms)
         df.update(terms.keys())

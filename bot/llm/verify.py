@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
-from bot.llm.language import STOPWORDS_ANY
-from bot.text import sentence_starts
+from bot.text import guess_words, sentence_starts
 
 # ---------------------------------------------------------------------------------------------
 # Parsing the answer
@@ -295,7 +295,13 @@ _STARTERS = frozenset(_STARTER_TEXT.split())
 
 def _is_starter(word: str) -> bool:
     lower = word.lower()
-    return lower in _STARTERS or lower in STOPWORDS_ANY or _is_number_word(word)
+    return lower in _STARTERS or lower in _any_function_word() or _is_number_word(word)
+
+
+@cache
+def _any_function_word() -> frozenset[str]:
+    """Every registered language's function words: "Der", "Les" open sentences, not names."""
+    return frozenset().union(*guess_words().values())
 
 
 def _is_number_word(word: str) -> bool:

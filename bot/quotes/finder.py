@@ -30,7 +30,14 @@ from bot.quotes.attribution import (
 )
 from bot.quotes.marks import ALL_MARKS, DOUBLE_MARKS, Span, scan_spans
 from bot.quotes.speakers import Person, Resolved, SpeakerRegistry
-from bot.text import end_of_first_sentence, sentence_starts, start_of_last_sentence
+from bot.text import (
+    end_of_first_sentence,
+    guess_language,
+    language_code,
+    sentence_starts,
+    start_of_last_sentence,
+    tokens,
+)
 
 __all__ = ["extract_quotes", "scan_spans"]
 
@@ -45,7 +52,6 @@ _DASH_CREDIT = re.compile(r"[―—–]\s*[^\W\d_][^―—–\n]{0,60}$")  # a c
 _DASH_SIGNATURE = re.compile(r"[―—–]\s*([^―—–]{1,60}?)\W*$")  # a closing "― Name"
 SHORT_CLAUSE_WORDS = 4  # `an angry Hollande retaliated.`: a name, a verb, little else
 _TAG = re.compile(r"<[^<>\n]{0,300}>")
-_WORD = re.compile(r"\w+")
 
 
 # -- units: one quotation, possibly in several parts --------------------------------------------
@@ -139,19 +145,6 @@ def _headline_like(text: str, language: str | None) -> bool:
     return len(text.split()) <= 20 and not sentence_starts(text.rstrip(". "), language)
 
 
-def _detect_language(paragraphs: list[str]) -> str:
-    """A cheap guess from function words, used only to pick cue lists when none is given."""
-    sample = " ".join(paragraphs[:6]).lower()
-    words = _WORD.findall(sample)
-    counts = {
-        "en": sum(w in {"the", "and", "said", "of", "to", "is"} for w in words),
-        "de": sum(w in {"der", "die", "und", "das", "sagte", "nicht", "ist"} for w in words),
-        "fr": sum(w in {"le", "les", "et", "des", "est", "une", "dans"} for w in words),
-        "es": sum(w in {"el", "los", "y", "las", "del", "una", "dijo"} for w in words),
-    }
-    return max(counts, key=counts.__getitem__)
-
-
 def extract_quotes(
     paragraphs: list[str], language: str | None = None, *, headline_first: bool = True
 ) -> list[Quote]:
@@ -162,7 +155,8 @@ def extract_quotes(
     """
     if not paragraphs:
         return []
-    lang = (language or "").split("-")[0].lower() or _detect_language(paragraphs)
+    # The cue lists for plain text come from its first paragraphs; None: English and the rest.
+    lang = language_code(language) or guess_language(" ".join(paragraphs[:6]))
     texts = [_TAG.sub(lambda m: " " * len(m.group(0)), p) for p in paragraphs]
     spans = [scan_spans(t) for t in texts]
     masked = [_masked(t, s) for t, s in zip(texts, spans, strict=True)]
@@ -220,7 +214,7 @@ def _group(
         # a quote that spans markup is markup, not speech.
         pieces = [_clean(originals[pi][s.start : s.end]) for pi, s in unit.parts]
         unit.text = " … ".join(p for p in pieces if p)
-        unit.words = len(_WORD.findall(unit.text))
+        unit.words = len(tokens(unit.text))
         pi, first = unit.parts[0]
         unit.fragment = _is_fragment(texts[pi], first)
         if unit.fragment:
@@ -515,7 +509,7 @@ def _rank(units: list[Unit], registry: SpeakerRegistry) -> list[Quote]:
     out: list[Quote] = []
     seen: list[tuple[int, Counter[str]]] = []
     for score, unit in scored:
-        bag = Counter(_WORD.findall(unit.text.casefold()))
+        bag = Counter(tokens(unit.text.casefold()))
         size = bag.total()
         if any(_near_duplicate(size, bag, n, other) for n, other in seen):
             continue

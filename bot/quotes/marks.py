@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.text import has_token
+
 DOUBLE_MARKS = '"“”„«»‟〝〞＂'
 ALL_MARKS = DOUBLE_MARKS + "‘’"
-_WORD = re.compile(r"\w+")
 _CURLY_OR_STRAIGHT = re.compile('[“”"]')
 _DOUBLE = re.compile("[" + re.escape(DOUBLE_MARKS) + "]")
 
@@ -83,7 +84,7 @@ def scan_spans(text: str) -> list[Span]:
         if not opener:
             if ch in "”»" and not (left_open and right_open):
                 # a closer with no opener: the opener was lost, the quote starts at the floor
-                if i - floor > 0 and _WORD.search(text, floor, i):
+                if i - floor > 0 and has_token(text, floor, i):
                     spans.append(Span(floor, i, floor, i + 1, opened=False))
                 floor = i + 1
                 continue
@@ -119,7 +120,7 @@ def scan_spans(text: str) -> list[Span]:
             floor = i + 1
     if opener:
         spans.append(Span(open_at + 1, n, open_at, n, closed=False))
-    return [s for s in spans if _WORD.search(text, s.start, s.end)]
+    return [s for s in spans if has_token(text, s.start, s.end)]
 
 
 _SINGLE_OPEN = re.compile(r"(?<![\w’'])‘(?=[^\W\d]|\d(?!\ds\b|\d\b))")
@@ -154,4 +155,4 @@ def _scan_singles(text: str) -> list[Span]:
             continue
         spans.append(Span(start, close, found.start(), close + 1))
         pos = close + 1
-    return [s for s in spans if _WORD.search(text, s.start, s.end)]
+    return [s for s in spans if has_token(text, s.start, s.end)]

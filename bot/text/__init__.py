@@ -9,6 +9,7 @@ packages may use is imported below; the modules behind it are this package's own
 - `sentences`: the sentence splitter, for whole texts and for offsets inside a paragraph;
 """
 
+from bot.text.guess import MIN_SHARE, guess_language, guess_words, language_scores
 from bot.text.languages import (
     BASE_LANGUAGE,
     Language,
@@ -35,19 +36,26 @@ from bot.text.sentences import (
     start_of_last_sentence,
     stopwords,
 )
+from bot.text.tokens import comparison_key, has_token, tokens, words
 
 __all__ = [
     "BASE_LANGUAGE",
+    "MIN_SHARE",
     "Language",
     "LanguageDataError",
     "abbreviated_titles",
     "common",
+    "comparison_key",
     "courtesy_titles",
     "end_of_first_sentence",
     "first_names",
+    "guess_language",
+    "guess_words",
+    "has_token",
     "honorifics",
     "language_code",
     "language_info",
+    "language_scores",
     "languages",
     "name_joiners",
     "name_particles",
@@ -57,4 +65,6 @@ __all__ = [
     "start_of_last_sentence",
     "stopwords",
     "title_words",
+    "tokens",
+    "words",
 ]

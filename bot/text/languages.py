@@ -91,8 +91,10 @@ def language_info(value: str | None) -> Language | None:
 
 
 def languages() -> tuple[Language, ...]:
-    """Every registered language, ordered by code (the order lists are merged in)."""
-    return tuple(lang for code, lang in _registry().items() if code != COMMON)
+    """Every registered language: the base language first, then by code (the order lists are
+    merged in, and the order a tie between languages is settled in)."""
+    found = [lang for code, lang in _registry().items() if code != COMMON]
+    return tuple(sorted(found, key=lambda lang: (lang.code != BASE_LANGUAGE, lang.code)))
 
 
 def common() -> Language:
