@@ -2,8 +2,9 @@
 
 Reads the text right after a closing mark (`, Smith said`, `said Sen. Ann Lee, R-Ohio`,
 `― Carla Sanchez`) or the sentence leading up to an opening mark (`Smith said:`, `According to
-X,`, `X told reporters that …`) and returns the speaker phrase as written; `bot.speakers` turns
-it into a name. Cue words come from bot/text/data/cues_<lang>.txt.
+X,`, `X told reporters that …`) and returns the speaker phrase as written;
+`bot.quotes.speakers` turns it into a name. Cue words come from each language's cues.txt in the
+registry (`bot.text`).
 """
 
 from __future__ import annotations

@@ -6,11 +6,12 @@ German „…“, British ‘…’ when a paragraph has no double marks; nested
 quote broken by its attribution (“A,” she said. “B.”) or running over paragraphs becomes one
 quote, and the speaker comes from the attribution clause next to it ("X said", "said X",
 "according to X", "X: …"), else from the quote before it. Names are resolved through
-`bot.speakers.SpeakerRegistry`. Output is ranked: full sentences by named, central speakers
+`bot.quotes.speakers.SpeakerRegistry`. Output is ranked: full sentences by named, central speakers
 first; fragments lifted out of a paraphrase and short attributed fragments last.
 
-Marks are paired in `bot.quote_marks`, attribution clauses read in `bot.quote_attribution`; this
-module groups spans into quotations, picks speakers, filters and ranks.
+Marks are paired by the text layer (`bot.text.scan_spans`), attribution clauses read in
+`bot.quotes.attribution`; this module groups spans into quotations, picks speakers, filters and
+ranks.
 """
 
 from __future__ import annotations
@@ -28,18 +29,20 @@ from bot.quotes.attribution import (
     clause_subject,
     lead_in_words,
 )
-from bot.quotes.marks import ALL_MARKS, DOUBLE_MARKS, Span, scan_spans
 from bot.quotes.speakers import Person, Resolved, SpeakerRegistry
 from bot.text import (
+    Span,
     end_of_first_sentence,
     guess_language,
     language_code,
+    quote_marks,
+    scan_spans,
     sentence_starts,
     start_of_last_sentence,
     tokens,
 )
 
-__all__ = ["extract_quotes", "scan_spans"]
+__all__ = ["extract_quotes"]
 
 # Quoted fragments shorter than this are left out unless they are the point of their sentence
 # (`_compact`: cue, at most as many words as the quote, the quote, full stop — `Weaver called that
@@ -91,7 +94,7 @@ def _is_fragment(text: str, span: Span) -> bool:
     if not span.opened:
         return False
     before = text[: span.open_at].rstrip()
-    if not before or before[-1] in ":.!?;" or before[-1] in ALL_MARKS:
+    if not before or before[-1] in ":.!?;" or before[-1] in quote_marks().all:
         return False
     content = text[span.start : span.end].strip()
     if before.endswith(",") and content[:1].isupper():
@@ -220,8 +223,8 @@ def _group(
         if unit.fragment:
             unit.lead_in = lead_in_words(masked[pi][: first.open_at], language)
             last_pi, last = unit.parts[-1]
-            tail = texts[last_pi][last.start : last.end].rstrip(" " + ALL_MARKS)
-            after = texts[last_pi][last.close_at :].lstrip(ALL_MARKS)
+            tail = texts[last_pi][last.start : last.end].rstrip(" " + quote_marks().all)
+            after = texts[last_pi][last.close_at :].lstrip(quote_marks().all)
             unit.ends_sentence = tail[-1:] in ".!?" or after[:1] in ".!?" or not after.strip()
     return [u for u in units if u.text and not _TAG.search(u.text)]
 
@@ -239,7 +242,7 @@ def _same_style(carry: Unit, text: str, span: Span, texts: list[str]) -> bool:
 
 def _clean(part: str) -> str:
     """A part's text, trimmed of spaces and of stray marks left at its edges."""
-    return " ".join(part.split()).strip(" " + DOUBLE_MARKS)
+    return " ".join(part.split()).strip(" " + quote_marks().double)
 
 
 def _attribute(
@@ -443,7 +446,7 @@ def _someone_else_next(
             and words[-1].islower()
         ):
             return Resolved(who.name, "name", who)
-    said = text[last.start : last.end].rstrip(" " + ALL_MARKS)
+    said = text[last.start : last.end].rstrip(" " + quote_marks().all)
     if not said.endswith((".", "!", "?")):
         return None  # the quote runs on into the clause: no new sentence, no new speaker
     return Resolved(None, "none")

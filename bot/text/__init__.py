@@ -29,6 +29,7 @@ from bot.text.names import (
     org_words,
     title_words,
 )
+from bot.text.quotemarks import QuoteMarks, Span, quote_marks, scan_spans
 from bot.text.sentences import (
     end_of_first_sentence,
     sentence_starts,
@@ -43,6 +44,8 @@ __all__ = [
     "MIN_SHARE",
     "Language",
     "LanguageDataError",
+    "QuoteMarks",
+    "Span",
     "abbreviated_titles",
     "common",
     "comparison_key",
@@ -60,6 +63,8 @@ __all__ = [
     "name_joiners",
     "name_particles",
     "org_words",
+    "quote_marks",
+    "scan_spans",
     "sentence_starts",
     "split_sentences",
     "start_of_last_sentence",

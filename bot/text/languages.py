@@ -66,6 +66,7 @@ class Language:
     byline_and: tuple[str, ...]  # "Jane Doe and John Roe"
     quote_pairs: Mapping[str, str]  # opening mark -> the marks that close it
     context_marks: str  # (common) double marks that open or close by context
+    closing_marks: str  # marks that only close a quote ("”"): alone, its opener was lost
     single_marks: str  # (common) single marks
     # word lists beside language.toml
     abbreviations: Mapping[str, str]  # "mr" -> "title", "no" -> "num", "inc" -> ""
@@ -118,7 +119,7 @@ def _registry() -> dict[str, Language]:
 _TOML_KEYS = {
     "": {"code", "name", "guess_words", "capitalises_nouns", "ordinal_numbers"},
     "names": {"honorifics", "courtesy", "particles", "joiners"},
-    "quotes": {"pairs", "context_marks", "single_marks"},
+    "quotes": {"pairs", "context_marks", "closing_marks", "single_marks"},
     "byline": {"by", "and"},
 }
 
@@ -153,6 +154,7 @@ def load_language(folder: Traversable) -> Language:
         byline_and=tuple(facts.word_list("byline", "and")),
         quote_pairs=MappingProxyType(facts.pairs("quotes", "pairs")),
         context_marks=facts.text("context_marks", table="quotes", default=""),
+        closing_marks=facts.text("closing_marks", table="quotes", default=""),
         single_marks=facts.text("single_marks", table="quotes", default=""),
         abbreviations=MappingProxyType(_abbreviations(folder)),
         stopwords=frozenset(row[0] for row in _rows(folder, "stopwords.txt")),

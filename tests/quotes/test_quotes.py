@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.models import Quote
-from bot.quotes.finder import extract_quotes, scan_spans
+from bot.quotes.finder import extract_quotes
+from bot.text import scan_spans
 from tests.helpers.paths import CORPORA, SEED, needs_shared
 
 SEED_TEXT = SEED / "article.txt"
