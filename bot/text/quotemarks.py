@@ -64,9 +64,7 @@ def quote_marks() -> QuoteMarks:
 
 @dataclass(slots=True)
 class Span:
-    """Quoted text in one paragraph: content [start, end), marks at [open_at, close_at).
-
-    A quote continued from an earlier paragraph has `open_at` -1 (its mark is not here)."""
+    """Quoted text in one paragraph: content [start, end), marks at [open_at, close_at)."""
 
     start: int
     end: int
@@ -76,21 +74,15 @@ class Span:
     closed: bool = True
 
 
-def scan_spans(text: str, continued: str = "") -> list[Span]:
+def scan_spans(text: str) -> list[Span]:
     """Pair the quote marks of one paragraph (markup already blanked) into spans, in order.
 
-    `continued` is the mark of a quote left open at the end of the paragraph before, when the
-    caller knows this paragraph carries it on ("" when it does not). Single marks only quote at
-    the top level when the paragraph has no double marks at all (British style); otherwise they
-    are nested quotes or apostrophes, left inside their span."""
+    Single marks only quote at the top level when the paragraph has no double marks at all
+    (British style); otherwise they are nested quotes or apostrophes, left inside their span."""
     marks = quote_marks()
     if not marks.double_re.search(text):
-        if continued:
-            return [Span(0, len(text), -1, len(text), closed=False)]
         return _scan_singles(text) if "‘" in text else []
     scan = _Scanner(text, marks)
-    if continued:
-        scan.opener, scan.open_at = continued, -1
     for found in marks.double_re.finditer(text):  # only the marks matter; skip the prose
         scan.mark(found.start(), found.group())
     return scan.finish()
