@@ -139,7 +139,19 @@ def _np_before_comma(tokens: list[str], anchored: bool) -> str | None:
     return None
 
 
+class _Pass:
+    """A step of `_np_from_tokens` that does not apply: the next step decides."""
+
+
+_PASS = _Pass()
+_Step = str | None | _Pass
+
+
 def _np_from_tokens(tokens: list[str], anchored: bool) -> str | None:
+    """The subject phrase that ends `tokens` (the words before a cue), or None.
+
+    Tried in order, the first step that applies decides: a comma-set name (`…, Smith, 54,`),
+    a relative clause, a pronoun, an owner's office, a capitalised name, a common noun."""
     tokens = [t for t in tokens if t]
     if not tokens:
         return None
@@ -149,18 +161,33 @@ def _np_from_tokens(tokens: list[str], anchored: bool) -> str | None:
             return found
     tokens[-1] = tokens[-1].rstrip(",")
     last = tokens[-1].strip(',.;:—–-"“”')
+    for step in (_relative_clause, _pronoun, _owner, _capitalised_name, _common_noun):
+        decided = step(tokens, last, anchored)
+        if not isinstance(decided, _Pass):
+            return decided
+    return None
+
+
+def _relative_clause(tokens: list[str], last: str, anchored: bool) -> _Step:
+    """`Loretta Lynch, who told`: the name before the clause; `a report, which notes`: the noun
+    the clause hangs on."""
     if last.lower() == "who" and len(tokens) > 1 and tokens[-2].endswith(","):
-        # "Loretta Lynch, who told Congress": the name before the relative clause
         return _np_from_tokens([*tokens[:-2], tokens[-2].rstrip(",")], anchored=False)
     if last.lower() in _RELATIVE and len(tokens) > 1 and not anchored:
-        # "a tweet from Ann Lee who wrote", "a report, which notes": the noun the clause hangs on
-        found = _antecedent(tokens[:-1])
-        if found:
-            return found
+        return _antecedent(tokens[:-1]) or _PASS
+    return _PASS
+
+
+def _pronoun(tokens: list[str], last: str, anchored: bool) -> _Step:
+    """`he said`: the pronoun itself (the registry resolves it), when it is the whole subject."""
     if last.lower() in PRONOUNS:
         return last if (not anchored or len(tokens) == 1) else None
+    return _PASS
+
+
+def _owner(tokens: list[str], last: str, anchored: bool) -> _Step:
+    """ "Powell’s office", "Sanders’ campaign manager": an owner's office speaks."""
     for k in range(len(tokens) - 2, max(-1, len(tokens) - 5), -1):
-        # "Powell’s office", "Sanders’ campaign manager": an owner's office speaks
         tok = tokens[k]
         if tok[:1].isupper() and tok.endswith(("’s", "'s", "s’", "s'")):
             if all(t.islower() and t.isalpha() for t in tokens[k + 1 :]):
@@ -168,8 +195,29 @@ def _np_from_tokens(tokens: list[str], anchored: bool) -> str | None:
             break
         if not tok.islower():
             break
-    i = len(tokens)
+    return _PASS
+
+
+def _capitalised_name(tokens: list[str], last: str, anchored: bool) -> _Step:
+    """The run of capitalised words (and name particles) that ends the tokens: "Ann Lee",
+    "the White House", "Ursula von der Leyen"; not a name that follows a preposition."""
+    start = _name_run_start(tokens)
+    if start == len(tokens):
+        return _PASS
+    if start > 0 and tokens[start - 1].lower() == "the":
+        start -= 1
+    elif start > 0 and tokens[start - 1].lower() in _PREPOSITIONS:
+        return _noun_before_preposition(tokens, start - 1)
+    if anchored and start != 0 and (len(tokens) > 10 or _has_clause(tokens[:start])):
+        return None
+    return " ".join(tokens[start:]).strip(",.;:")
+
+
+def _name_run_start(tokens: list[str]) -> int:
+    """Where the capitalised run ending `tokens` begins (`len(tokens)` when there is none);
+    particles join capitalised words but neither start nor end a run."""
     particles = name_particles() | name_joiners()
+    i = len(tokens)
     while i > 0:
         tok = tokens[i - 1].strip('"“”')
         capital = tok[:1].isupper() and not tok.endswith((",", ";", ":"))
@@ -177,27 +225,26 @@ def _np_from_tokens(tokens: list[str], anchored: bool) -> str | None:
         if not (capital or particle):
             break
         i -= 1
-    if i < len(tokens):
-        while i < len(tokens) and tokens[i] in particles:
-            i += 1
-        start = i
-        if i > 0 and tokens[i - 1].lower() == "the":
-            start = i - 1
-        elif i > 0 and tokens[i - 1].lower() in _PREPOSITIONS:
-            # "a source speaking to Fox News said": Fox News is not the subject
-            for d, tok in enumerate(tokens[: i - 1]):
-                if tok.lower() in DETERMINERS:
-                    end = d + 1
-                    while end < i - 1 and tokens[end].lower() not in _RIGHT_STOP:
-                        if tokens[end].endswith("ing"):
-                            break
-                        end += 1
-                    return " ".join(tokens[d:end]).strip(",.;:")
-            return None
-        if anchored and start != 0 and (len(tokens) > 10 or _has_clause(tokens[:start])):
-            return None
-        return " ".join(tokens[start:]).strip(",.;:")
-    # a common-noun subject: "the spokesman", "a senior official", "officials"
+    while i < len(tokens) and tokens[i] in particles:
+        i += 1
+    return i
+
+
+def _noun_before_preposition(tokens: list[str], preposition: int) -> str | None:
+    """ "a source speaking to Fox News said": Fox News is not the subject, "a source" is."""
+    for d, tok in enumerate(tokens[:preposition]):
+        if tok.lower() in DETERMINERS:
+            end = d + 1
+            while end < preposition and tokens[end].lower() not in _RIGHT_STOP:
+                if tokens[end].endswith("ing"):
+                    break
+                end += 1
+            return " ".join(tokens[d:end]).strip(",.;:")
+    return None
+
+
+def _common_noun(tokens: list[str], last: str, anchored: bool) -> _Step:
+    """A common-noun subject: "the spokesman", "a senior official", "federal prosecutors"."""
     if last.lower() in _RIGHT_STOP or "_" in last:
         return None
     for j in range(len(tokens) - 1, max(-1, len(tokens) - 11), -1):
