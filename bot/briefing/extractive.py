@@ -18,9 +18,10 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from bot.models import Quote
-from bot.text import split_sentences, stopwords
+from bot.text import languages, split_sentences, stopwords
 from bot.text import words as words_of
 
 __all__ = ["DEFAULT_CONFIG", "BriefingConfig", "make_briefing", "select_sentences"]
@@ -72,9 +73,16 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 # "By Dana Whitfield, Staff Reporter" but not "By Tuesday the council had voted."
-_BYLINE = re.compile(
-    r"^(?i:by|von|par|por)\s+[A-ZÀ-ÖØ-Þ][\w.'’-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w.'’-]*){0,3}\s*(?:[,|–—-]|and\b|$)"
-)
+_BYLINE_NAMES = r"[A-ZÀ-ÖØ-Þ][\w.'’-]*(?:\s+[A-ZÀ-ÖØ-Þ][\w.'’-]*){0,3}\s*(?:[,|–—-]|and\b|$)"
+
+
+@cache
+def _byline() -> re.Pattern[str]:
+    """A line opening with "By"/"Von"/"Par"/… (every language's byline word) and a name."""
+    by = sorted({w for lang in languages() for w in lang.byline_by}, key=lambda w: (-len(w), w))
+    return re.compile(rf"^(?i:{'|'.join(map(re.escape, by))})\s+{_BYLINE_NAMES}")
+
+
 # An embedded post as pages print it without its script: "… — Name (@handle) May 2, 2026".
 # Its sentences are the poster's, not the article's ("Please stay away from the harbour.").
 _EMBEDDED_POST = re.compile(
@@ -184,6 +192,13 @@ def _quote_spans(
     (a quote running over several lines); the returned one is still open at the end.
     Apostrophes inside words (I’d, don't) are not quotation marks. A closing ” with no opening
     mark before it (lost in extraction) marks everything before it as quoted.
+
+    Why not the quotes step's scanner (`bot.text.scan_spans`): that one pairs only marks it is
+    sure of, since what it pairs is lifted out as a quote; this one leans the other way (any
+    mark that may open a quote counts, straight '…' and ''…'' included), since here a missed
+    quote puts quoted words in the briefing. Measured on the shared scanner: R-1/R-2/R-Lsum
+    41.68/18.66/37.92 → 41.52/18.55/37.76 on summaries-cnndm, and quote-led items
+    (`''…,'' Mr. Brown said.`) in 48 quotes-polnear briefings.
     """
     n = len(paragraph)
     spans: list[tuple[int, int]] = []
@@ -244,7 +259,7 @@ def _looks_like_a_sentence(text: str, words: frozenset[str], config: BriefingCon
         return False
     if len(tokens) < config.unterminated_words and not _TERMINAL.search(text):
         return False  # headings, short captions, cut-off lines
-    if _BOILERPLATE.search(text) or _CREDIT.search(text) or _BYLINE.search(text):
+    if _BOILERPLATE.search(text) or _CREDIT.search(text) or _byline().search(text):
         return False
     if words and not any(t.lower() in words for t in tokens):
         return False  # no function word at all: a label, not a sentence
