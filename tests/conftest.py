@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.helpers.article_server",
     "tests.helpers.fake_discord",
     "tests.helpers.raw_server",
+    "tests.helpers.storage",
 ]

@@ -2,13 +2,12 @@
 
 Why here and not in the cogs: the watcher, `/brief` and the `/newsdesk` group all touch the
 archive and the digest schedules, so the few lines each needs live in one place and the cogs
-stay thin. Storage itself is `bot.archive` and `bot.schedule` (no Discord there).
+stay thin. Storage itself is `bot.storage` (no Discord there).
 """
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Final
 
@@ -17,6 +16,7 @@ from discord import app_commands
 
 from bot.models import Briefing
 from bot.newsroom.schedule import parse_time, parse_timezone, suggest_timezones
+from bot.storage.database import StorageError
 
 if TYPE_CHECKING:
     from bot.discord_app.client import NewsdeskBot
@@ -146,7 +146,7 @@ async def record_shares(
                 poster_id=poster_id,
                 shared_at=shared_at,
             )
-        except (sqlite3.Error, ValueError) as error:  # e.g. the bot is shutting down
+        except StorageError as error:  # e.g. the disk is full, or the bot is shutting down
             log.warning("could not archive %s (message %s): %s", briefing.source, message_id, error)
 
 
