@@ -21,7 +21,7 @@ from bot.clock import Clock, from_timestamp, timestamp, utc_now
 from bot.models import Briefing, Quote
 from bot.storage.archive_fts import IndexEntry, IndexQuery, fts_query, index_for
 from bot.storage.cache import canonical_url
-from bot.storage.database import Database, Transaction
+from bot.storage.database import Database, Statement, Transaction
 from bot.storage.limits import StorageLimits
 
 _LEDE_PARAGRAPHS = 2
@@ -122,39 +122,47 @@ class Archive:
         stored = self._limits.cap(briefing)
         url = canonical_url(briefing.url or briefing.source)
         aliases = sorted({url, canonical_url(briefing.source)})
-        async with self._db.transaction() as tx:
-            article_id = await self._upsert_article(tx, url, stored)
-            await tx.execute_many(
-                "INSERT INTO archive_aliases (url, article_id) VALUES (?, ?) "
-                "ON CONFLICT (url) DO UPDATE SET article_id = excluded.article_id",
-                [(alias, article_id) for alias in aliases],
-            )
-            await self._index.put(tx, article_id, _index_entry(stored))
-            await tx.execute(
-                "INSERT INTO archive_shares "
-                "(article_id, guild_id, channel_id, message_id, jump_url, poster_id, shared_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, article_id) DO NOTHING",
-                (
-                    article_id,
-                    guild_id,
-                    channel_id,
-                    message_id,
-                    jump_url,
-                    poster_id,
-                    timestamp(shared_at),
+        # One batch, one short transaction: later statements find the article's id by its url.
+        article = "SELECT id FROM archive_articles WHERE url = ?"
+        await self._db.execute_batch(
+            [
+                self._upsert_article(url, stored),
+                *(
+                    (
+                        "INSERT INTO archive_aliases (url, article_id) SELECT ?, id "
+                        "FROM archive_articles WHERE url = ? "
+                        "ON CONFLICT (url) DO UPDATE SET article_id = excluded.article_id",
+                        (alias, url),
+                    )
+                    for alias in aliases
                 ),
-            )
+                *self._index.put(url, _index_entry(stored)),
+                (
+                    "INSERT INTO archive_shares (article_id, guild_id, channel_id, message_id, "
+                    f"jump_url, poster_id, shared_at) SELECT ({article}), ?, ?, ?, ?, ?, ? "
+                    "WHERE true ON CONFLICT (message_id, article_id) DO NOTHING",
+                    (
+                        url,
+                        guild_id,
+                        channel_id,
+                        message_id,
+                        jump_url,
+                        poster_id,
+                        timestamp(shared_at),
+                    ),
+                ),
+            ]
+        )
 
-    async def _upsert_article(self, tx: Transaction, url: str, briefing: Briefing) -> int:
-        row = await tx.fetch_one(
+    def _upsert_article(self, url: str, briefing: Briefing) -> Statement:
+        return (
             "INSERT INTO archive_articles "
             "(url, headline, site, published, byline, lede, briefing, quotes, updated_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (url) DO UPDATE SET headline = excluded.headline, "
             "site = excluded.site, published = excluded.published, byline = excluded.byline, "
             "lede = excluded.lede, briefing = excluded.briefing, quotes = excluded.quotes, "
-            "updated_at = excluded.updated_at "
-            "RETURNING id",
+            "updated_at = excluded.updated_at",
             (
                 url,
                 briefing.headline,
@@ -167,8 +175,6 @@ class Archive:
                 timestamp(self._clock()),
             ),
         )
-        assert row is not None  # RETURNING always yields the inserted or updated row
-        return int(row[0])
 
     async def search(
         self,
@@ -285,7 +291,7 @@ class Archive:
         return list(articles.values())
 
     async def _delete_article(self, tx: Transaction, article_id: int) -> None:
-        await self._index.remove(tx, article_id)
+        await tx.execute_batch(self._index.remove(article_id))
         await tx.execute("DELETE FROM archive_aliases WHERE article_id = ?", (article_id,))
         await tx.execute("DELETE FROM archive_articles WHERE id = ?", (article_id,))
 

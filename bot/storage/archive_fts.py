@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Final, Protocol
 
-from bot.storage.database import Database, Row, Transaction
+from bot.storage.database import Database, Row, Statement
 
 _MAX_QUERY_TERMS: Final = 16
 _WORD: Final = re.compile(r"[^\W_]+")
@@ -46,11 +46,12 @@ class ArchiveIndex(Protocol):
         """Whether `text` has anything to search for (words, not just punctuation)."""
         ...
 
-    async def put(self, tx: Transaction, article_id: int, entry: IndexEntry) -> None:
-        """Index (or re-index) one article inside the archive's write transaction."""
+    def put(self, article_url: str, entry: IndexEntry) -> list[Statement]:
+        """Statements that index (or re-index) the article stored under `article_url`, for
+        the archive's write batch (the article's id is found by a subquery)."""
         ...
 
-    async def remove(self, tx: Transaction, article_id: int) -> None: ...
+    def remove(self, article_id: int) -> list[Statement]: ...
 
     async def search(self, db: Database, query: IndexQuery) -> list[Row]:
         """Hits, best first, one per article linked to its newest share in the query's scope:
@@ -90,16 +91,19 @@ class SQLiteFTS5Index:
     def accepts(self, text: str) -> bool:
         return fts_query(text) is not None
 
-    async def put(self, tx: Transaction, article_id: int, entry: IndexEntry) -> None:
-        await self.remove(tx, article_id)
-        await tx.execute(
-            "INSERT INTO archive_fts (rowid, headline, briefing, quotes, speakers) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (article_id, entry.headline, entry.briefing, entry.quotes, entry.speakers),
-        )
+    def put(self, article_url: str, entry: IndexEntry) -> list[Statement]:
+        article = "(SELECT id FROM archive_articles WHERE url = ?)"
+        return [
+            (f"DELETE FROM archive_fts WHERE rowid = {article}", (article_url,)),
+            (
+                "INSERT INTO archive_fts (rowid, headline, briefing, quotes, speakers) "
+                f"SELECT {article}, ?, ?, ?, ?",
+                (article_url, entry.headline, entry.briefing, entry.quotes, entry.speakers),
+            ),
+        ]
 
-    async def remove(self, tx: Transaction, article_id: int) -> None:
-        await tx.execute("DELETE FROM archive_fts WHERE rowid = ?", (article_id,))
+    def remove(self, article_id: int) -> list[Statement]:
+        return [("DELETE FROM archive_fts WHERE rowid = ?", (article_id,))]
 
     async def search(self, db: Database, query: IndexQuery) -> list[Row]:
         match = fts_query(query.text)

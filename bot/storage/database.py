@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 Params = Sequence[object]
 Row = tuple[Any, ...]
+Statement = tuple[str, Params]
 
 
 class StorageError(Exception):
@@ -44,6 +45,14 @@ class Queries(Protocol):
 
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> int:
         """Run one statement for each parameter row, all or nothing; returns rows changed."""
+        ...
+
+    async def execute_batch(self, statements: Sequence[Statement]) -> list[int]:
+        """Run several statements, all or nothing, in order; rows changed by each.
+
+        The way to write several rows at once: statements that need an id written by an
+        earlier one find it with a subquery, so the batch goes to the engine in one piece.
+        """
         ...
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
@@ -81,6 +90,10 @@ class Database(ABC):
     async def execute_many(self, sql: str, rows: Iterable[Params]) -> int: ...
 
     @abstractmethod
+    async def execute_batch(self, statements: Sequence[Statement]) -> list[int]:
+        """Several statements as one short write transaction (see `Queries.execute_batch`)."""
+
+    @abstractmethod
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
         """A read that never waits for a write under way (it sees the last commit)."""
 
@@ -91,7 +104,8 @@ class Database(ABC):
     @abstractmethod
     def transaction(self) -> AbstractAsyncContextManager[Transaction]:
         """`async with db.transaction() as tx:` — commit on success, roll back on any error
-        (cancellation included)."""
+        (cancellation included). For writes that must read in between; other writes wait
+        while it is open, so prefer `execute_batch` when the statements are known up front."""
 
     @abstractmethod
     async def close(self) -> None:
@@ -102,17 +116,27 @@ class Database(ABC):
 
 
 async def open_database(
-    target: Path | str, *, busy_timeout_ms: int = 5000, readers: int = 2
+    target: Path | str,
+    *,
+    busy_timeout_ms: int = 5000,
+    readers: int = 2,
+    durable_commits: bool = False,
 ) -> Database:
     """The database at `target` (a file path: SQLite), migrated to the current schema.
 
     `busy_timeout_ms` bounds how long a write waits for another *process* holding the file;
-    `readers` is how many reads may run side by side.
+    `readers` is how many reads may run side by side; `durable_commits` syncs every commit to
+    disk (see `SQLiteDatabase.open` for what that costs and what it buys).
     """
     from bot.storage.migrations import migrate
     from bot.storage.sqlite import SQLiteDatabase
 
-    database = await SQLiteDatabase.open(target, busy_timeout_ms=busy_timeout_ms, readers=readers)
+    database = await SQLiteDatabase.open(
+        target,
+        busy_timeout_ms=busy_timeout_ms,
+        readers=readers,
+        synchronous="FULL" if durable_commits else "NORMAL",
+    )
     try:
         await migrate(database)
     except BaseException:
@@ -127,6 +151,7 @@ __all__ = [
     "Queries",
     "Row",
     "SchemaTooNew",
+    "Statement",
     "StorageError",
     "Transaction",
     "open_database",

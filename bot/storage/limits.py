@@ -4,8 +4,10 @@ Why (issue 15, finding 6): the cache kept every briefing's full text, and five l
 3.9 MB page grew the file by 110 MB. What a reader sees never needs that much: the embed shows
 the briefing and a few quotes (each line cut at 1,500 characters), the LLM reads at most the
 first 12,000 characters of the text, and the longest article in our evaluation corpora has
-53,372. So the stored text keeps its first `text_chars` characters and each quote its first
-`quote_chars`; an ordinary article is stored whole and reads back exactly as it was written.
+53,372 (its most quoted one 30 quotes, the longest quote 1,019 characters). So the stored text
+keeps its first `text_chars` characters, the first `STORED_QUOTES` quotes (most important
+first) and each quote its first `quote_chars`; an ordinary article is stored whole and reads
+back exactly as it was written.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bot.models import Briefing, Quote
 
 DEFAULT_TEXT_CHARS: Final = 60_000
 DEFAULT_QUOTE_CHARS: Final = 1_500
+STORED_QUOTES: Final = 40  # the quote finder keeps up to 100 (ranked); stories quote ≤ 30
 FIELD_CHARS: Final = 2_000  # headline, byline, site, image: far above any real one
 ELLIPSIS: Final = "…"
 
@@ -29,7 +32,7 @@ class StorageLimits:
     def cap(self, briefing: Briefing) -> Briefing:
         """`briefing` as stored: the same object when nothing is over a limit."""
         paragraphs = cap_paragraphs(briefing.paragraphs, self.text_chars)
-        quotes = [self._cap_quote(q) for q in briefing.quotes]
+        quotes = [self._cap_quote(q) for q in briefing.quotes[:STORED_QUOTES]]
         fields = {
             name: cut(value, FIELD_CHARS)
             for name in ("headline", "byline", "site", "image")
@@ -83,4 +86,11 @@ def cap_paragraphs(paragraphs: list[str], limit: int) -> list[str]:
     return kept
 
 
-__all__ = ["DEFAULT_QUOTE_CHARS", "DEFAULT_TEXT_CHARS", "StorageLimits", "cap_paragraphs", "cut"]
+__all__ = [
+    "DEFAULT_QUOTE_CHARS",
+    "DEFAULT_TEXT_CHARS",
+    "STORED_QUOTES",
+    "StorageLimits",
+    "cap_paragraphs",
+    "cut",
+]

@@ -49,7 +49,8 @@ class Sweeper:
         self._answered_kept = answered_kept
         self._sleep = sleep
         self._task: asyncio.Task[None] | None = None
-        self.sweeps = 0  # completed sweeps, for status and tests
+        self.sweeps = 0  # completed sweeps
+        self.swept = asyncio.Event()  # set once the first sweep is done
 
     async def sweep(self) -> SweepResult:
         """One pass: expired cache rows, answered messages older than a month."""
@@ -58,6 +59,7 @@ class Sweeper:
             answered_messages=await self._store.forget_answered(self._answered_kept),
         )
         self.sweeps += 1
+        self.swept.set()
         if result.cache_rows or result.answered_messages:
             log.info(
                 "swept %d expired cache rows and %d old answered messages",

@@ -35,12 +35,39 @@ async def test_every_connection_has_the_busy_timeout_and_readers_are_read_only(
         connections = [db._writer, *db._readers]
         assert len(connections) == 3
         for connection in connections:
-            assert (await connection.execute_fetchall("PRAGMA busy_timeout"))[0][0] == 1234
+            timeout = await connection.submit(lambda c: c.execute("PRAGMA busy_timeout").fetchone())
+            assert timeout == (1234,)
         for reader in db._readers:
             with pytest.raises(sqlite3.OperationalError, match="readonly"):
-                await reader.execute("CREATE TABLE nope (x)")
+                await reader.submit(lambda c: c.execute("CREATE TABLE nope (x)"))
     finally:
         await db.close()
+
+
+async def test_commits_sync_at_checkpoints_unless_durable_commits_are_asked_for(
+    tmp_path: Path,
+) -> None:
+    for durable, expected in ((False, 1), (True, 2)):  # 1 NORMAL, 2 FULL
+        db = await open_database(tmp_path / f"db-{durable}.sqlite3", durable_commits=durable)
+        try:
+            assert isinstance(db, SQLiteDatabase)
+            level = await db._writer.submit(lambda c: c.execute("PRAGMA synchronous").fetchone())
+            assert level == (expected,)
+        finally:
+            await db.close()
+
+
+async def test_a_batch_is_one_transaction(database: Database) -> None:
+    await make_table(database)
+    counts = await database.execute_batch(
+        [("INSERT INTO t VALUES (?, ?)", (1, "a")), ("UPDATE t SET v = 'b' WHERE k = 1", ())]
+    )
+    assert counts == [1, 1]
+    with pytest.raises(StorageError, match="UNIQUE"):
+        await database.execute_batch(
+            [("INSERT INTO t VALUES (?, ?)", (2, "c")), ("INSERT INTO t VALUES (1, 'dup')", ())]
+        )
+    assert await database.fetch_all("SELECT k, v FROM t") == [(1, "b")]  # 2 rolled back
 
 
 async def test_a_transaction_commits_together(database: Database) -> None:

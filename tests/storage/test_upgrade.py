@@ -48,7 +48,8 @@ async def upgraded(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 def test_the_fixture_is_what_the_old_code_wrote() -> None:
-    with sqlite3.connect(f"file:{LEGACY}?mode=ro", uri=True) as db:
+    # immutable: read the committed file without creating -wal/-shm files beside it
+    with sqlite3.connect(f"file:{LEGACY}?mode=ro&immutable=1", uri=True) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 3
         names = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
     assert {"briefing_cache", "archive_fts", "digest_schedules"} <= names
