@@ -19,7 +19,8 @@
       without an in-process queue give;
     - `legacy` — the stores of commit 7b210fe with that bot's connection layout (the store and
       the cache on one connection, archive, schedules and LLM switch on one each), when
-      `--legacy-src` names a checkout of it (`git worktree add /tmp/newsdesk-7b210fe 7b210fe`).
+      `--legacy-src` names a checkout of it (`git worktree add /tmp/newsdesk-7b210fe 7b210fe`;
+      it needs `aiosqlite`, which Newsdesk itself no longer uses: `pip install aiosqlite`).
   Rounds are interleaved so machine drift favours no layout; the table shows medians.
 - size: the database's growth per 1,000 briefings, cached and archived as the bot does, from
   the real pipeline's briefings of the shared corpora (extraction-zyte, so real article

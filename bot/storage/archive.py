@@ -263,6 +263,7 @@ class Archive:
             f"WHERE s.guild_id = ? AND s.channel_id = ? AND s.shared_at >= ?{bound} "
             "ORDER BY s.shared_at, s.id",
             params,
+            heavy=True,
         )
         articles: dict[int, SharedArticle] = {}
         for r in rows:

@@ -139,7 +139,7 @@ class SQLiteFTS5Index:
             ORDER BY v.rank, v.shared_at DESC, v.id DESC
             LIMIT ?
         """
-        return await db.fetch_all(sql, params)
+        return await db.fetch_all(sql, params, heavy=True)
 
 
 def index_for(dialect: str) -> ArchiveIndex:

@@ -94,8 +94,13 @@ class Database(ABC):
         """Several statements as one short write transaction (see `Queries.execute_batch`)."""
 
     @abstractmethod
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
-        """A read that never waits for a write under way (it sees the last commit)."""
+    async def fetch_all(self, sql: str, params: Params = (), *, heavy: bool = False) -> list[Row]:
+        """A read that never waits for a write under way (it sees the last commit).
+
+        Quick lookups are answered in the order they were asked (the watcher admits messages
+        in the order they came). `heavy=True` marks a read that may take long — a search over
+        the archive, a digest's shares — so it runs beside the lookups, never in front of them.
+        """
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Row | None:
         rows = await self.fetch_all(sql, params)

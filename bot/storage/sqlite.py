@@ -12,8 +12,9 @@ and every read queued behind it on the same connection froze with it. Now:
   while the event loop is busy elsewhere, and no write ever waits on another of ours;
 - `transaction()` (for the rare write that must read in between) holds the writer for its
   whole block; other writes queue behind it;
-- reads go to read-only connections on threads of their own; in WAL mode a reader sees the
-  last commit and neither waits for nor blocks the writer;
+- reads go to read-only connections on threads of their own (lookups to one, in order; heavy
+  reads such as searches to the others); in WAL mode a reader sees the last commit and neither
+  waits for nor blocks the writer;
 - the busy timeout is left for what it is for: another process (a backup, the CLI, a second
   bot) holding the file for a moment.
 
@@ -193,14 +194,15 @@ class SQLiteDatabase(Database):
 
     # -- reads -----------------------------------------------------------------------------
 
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[Row]:
+    async def fetch_all(self, sql: str, params: Params = (), *, heavy: bool = False) -> list[Row]:
         job = functools.partial(_fetch_all, sql=sql, params=params)
         if not self._readers:  # :memory:
             return await self._write(job)
         self._check_open()
-        # The reader with the fewest reads queued: a long search on one leaves the other free
-        # for the quick lookups every message needs.
-        index = min(self._pending, key=self._pending.__getitem__)
+        # Lookups all go to the first reader, so they are answered in the order asked; heavy
+        # reads go to the least busy of the others, where a long search delays no lookup.
+        lane = range(1, len(self._readers)) if heavy and len(self._readers) > 1 else range(1)
+        index = min(lane, key=self._pending.__getitem__)
         self._pending[index] += 1
         try:
             return await _translated(self._readers[index].submit(job))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,38 @@ async def test_reads_do_not_wait_for_a_transaction_under_way(database: Database)
     release.set()
     await writer
     assert await database.fetch_one("SELECT v FROM t") == ("new",)
+
+
+async def test_lookups_are_answered_in_the_order_asked(database: Database) -> None:
+    done: list[int] = []
+
+    async def lookup(n: int) -> None:
+        await database.fetch_one("SELECT ?", (n,))
+        done.append(n)
+
+    await asyncio.gather(*(lookup(n) for n in range(50)))
+    assert done == list(range(50))
+
+
+async def test_a_heavy_read_never_holds_up_the_lookups(tmp_path: Path) -> None:
+    db = await SQLiteDatabase.open(tmp_path / "db.sqlite3", readers=2)
+    gate = threading.Event()
+    try:
+        for reader in db._readers:  # a function that blocks until the test lets it go
+
+            def install(c: sqlite3.Connection) -> None:
+                c.create_function("wait_for_gate", 0, lambda: gate.wait(30))
+
+            await reader.submit(install)
+        search = asyncio.create_task(db.fetch_all("SELECT wait_for_gate()", heavy=True))
+        await asyncio.sleep(0)
+        assert await asyncio.wait_for(db.fetch_one("SELECT 42"), 10) == (42,)
+        assert not search.done()
+        gate.set()
+        assert await search == [(1,)]
+    finally:
+        gate.set()
+        await db.close()
 
 
 async def test_writes_queue_in_order_inside_the_process(tmp_path: Path) -> None:
