@@ -17,6 +17,11 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         # The pipeline, when something other than the page itself went wrong.
         "pipeline.unexpected": "Something went wrong while reading this page.",
         "pipeline.shutting_down": "Newsdesk is restarting. Please try again in a moment.",
+        # Storage, for the operator starting the bot.
+        "storage.schema_too_new": (
+            "the database's schema version {version} is newer than this Newsdesk ({latest}); "
+            "use a newer Newsdesk or another database file"
+        ),
     }
 )
 

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
+from bot.messages import say
 from bot.storage.database import Database, SchemaTooNew
 
 
@@ -195,10 +196,7 @@ async def migrate(database: Database, migrations: Sequence[Migration] = MIGRATIO
     async with database.transaction() as tx:
         version = await tx.schema_version()
         if version > latest:
-            raise SchemaTooNew(
-                f"the database's schema version {version} is newer than this Newsdesk "
-                f"({latest}); use a newer Newsdesk or another database file"
-            )
+            raise SchemaTooNew(say("storage.schema_too_new", version=version, latest=latest))
         for step in migrations[version:]:
             for statement in step.statements(database.dialect):
                 await tx.execute(statement)
