@@ -182,7 +182,7 @@ def main() -> None:
 
     from bot.article.clean import clean_article
     from bot.article.extract import extract_article
-    from bot.models import PipelineError
+    from bot.errors import PipelineError
 
     paths = sorted((corpus / "html").glob("*.html"))
     pages = [p.read_bytes() for p in paths]
