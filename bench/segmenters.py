@@ -28,7 +28,7 @@ from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import add_corpora_arg, corpora_path, load_gold
+from common import RSS_SNIPPET, add_corpora_arg, corpora_path, load_gold, probe
 
 FOLDER = "sentences-ud"
 LANGS = ("en", "de", "fr", "es", "ru", "pl", "el", "zh")
@@ -329,6 +329,25 @@ def _winners(scores: dict[tuple[str, str], Score], names: list[str]) -> list[str
     return out
 
 
+def cost(candidate: Candidate, lang: str = "en") -> str:
+    """Import + first split in a fresh interpreter without network: seconds, RSS, offline."""
+    code = (
+        "import json, sys, time\n"
+        + RSS_SNIPPET
+        + "sys.path.insert(0, 'bench')\n"
+        + "import segmenters\n"
+        + "_r0 = _rss_mb(); _t0 = time.perf_counter()\n"
+        + f"_c = next(c for c in segmenters.CANDIDATES if c.name == {candidate.name!r})\n"
+        + f"_c.make({lang!r})('Dr. Smith arrived on Monday. He left at noon.')\n"
+        + "print(json.dumps({'s': time.perf_counter() - _t0, 'mb': _rss_mb() - _r0}))\n"
+    )
+    result, error, offline = probe(code)
+    if result is None:
+        return f"| {candidate.name} | failed: {error[:90]} | | |"
+    where = "yes (no network)" if offline else "not checked (no unshare)"
+    return f"| {candidate.name} | {result['s']:.2f} | {result['mb']:.0f} | {where} |"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     add_corpora_arg(parser)
@@ -346,6 +365,10 @@ def main() -> None:
     candidates = [c for c in CANDIDATES if c.name in wanted]
     print(f"## Sentence segmenters — {FOLDER}")
     print(run(load_gold(corpus), candidates, args.rounds))
+    print("\n### Cost: import + first split in a fresh interpreter (English)\n")
+    print("| segmenter | seconds | RSS added MB | offline |\n|---|---|---|---|")
+    for candidate in candidates:
+        print(cost(candidate))
 
 
 if __name__ == "__main__":
