@@ -60,7 +60,7 @@ IDENTIFIERS = (
         "py3langid",
         "import py3langid\ndef identify(text):\n    return py3langid.classify(text)[0]\n",
         ("py3langid",),
-        "97",
+        "142 (0.4.0; some as ISO 639-3: wuu, yue, ...)",
     ),
     Identifier(
         "langid",
