@@ -26,7 +26,7 @@ import asyncio
 import ipaddress
 import re
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -88,9 +88,9 @@ _SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
 
 
 class Resolver(Protocol):
-    """Turns a host name into addresses; injectable so tests need no DNS."""
+    """Turns a host name into addresses (or their text); injectable so tests need no DNS."""
 
-    async def resolve(self, host: str, port: int) -> list[IPAddress]: ...
+    async def resolve(self, host: str, port: int) -> Sequence[IPAddress | str]: ...
 
 
 class SystemResolver:
