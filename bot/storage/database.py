@@ -20,20 +20,11 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.errors import SchemaTooNew, StorageError
+
 Params = Sequence[object]
 Row = tuple[Any, ...]
 Statement = tuple[str, Params]
-
-
-class StorageError(Exception):
-    """A read or write failed (locked, disk full, corrupt file, closed database).
-
-    Callers that can do without the data (the cache, bookkeeping) log it and go on.
-    """
-
-
-class SchemaTooNew(StorageError):
-    """The database was written by a newer Newsdesk: refusing beats half-understanding it."""
 
 
 class Queries(Protocol):

@@ -12,6 +12,8 @@ from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.clock import Clock, from_timestamp, timestamp, utc_now
+from bot.errors import BadInput
+from bot.messages import say
 from bot.storage.database import Database, Row
 
 _COLUMNS: Final = "guild_id, channel_id, hour, minute, timezone, created_at, last_run"
@@ -56,7 +58,7 @@ class ScheduleStore:
         `timezone` is an IANA key as `bot.newsroom.schedule.parse_timezone` returns it.
         """
         if not (0 <= hour <= 23 and 0 <= minute <= 59):
-            raise ValueError("The time must be between 00:00 and 23:59.")
+            raise BadInput(say("schedule.time_range"))
         zone = _zone_key(timezone)
         await self._db.execute(
             f"INSERT INTO digest_schedules ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL) "
@@ -110,11 +112,11 @@ def _schedule(r: Row) -> DigestSchedule:
 
 
 def _zone_key(name: str) -> str:
-    """The zone's IANA key; ValueError for a name the zone database does not have."""
+    """The zone's IANA key; `BadInput` for a name the zone database does not have."""
     try:
         return ZoneInfo(name).key
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
-        raise ValueError(f"“{name}” is not a time zone I know.") from None
+        raise BadInput(say("schedule.unknown_timezone", name=name)) from None
 
 
 __all__ = ["DigestSchedule", "ScheduleStore"]
