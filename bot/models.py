@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Any, cast
 
 
 class ErrorKind(StrEnum):
@@ -32,19 +33,6 @@ class Failure:
 
     def to_json(self) -> dict[str, str]:
         return {"kind": str(self.kind), "message": self.message}
-
-
-class PipelineError(Exception):
-    """Raised by a step that cannot go on; the pipeline turns it into a `Failure`."""
-
-    def __init__(self, kind: ErrorKind, message: str) -> None:
-        super().__init__(message)
-        self.kind = ErrorKind(kind)
-        self.message = message
-
-    @property
-    def failure(self) -> Failure:
-        return Failure(self.kind, self.message)
 
 
 @dataclass(slots=True)
@@ -175,7 +163,7 @@ class Briefing:
     @classmethod
     def from_record(cls, data: dict[str, object]) -> Briefing:
         data = dict(data)
-        quotes = [Quote(**q) for q in data.pop("quotes", [])]  # type: ignore[arg-type]
-        error = data.pop("error", None)
-        failure = Failure(ErrorKind(error["kind"]), error["message"]) if error else None  # type: ignore[index]
+        quotes = [Quote(**q) for q in cast("list[dict[str, Any]]", data.pop("quotes", []))]
+        error = cast("dict[str, str] | None", data.pop("error", None))
+        failure = Failure(ErrorKind(error["kind"]), error["message"]) if error else None
         return cls(quotes=quotes, error=failure, **data)  # type: ignore[arg-type]

@@ -6,9 +6,9 @@ lines, cookie and subscription notices and related-story lists. Each would other
 in a briefing or be mistaken for a quote, so they go here, once, for every input.
 
 This step also runs on plain text, where a dropped sentence is lost news, so it is
-deliberately conservative: every pattern must match the *whole* paragraph (see
-`bot/text/data/boilerplate_*.txt`), long paragraphs are never pattern-dropped, and the only
-positional rule (a list after a "Related"/"Most read" heading) needs that heading first.
+deliberately conservative: every pattern must match the *whole* paragraph (see each language's
+boilerplate.txt in `bot/text/data/languages/`), long paragraphs are never pattern-dropped, and
+the only positional rule (a list after a "Related"/"Most read" heading) needs that heading first.
 """
 
 from __future__ import annotations

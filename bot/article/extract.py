@@ -28,7 +28,9 @@ from bot.article.metadata import (
     time_date,
     visible_byline,
 )
-from bot.models import Article, ErrorKind, PipelineError
+from bot.errors import PipelineError
+from bot.messages import say
+from bot.models import Article, ErrorKind
 from bot.text import guess_language, words
 
 if TYPE_CHECKING:  # lxml loads with trafilatura, inside extract_article
@@ -40,10 +42,6 @@ MENU_ITEM_CHARS = 25  # "Ouvidoria", "Galeria de Fotos": menu entries, not parag
 TEASER_WORDS = 120  # a paywall teaser is a standfirst and a paragraph or two
 GUESS_WORDS = 400  # the language guess reads the opening paragraphs up to this many words
 
-EMPTY = "No article text was found on this page."
-TEASER = "Only a teaser of this article is available; the rest is behind a login or paywall."
-BROKEN = "The page could not be read as HTML."
-TOO_BIG = "The page is too large to read ({size:.0f} MB)."
 
 _PAYWALL_HINT = re.compile(
     r"paywall|subscriber|subscribe|sign in|log in|login|register|abonn|anmelden|suscr",
@@ -55,9 +53,9 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     """Extract the article body and metadata; raise `PipelineError` when there is no article."""
     size = len(html)
     if size > MAX_PAGE_BYTES:
-        raise PipelineError(ErrorKind.TOO_LARGE, TOO_BIG.format(size=size / 1_000_000))
+        raise PipelineError(ErrorKind.TOO_LARGE, say("article.too_large", size=size / 1_000_000))
     if not html.strip():
-        raise PipelineError(ErrorKind.NOT_ARTICLE, EMPTY)
+        raise PipelineError(ErrorKind.NOT_ARTICLE, say("article.no_text"))
 
     from trafilatura import bare_extraction  # deferred: keeps `import bot.article.extract` cheap
     from trafilatura.utils import load_html
@@ -65,9 +63,9 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     try:
         tree = load_html(html)
     except Exception as error:  # lxml raises a zoo of errors on hostile input
-        raise PipelineError(ErrorKind.EXTRACTION, BROKEN) from error
+        raise PipelineError(ErrorKind.EXTRACTION, say("article.not_html")) from error
     if tree is None:
-        raise PipelineError(ErrorKind.NOT_ARTICLE, EMPTY)
+        raise PipelineError(ErrorKind.NOT_ARTICLE, say("article.no_text"))
     try:
         meta = read_page_meta(tree)
         # Metadata is ours (below); trafilatura's own costs ~25 % of the time for fields
@@ -82,19 +80,24 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
             if second and _short_share(second) < _short_share(paragraphs):
                 paragraphs = second
     except RecursionError as error:
-        raise PipelineError(ErrorKind.EXTRACTION, BROKEN) from error
+        raise PipelineError(ErrorKind.EXTRACTION, say("article.not_html")) from error
     except Exception as error:
-        raise PipelineError(ErrorKind.EXTRACTION, f"{BROKEN} ({type(error).__name__})") from error
+        raise PipelineError(
+            ErrorKind.EXTRACTION, f"{say('article.not_html')} ({type(error).__name__})"
+        ) from error
 
     words = sum(len(p.split()) for p in paragraphs)
     chars = sum(len(p) for p in paragraphs)
     if chars < MIN_ARTICLE_CHARS or (meta.paywalled and words < TEASER_WORDS):
-        raise PipelineError(ErrorKind.NOT_ARTICLE, TEASER if _teaser(meta, tree) else EMPTY)
+        raise PipelineError(
+            ErrorKind.NOT_ARTICLE,
+            say("article.teaser") if _teaser(meta, tree) else say("article.no_text"),
+        )
 
     try:
         return _article(tree, meta, paragraphs, url)
     except RecursionError as error:
-        raise PipelineError(ErrorKind.EXTRACTION, BROKEN) from error
+        raise PipelineError(ErrorKind.EXTRACTION, say("article.not_html")) from error
 
 
 def _article(tree: HtmlElement, meta: PageMeta, paragraphs: list[str], url: str | None) -> Article:

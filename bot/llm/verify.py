@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from bot.errors import AnswerError
 from bot.text import guess_words, sentence_starts
 
 # ---------------------------------------------------------------------------------------------
@@ -29,10 +30,6 @@ MAX_BULLET_CHARS = 400
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.DOTALL)
 _BULLET_MARK = re.compile(r"^(?:[-*•–]\s+|\d+[.)]\s+)")
-
-
-class AnswerError(ValueError):
-    """The answer cannot be used at all; the message is the logged fallback reason."""
 
 
 @dataclass(slots=True)

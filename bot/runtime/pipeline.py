@@ -11,11 +11,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from bot.errors import PipelineError, PoolClosed
 from bot.messages import say
-from bot.models import Briefing, ErrorKind, Failure, PipelineError
+from bot.models import Briefing, ErrorKind, Failure
 from bot.network.fetch import Fetcher
 from bot.runtime.analysis import AnalysisOptions, analyse_html, analyse_text, warm_up
-from bot.runtime.workers import PoolClosed, WorkerPool
+from bot.runtime.workers import WorkerPool
 from config import Settings
 
 log = logging.getLogger(__name__)

@@ -10,6 +10,7 @@ import asyncio
 import os
 import signal
 import socket
+import sqlite3
 import sys
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from typing import TypeVar
 import pytest
 
 from bot.discord_app.client import run_bot
+from bot.messages import say
 from config import Settings
 from tests.helpers.article_server import ArticleServer
 from tests.helpers.fake_discord import EPHEMERAL, FakeDiscord, bot_settings, running_bot
@@ -145,9 +147,7 @@ async def test_a_rejected_token_exits_2_with_one_clear_line(
     assert "Traceback" not in stderr
     assert "a-revoked-token" not in stderr
     ours = [line for line in stderr.splitlines() if line.startswith("newsdesk:")]
-    assert ours == [
-        "newsdesk: Discord rejected the bot token (401 Unauthorized): check DISCORD_TOKEN."
-    ]
+    assert ours == [f"newsdesk: {say('exit.token_rejected')}"]
     assert fake.find("GET", r"/users/@me")  # it really asked Discord
     assert not fake.identified
 
@@ -160,9 +160,7 @@ async def test_a_missing_token_exits_2_before_connecting(
     env = bot_env(fake, article_server, tmp_path, "")
     status, stderr = await run_to_exit(env, tmp_path, fake)
     assert status == 2
-    assert stderr.strip().splitlines() == [
-        "newsdesk: no Discord bot token: set DISCORD_TOKEN in the environment or in .env."
-    ]
+    assert stderr.strip().splitlines() == [f"newsdesk: {say('exit.no_token')}"]
     assert fake.requests == []
 
 
@@ -218,7 +216,7 @@ def test_an_unreachable_discord_is_one_line_not_a_traceback(
     )
     assert run_bot(settings) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"newsdesk: could not reach Discord at {base}: ")
+    assert err.startswith("newsdesk: " + say("exit.unreachable", base=base, error=""))
     assert len(err.strip().splitlines()) == 1
     assert "some-token" not in err
 
@@ -226,8 +224,8 @@ def test_an_unreachable_discord_is_one_line_not_a_traceback(
 @pytest.mark.parametrize(
     ("close_code", "expected"),
     [
-        (4004, "newsdesk: Discord rejected the bot token (401 Unauthorized): check DISCORD_TOKEN."),
-        (4014, "newsdesk: Discord refused the Message Content intent: enable it"),
+        (4004, "newsdesk: " + say("exit.token_rejected")),
+        (4014, "newsdesk: " + say("exit.intent_refused")),
     ],
 )
 async def test_gateway_refusals_exit_2_with_one_line(
@@ -283,6 +281,26 @@ async def test_a_database_that_cannot_be_opened_exits_2_with_one_clear_line(
         f"newsdesk: could not open the database at {blocker / 'newsdesk.sqlite3'}: "
     ), stderr
     assert "reach Discord" not in stderr
+    assert not fake.identified
+
+
+async def test_a_database_from_a_newer_newsdesk_exits_2_and_is_not_migrated(
+    article_server: ArticleServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "newsdesk.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 999")
+    fake = FakeDiscord()
+    await fake.start()
+    env = bot_env(fake, article_server, tmp_path, fake.token)
+    env["NEWSDESK_DATABASE"] = str(path)
+    status, stderr = await run_to_exit(env, tmp_path, fake)
+    assert status == 2, stderr
+    ours = [line for line in stderr.splitlines() if line.startswith("newsdesk:")]
+    assert len(ours) == 1 and "schema version 999 is newer than this Newsdesk" in ours[0], stderr
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (999,)
+        assert db.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
     assert not fake.identified
 
 
