@@ -16,7 +16,8 @@ the catalogue (`bot.messages`); `LLMUnavailable` and `AnswerError` carry reasons
     │   └── SchemaTooNew     the database was written by a newer Newsdesk
     ├── StorageUnavailable   the database could not be opened at start
     ├── LLMUnavailable       the LLM server gave no usable reply
-    └── AnswerError          the LLM's reply cannot be used at all
+    ├── AnswerError          the LLM's reply cannot be used at all
+    └── LanguageDataError    a language folder of the text layer cannot be read
 """
 
 from __future__ import annotations
@@ -140,4 +141,15 @@ class AnswerError(NewsdeskError, ValueError):
 
     Raised by: `bot.llm.verify.parse_answer`. Caught by: `bot.llm.briefer.LLMBriefer`, which
     falls back to the extractive briefing.
+    """
+
+
+class LanguageDataError(NewsdeskError, ValueError):
+    """A folder of the language registry (`bot/text/data/languages/`) cannot be read; the
+    message names the file and the field, for whoever edited it (never shown to users).
+
+    Raised by: `bot.text.languages` when the registry loads (on the first step that reads
+    prose) and by `load_language`.
+    Caught by: nothing on purpose: broken data shipped with the bot is a bug, not a page to
+    skip; `tests/text/test_languages.py` loads every folder so it cannot ship.
     """

@@ -23,6 +23,8 @@ from importlib.resources.abc import Traversable
 from types import MappingProxyType
 from typing import Any
 
+from bot.errors import LanguageDataError
+
 __all__ = [
     "BASE_LANGUAGE",
     "COMMON",
@@ -42,10 +44,6 @@ COMMON = "common"
 
 _GENDERS = frozenset("mfu")
 _KINDS = frozenset({"", "title", "num", "ordinal"})
-
-
-class LanguageDataError(ValueError):
-    """A language folder that cannot be read: the message names the file and the field."""
 
 
 @dataclass(frozen=True, slots=True)
