@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from bot.errors import AnswerError
-from bot.text import guess_words, sentence_starts
+from bot.text import courtesy_titles, guess_words, language_info, sentence_starts
 
 # ---------------------------------------------------------------------------------------------
 # Parsing the answer
@@ -175,8 +175,6 @@ def _quote_is_verbatim(span: str, article_norm: str) -> bool:
 
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
 _CLAUSE_END = re.compile(r"[:;][\s\"'(\x00]*$")  # "Update: The council …" starts afresh
-# Languages that capitalise every noun: a capitalised word there is not evidence of a name.
-_NOUN_CAPITALISING = {"de", "lb"}
 STEM_MIN = 5  # "experts" ~ "expert": a shared stem of at least this many letters
 NEAR_CHARS = 80  # how close a title must be to a name in the article to count as its title
 
@@ -248,6 +246,9 @@ def _name_problem(bullet_free: str, index: ArticleIndex) -> str:
     a title is a claim about the person, and "mayor" elsewhere in the story doesn't back it.
     """
     article_norm = index.norm
+    # Languages that capitalise every noun: a capitalised word there is not evidence of a name.
+    known = language_info(index.language)
+    capitalises_nouns = known is not None and known.capitalises_nouns
     for run in _capitalised_runs(bullet_free, index.language):
         at_start, words = run[0] == "^", run[1:]
         if _phrase_in(" ".join(words), article_norm):
@@ -257,8 +258,9 @@ def _name_problem(bullet_free: str, index: ArticleIndex) -> str:
             core = core[1:]
         written = list(core)
         attached: list[str] = []
-        while core and (index.is_ordinary(core[0]) or core[0].lower() in _HONORIFICS):
-            if core[0].lower() not in _HONORIFICS:
+        courtesy = courtesy_titles()  # "Mr", "Ms": house style; "Dr", "Sir" are claims
+        while core and (index.is_ordinary(core[0]) or core[0].lower() in courtesy):
+            if core[0].lower() not in courtesy:
                 attached.append(core[0])
             core = core[1:]
         while core and index.is_ordinary(core[-1]):
@@ -267,9 +269,7 @@ def _name_problem(bullet_free: str, index: ArticleIndex) -> str:
             continue
         # Every noun is capitalised in German: one word is no evidence of a name, and a run of
         # nouns ("Kilometer Radwege") is fine when each word (or a form of it) is in the article.
-        if index.language in _NOUN_CAPITALISING and (
-            len(core) == 1 or all(index.has_form_of(w) for w in core)
-        ):
+        if capitalises_nouns and (len(core) == 1 or all(index.has_form_of(w) for w in core)):
             continue
         name = " ".join(core)
         if not _phrase_in(name, article_norm):
@@ -279,9 +279,6 @@ def _name_problem(bullet_free: str, index: ArticleIndex) -> str:
     return ""
 
 
-# Courtesy titles only (house styles differ); "Dr", "Sir" or "Prof" are claims to check.
-_HONORIFIC_TEXT = "mr mrs ms miss"
-_HONORIFICS = frozenset(_HONORIFIC_TEXT.split())
 # Words that often open an English sentence without being names (beyond the stopword lists).
 _STARTER_TEXT = """a an all also although another any as because before both but during each even
     every few here however if it its many meanwhile more most much no nor now oh once only other
