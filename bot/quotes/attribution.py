@@ -45,6 +45,7 @@ _RIGHT_STOP = _words(
 )
 
 
+@cache
 def cue_language(language: str | None) -> str | None:
     """The key the cue lists are chosen by: a registered language with cues of its own other
     than English, else None (English, or a language we have no cues for)."""
@@ -216,7 +217,7 @@ def _capitalised_name(tokens: list[str], last: str, anchored: bool) -> _Step:
 def _name_run_start(tokens: list[str]) -> int:
     """Where the capitalised run ending `tokens` begins (`len(tokens)` when there is none);
     particles join capitalised words but neither start nor end a run."""
-    particles = name_particles() | name_joiners()
+    particles = _name_words()
     i = len(tokens)
     while i > 0:
         tok = tokens[i - 1].strip('"“”')
@@ -228,6 +229,12 @@ def _name_run_start(tokens: list[str]) -> int:
     while i < len(tokens) and tokens[i] in particles:
         i += 1
     return i
+
+
+@cache
+def _name_words() -> frozenset[str]:
+    """Lower-case words a capitalised name may hold: particles ("von") and joiners ("of")."""
+    return name_particles() | name_joiners()
 
 
 def _noun_before_preposition(tokens: list[str], preposition: int) -> str | None:

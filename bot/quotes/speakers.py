@@ -50,6 +50,7 @@ def _cap_run() -> re.Pattern[str]:
 _POSSESSIVE = re.compile(r"[’']s?$")
 
 
+@cache
 def titles() -> tuple[frozenset[str], dict[str, str]]:
     """(title words, honorific → gender), from every registered language."""
     return title_words(), honorifics()

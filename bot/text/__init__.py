@@ -4,9 +4,12 @@ Every step that reads prose (cleaning, quotes, briefings, the LLM checks) asks t
 adding a language means adding data files and tests here, not editing the steps. What other
 packages may use is imported below; the modules behind it are this package's own business.
 
-- `languages`: the registry, one folder of data per language (docs/languages.md);
+- `languages`: the registry, one data folder per language (docs/languages.md);
 - `names`: titles, honorifics, particles and first names, merged over every language;
 - `sentences`: the sentence splitter, for whole texts and for offsets inside a paragraph;
+- `tokens`: words (letters) and tokens (letters and digits), and comparison keys;
+- `guess`: the one language guess, from each language's function words;
+- `quotemarks`: the quote-span scanner and the quote marks every language uses.
 """
 
 from bot.text.guess import MIN_SHARE, guess_language, guess_words, language_scores

@@ -9,6 +9,7 @@ words, or a language we have no list for (Polish, Chinese) — the answer is Non
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 
@@ -27,15 +28,32 @@ def guess_words() -> dict[str, frozenset[str]]:
     return {lang.code: lang.guess_words for lang in languages() if lang.guess_words}
 
 
+@cache
+def _languages_of_word() -> dict[str, tuple[int, ...]]:
+    """Function word → the positions (in `guess_words()`) of the languages it belongs to, so a
+    text is scored in one pass over its words, whatever the number of languages."""
+    table: dict[str, list[int]] = {}
+    for position, words_of_language in enumerate(guess_words().values()):
+        for word in words_of_language:
+            table.setdefault(word, []).append(position)
+    return {word: tuple(positions) for word, positions in table.items()}
+
+
 def language_scores(text: str | Sequence[str]) -> dict[str, float]:
     """Share of the text's words that are each language's function words ({} when too short).
 
     `text` may be given as its words already (lower case), to score only the start of a long
     article without cutting it first."""
-    found = [w.lower() for w in words(text)] if isinstance(text, str) else list(text)
-    if len(found) < MIN_WORDS:
+    found = Counter(words(text) if isinstance(text, str) else text)
+    total = found.total()
+    if total < MIN_WORDS:
         return {}
-    return {code: sum(w in fw for w in found) / len(found) for code, fw in guess_words().items()}
+    counts = [0] * len(guess_words())
+    table = _languages_of_word()
+    for word, times in found.items():
+        for position in table.get(word.lower(), ()):
+            counts[position] += times
+    return {code: counts[i] / total for i, code in enumerate(guess_words())}
 
 
 def guess_language(text: str | Sequence[str]) -> str | None:

@@ -107,11 +107,11 @@ class _Scanner:
 
     def mark(self, i: int, ch: str) -> None:
         """Take the double mark `ch` at `i` into account."""
-        left_open, right_open = self._sides(i)
-        if self.inner:
+        if self.inner:  # inside a nested quote: only its closer matters
             if ch == self.inner:
                 self.inner = ""
             return
+        left_open, right_open = self._sides(i)
         if self.opener in '"“' and ch in '"“' and left_open and right_open:
             self.inner = _nested_ahead(self.text, i, self.opener)
             if self.inner:

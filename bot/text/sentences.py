@@ -54,6 +54,13 @@ class _Tables:
     ordinal_language: bool  # "12. Word" is normally an ordinal (German)
 
 
+@cache
+def _tables_for(language: str | None) -> _Tables:
+    """The tables for a language as callers spell it ("de", "de-AT", None)."""
+    own = _own(language)
+    return _tables(own.code if own else None)
+
+
 def _own(language: str | None) -> Language | None:
     """The registered language when it has an abbreviation list of its own, else None: a
     language we know nothing of is split with what all the languages know together."""
@@ -110,27 +117,46 @@ def sentence_starts(text: str, language: str | None = None) -> list[int]:
     For callers that work inside a paragraph by offsets (the quotes step reads the sentence
     around a quote): `text[sentence_starts(text)[0]:]` is everything after the first sentence.
     """
-    return [start for start, _ in _pieces(text, language)][1:]
+    return _starts(text, language)
 
 
 def end_of_first_sentence(text: str, language: str | None = None) -> int:
     """Where the second sentence of `text` begins (`len(text)` when there is one sentence):
     `text[:end_of_first_sentence(text)]` is the first sentence and the space after it."""
-    pieces = _pieces(text, language, stop_after=2)
-    return pieces[1][0] if len(pieces) > 1 else len(text)
+    starts = _starts(text, language, first_only=True)
+    return starts[0] if starts else len(text)
 
 
 def start_of_last_sentence(text: str, language: str | None = None) -> int:
     """Where the last sentence of `text` begins (0 when there is one sentence)."""
-    pieces = _pieces(text, language)
-    return pieces[-1][0] if len(pieces) > 1 else 0
+    starts = _starts(text, language)
+    return starts[-1] if starts else 0
 
 
-def _pieces(text: str, language: str | None, stop_after: int = 0) -> list[tuple[int, int]]:
-    """(start, end) of every sentence, without the whitespace around it; with `stop_after`,
-    only the first that many (the quotes step often needs just the first sentence)."""
-    own = _own(language)
-    tables = _tables(own.code if own else None)
+def _starts(text: str, language: str | None, first_only: bool = False) -> list[int]:
+    """The offsets of `sentence_starts`. Inside one paragraph (no line break, the quotes
+    step's case) every accepted boundary with text after it starts a sentence, so the pieces
+    need not be cut; text with line breaks goes the long way."""
+    if "\n" in text:
+        starts = [start for start, _ in _pieces(text, language)][1:]
+        return starts[:1] if first_only else starts
+    tables = _tables_for(language)
+    end = len(text)
+    found = []
+    for match in _CANDIDATE.finditer(text):
+        if _is_boundary(text, match, end, tables):
+            space = _SPACE.match(text, match.end())
+            at = space.end() if space else match.end()
+            if at < end:
+                found.append(at)
+                if first_only:
+                    break
+    return found
+
+
+def _pieces(text: str, language: str | None) -> list[tuple[int, int]]:
+    """(start, end) of every sentence, without the whitespace around it."""
+    tables = _tables_for(language)
     pieces: list[tuple[int, int]] = []
     for start, end in _blocks(text):
         pos = start
@@ -138,25 +164,22 @@ def _pieces(text: str, language: str | None, stop_after: int = 0) -> list[tuple[
             if _is_boundary(text, match, end, tables):
                 _emit(pieces, text, pos, match.end())
                 pos = match.end()
-                if stop_after and len(pieces) >= stop_after:
-                    return pieces
         _emit(pieces, text, pos, end)
-        if stop_after and len(pieces) >= stop_after:
-            return pieces
     return pieces
 
 
 def _emit(pieces: list[tuple[int, int]], text: str, start: int, end: int) -> None:
     """Add text[start:end] without its surrounding whitespace, if anything is left."""
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start < end:
-        pieces.append((start, end))
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        start += len(piece) - len(piece.lstrip())
+        pieces.append((start, start + len(stripped)))
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
+    if "\n" not in text:
+        return [(0, len(text))]  # a paragraph: the common case in the quotes step
     blocks = []
     start = 0
     for match in _NEWLINE.finditer(text):
