@@ -3,11 +3,15 @@
 In `auto` mode every article link a person posts gets a briefing reply; in `react` mode the bot
 only marks such messages with 📰 and replies when someone else adds 📰; `off` is silent. A failed
 briefing nobody asked for stays quiet: one ⚠️ on the message and a log line, no chat noise.
+Links the full work queue dropped get what rate-limited ones get (a log line and, at most once
+a minute per channel, ⏳); a reply Discord keeps refusing is tried again until the retry
+deadline (`bot.discord_app.delivery`), then the message gets ⚠️.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Final
 
@@ -15,9 +19,10 @@ import discord
 from discord.ext import commands
 
 from bot.discord_app import render
+from bot.discord_app.delivery import RetryPolicy, deliver, typing_if_possible
 from bot.discord_app.shares import record_message_shares
 from bot.discord_app.views import delete_view
-from bot.errors import QueueFull
+from bot.errors import DeliveryFailed, QueueFull
 from bot.models import Briefing
 from bot.network.links import find_links
 from bot.runtime.throttle import HOURGLASS, LinkThrottle
@@ -37,6 +42,7 @@ class Watcher(commands.Cog):
         self.bot = bot
         self._answered: OrderedDict[int, None] = OrderedDict()
         self.throttle = LinkThrottle.from_settings(bot.settings)
+        self.retry = RetryPolicy.from_settings(bot.settings)
 
     async def mode_of(self, channel: discord.abc.Snowflake) -> str:
         """The channel's mode; a thread without its own mode follows its parent channel."""
@@ -105,16 +111,17 @@ class Watcher(commands.Cog):
         """Brief `urls` and reply once; `quiet` turns failures into a ⚠️ instead of words."""
         guild_id = message.guild.id if message.guild else None
         try:
-            async with message.channel.typing():
-                briefings = await self.bot.service.brief_many(
-                    urls, guild_id=guild_id, droppable=quiet
-                )
+            async with typing_if_possible(message.channel):
+                batch = await self.bot.service.brief_many(urls, guild_id=guild_id, droppable=quiet)
         except QueueFull:  # a 📰 while saturated: no words in the channel, one ⏳, ask again
             log.info("busy: no briefing for message %s", message.id)
             self._answered.pop(message.id, None)
             await _react(message, HOURGLASS)
             return
-        if not briefings:  # every link was dropped by a saturated queue: stay quiet
+        if batch.dropped:  # pushed out of the full queue: counted, logged, and a rare ⏳
+            await self._busy(message, len(batch.dropped))
+        briefings = batch.briefings
+        if not briefings:
             return
         failed = [b for b in briefings if not b.ok]
         for briefing in failed:
@@ -124,13 +131,24 @@ class Watcher(commands.Cog):
         if not embeds and content is None:
             await _react(message, WARNING)
             return
+        # One nonce for every try: Discord posts a nonce it saw in the last minutes only once,
+        # so a try that reached it just before the connection broke is not posted twice.
+        nonce = secrets.randbits(63)
         try:
-            await message.reply(
-                content=content,
-                embeds=embeds,
-                view=delete_view(message.author.id),
-                mention_author=False,
+            await deliver(
+                lambda: message.reply(
+                    content=content,
+                    embeds=embeds,
+                    view=delete_view(message.author.id),
+                    mention_author=False,
+                    nonce=nonce,
+                ),
+                self.retry,
             )
+        except DeliveryFailed as error:  # Discord kept failing until the deadline
+            log.warning("could not reply to message %s: %s", message.id, error)
+            await _react(message, WARNING)
+            return
         except discord.HTTPException as error:  # e.g. the message was deleted meanwhile
             log.warning("could not reply to message %s: %s", message.id, error)
             return
@@ -138,6 +156,12 @@ class Watcher(commands.Cog):
         await record_message_shares(self.bot, briefings, message)  # for /search, /digest
         if failed and quiet:
             await _react(message, WARNING)
+
+    async def _busy(self, message: discord.Message, dropped: int) -> None:
+        """Links the full queue dropped: the rate limit's signal (⏳, once a minute a channel)."""
+        log.info("busy: dropped %d link(s) of message %s (work queue full)", dropped, message.id)
+        if self.throttle.notice(message.channel.id):
+            await _react(message, HOURGLASS)
 
     async def _admit(self, message: discord.Message, user_id: int, urls: list[str]) -> list[str]:
         """The links the rate limits let through; over them, a rare ⏳ instead of a reply."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 
 from bot.errors import Dropped
 from bot.llm.briefer import LLMBriefer
@@ -21,6 +22,26 @@ from bot.storage.cache import BriefingCache
 
 GuildSwitch = Callable[[int | None], Awaitable[bool]]
 IMPROVED_MEMORY = 512
+
+
+@dataclass(slots=True)
+class ServiceStats:
+    """Counters since start, for operators (logs, a metrics endpoint).
+
+    `dropped_links` counts links people posted that got no briefing because the full work queue
+    dropped them: several links to one article waiting on one fetch count once each, so this is
+    what readers missed, where the queue's own `stats.dropped` counts pieces of work.
+    """
+
+    dropped_links: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What `brief_many` made of a message's links: briefings in order, and the links dropped."""
+
+    briefings: list[Briefing]
+    dropped: list[str] = field(default_factory=list)
 
 
 class BriefingService:
@@ -40,6 +61,7 @@ class BriefingService:
         self.cache = cache
         self.llm = llm
         self.llm_enabled_for = llm_enabled_for
+        self.stats = ServiceStats()
         # LLM answers are kept per article so a link posted again costs no second request.
         self._improved: OrderedDict[tuple[str, str], Briefing] = OrderedDict()
 
@@ -64,20 +86,26 @@ class BriefingService:
 
     async def brief_many(
         self, urls: Sequence[str], *, guild_id: int | None = None, droppable: bool = False
-    ) -> list[Briefing]:
-        """Brief several links at once, in order; links dropped by a full queue are left out."""
+    ) -> Batch:
+        """Brief several links at once, in order.
+
+        A link dropped by the full queue (only `droppable` work is) is not a briefing: it is
+        listed in `Batch.dropped` and counted, so the caller can say so instead of vanishing.
+        """
         results = await asyncio.gather(
             *(self.brief(u, guild_id=guild_id, droppable=droppable) for u in urls),
             return_exceptions=True,
         )
-        briefings: list[Briefing] = []
-        for result in results:
+        batch = Batch([])
+        for url, result in zip(urls, results, strict=True):
             if isinstance(result, Dropped):
-                continue
-            if isinstance(result, BaseException):
+                batch.dropped.append(url)
+            elif isinstance(result, BaseException):
                 raise result
-            briefings.append(result)
-        return briefings
+            else:
+                batch.briefings.append(result)
+        self.stats.dropped_links += len(batch.dropped)
+        return batch
 
     async def _improve(
         self, briefing: Briefing, guild_id: int | None, *, refresh: bool
