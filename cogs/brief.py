@@ -129,8 +129,13 @@ class OnDemand(commands.Cog):
         if not pages:
             await follow_up(interaction, self.retry, content=say("brief.no_quotes"), ephemeral=True)
             return
-        for page in pages:
-            if await follow_up(interaction, self.retry, embeds=page, ephemeral=True) is None:
+        for number, page in enumerate(pages):
+            # Once the first page replaced "thinking…", a failure must not overwrite it.
+            first = number == 0
+            sent = await follow_up(
+                interaction, self.retry, note_on_failure=first, embeds=page, ephemeral=True
+            )
+            if sent is None:
                 return
 
     async def brief_message(

@@ -160,12 +160,17 @@ async def typing_if_possible(channel: discord.abc.Messageable) -> AsyncIterator[
 
 
 async def follow_up(
-    interaction: discord.Interaction[Any], policy: RetryPolicy, **message: Any
+    interaction: discord.Interaction[Any],
+    policy: RetryPolicy,
+    *,
+    note_on_failure: bool = True,
+    **message: Any,
 ) -> discord.WebhookMessage | None:
     """A follow-up message, retried within the deadline; None once it could not be sent.
 
-    On failure the interaction is still resolved (`resolve_failed`), so nobody is left at
-    "thinking…".
+    On failure the interaction is still resolved (`resolve_failed` edits the original response
+    into a short note) — unless `note_on_failure` is False: once an earlier follow-up took the
+    "thinking…" placeholder's place, the original *is* that answer and must not be overwritten.
     """
     try:
         return await deliver(
@@ -173,7 +178,8 @@ async def follow_up(
         )
     except (DeliveryFailed, discord.HTTPException) as error:
         log.warning("could not send the answer to interaction %s: %s", interaction.id, error)
-        await resolve_failed(interaction, policy)
+        if note_on_failure:
+            await resolve_failed(interaction, policy)
         return None
 
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 import discord
 import pytest
 
-from bot.discord_app.delivery import RetryPolicy, deliver, retry_after
+from bot.discord_app.delivery import RetryPolicy, deliver, follow_up, retry_after
 from bot.errors import DeliveryFailed
+from bot.messages import say
 from config import Settings
 
 
@@ -132,3 +134,33 @@ async def test_a_try_hanging_past_the_deadline_is_cut_off_only_when_asked() -> N
     assert not waited.done()
     release.set()
     assert await waited == "posted late"
+
+
+class StubInteraction:
+    """An interaction whose follow-ups always fail; records edits of its original response."""
+
+    def __init__(self) -> None:
+        self.id = 42
+        self.edits: list[dict[str, object]] = []
+        self.followup = self
+        self.response = self
+
+    def is_done(self) -> bool:
+        return True  # deferred: "thinking…" or an answer already stands in the original
+
+    async def send(self, **message: object) -> None:
+        raise http_error(403)  # a refusal: no retries, so the test needs no deadline
+
+    async def edit_original_response(self, **fields: object) -> None:
+        self.edits.append(fields)
+
+
+async def test_a_failed_follow_up_becomes_a_note_but_never_overwrites_an_answer() -> None:
+    policy = RetryPolicy.within(1.0)
+    placeholder: Any = StubInteraction()
+    assert await follow_up(placeholder, policy, content="x") is None
+    assert [e["content"] for e in placeholder.edits] == [say("delivery.failed")]
+
+    answered: Any = StubInteraction()  # e.g. /quotes: page 1 already replaced "thinking…"
+    assert await follow_up(answered, policy, note_on_failure=False, content="x") is None
+    assert answered.edits == []
