@@ -17,6 +17,29 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         # The pipeline, when something other than the page itself went wrong.
         "pipeline.unexpected": "Something went wrong while reading this page.",
         "pipeline.shutting_down": "Newsdesk is restarting. Please try again in a moment.",
+        # Walls: what the site showed instead of the article, then what the reporter can do.
+        "walls.consent": (
+            "The site showed a cookie-consent page instead of the article, and Newsdesk does "
+            "not accept cookies on anyone's behalf."
+        ),
+        "walls.challenge_page": (
+            "The site showed an “are you a robot?” check instead of the article, so automated "
+            "readers like Newsdesk cannot get in."
+        ),
+        "walls.login": "The site asks readers to log in before it shows this article.",
+        "walls.paywall": (
+            "Only a teaser of this article is public; the rest is behind the site's paywall."
+        ),
+        "walls.remedy": (
+            "To brief it anyway, open it in your browser and paste the article's text into a "
+            "message (or attach the saved page) and use “Brief this message”; an archived "
+            "copy of the page may also work."
+        ),
+        "walls.remedy_account": (
+            "If you have access, open it in your browser and paste the article's text into a "
+            "message (or attach the saved page) and use “Brief this message”; an archived "
+            "copy of the page may also work."
+        ),
     }
 )
 

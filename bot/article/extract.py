@@ -28,7 +28,9 @@ from bot.article.metadata import (
     time_date,
     visible_byline,
 )
-from bot.models import Article, ErrorKind, PipelineError
+from bot.article.structured import structured_body
+from bot.article.walls import find_wall, wall_lines
+from bot.models import Article, ErrorKind, PipelineError, TextSource
 
 if TYPE_CHECKING:  # lxml loads with trafilatura, inside extract_article
     from lxml.html import HtmlElement
@@ -37,6 +39,7 @@ MAX_PAGE_BYTES = 10_000_000  # pages in the wild are < 3 MB; beyond this lxml al
 MIN_ARTICLE_CHARS = 200  # shorter than the shortest news brief (characters: CJK has no spaces)
 MENU_ITEM_CHARS = 25  # "Ouvidoria", "Galeria de Fotos": menu entries, not paragraphs
 TEASER_WORDS = 120  # a paywall teaser is a standfirst and a paragraph or two
+WALL_REST_WORDS = 100  # shorter pages are checked for walls; beside wall text, no article
 
 EMPTY = "No article text was found on this page."
 TEASER = "Only a teaser of this article is available; the rest is behind a login or paywall."
@@ -93,15 +96,49 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     except Exception as error:
         raise PipelineError(ErrorKind.EXTRACTION, f"{BROKEN} ({type(error).__name__})") from error
 
-    words = sum(len(p.split()) for p in paragraphs)
-    chars = sum(len(p) for p in paragraphs)
-    if chars < MIN_ARTICLE_CHARS or (meta.paywalled and words < TEASER_WORDS):
-        raise PipelineError(ErrorKind.NOT_ARTICLE, TEASER if _teaser(meta, tree) else EMPTY)
-
+    paragraphs, source = _article_text(tree, meta, paragraphs, url)
     try:
-        return _article(tree, meta, paragraphs, url)
+        article = _article(tree, meta, paragraphs, url)
     except RecursionError as error:
         raise PipelineError(ErrorKind.EXTRACTION, BROKEN) from error
+    article.text_source = source
+    article.amp_url = _absolute(meta.amp_url, url or article.url)
+    return article
+
+
+class NoArticle(PipelineError):
+    """The page's own text is no article; `amp_url` is its AMP version, where it links one."""
+
+    def __init__(self, message: str, amp_url: str | None) -> None:
+        super().__init__(ErrorKind.NOT_ARTICLE, message)
+        self.amp_url = amp_url
+
+
+def _article_text(
+    tree: HtmlElement, meta: PageMeta, paragraphs: list[str], url: str | None
+) -> tuple[list[str], TextSource]:
+    """The article's paragraphs and where they were found; raises `NoArticle` for a wall,
+    a teaser or an empty page (see walls.py and structured.py for why in this order)."""
+    lines = wall_lines(paragraphs)
+    kept = [p for i, p in enumerate(paragraphs) if i not in lines]
+    words = sum(len(p.split()) for p in kept)
+    chars = sum(len(p) for p in kept)
+    walled = bool(lines) and (
+        words < WALL_REST_WORDS or sum(len(paragraphs[i].split()) for i in lines) >= words
+    )
+    structured = structured_body(meta, kept)
+    if structured is not None:
+        return structured, TextSource.STRUCTURED_DATA
+    short = words < WALL_REST_WORDS  # a news brief, or all a wall has to say
+    if not (walled or short or (meta.paywalled and words < TEASER_WORDS)):
+        return kept, TextSource.PAGE
+    amp_url = _absolute(meta.amp_url, url or _page_url(meta, url))
+    wall = find_wall(tree, meta, url, lines)
+    if wall is not None:
+        raise NoArticle(wall.message, amp_url)
+    if chars >= MIN_ARTICLE_CHARS and not meta.paywalled:
+        return kept, TextSource.PAGE  # wall words, but no wall: a short article
+    raise NoArticle(TEASER if _teaser(meta, tree) else EMPTY, amp_url)
 
 
 def _article(tree: HtmlElement, meta: PageMeta, paragraphs: list[str], url: str | None) -> Article:

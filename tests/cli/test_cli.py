@@ -26,6 +26,7 @@ FIELDS = [
     "quotes",
     "briefing",
     "error",
+    "text_source",
 ]
 FERRY = PAGES / "harbour-ferry.html"
 
@@ -59,6 +60,7 @@ def test_json_line_has_the_contract_fields_in_order() -> None:
         line["url"] == "https://www.coastline-courier.example/news/harbour-ferry-resume-4821.html"
     )
     assert line["error"] is None
+    assert line["text_source"] == "page"
     assert 3 <= len(line["briefing"]) <= 5
     body = line["text"]
     assert all(sentence in body for sentence in line["briefing"])
