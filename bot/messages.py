@@ -22,6 +22,10 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
             "The site showed a cookie-consent page instead of the article, and Newsdesk does "
             "not accept cookies on anyone's behalf."
         ),
+        "walls.challenge_status": (
+            "The site blocks automated readers: it answered {status} with an “are you a "
+            "robot?” check instead of the article."
+        ),
         "walls.challenge_page": (
             "The site showed an “are you a robot?” check instead of the article, so automated "
             "readers like Newsdesk cannot get in."

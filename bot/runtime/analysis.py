@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.article.clean import clean_article, clean_paragraphs
-from bot.article.extract import extract_article
+from bot.article.extract import NoArticle, extract_article
 from bot.briefing.extractive import make_briefing
 from bot.models import Article, Briefing, ErrorKind, Failure, PipelineError
 from bot.quotes.finder import extract_quotes
 
 NO_TEXT = "No article text was found on this page."
+AMP_STUB_WORDS = 150  # fewer words than this and a linked AMP version is worth one more fetch
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,15 +25,35 @@ class AnalysisOptions:
     briefing_max_chars: int = 600
 
 
+@dataclass(frozen=True, slots=True)
+class PageAnalysis:
+    """A page's briefing, and its AMP version's address when that may hold more: the page
+    was a teaser, a script shell or a wall, or its article is a stub of a few lines."""
+
+    briefing: Briefing
+    amp_url: str | None = None
+
+
 def analyse_html(
     source: str, html: str | bytes, url: str | None, options: AnalysisOptions = AnalysisOptions()
 ) -> Briefing:
     """Extract, clean and brief one HTML page; failures come back as a failed `Briefing`."""
+    return analyse_page(source, html, url, options).briefing
+
+
+def analyse_page(
+    source: str, html: str | bytes, url: str | None, options: AnalysisOptions = AnalysisOptions()
+) -> PageAnalysis:
+    """`analyse_html`, plus where the page's AMP version is if it is worth fetching."""
     try:
         article = clean_article(extract_article(html, url))
+    except NoArticle as error:
+        return PageAnalysis(Briefing.failed(source, error.failure, url), error.amp_url)
     except PipelineError as error:
-        return Briefing.failed(source, error.failure, url)
-    return _brief(source, article, options, headline_apart=True)
+        return PageAnalysis(Briefing.failed(source, error.failure, url))
+    briefing = _brief(source, article, options, headline_apart=True)
+    stub = briefing.word_count < AMP_STUB_WORDS
+    return PageAnalysis(briefing, article.amp_url if stub or not briefing.ok else None)
 
 
 def analyse_text(

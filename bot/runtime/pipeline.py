@@ -8,19 +8,28 @@ so callers (cogs, CLI) only decide how loudly to say it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from bot.messages import say
-from bot.models import Briefing, ErrorKind, Failure, PipelineError
+from bot.models import Briefing, ErrorKind, Failure, FetchedPage, PipelineError
 from bot.network.fetch import Fetcher
-from bot.runtime.analysis import AnalysisOptions, analyse_html, analyse_text, warm_up
+from bot.runtime.amp import via_amp
+from bot.runtime.analysis import (
+    AnalysisOptions,
+    PageAnalysis,
+    analyse_html,
+    analyse_page,
+    analyse_text,
+    warm_up,
+)
 from bot.runtime.workers import PoolClosed, WorkerPool
 from config import Settings
 
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
+T = TypeVar("T")
 
 
 class Pipeline:
@@ -87,10 +96,25 @@ class Pipeline:
         except Exception:
             log.exception("fetch failed unexpectedly for %s", url)
             return Briefing.failed(url, Failure(ErrorKind.FETCH, say("pipeline.unexpected")), url)
-        briefing = await self._analyse(url, analyse_html, url, page.html, page.url, self.options)
+        found = await self._analyse_page(url, page)
+        briefing = found.briefing
+        if found.amp_url is not None:  # a teaser, a script shell or a stub: try its AMP version
+            briefing = await via_amp(
+                briefing, found.amp_url, self.fetcher.fetch, self._analyse_amp(url)
+            )
         if briefing.url is None:
             briefing.url = page.url
         return briefing
+
+    async def _analyse_page(self, source: str, page: FetchedPage) -> PageAnalysis:
+        found = await self._analyse(source, analyse_page, source, page.html, page.url, self.options)
+        return found if isinstance(found, PageAnalysis) else PageAnalysis(found)
+
+    def _analyse_amp(self, source: str) -> Callable[[FetchedPage], Awaitable[Briefing]]:
+        async def analyse(page: FetchedPage) -> Briefing:
+            return (await self._analyse_page(source, page)).briefing  # its own AMP link: no
+
+        return analyse
 
     async def brief_html(self, html: str | bytes, source: str, url: str | None = None) -> Briefing:
         return await self._analyse(source, analyse_html, source, html, url, self.options)
@@ -98,7 +122,7 @@ class Pipeline:
     async def brief_text(self, text: str, source: str) -> Briefing:
         return await self._analyse(source, analyse_text, source, text, self.options)
 
-    async def _analyse(self, source: str, fn: Callable[..., Briefing], *args: Any) -> Briefing:
+    async def _analyse(self, source: str, fn: Callable[..., T], *args: Any) -> T | Briefing:
         try:
             if self.pool is not None:
                 return await self.pool.run(fn, *args)
