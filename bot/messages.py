@@ -44,6 +44,22 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
             "message (or attach the saved page) and use “Brief this message”; an archived "
             "copy of the page may also work."
         ),
+        # Where a briefing's text came from, when not from the page as shown (footers).
+        "source.structured_data": "text from the page's structured data",
+        "source.amp": "text from the page's AMP version",
+        "source.pdf": "text from the PDF",
+        "source.text": "from plain text",
+        # Files: attachments and local files.
+        "files.too_large": "The file is too large to read (over {size}).",
+        "files.unsupported": (
+            "Newsdesk reads web pages (.html), text files (.txt) and PDFs; {name} is none of these."
+        ),
+        "pdf.no_text": (
+            "This PDF has no text layer (it looks like a scan or a picture of pages), so there "
+            "is nothing to brief. Paste its text into a message instead."
+        ),
+        "pdf.encrypted": "This PDF is password-protected, so its text could not be read.",
+        "pdf.broken": "This PDF could not be read; it may be damaged.",
     }
 )
 
@@ -51,3 +67,14 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
 def say(key: str, /, **fields: object) -> str:
     """The sentence stored under `key`, with its `{placeholders}` filled from `fields`."""
     return CATALOGUE[key].format(**fields) if fields else CATALOGUE[key]
+
+
+def text_source_note(source: str | None) -> str | None:
+    """Where a briefing's text came from, for a footer; None for the page as it is shown."""
+    notes = {
+        "structured_data": say("source.structured_data"),
+        "amp": say("source.amp"),
+        "pdf": say("source.pdf"),
+        "text": say("source.text"),
+    }
+    return notes.get(str(source)) if source else None

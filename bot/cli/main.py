@@ -44,15 +44,6 @@ def _read_capped(path: Path, limit: int) -> bytes | None:
     return None if len(data) > limit else data
 
 
-def decode_text(data: bytes) -> str:
-    """A text file's words: UTF-8 (with or without BOM), else windows-1252, which is what a
-    Windows editor saves; never "�" in place of every accent and curly quote."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 async def _brief_all(args: argparse.Namespace) -> int:
     from bot.cli.render import briefing_as_text
     from bot.runtime.pipeline import Pipeline
@@ -91,7 +82,14 @@ async def _brief_one(pipeline: Pipeline, source: str, *, as_text: bool) -> Brief
         return await pipeline.brief_url(source)
     if _OTHER_SCHEME.match(source) and not Path(source).exists():
         return Briefing.failed(source, Failure(ErrorKind.BLOCKED, NOT_WEB))
-    limit = pipeline.settings.max_body_bytes
+    from bot.runtime.files import decode_text  # loaded already by the pipeline
+
+    settings = pipeline.settings
+    # A saved page obeys the body cap of a fetched one, a PDF its own: `brief_file` decides
+    # by kind; this cap only spares reading a huge file whole.
+    limit = (
+        settings.max_body_bytes if as_text else max(settings.max_body_bytes, settings.max_pdf_bytes)
+    )
     try:
         data = _read_capped(Path(source), limit)
     except OSError as error:
@@ -102,7 +100,7 @@ async def _brief_one(pipeline: Pipeline, source: str, *, as_text: bool) -> Brief
         return Briefing.failed(source, Failure(ErrorKind.TOO_LARGE, too_large_message(limit)))
     if as_text:
         return await pipeline.brief_text(decode_text(data), source)
-    return await pipeline.brief_html(data, source)
+    return await pipeline.brief_file(data, Path(source).name, source=source)
 
 
 def _run(_: argparse.Namespace) -> int:

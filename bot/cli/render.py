@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.messages import text_source_note
 from bot.models import Briefing
 
 TOP_QUOTES = 3
@@ -16,6 +17,9 @@ def briefing_as_text(briefing: Briefing) -> str:
         lines.append(meta)
     if briefing.url:
         lines.append(briefing.url)
+    note = text_source_note(briefing.text_source)
+    if note:
+        lines.append(f"({note})")
     lines.append("")
     lines.extend(f"  • {sentence}" for sentence in briefing.briefing)
     if briefing.quotes:

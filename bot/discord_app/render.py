@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import discord
 from discord.utils import escape_markdown
 
+from bot.messages import text_source_note
 from bot.models import Briefing, ErrorKind, Failure, Quote
 
 # Discord's documented limits (https://discord.com/developers/docs/resources/message#embed-object).
@@ -127,7 +128,8 @@ def _quote_lines(quotes: Sequence[Quote], limit: int) -> str:
 
 
 def footer_text(briefing: Briefing) -> str:
-    """Byline · date · reading time · which briefing it is (extractive or "<model>, checked").
+    """Byline · date · reading time · where the text was found, when not on the page as shown
+    ("text from the page's AMP version") · which briefing it is (extractive or "<model>, checked").
 
     Footers render no markdown and ping nobody: kept as is. The method comes last so a reader
     always knows whether the bullets are the article's sentences or a checked LLM summary.
@@ -135,7 +137,8 @@ def footer_text(briefing: Briefing) -> str:
     time = reading_time(briefing.word_count) if briefing.paragraphs else None
     method = f"briefing: {briefing.briefing_method or 'extractive'}"
     byline = trim(briefing.byline, BYLINE_LIMIT) if briefing.byline else None
-    return " · ".join(p for p in (byline, briefing.published, time, method) if p)
+    found = text_source_note(briefing.text_source)  # "text from the page's AMP version"
+    return " · ".join(p for p in (byline, briefing.published, time, found, method) if p)
 
 
 def briefing_embed(briefing: Briefing, *, budget: int = MESSAGE_EMBED_CHARS) -> discord.Embed:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from bot.article.clean import clean_article, clean_paragraphs
 from bot.article.extract import NoArticle, extract_article
+from bot.article.pdf import extract_pdf
+from bot.article.plaintext import text_article
 from bot.briefing.extractive import make_briefing
 from bot.models import Article, Briefing, ErrorKind, Failure, PipelineError
 from bot.quotes.finder import extract_quotes
@@ -23,6 +25,7 @@ class AnalysisOptions:
     """Knobs that travel to the worker with each page (settings objects don't pickle cheaply)."""
 
     briefing_max_chars: int = 600
+    max_pdf_pages: int = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +64,29 @@ def analyse_text(
     text: str,
     options: AnalysisOptions = AnalysisOptions(),
     language: str | None = None,
+    document: bool = False,
 ) -> Briefing:
-    """Brief a plain-text article: one paragraph per non-empty line, no headline line assumed."""
+    """Brief a plain-text article: one paragraph per non-empty line, no headline line assumed.
+
+    `document=True` reads text as people write and paste it (a .txt file, a chat message):
+    paragraphs are blocks between blank lines even when their lines are wrapped, and a first
+    line that reads like a title is the headline.
+    """
+    if document:
+        return _brief(source, text_article(text, language), options, headline_apart=True)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     paragraphs, byline = clean_paragraphs(lines, None, None, language)
     article = Article(paragraphs=paragraphs, byline=byline, language=language)
     return _brief(source, article, options)
+
+
+def analyse_pdf(source: str, data: bytes, options: AnalysisOptions = AnalysisOptions()) -> Briefing:
+    """Brief a text PDF: its first `max_pdf_pages` pages; a scan answers that it has no text."""
+    try:
+        article, _pages = extract_pdf(data, options.max_pdf_pages)
+    except PipelineError as error:
+        return Briefing.failed(source, error.failure)
+    return _brief(source, clean_article(article), options, headline_apart=True)
 
 
 def _brief(

@@ -20,9 +20,11 @@ from bot.runtime.analysis import (
     PageAnalysis,
     analyse_html,
     analyse_page,
+    analyse_pdf,
     analyse_text,
     warm_up,
 )
+from bot.runtime.files import FileKind, decode_text, file_kind, size_words
 from bot.runtime.workers import PoolClosed, WorkerPool
 from config import Settings
 
@@ -48,7 +50,9 @@ class Pipeline:
         pool: WorkerPool | None = None,
     ) -> None:
         self.settings = settings
-        self.options = AnalysisOptions(briefing_max_chars=settings.briefing_max_chars)
+        self.options = AnalysisOptions(
+            briefing_max_chars=settings.briefing_max_chars, max_pdf_pages=settings.max_pdf_pages
+        )
         self.inline = inline
         self.fetcher = fetcher
         self.pool = pool
@@ -119,8 +123,29 @@ class Pipeline:
     async def brief_html(self, html: str | bytes, source: str, url: str | None = None) -> Briefing:
         return await self._analyse(source, analyse_html, source, html, url, self.options)
 
-    async def brief_text(self, text: str, source: str) -> Briefing:
-        return await self._analyse(source, analyse_text, source, text, self.options)
+    async def brief_text(self, text: str, source: str, *, document: bool = False) -> Briefing:
+        """`document`: pasted or attached text (see `analyse_text`), not one paragraph a line."""
+        return await self._analyse(source, analyse_text, source, text, self.options, None, document)
+
+    async def brief_file(
+        self, data: bytes, name: str, *, source: str | None = None, content_type: str | None = None
+    ) -> Briefing:
+        """An attached or saved file: a web page, a text or a PDF, each within its size limit."""
+        source = source or name
+        kind = file_kind(name, data[:1024], content_type)
+        if kind is None:
+            failure = Failure(ErrorKind.NOT_HTML, say("files.unsupported", name=name))
+            return Briefing.failed(source, failure)
+        settings = self.settings
+        limit = settings.max_pdf_bytes if kind is FileKind.PDF else settings.max_body_bytes
+        if len(data) > limit:
+            failure = Failure(ErrorKind.TOO_LARGE, say("files.too_large", size=size_words(limit)))
+            return Briefing.failed(source, failure)
+        if kind is FileKind.PDF:
+            return await self._analyse(source, analyse_pdf, source, data, self.options)
+        if kind is FileKind.TEXT:
+            return await self.brief_text(decode_text(data), source, document=True)
+        return await self.brief_html(data, source)
 
     async def _analyse(self, source: str, fn: Callable[..., T], *args: Any) -> T | Briefing:
         try:

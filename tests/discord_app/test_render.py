@@ -307,3 +307,15 @@ def test_quote_pages_truncation_footer_keeps_the_last_page_within_6000() -> None
     footer = pages[-1][-1].footer.text or ""
     shown = sum((e.description or "").count("\n") + 1 for page in pages for e in page)
     assert footer == f"{shown} of 100 quotes shown"
+
+
+def test_the_footer_says_where_the_text_was_found_when_not_on_the_page() -> None:
+    from bot.models import TextSource
+
+    briefing = Briefing(source="x", paragraphs=["One two three."], text_source=TextSource.AMP)
+    footer = render.footer_text(briefing)
+    assert footer.endswith("text from the page's AMP version · briefing: extractive")
+    briefing.text_source = TextSource.STRUCTURED_DATA
+    assert "text from the page's structured data" in render.footer_text(briefing)
+    briefing.text_source = TextSource.PAGE
+    assert "text from" not in render.footer_text(briefing)
