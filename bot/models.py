@@ -45,19 +45,6 @@ class Failure:
         return {"kind": str(self.kind), "message": self.message}
 
 
-class PipelineError(Exception):
-    """Raised by a step that cannot go on; the pipeline turns it into a `Failure`."""
-
-    def __init__(self, kind: ErrorKind, message: str) -> None:
-        super().__init__(message)
-        self.kind = ErrorKind(kind)
-        self.message = message
-
-    @property
-    def failure(self) -> Failure:
-        return Failure(self.kind, self.message)
-
-
 @dataclass(slots=True)
 class FetchedPage:
     """An HTML page as the fetch step hands it on: decoded text and where it really came from."""
@@ -192,8 +179,8 @@ class Briefing:
     def from_record(cls, data: dict[str, object]) -> Briefing:
         data = dict(data)
         quotes = [Quote(**q) for q in cast("list[dict[str, Any]]", data.pop("quotes", []))]
-        error = data.pop("error", None)
-        failure = Failure(ErrorKind(error["kind"]), error["message"]) if error else None  # type: ignore[index]
+        error = cast("dict[str, str] | None", data.pop("error", None))
+        failure = Failure(ErrorKind(error["kind"]), error["message"]) if error else None
         source = data.pop("text_source", None)  # records from before it existed have none
         text_source = TextSource(str(source)) if source else None
         return cls(quotes=quotes, error=failure, text_source=text_source, **data)  # type: ignore[arg-type]

@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Final
 import discord
 from discord.ext import commands
 
-from bot.discord_app import memory, render
+from bot.discord_app import render
+from bot.discord_app.shares import record_message_shares
 from bot.discord_app.views import delete_view
+from bot.errors import QueueFull
 from bot.models import Briefing
 from bot.network.links import find_links
 from bot.runtime.throttle import HOURGLASS, LinkThrottle
-from bot.runtime.workqueue import QueueFull
 
 if TYPE_CHECKING:
     from bot.discord_app.client import NewsdeskBot
@@ -105,7 +106,9 @@ class Watcher(commands.Cog):
         guild_id = message.guild.id if message.guild else None
         try:
             async with message.channel.typing():
-                briefings = await self.bot.brief_urls(urls, guild_id=guild_id, droppable=quiet)
+                briefings = await self.bot.service.brief_many(
+                    urls, guild_id=guild_id, droppable=quiet
+                )
         except QueueFull:  # a 📰 while saturated: no words in the channel, one ⏳, ask again
             log.info("busy: no briefing for message %s", message.id)
             self._answered.pop(message.id, None)
@@ -132,7 +135,7 @@ class Watcher(commands.Cog):
             log.warning("could not reply to message %s: %s", message.id, error)
             return
         await self.bot.store.mark_answered(message.id)
-        await memory.record_message_shares(self.bot, briefings, message)  # for /search, /digest
+        await record_message_shares(self.bot, briefings, message)  # for /search, /digest
         if failed and quiet:
             await _react(message, WARNING)
 

@@ -3,5 +3,6 @@
 pytest_plugins = [
     "tests.helpers.article_server",
     "tests.helpers.fake_discord",
+    "tests.helpers.postgres",
     "tests.helpers.raw_server",
 ]

@@ -30,7 +30,9 @@ from bot.article.metadata import (
 )
 from bot.article.structured import structured_body
 from bot.article.walls import find_wall, wall_lines
-from bot.models import Article, ErrorKind, PipelineError, TextSource
+from bot.errors import NoArticle, PipelineError
+from bot.messages import say
+from bot.models import Article, ErrorKind, TextSource
 
 if TYPE_CHECKING:  # lxml loads with trafilatura, inside extract_article
     from lxml.html import HtmlElement
@@ -41,10 +43,6 @@ MENU_ITEM_CHARS = 25  # "Ouvidoria", "Galeria de Fotos": menu entries, not parag
 TEASER_WORDS = 120  # a paywall teaser is a standfirst and a paragraph or two
 WALL_REST_WORDS = 100  # shorter pages are checked for walls; beside wall text, no article
 
-EMPTY = "No article text was found on this page."
-TEASER = "Only a teaser of this article is available; the rest is behind a login or paywall."
-BROKEN = "The page could not be read as HTML."
-TOO_BIG = "The page is too large to read ({size:.0f} MB)."
 
 _PAYWALL_HINT = re.compile(
     r"paywall|subscriber|subscribe|sign in|log in|login|register|abonn|anmelden|suscr",
@@ -65,9 +63,9 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     """Extract the article body and metadata; raise `PipelineError` when there is no article."""
     size = len(html)
     if size > MAX_PAGE_BYTES:
-        raise PipelineError(ErrorKind.TOO_LARGE, TOO_BIG.format(size=size / 1_000_000))
+        raise PipelineError(ErrorKind.TOO_LARGE, say("article.too_large", size=size / 1_000_000))
     if not html.strip():
-        raise PipelineError(ErrorKind.NOT_ARTICLE, EMPTY)
+        raise PipelineError(ErrorKind.NOT_ARTICLE, say("article.no_text"))
 
     from trafilatura import bare_extraction  # deferred: keeps `import bot.article.extract` cheap
     from trafilatura.utils import load_html
@@ -75,9 +73,9 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     try:
         tree = load_html(html)
     except Exception as error:  # lxml raises a zoo of errors on hostile input
-        raise PipelineError(ErrorKind.EXTRACTION, BROKEN) from error
+        raise PipelineError(ErrorKind.EXTRACTION, say("article.not_html")) from error
     if tree is None:
-        raise PipelineError(ErrorKind.NOT_ARTICLE, EMPTY)
+        raise PipelineError(ErrorKind.NOT_ARTICLE, say("article.no_text"))
     try:
         meta = read_page_meta(tree)
         # Metadata is ours (below); trafilatura's own costs ~25 % of the time for fields
@@ -92,26 +90,20 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
             if second and _short_share(second) < _short_share(paragraphs):
                 paragraphs = second
     except RecursionError as error:
-        raise PipelineError(ErrorKind.EXTRACTION, BROKEN) from error
+        raise PipelineError(ErrorKind.EXTRACTION, say("article.not_html")) from error
     except Exception as error:
-        raise PipelineError(ErrorKind.EXTRACTION, f"{BROKEN} ({type(error).__name__})") from error
+        raise PipelineError(
+            ErrorKind.EXTRACTION, f"{say('article.not_html')} ({type(error).__name__})"
+        ) from error
 
     paragraphs, source = _article_text(tree, meta, paragraphs, url)
     try:
         article = _article(tree, meta, paragraphs, url)
     except RecursionError as error:
-        raise PipelineError(ErrorKind.EXTRACTION, BROKEN) from error
+        raise PipelineError(ErrorKind.EXTRACTION, say("article.not_html")) from error
     article.text_source = source
     article.amp_url = _absolute(meta.amp_url, url or article.url)
     return article
-
-
-class NoArticle(PipelineError):
-    """The page's own text is no article; `amp_url` is its AMP version, where it links one."""
-
-    def __init__(self, message: str, amp_url: str | None) -> None:
-        super().__init__(ErrorKind.NOT_ARTICLE, message)
-        self.amp_url = amp_url
 
 
 def _article_text(
@@ -138,7 +130,9 @@ def _article_text(
         raise NoArticle(wall.message, amp_url)
     if chars >= MIN_ARTICLE_CHARS and not meta.paywalled:
         return kept, TextSource.PAGE  # wall words, but no wall: a short article
-    raise NoArticle(TEASER if _teaser(meta, tree) else EMPTY, amp_url)
+    raise NoArticle(
+        say("article.teaser") if _teaser(meta, tree) else say("article.no_text"), amp_url
+    )
 
 
 def _article(tree: HtmlElement, meta: PageMeta, paragraphs: list[str], url: str | None) -> Article:

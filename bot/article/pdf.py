@@ -21,8 +21,9 @@ from collections import Counter
 from typing import Any
 
 from bot.article.extract import guess_language
+from bot.errors import PipelineError
 from bot.messages import say
-from bot.models import Article, ErrorKind, PipelineError, TextSource
+from bot.models import Article, ErrorKind, TextSource
 
 MAX_TEXT_CHARS = 400_000  # a long report's opening pages; the briefing reads the first part
 MIN_TEXT_CHARS = 40  # less is a scan with a stray caption, not a document

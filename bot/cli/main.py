@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import __version__
+from bot.messages import say
 from bot.models import Briefing, ErrorKind, Failure
+from bot.network.decoding import decode_text
 
 if TYPE_CHECKING:
     from bot.runtime.pipeline import Pipeline
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
 
 # "ftp://…", "file:///…": a link, but not one we open ("No such file" would mislead).
 _OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
-NOT_WEB = "Only web links (http or https) can be opened."  # as the fetcher says it
 
 
 def _is_url(source: str) -> bool:
@@ -32,8 +33,9 @@ def _is_url(source: str) -> bool:
 
 
 def _read_failure(source: str, error: OSError) -> Briefing:
-    reason = error.strerror or "cannot be read"
-    return Briefing.failed(source, Failure(ErrorKind.FETCH, f"Could not read {source}: {reason}."))
+    reason = error.strerror or say("cli.unreadable")
+    message = say("cli.cannot_read", source=source, reason=reason)
+    return Briefing.failed(source, Failure(ErrorKind.FETCH, message))
 
 
 def _read_capped(path: Path, limit: int) -> bytes | None:
@@ -81,9 +83,7 @@ async def _brief_one(pipeline: Pipeline, source: str, *, as_text: bool) -> Brief
     if _is_url(source) and not as_text:
         return await pipeline.brief_url(source)
     if _OTHER_SCHEME.match(source) and not Path(source).exists():
-        return Briefing.failed(source, Failure(ErrorKind.BLOCKED, NOT_WEB))
-    from bot.runtime.files import decode_text  # loaded already by the pipeline
-
+        return Briefing.failed(source, Failure(ErrorKind.BLOCKED, say("link.not_web")))
     settings = pipeline.settings
     # A saved page obeys the body cap of a fetched one, a PDF its own: `brief_file` decides
     # by kind; this cap only spares reading a huge file whole.
@@ -115,39 +115,35 @@ def _worker_count(value: str) -> int:
     try:
         count = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        raise argparse.ArgumentTypeError(say("cli.workers_not_a_number", value=value)) from None
     if count < 0:
-        raise argparse.ArgumentTypeError("must be 0 (in this process) or more")
+        raise argparse.ArgumentTypeError(say("cli.workers_negative"))
     return count
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="newsdesk", description="Article briefings for newsrooms, on Discord and here."
-    )
+    parser = argparse.ArgumentParser(prog="newsdesk", description=say("cli.description"))
     parser.add_argument("--version", action="version", version=f"newsdesk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    brief = sub.add_parser("brief", help="brief articles from URLs or saved files")
-    brief.add_argument("sources", nargs="+", metavar="SOURCE", help="http(s) URL or file path")
-    brief.add_argument("--json", action="store_true", help="JSON Lines, one object per SOURCE")
-    brief.add_argument(
-        "--text", action="store_true", help="SOURCEs are UTF-8 text files, one paragraph per line"
-    )
+    brief = sub.add_parser("brief", help=say("cli.help.brief"))
+    brief.add_argument("sources", nargs="+", metavar="SOURCE", help=say("cli.help.sources"))
+    brief.add_argument("--json", action="store_true", help=say("cli.help.json"))
+    brief.add_argument("--text", action="store_true", help=say("cli.help.text"))
     brief.add_argument(
         "--extractive",
         action="store_true",
-        help="never use the configured LLM backend: extractive briefings only",
+        help=say("cli.help.extractive"),
     )
     brief.add_argument(
         "--workers",
         type=_worker_count,
         default=0,
-        help="extract in N worker processes (default 0: in this process)",
+        help=say("cli.help.workers"),
     )
     brief.set_defaults(func=lambda args: asyncio.run(_brief_all(args)))
 
-    run = sub.add_parser("run", help="run the Discord bot (token from DISCORD_TOKEN or .env)")
+    run = sub.add_parser("run", help=say("cli.help.run"))
     run.set_defaults(func=_run)
     return parser
 

@@ -15,23 +15,23 @@ import pkgutil
 import signal
 import sqlite3
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, overload
 
 import aiohttp
 import aiosqlite
 import discord
 import yarl
-from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app.views import DeleteButton
+from bot.errors import StorageUnavailable
 from bot.llm.switch import LLMGuildStore, StoredBudgetBriefer, open_briefer
-from bot.models import Briefing
+from bot.messages import say
 from bot.newsroom.schedule import ScheduleStore
 from bot.runtime.service import BriefingService
-from bot.runtime.workqueue import QueueFull, WorkQueue
+from bot.runtime.workqueue import WorkQueue
 from bot.storage.archive import Archive
 from bot.storage.cache import BriefingCache, Clock, utc_now
 from bot.storage.modes import Store
@@ -45,17 +45,36 @@ log = logging.getLogger(__name__)
 COGS_PACKAGE: Final = "cogs"
 EXIT_CONFIG_ERROR: Final = 2
 GATEWAY_AUTH_FAILED: Final = 4004
-REJECTED: Final = "Discord rejected the bot token (401 Unauthorized): check DISCORD_TOKEN."
 
 # discord.py names the tasks it runs event listeners and app commands in.
 HANDLER_TASK_PREFIXES: Final = ("discord.py: on_", "CommandTree-invoker")
 DRAIN_SECONDS: Final = 5.0
+T = TypeVar("T")
 
-GENERIC_ERROR: Final = "Something went wrong on my side. Please try again in a moment."
 
+class SetUpLater(Generic[T]):
+    """A part the bot makes in `setup_hook`, once logged in (the pipeline, the stores, …).
 
-class StorageUnavailable(Exception):
-    """The SQLite file could not be opened: the operator hears that, not "Discord unreachable"."""
+    Reading it earlier is a bug, so it raises a clear `RuntimeError` instead of handing out
+    None. The value itself lives in the bot's `_<name>` attribute: `setup_hook` sets it and
+    `close` clears it.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+        self._slot = f"_{name}"
+
+    @overload
+    def __get__(self, bot: None, owner: type) -> SetUpLater[T]: ...
+    @overload
+    def __get__(self, bot: object, owner: type | None = None) -> T: ...
+    def __get__(self, bot: object, owner: type | None = None) -> T | SetUpLater[T]:
+        if bot is None:
+            return self
+        value: T | None = getattr(bot, self._slot, None)
+        if value is None:
+            raise RuntimeError(f"the {self._name} is made in setup_hook; the bot is not logged in")
+        return value
 
 
 def quiet_voice_warnings() -> None:
@@ -93,52 +112,19 @@ def extension_names(package: str = COGS_PACKAGE) -> list[str]:
     return sorted(f"{package}.{m.name}" for m in modules if not m.name.startswith("_"))
 
 
-def error_text(error: app_commands.AppCommandError) -> str:
-    """An app-command error in plain words; unexpected ones get a generic line (and a log)."""
-    if isinstance(error, app_commands.MissingPermissions):
-        needed = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
-        return f"You need the {needed} permission to do this."
-    if isinstance(error, app_commands.NoPrivateMessage):
-        return "This works only in a server channel."
-    if isinstance(error, app_commands.CommandOnCooldown):
-        return f"Slow down a little: try again in {error.retry_after:.0f} seconds."
-    if isinstance(error, app_commands.CheckFailure):
-        return "You can't use this command here."
-    original = getattr(error, "original", None)
-    if isinstance(original, QueueFull):
-        return original.message
-    if isinstance(error, app_commands.TransformerError):
-        return "I couldn't understand one of the options. Please check it and try again."
-    return GENERIC_ERROR
-
-
-class NewsdeskTree(app_commands.CommandTree["NewsdeskBot"]):
-    """One error handler for every slash command: a plain-words ephemeral answer, never a trace."""
-
-    async def on_error(
-        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
-    ) -> None:
-        if isinstance(error, app_commands.CheckFailure):
-            log.info("command check failed for user %s: %s", interaction.user.id, error)
-        else:
-            command = interaction.command.qualified_name if interaction.command else "?"
-            log.error("command %s failed", command, exc_info=error)
-        await send_ephemeral(interaction, error_text(error))
-
-
-async def send_ephemeral(interaction: discord.Interaction[Any], text: str) -> None:
-    """Answer privately whether or not the interaction was already acknowledged."""
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
-        else:
-            await interaction.response.send_message(text, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("could not send an error message for interaction %s", interaction.id)
-
-
 class NewsdeskBot(commands.Bot):
-    """The bot. `pipeline` may be passed in (tests, embedding); otherwise one is made here."""
+    """The bot. `pipeline` may be passed in (tests, embedding); otherwise one is made here.
+
+    Cogs ask `service` for briefings (the one door: queue, cache, pipeline, LLM) and use the
+    stores below for everything else.
+    """
+
+    pipeline: SetUpLater[Pipeline] = SetUpLater()
+    store: SetUpLater[Store] = SetUpLater()
+    service: SetUpLater[BriefingService] = SetUpLater()
+    # Every briefing posted in a server, for /search and digests (same SQLite file).
+    archive: SetUpLater[Archive] = SetUpLater()
+    schedules: SetUpLater[ScheduleStore] = SetUpLater()
 
     def __init__(
         self,
@@ -155,7 +141,6 @@ class NewsdeskBot(commands.Bot):
             help_command=None,
             intents=bot_intents(),
             allowed_mentions=discord.AllowedMentions.none(),
-            tree_cls=NewsdeskTree,
             **options,
         )
         self.settings = settings
@@ -172,39 +157,6 @@ class NewsdeskBot(commands.Bot):
         self._archive: Archive | None = None
         self._schedules: ScheduleStore | None = None
         self._connections: list[aiosqlite.Connection] = []  # opened here, closed once in close()
-
-    @property
-    def pipeline(self) -> Pipeline:
-        if self._pipeline is None:
-            raise RuntimeError("the pipeline starts in setup_hook; the bot is not logged in")
-        return self._pipeline
-
-    @property
-    def store(self) -> Store:
-        if self._store is None:
-            raise RuntimeError("the store opens in setup_hook; the bot is not logged in")
-        return self._store
-
-    @property
-    def service(self) -> BriefingService:
-        if self._service is None:
-            raise RuntimeError(
-                "the briefing service starts in setup_hook; the bot is not logged in"
-            )
-        return self._service
-
-    @property
-    def archive(self) -> Archive:
-        """Every briefing posted in a server, for /search and digests (same SQLite file)."""
-        if self._archive is None:
-            raise RuntimeError("the archive opens in setup_hook; the bot is not logged in")
-        return self._archive
-
-    @property
-    def schedules(self) -> ScheduleStore:
-        if self._schedules is None:
-            raise RuntimeError("the schedules open in setup_hook; the bot is not logged in")
-        return self._schedules
 
     async def setup_hook(self) -> None:
         if self._pipeline is None:
@@ -295,26 +247,6 @@ class NewsdeskBot(commands.Bot):
             llm_enabled_for=self.llm_guilds.uses_llm,
         )
 
-    async def brief_url(
-        self, url: str, *, guild_id: int | None = None, refresh: bool = False
-    ) -> Briefing:
-        """One on-demand briefing (never dropped; `QueueFull` when saturated)."""
-        return await self.service.brief(url, guild_id=guild_id, refresh=refresh)
-
-    async def brief_urls(
-        self,
-        urls: Sequence[str],
-        *,
-        guild_id: int | None = None,
-        droppable: bool = False,
-    ) -> list[Briefing]:
-        """Brief several links at once, in their order; auto-replies may be dropped when busy.
-
-        Raises `QueueFull` for on-demand requests when the bot is saturated (the command error
-        handler turns it into "busy, try again").
-        """
-        return await self.service.brief_many(urls, guild_id=guild_id, droppable=droppable)
-
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """While closing, start no new listeners: the drain below waits only for work under way."""
         if self._closing is not None:
@@ -397,28 +329,26 @@ def run_bot(settings: Settings) -> int:
     """Run until stopped; 2 with one line on stderr when the token is missing or rejected."""
     token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
     if not token:
-        return _fail("no Discord bot token: set DISCORD_TOKEN in the environment or in .env.")
+        return _fail(say("exit.no_token"))
     try:
         logging.getLogger().setLevel(settings.log_level.upper())
     except ValueError:
         log.warning("unknown log level %r; keeping the current one", settings.log_level)
+    base = settings.discord_api_base
     try:
         asyncio.run(_serve(settings, token))
     except discord.LoginFailure:
-        return _fail(REJECTED)
+        return _fail(say("exit.token_rejected"))
     except StorageUnavailable as error:
         return _fail(str(error))
     except discord.ConnectionClosed as error:
         if error.code == GATEWAY_AUTH_FAILED:
-            return _fail(REJECTED)
-        return _fail(f"the Discord gateway closed the connection (code {error.code}).", 1)
+            return _fail(say("exit.token_rejected"))
+        return _fail(say("exit.gateway_closed", code=error.code), 1)
     except discord.HTTPException as error:
-        return _fail(f"Discord answered {error.status} at {settings.discord_api_base}.", 1)
+        return _fail(say("exit.discord_status", status=error.status, base=base), 1)
     except (aiohttp.ClientError, OSError) as error:
-        return _fail(f"could not reach Discord at {settings.discord_api_base}: {error}", 1)
+        return _fail(say("exit.unreachable", base=base, error=error), 1)
     except discord.PrivilegedIntentsRequired:
-        return _fail(
-            "Discord refused the Message Content intent: enable it for the bot in the "
-            "Developer Portal (Bot tab, Privileged Gateway Intents)."
-        )
+        return _fail(say("exit.intent_refused"))
     return 0

@@ -14,24 +14,18 @@ from __future__ import annotations
 import logging
 import sqlite3
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import aiosqlite
 
 from bot.llm.briefer import LLMBriefer
 from bot.llm.budget import NO_GUILD, DailyBudget
+from bot.messages import say
 from bot.models import Briefing
 from bot.storage.modes import migrate
 from config import Settings
 
 log = logging.getLogger(__name__)
-
-NOT_CONFIGURED: Final = (
-    "No LLM backend is configured for this bot, so briefings stay extractive (sentences taken "
-    "from the article). The bot's operator can set one up with NEWSDESK_LLM_BASE_URL and "
-    "NEWSDESK_LLM_MODEL."
-)
-NEED_MANAGE_SERVER: Final = "You need the Manage Server permission to do this."
 
 
 class LLMGuildStore:
@@ -146,22 +140,14 @@ async def open_briefer(settings: Settings, guilds: LLMGuildStore) -> StoredBudge
 def switch_message(enabled: bool, model: str) -> str:
     """What `/newsdesk llm on|off` answers, in plain words."""
     if enabled:
-        return (
-            f"LLM briefings are now **on** for this server (model: {model}). Every bullet is "
-            "checked against the article (quotes word for word, names and numbers present); "
-            "when the checks fail, you get the extractive briefing instead. The footer of each "
-            "briefing says which one it is."
-        )
-    return (
-        "LLM briefings are now **off** for this server: briefings are extractive, made of "
-        "sentences taken from the article."
-    )
+        return say("llm.switched_on", model=model)
+    return say("llm.switched_off")
 
 
 def status_text(configured: bool, enabled: bool, model: str | None) -> str:
     """One sentence for `/newsdesk status`."""
     if not configured:
-        return "LLM briefings: not configured."
+        return say("llm.status_unconfigured")
     if enabled:
-        return f"LLM briefings: **on** ({model}, checked)."
-    return "LLM briefings: **off** (`/newsdesk llm on` to use them)."
+        return say("llm.status_on", model=model)
+    return say("llm.status_off")

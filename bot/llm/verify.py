@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import dataclass, field
 
+from bot.errors import AnswerError
 from bot.llm.language import STOPWORDS_ANY
 
 # ---------------------------------------------------------------------------------------------
@@ -28,10 +29,6 @@ MAX_BULLET_CHARS = 400
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.DOTALL)
 _BULLET_MARK = re.compile(r"^(?:[-*•–]\s+|\d+[.)]\s+)")
-
-
-class AnswerError(ValueError):
-    """The answer cannot be used at all; the message is the logged fallback reason."""
 
 
 @dataclass(slots=True)

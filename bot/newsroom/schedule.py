@@ -22,6 +22,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import aiosqlite
 
+from bot.errors import BadInput
+from bot.messages import say
+
 Clock = Callable[[], datetime]
 GRACE = timedelta(hours=1)
 
@@ -51,15 +54,15 @@ def parse_time(text: str) -> tuple[int, int]:
     """ "HH:MM" (24-hour; "7:05", "07.05" and "07h05" too) as (hour, minute)."""
     match = _TIME.fullmatch(text)
     if not match:
-        raise ValueError(f"“{text}” is not a time; use 24-hour HH:MM, for example 18:00.")
+        raise BadInput(say("schedule.not_a_time", text=text))
     hour, minute = int(match[1]), int(match[2])
     if hour > 23 or minute > 59:
-        raise ValueError(f"“{text}” is not a time of day; use 00:00 to 23:59.")
+        raise BadInput(say("schedule.not_a_time_of_day", text=text))
     return hour, minute
 
 
 def parse_timezone(name: str) -> ZoneInfo:
-    """An IANA zone such as Europe/Berlin; plain-words ValueError for anything else.
+    """An IANA zone such as Europe/Berlin; plain-words `BadInput` for anything else.
 
     Forgiving about what people type: "europe/berlin" and "America/New York" are accepted.
     """
@@ -72,9 +75,7 @@ def parse_timezone(name: str) -> ZoneInfo:
     for key in _zone_names():
         if key.casefold() == wanted:
             return ZoneInfo(key)
-    raise ValueError(
-        f"“{name}” is not a time zone I know; use an Area/City name such as Europe/Berlin."
-    )
+    raise BadInput(say("schedule.unknown_timezone", name=name))
 
 
 def suggest_timezones(prefix: str, limit: int = 25) -> list[str]:
@@ -204,7 +205,7 @@ class ScheduleStore:
     ) -> DigestSchedule:
         """Create or replace the channel's schedule; owed runs start from now."""
         if not (0 <= hour <= 23 and 0 <= minute <= 59):
-            raise ValueError("The time must be between 00:00 and 23:59.")
+            raise BadInput(say("schedule.time_range"))
         zone = parse_timezone(timezone)
         await self._db.execute(
             f"INSERT OR REPLACE INTO digest_schedules ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL)",

@@ -13,7 +13,8 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 
-from bot.models import Briefing, FetchedPage, PipelineError, TextSource
+from bot.errors import PipelineError
+from bot.models import Briefing, FetchedPage, TextSource
 
 log = logging.getLogger(__name__)
 

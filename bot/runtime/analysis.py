@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.article.clean import clean_article, clean_paragraphs
-from bot.article.extract import NoArticle, extract_article
+from bot.article.extract import extract_article
 from bot.article.pdf import extract_pdf
 from bot.article.plaintext import text_article
 from bot.briefing.extractive import make_briefing
-from bot.models import Article, Briefing, ErrorKind, Failure, PipelineError
+from bot.errors import NoArticle, PipelineError
+from bot.messages import say
+from bot.models import Article, Briefing, ErrorKind, Failure
 from bot.quotes.finder import extract_quotes
 
-NO_TEXT = "No article text was found on this page."
 AMP_STUB_WORDS = 150  # fewer words than this and a linked AMP version is worth one more fetch
 
 
@@ -93,7 +94,9 @@ def _brief(
     source: str, article: Article, options: AnalysisOptions, *, headline_apart: bool = False
 ) -> Briefing:
     if not article.paragraphs:
-        return Briefing.failed(source, Failure(ErrorKind.NOT_ARTICLE, NO_TEXT), article.url)
+        return Briefing.failed(
+            source, Failure(ErrorKind.NOT_ARTICLE, say("article.no_text")), article.url
+        )
     quotes = extract_quotes(article.paragraphs, article.language, headline_first=not headline_apart)
     bullets = make_briefing(
         article.paragraphs,

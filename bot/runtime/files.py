@@ -84,15 +84,6 @@ def file_kind(name: str, head: bytes, content_type: str | None = None) -> FileKi
     return {"text/html": FileKind.HTML, "text/plain": FileKind.TEXT}.get(sniff(head))
 
 
-def decode_text(data: bytes) -> str:
-    """A text file's words: UTF-8 (with or without BOM), else windows-1252, which is what a
-    Windows editor saves; never "�" in place of every accent and curly quote."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
 def size_words(limit: int) -> str:
     """ "5 MB", "300 KB": a size limit as a reporter reads it."""
     megabytes = limit / 1_000_000

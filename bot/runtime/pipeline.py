@@ -11,8 +11,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from bot.errors import PipelineError, PoolClosed
 from bot.messages import say
-from bot.models import Briefing, ErrorKind, Failure, FetchedPage, PipelineError
+from bot.models import Briefing, ErrorKind, Failure, FetchedPage
+from bot.network.decoding import decode_text
 from bot.network.fetch import Fetcher
 from bot.runtime.amp import via_amp
 from bot.runtime.analysis import (
@@ -24,8 +26,8 @@ from bot.runtime.analysis import (
     analyse_text,
     warm_up,
 )
-from bot.runtime.files import FileKind, decode_text, file_kind, size_words
-from bot.runtime.workers import PoolClosed, WorkerPool
+from bot.runtime.files import FileKind, file_kind, size_words
+from bot.runtime.workers import WorkerPool
 from config import Settings
 
 log = logging.getLogger(__name__)

@@ -1,8 +1,9 @@
 """One place that answers "brief this link": bounded queue → shared cache → pipeline → LLM.
 
-Every cog asks this service, so every Discord entry point gets the same cache, the same limits
-and the same fallbacks (the CLI, one user at a time, runs the pipeline and the LLM directly).
-No Discord here: guilds are plain ids.
+Every cog that needs a briefing calls `bot.service.brief` / `brief_many` (the bot has no
+pass-throughs), so every Discord entry point gets the same cache, the same limits and the same
+fallbacks (the CLI, one user at a time, runs the pipeline and the LLM directly). No Discord
+here: guilds are plain ids.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 
+from bot.errors import Dropped
 from bot.llm.briefer import LLMBriefer
 from bot.models import Briefing
 from bot.runtime.pipeline import Pipeline
-from bot.runtime.workqueue import Dropped, WorkQueue
+from bot.runtime.workqueue import WorkQueue
 from bot.storage.cache import BriefingCache
 
 GuildSwitch = Callable[[int | None], Awaitable[bool]]

@@ -19,6 +19,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from bot.messages import say
 from bot.runtime.ratelimit import Clock, RateLimiter
 
 if TYPE_CHECKING:
@@ -80,5 +81,6 @@ class CommandThrottle:
 def try_again_message(seconds: float) -> str:
     """The private answer to a command over the limit, in plain words."""
     wait = max(1, math.ceil(seconds))
-    unit = "second" if wait == 1 else "seconds"
-    return f"You've asked for a lot of briefings in the last minute. Try again in {wait} {unit}."
+    if wait == 1:
+        return say("throttle.try_again_one", wait=wait)
+    return say("throttle.try_again_many", wait=wait)

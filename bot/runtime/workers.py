@@ -28,35 +28,28 @@ import traceback
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_any
 from multiprocessing.process import BaseProcess
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
-from bot.models import ErrorKind, PipelineError
+from bot.errors import PipelineError, PoolClosed
+from bot.messages import say
+from bot.models import ErrorKind
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-TIMEOUT_MESSAGE = "The page took too long to process."
-FAILED_MESSAGE = "The page could not be processed."
 
 # Message tags on the pipe (worker → parent).
 _READY = "ready"
 _OK = "ok"
 _PIPELINE_ERROR = "pipeline_error"
 _ERROR = "error"
-
-
-class PoolClosed(RuntimeError):
-    """The pool was closed before (or while) the task ran; nothing will run it."""
-
-    def __init__(self) -> None:
-        super().__init__("The worker pool is closed.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,7 +132,7 @@ class _Outcome:
     status: _Status
     value: Any = None
     kind: str = ErrorKind.EXTRACTION.value
-    message: str = FAILED_MESSAGE
+    message: str = field(default_factory=lambda: say("pipeline.failed"))
     detail: str = ""  # exception name / traceback / reason, for the log only
     fatal: bool = False  # the worker must be replaced even though it answered
 
@@ -174,7 +167,7 @@ class _Worker:
         if not self.conn.poll():
             raise _WorkerGone
         try:
-            return self.conn.recv()
+            return cast("tuple[Any, ...]", self.conn.recv())
         except (EOFError, OSError) as error:
             raise _WorkerGone from error
 
@@ -278,7 +271,7 @@ class WorkerPool:
         task_timeout: float,
         *,
         initializer: Callable[[], None] | None = None,
-        mp_context: str = "spawn",
+        mp_context: Literal["spawn", "forkserver"] = "spawn",
         startup_timeout: float = 60.0,
         kill_grace: float = 1.0,
         memory_limit: int | None = None,
@@ -293,7 +286,10 @@ class WorkerPool:
         self.kill_grace = kill_grace
         self.memory_limit = memory_limit
         self._initializer = initializer
-        self._context = multiprocessing.get_context(mp_context)
+        self._context = cast(
+            "multiprocessing.context.SpawnContext | multiprocessing.context.ForkServerContext",
+            multiprocessing.get_context(mp_context),
+        )
         self._names = itertools.count(1)
         self._workers: set[_Worker] = set()  # every live worker, idle or busy
         self._idle: deque[_Worker] = deque()
@@ -447,7 +443,7 @@ class WorkerPool:
         recycling = self._settle(worker, outcome)
         if recycling is not None:
             await asyncio.shield(recycling)  # the killed process is reaped before we answer
-        if self._closed and outcome.worker_lost:
+        if self._is_closed() and outcome.worker_lost:
             raise PoolClosed()
         return self._result(fn, worker, outcome)
 
@@ -522,7 +518,7 @@ class WorkerPool:
                 log.exception("could not start a replacement worker (attempt %d)", attempt + 1)
                 await asyncio.sleep(1.0 + attempt)
                 continue
-            if self._closed:
+            if self._is_closed():
                 await self._discard([replacement])
                 return
             self._workers.add(replacement)
@@ -530,7 +526,7 @@ class WorkerPool:
             return
         if not self._workers:
             log.error("no worker processes left; failing waiting tasks")
-            self._fail_waiters(lambda: PipelineError(ErrorKind.EXTRACTION, FAILED_MESSAGE))
+            self._fail_waiters(lambda: PipelineError(ErrorKind.EXTRACTION, say("pipeline.failed")))
 
     def _fail_waiters(self, error: Callable[[], BaseException]) -> None:
         while self._waiters:
@@ -544,13 +540,18 @@ class WorkerPool:
         if outcome.status is _Status.FAILED:
             raise PipelineError(ErrorKind(outcome.kind), outcome.message)
         if outcome.status is _Status.TIMEOUT:
-            raise PipelineError(ErrorKind.TIMEOUT, TIMEOUT_MESSAGE)
+            raise PipelineError(ErrorKind.TIMEOUT, say("pipeline.timeout"))
         name = getattr(fn, "__qualname__", repr(fn))
         if outcome.status is _Status.ERROR:
             log.error("worker %d: task %s failed: %s", worker.pid, name, outcome.detail)
-        raise PipelineError(ErrorKind.EXTRACTION, FAILED_MESSAGE)
+        raise PipelineError(ErrorKind.EXTRACTION, say("pipeline.failed"))
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _is_closed(self) -> bool:
+        """`_closed`, read afresh: after an await, close() may have run meanwhile (a plain
+        attribute test there reads to mypy as if it still had the value seen before the await)."""
+        return self._closed
 
     def _spawn(self) -> _Worker:
         parent_conn, child_conn = self._context.Pipe(duplex=True)

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from bot.article.clean import clean_article
 from bot.article.extract import choose_date, extract_article, guess_language, language_code
 from bot.article.metadata import PageMeta
-from bot.models import ErrorKind, PipelineError
+from bot.errors import PipelineError
+from bot.models import ErrorKind
 from tests.helpers.paths import PAGES, SEED, needs_shared
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from bot.article.pdf import extract_pdf, pdf_paragraphs
-from bot.models import ErrorKind, PipelineError, TextSource
+from bot.errors import PipelineError
+from bot.models import ErrorKind, TextSource
 from tests.helpers.pdfs import (
     FOOTER,
     PRESS_RELEASE,

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.article.extract import NoArticle, extract_article
+from bot.article.extract import extract_article
 from bot.article.metadata import PageMeta
 from bot.article.structured import body_paragraphs, structured_body
+from bot.errors import NoArticle
 from bot.models import TextSource
 from bot.runtime.analysis import analyse_html
 from tests.helpers.walls import page, wall_words_in

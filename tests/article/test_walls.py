@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.article.extract import NoArticle, extract_article
+from bot.article.extract import extract_article
 from bot.article.walls import WallKind, find_wall, wall_kind_of_line, wall_lines
+from bot.errors import NoArticle
 from bot.models import ErrorKind
 from bot.runtime.analysis import analyse_html
 from tests.helpers.walls import page, wall_words_in

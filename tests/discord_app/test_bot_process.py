@@ -19,6 +19,7 @@ from typing import TypeVar
 import pytest
 
 from bot.discord_app.client import run_bot
+from bot.messages import say
 from config import Settings
 from tests.helpers.article_server import ArticleServer
 from tests.helpers.fake_discord import EPHEMERAL, FakeDiscord, bot_settings, running_bot
@@ -145,9 +146,7 @@ async def test_a_rejected_token_exits_2_with_one_clear_line(
     assert "Traceback" not in stderr
     assert "a-revoked-token" not in stderr
     ours = [line for line in stderr.splitlines() if line.startswith("newsdesk:")]
-    assert ours == [
-        "newsdesk: Discord rejected the bot token (401 Unauthorized): check DISCORD_TOKEN."
-    ]
+    assert ours == [f"newsdesk: {say('exit.token_rejected')}"]
     assert fake.find("GET", r"/users/@me")  # it really asked Discord
     assert not fake.identified
 
@@ -160,9 +159,7 @@ async def test_a_missing_token_exits_2_before_connecting(
     env = bot_env(fake, article_server, tmp_path, "")
     status, stderr = await run_to_exit(env, tmp_path, fake)
     assert status == 2
-    assert stderr.strip().splitlines() == [
-        "newsdesk: no Discord bot token: set DISCORD_TOKEN in the environment or in .env."
-    ]
+    assert stderr.strip().splitlines() == [f"newsdesk: {say('exit.no_token')}"]
     assert fake.requests == []
 
 
@@ -218,7 +215,7 @@ def test_an_unreachable_discord_is_one_line_not_a_traceback(
     )
     assert run_bot(settings) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"newsdesk: could not reach Discord at {base}: ")
+    assert err.startswith("newsdesk: " + say("exit.unreachable", base=base, error=""))
     assert len(err.strip().splitlines()) == 1
     assert "some-token" not in err
 
@@ -226,8 +223,8 @@ def test_an_unreachable_discord_is_one_line_not_a_traceback(
 @pytest.mark.parametrize(
     ("close_code", "expected"),
     [
-        (4004, "newsdesk: Discord rejected the bot token (401 Unauthorized): check DISCORD_TOKEN."),
-        (4014, "newsdesk: Discord refused the Message Content intent: enable it"),
+        (4004, "newsdesk: " + say("exit.token_rejected")),
+        (4014, "newsdesk: " + say("exit.intent_refused")),
     ],
 )
 async def test_gateway_refusals_exit_2_with_one_line(

@@ -130,13 +130,13 @@ async def test_a_reply_still_being_written_when_closing_starts_is_posted(
     settings = bot_settings(fake, tmp_path / "newsdesk.sqlite3", article_server.port)
     try:
         async with running_bot(fake, settings) as bot:
-            gate, brief_urls = asyncio.Event(), bot.brief_urls
+            gate, brief_many = asyncio.Event(), bot.service.brief_many
 
             async def held(*args: Any, **kwargs: Any) -> Any:
                 await gate.wait()
-                return await brief_urls(*args, **kwargs)
+                return await brief_many(*args, **kwargs)
 
-            bot.brief_urls = held  # type: ignore[method-assign]
+            bot.service.brief_many = held  # type: ignore[method-assign]
             channel = fake.channel()
             posted = await fake.post_message(channel, article_server.page_url("harbour-ferry.html"))
             await fake.wait_for("POST", rf"/channels/{channel}/typing")

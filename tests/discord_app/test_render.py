@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.discord_app import render
+from bot.messages import say
 from bot.models import Briefing, ErrorKind, Failure, Quote
 
 WORDS_690 = ["word"] * 690  # 3 minutes at 230 words a minute
@@ -81,10 +82,10 @@ def test_thumbnail_only_for_web_urls() -> None:
 
 
 def test_reading_time_rounds_and_never_says_zero() -> None:
-    assert render.reading_time(0) == "1 min read"
-    assert render.reading_time(100) == "1 min read"
-    assert render.reading_time(690) == "3 min read"
-    assert render.reading_time(2300) == "10 min read"
+    assert render.reading_time(0) == say("briefing.reading_time", minutes=1)
+    assert render.reading_time(100) == say("briefing.reading_time", minutes=1)
+    assert render.reading_time(690) == say("briefing.reading_time", minutes=3)
+    assert render.reading_time(2300) == say("briefing.reading_time", minutes=10)
 
 
 def test_long_headline_is_trimmed_at_a_word_boundary() -> None:
@@ -199,11 +200,13 @@ def test_article_text_cannot_inject_into_any_rendered_part() -> None:
 def test_failure_message_is_plain_words_with_the_link() -> None:
     failed = Briefing.failed(
         "https://x.example/a",
-        Failure(ErrorKind.HTTP_STATUS, "The site answered 404 Not Found."),
+        Failure(ErrorKind.HTTP_STATUS, say("fetch.status", status=404, phrase="Not Found")),
         "https://x.example/a",
     )
     text = render.failure_message(failed)
-    assert text == "I couldn't brief <https://x.example/a>: The site answered 404 Not Found."
+    assert text == say(
+        "failure.of_link", link="https://x.example/a", reason="The site answered 404 Not Found."
+    )
 
 
 def test_failure_without_message_falls_back_to_words_for_its_kind() -> None:

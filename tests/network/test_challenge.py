@@ -8,7 +8,8 @@ import gzip
 
 import pytest
 
-from bot.models import ErrorKind, PipelineError
+from bot.errors import PipelineError
+from bot.models import ErrorKind
 from bot.network.challenge import is_bot_check
 from bot.network.fetch import Fetcher
 from tests.helpers.article_server import ArticleServer

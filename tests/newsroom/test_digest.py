@@ -8,6 +8,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.messages import say
 from bot.models import Briefing, Quote
 from bot.newsroom.digest import DigestQuote, build_digest, channel_digest, strongest_quote, summary
 from bot.storage.archive import Archive, SharedArticle
@@ -29,7 +30,9 @@ def test_two_outlets_merge_into_one_entry_and_unrelated_story_stays_apart():
     assert port.headline == courier.headline
     assert port.url == courier.url
     assert port.outlets == ("The Velmora Courier", "Harbour Post")
-    assert port.outlets_label == "2 outlets: The Velmora Courier, Harbour Post"
+    assert port.outlets_label == say(
+        "digest.outlets", count=2, names="The Velmora Courier, Harbour Post"
+    )
     assert port.share_count == 2
     assert port.jump_urls == [courier.shares[0].jump_url, harbour.shares[0].jump_url]
     assert port.quote == DigestQuote(

@@ -1,0 +1,133 @@
+"""Every exception Newsdesk raises on purpose, in one hierarchy under `NewsdeskError`.
+
+Why one module: a reader sees in one place what can go wrong, who raises it and who is meant to
+catch it, and a caller can catch "anything of ours" (`NewsdeskError`) apart from bugs. Anything
+that is not a `NewsdeskError` is a bug: it is logged with its traceback and the user hears a
+generic sentence (`pipeline.unexpected`, `command.failed`). Messages a user may read come from
+the catalogue (`bot.messages`); `LLMUnavailable` and `AnswerError` carry reasons for the log only.
+
+    NewsdeskError
+    ├── PipelineError        a page cannot be briefed (its kind and plain-words message)
+    │   └── NoArticle        the page's own text is no article (a wall, a teaser, a shell)
+    ├── BadInput             a value someone typed is not one we can use (plain words)
+    ├── QueueFull            a command arrived while the work queue was full
+    ├── Dropped              an auto-reply was pushed out of the full work queue
+    ├── PoolClosed           the worker pool closed before the task ran
+    ├── StorageUnavailable   the database could not be opened at start
+    ├── LLMUnavailable       the LLM server gave no usable reply
+    └── AnswerError          the LLM's reply cannot be used at all
+"""
+
+from __future__ import annotations
+
+from bot.messages import say
+from bot.models import ErrorKind, Failure
+
+
+class NewsdeskError(Exception):
+    """Base of every exception raised on purpose; anything else reaching a handler is a bug."""
+
+
+class PipelineError(NewsdeskError):
+    """A step of the pipeline cannot go on with this page.
+
+    Raised by: the fetch (`bot.network.fetch`, `bot.network.guard`), extraction
+    (`bot.article.extract`) and the worker pool (`bot.runtime.workers`, for a timeout or a
+    crashed worker). Caught by: `bot.runtime.pipeline.Pipeline`, which turns it into a
+    `Failure` on the `Briefing` (so the cogs and the CLI never see it), and by the worker
+    process, which sends kind and message over its pipe (exceptions are not pickled).
+    """
+
+    def __init__(self, kind: ErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.kind = ErrorKind(kind)
+        self.message = message
+
+    @property
+    def failure(self) -> Failure:
+        return Failure(self.kind, self.message)
+
+
+class NoArticle(PipelineError):
+    """The page's own text is no article: a wall, a teaser or an empty script shell.
+
+    `amp_url` is the page's AMP version where it links one, which may hold the article.
+    Raised by: `bot.article.extract.extract_article`. Caught by:
+    `bot.runtime.analysis.analyse_page`, which hands `amp_url` to the pipeline (one more fetch,
+    `bot.runtime.amp`) and answers the failure if the AMP version holds no better article.
+    """
+
+    def __init__(self, message: str, amp_url: str | None) -> None:
+        super().__init__(ErrorKind.NOT_ARTICLE, message)
+        self.amp_url = amp_url
+
+
+class BadInput(NewsdeskError, ValueError):
+    """A value a person typed (a time, a time zone) cannot be used; the message says why.
+
+    Raised by: `bot.newsroom.schedule` (`parse_time`, `parse_timezone`, `ScheduleStore.set`).
+    Caught by: the `/newsdesk digest-schedule` command (`cogs.admin`), which shows the message
+    privately. A `ValueError` too, so code that validates values can catch it as one.
+    """
+
+
+class QueueFull(NewsdeskError):
+    """A slash command arrived while the work queue's waiting line was full.
+
+    Raised by: `bot.runtime.workqueue.WorkQueue.run` for work that may not be dropped
+    (commands). Caught by: the command error handler (`cogs.errors`, which shows `message`
+    privately) and the link watcher (`cogs.watch`, which marks the message with ⏳).
+    """
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or say("queue.busy")
+        super().__init__(self.message)
+
+
+class Dropped(NewsdeskError):
+    """A waiting auto-reply was dropped to make room for a newer one (or had no room at all).
+
+    Raised by: `bot.runtime.workqueue.WorkQueue.run` for droppable work (auto-replies).
+    Caught by: `bot.runtime.service.BriefingService.brief_many`, which leaves the link out.
+    """
+
+
+class PoolClosed(NewsdeskError, RuntimeError):
+    """The worker pool was closed before (or while) the task ran; nothing will run it.
+
+    Raised by: `bot.runtime.workers.WorkerPool.run` during shutdown. Caught by:
+    `bot.runtime.pipeline.Pipeline`, which answers `pipeline.shutting_down` without a
+    traceback in the log (a restart is expected, not a bug).
+    """
+
+    def __init__(self) -> None:
+        super().__init__("The worker pool is closed.")
+
+
+class StorageUnavailable(NewsdeskError):
+    """The SQLite file could not be opened when the bot started.
+
+    Raised by: `bot.discord_app.client.NewsdeskBot.setup_hook`. Caught by: `run_bot`, which
+    prints its message and exits with status 2, so the operator hears "database", not
+    "Discord unreachable".
+    """
+
+
+class LLMUnavailable(NewsdeskError):
+    """The LLM server gave no usable reply; `reason` says why, in words safe to log.
+
+    Raised by: `bot.llm.client.ChatClient`. Caught by: `bot.llm.briefer.LLMBriefer`, which
+    falls back to the extractive briefing (users never see the reason).
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AnswerError(NewsdeskError, ValueError):
+    """The LLM's answer cannot be used at all; the message is the fallback reason for the log.
+
+    Raised by: `bot.llm.verify.parse_answer`. Caught by: `bot.llm.briefer.LLMBriefer`, which
+    falls back to the extractive briefing.
+    """
