@@ -119,6 +119,9 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "files.unsupported": (
             "Newsdesk reads web pages (.html), text files (.txt) and PDFs; {name} is none of these."
         ),
+        "files.slow": "{name} took too long to download from Discord.",
+        "files.unreachable": "Could not download {name} from Discord.",
+        "material.pasted_text": "the pasted text",
         "pdf.no_text": (
             "This PDF has no text layer (it looks like a scan or a picture of pages), so there "
             "is nothing to brief. Paste its text into a message instead."
@@ -137,6 +140,7 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         # A failed briefing as a chat message.
         "failure.of_link": "I couldn't brief <{link}>: {reason}",
         "failure.of_source": "I couldn't brief that link: {reason}",
+        "failure.of_file": "I couldn't brief {name}: {reason}",
         # --- A briefing as people see it (embed, CLI) ---
         "briefing.untitled": "Article",
         "briefing.key_quotes": "Key quotes",
@@ -148,6 +152,10 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "quotes.shown": "{shown} of {total} quotes shown",
         "delete.label": "Delete",
         "delete.not_allowed": "Only the person who shared the link or a moderator can delete this.",
+        "preview.label": (
+            "The site's own preview, as Discord shows it, not a briefing: Newsdesk could not "
+            "read the article."
+        ),
         # Where a briefing's text came from, when not from the page as shown (footers).
         "source.structured_data": "text from the page's structured data",
         "source.amp": "text from the page's AMP version",
@@ -183,7 +191,10 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "brief.not_a_link": (
             "That doesn't look like a web address. Paste a full link starting with https://."
         ),
-        "brief.no_links": "I found no article links in that message.",
+        "brief.no_links": (
+            "I found nothing to brief in that message: no article link, no attached page, "
+            "text or PDF, and no pasted article."
+        ),
         "brief.no_quotes": "I found no direct quotes in that article.",
         "brief.shared": "Shared with the channel below.",
         "brief.refresh_refused": (

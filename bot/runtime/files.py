@@ -69,17 +69,23 @@ UNREAD_SUFFIXES = frozenset(
 )
 
 
-def file_kind(name: str, head: bytes, content_type: str | None = None) -> FileKind | None:
-    """What this file is, from its first bytes, name and declared type; None: not for us."""
-    if head.lstrip()[:5] == b"%PDF-":
-        return FileKind.PDF
+def declared_kind(name: str, content_type: str | None = None) -> FileKind | None:
+    """What a file says it is by name or declared type, before any byte is read (an
+    attachment is only downloaded when it says it is one of ours)."""
     suffix = PurePath(name).suffix.lower()
     if suffix in SUFFIXES:
         return SUFFIXES[suffix]
     if suffix in UNREAD_SUFFIXES:
         return None
-    declared = TYPES.get(parse_content_type(content_type or "")[0])
-    if declared is not None:
+    return TYPES.get(parse_content_type(content_type or "")[0])
+
+
+def file_kind(name: str, head: bytes, content_type: str | None = None) -> FileKind | None:
+    """What this file is, from its first bytes, name and declared type; None: not for us."""
+    if head.lstrip()[:5] == b"%PDF-":
+        return FileKind.PDF
+    declared = declared_kind(name, content_type)
+    if declared is not None or PurePath(name).suffix.lower() in UNREAD_SUFFIXES:
         return declared
     return {"text/html": FileKind.HTML, "text/plain": FileKind.TEXT}.get(sniff(head))
 
