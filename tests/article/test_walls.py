@@ -131,3 +131,65 @@ def test_find_wall_needs_words_not_only_markup() -> None:
         "<p>Hello.</p></body></html>"
     )
     assert find_wall(tree, read_page_meta(tree), None, {}) is None
+
+
+# One wall sentence per telling cue and language, as the platforms word them.
+CUE_EXAMPLES = (
+    "We and our 842 partners store and/or access information on a device.",
+    "Wir und unsere Partner speichern und/oder rufen Informationen auf einem Gerät ab.",
+    "Nous et nos partenaires stockons et/ou accédons à des informations sur un appareil.",
+    "Nosotros y nuestros socios almacenamos o accedemos a información en un dispositivo.",
+    "Noi e i nostri fornitori archiviamo e/o accediamo a informazioni su un dispositivo.",
+    "Wij en onze partners slaan informatie op en/of openen deze op een apparaat.",
+    "Nós e os nossos parceiros armazenamos e/ou acedemos a informações num dispositivo.",
+    "Continuer sans accepter ou s'abonner. Mit Werbung weiterlesen oder Pur-Abo.",
+    "Accept all. Reject all. Alle akzeptieren. Tout refuser. Aceptar todo. Rifiuta tutto.",
+    "Alles accepteren. Aceitar tudo. Accepter et fermer. Aceptar y cerrar.",
+    "Legitimate interest. Berechtigtes Interesse. Intérêt légitime. Interés legítimo.",
+    "Interesse legittimo. Gerechtvaardigd belang. Interesse legítimo.",
+    "Manage your privacy settings. Einstellungen verwalten. Gérer mes choix.",
+    "Configurar preferencias. Customise your choices.",
+    "Personalised ads and content. Personalisierte Anzeigen. Publicités personnalisées.",
+    "Anuncios personalizados.",
+    "Please verify you are a human. Are you a robot? Confirm you're not a bot.",
+    "Checking if the site connection is secure. Enable JavaScript and cookies to continue.",
+    "Press & Hold to confirm. Your requests looked automated. Unusual traffic.",
+    "Bitte bestätigen Sie, dass Sie kein Roboter sind. Ungewöhnliche Aktivität.",
+    "Veuillez vérifier que vous êtes un humain. Activité inhabituelle.",
+    "Debes confirmar que eres un humano. Tráfico inusual. No soy un robot.",
+    "Just a moment... Attention Required! Pardon Our Interruption. Security check.",
+    "Sicherheitsüberprüfung. Vérification de sécurité. Verificación de seguridad.",
+    "Sign in to keep reading. Log in to read. Create a free account to continue.",
+    "Register for free to read the rest.",
+    "Melden Sie sich an, um weiterzulesen. Connectez-vous pour lire la suite.",
+    "Inicia sesión para seguir leyendo. Regístrate gratis para leer.",
+    "Already have an account? Forgot your password? Passwort vergessen?",
+    "Mot de passe oublié ? ¿Olvidaste tu contraseña?",
+    "For subscribers only. Subscriber-exclusive.",
+    "Subscribe to continue reading. This article is reserved for subscribers.",
+    "Subscription required. Nur für Abonnenten. Weiterlesen mit Kurier Plus.",
+    "Cet article est réservé aux abonnés. Exclusivo para suscriptores.",
+    "Already a subscriber? Become a member. Déjà abonné ? Ya eres suscriptor.",
+    "Subscribe now. Jetzt abonnieren. Abonnez-vous. Suscríbete. Unlock this article.",
+)
+
+
+def test_every_telling_cue_has_an_example_and_a_stem() -> None:
+    from bot.article import walls
+
+    for cues in walls._TEXT.values():
+        for weight, cue in cues:
+            if weight < 2:
+                continue
+            matched = [e for e in CUE_EXAMPLES if cue.search(e.lower())]
+            assert matched, f"no example for {cue.pattern[:60]}"
+            for example in matched:
+                assert any(stem in example.lower() for stem in walls._STEMS), example
+
+
+def test_weak_cues_alone_never_make_a_wall_line() -> None:
+    # Why the stems need to cover only the telling cues (see walls._STEMS).
+    from bot.article import walls
+
+    for cues in walls._TEXT.values():
+        assert sum(weight for weight, _ in cues if weight < 2) < walls.SHORT_LINE_SCORE
