@@ -42,6 +42,7 @@ MIN_ARTICLE_CHARS = 200  # shorter than the shortest news brief (characters: CJK
 MENU_ITEM_CHARS = 25  # "Ouvidoria", "Galeria de Fotos": menu entries, not paragraphs
 TEASER_WORDS = 120  # a paywall teaser is a standfirst and a paragraph or two
 WALL_REST_WORDS = 100  # shorter pages are checked for walls; beside wall text, no article
+WALL_PAGE_WORDS = 600  # longer extracted text is an article, whatever lines it carries
 
 
 _PAYWALL_HINT = re.compile(
@@ -111,7 +112,10 @@ def _article_text(
 ) -> tuple[list[str], TextSource]:
     """The article's paragraphs and where they were found; raises `NoArticle` for a wall,
     a teaser or an empty page (see walls.py and structured.py for why in this order)."""
-    lines = wall_lines(paragraphs)
+    total = sum(len(p.split()) for p in paragraphs)
+    # A wall never says this much; on 924 corpus pages trafilatura had already left every
+    # banner out of the longer ones, so they are spared the look for wall lines.
+    lines = wall_lines(paragraphs) if total < WALL_PAGE_WORDS else {}
     kept = [p for i, p in enumerate(paragraphs) if i not in lines]
     words = sum(len(p.split()) for p in kept)
     chars = sum(len(p) for p in kept)

@@ -229,6 +229,7 @@ _CONSENT_PATH = re.compile(
     r"/(?:collect-?consent|consent|cookie-?(?:consent|wall)|privacy-?gate|gdpr)(?:/|$|\?|\.)",
     re.IGNORECASE,
 )
+_VISIBLE = "//body//text()[not(ancestor::script or ancestor::style or ancestor::template)]"
 _SIGNAL_WEIGHT = 3  # markup, <title>, consent URL, password field, schema.org paywall flag
 
 
@@ -361,12 +362,13 @@ def find_wall(
     Called only when the page's own text is not an article, so a cue that a real page
     carries too (a reCAPTCHA on a comment form) cannot turn an article into a wall.
     """
-    text = _visible_text(tree)
-    scores = text_scores(text)
+    text = _visible_text(tree).lower()
     # A wall says what it is, in a phrase only walls use. Site chrome is full of weaker cues (a
     # login box with "Forgot password?", "Manage preferences" in the footer, a reCAPTCHA on the
     # comment form), and those pages are articles that happen to be short.
-    said = {kind for kind in WallKind if _says(text, kind)}
+    telling = any(stem in text for stem in _STEMS)  # no telling cue without one of these
+    scores = text_scores(text) if telling else dict.fromkeys(WallKind, 0)
+    said = {kind for kind in WallKind if telling and _says(text, kind)}
     for kind in set(lines.values()):  # trafilatura's lines are the page's, seen whole
         scores[kind] = max(scores[kind], WALL_SCORE)
         said.add(kind)
@@ -402,9 +404,7 @@ def _visible_text(tree: HtmlElement) -> str:
     """The words a reader sees (noscript included: "please enable JavaScript" is a cue)."""
     parts: list[str] = []
     size = 0
-    for text in tree.xpath(
-        "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::template)]"
-    ):
+    for text in tree.xpath(_VISIBLE, smart_strings=False):  # plain strings: no element lookups
         chunk = str(text).strip()
         if not chunk:
             continue
