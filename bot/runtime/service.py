@@ -28,9 +28,10 @@ IMPROVED_MEMORY = 512
 class ServiceStats:
     """Counters since start, for operators (logs, a metrics endpoint).
 
-    `dropped_links` counts links people posted that got no briefing because the full work queue
-    dropped them: several links to one article waiting on one fetch count once each, so this is
-    what readers missed, where the queue's own `stats.dropped` counts pieces of work.
+    `dropped_links` counts links (and attached files or pasted texts) people posted that got no
+    briefing because the full work queue dropped them: several links to one article waiting on
+    one fetch count once each, so this is what readers missed, where the queue's own
+    `stats.dropped` counts pieces of work.
     """
 
     dropped_links: int = 0
@@ -106,6 +107,59 @@ class BriefingService:
                 batch.briefings.append(result)
         self.stats.dropped_links += len(batch.dropped)
         return batch
+
+    async def brief_file(
+        self,
+        data: bytes,
+        name: str,
+        *,
+        url: str | None = None,
+        content_type: str | None = None,
+        guild_id: int | None = None,
+        droppable: bool = False,
+    ) -> Briefing:
+        """An attached file (page, text or PDF): the same queue and LLM step as a link, no cache
+        (an attachment is one message's, never asked for again). `url` is where it was shared."""
+
+        async def brief() -> Briefing:
+            return await self.pipeline.brief_file(data, name, content_type=content_type)
+
+        return await self._shared_at(await self._queued(brief, droppable), url, guild_id)
+
+    async def brief_text(
+        self,
+        text: str,
+        name: str,
+        *,
+        url: str | None = None,
+        guild_id: int | None = None,
+        droppable: bool = False,
+    ) -> Briefing:
+        """Text pasted into a message, briefed like an attached text file."""
+
+        async def brief() -> Briefing:
+            return await self.pipeline.brief_text(text, name, document=True)
+
+        return await self._shared_at(await self._queued(brief, droppable), url, guild_id)
+
+    async def _queued(self, brief: Callable[[], Awaitable[Briefing]], droppable: bool) -> Briefing:
+        """An attachment's or a text's work through the queue; a drop is counted like a link's
+        (raised on: `brief_wanted` lists it with the message's dropped links)."""
+        try:
+            return await self.queue.run(brief, droppable=droppable)
+        except Dropped:
+            self.stats.dropped_links += 1
+            raise
+
+    async def _shared_at(
+        self, briefing: Briefing, url: str | None, guild_id: int | None
+    ) -> Briefing:
+        """A file's or a text's address is where it was shared, never a link its content
+        claims: a saved page's canonical link is the attacher's to write, and the archive keys
+        articles by address, so another server's share of that article must not change."""
+        if briefing.ok:
+            briefing.url = url
+        return await self._improve(briefing, guild_id, refresh=False)
 
     async def _improve(
         self, briefing: Briefing, guild_id: int | None, *, refresh: bool

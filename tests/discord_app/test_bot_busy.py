@@ -40,7 +40,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 WAITING_PLACES = 2  # NEWSDESK_QUEUE_LIMIT here; one link in flight (NEWSDESK_MAX_IN_FLIGHT=1)
 BURST = 12  # links posted while the first one holds the only slot
-DROPPED_LINE = re.compile(r"busy: dropped (\d+) link\(s\) of message (\d+)")
+DROPPED_LINE = re.compile(r"busy: dropped (\d+) item\(s\) of message (\d+)")
 
 
 def story_html(number: int) -> str:
