@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.errors import QueueFull
+from bot.errors import Dropped, QueueFull
 from bot.models import Briefing
 from bot.runtime.service import BriefingService
 from bot.runtime.workqueue import WorkQueue
@@ -31,6 +31,9 @@ class HeldPipeline:
         self.started.append(url)
         await self.gates.setdefault(url, asyncio.Event()).wait()
         return Briefing(source=url, url=url, headline=f"About {url}", paragraphs=["Text."])
+
+    async def brief_file(self, data: bytes, name: str, **_: Any) -> Briefing:
+        return await self.brief_url(name)
 
 
 def service(pipeline: HeldPipeline, *, queue_limit: int) -> BriefingService:
@@ -59,6 +62,22 @@ async def test_links_dropped_by_the_full_queue_are_listed_and_counted() -> None:
     assert batch.dropped == ["b"]
     assert briefer.stats.dropped_links == 1
     assert (await first).dropped == []
+
+
+async def test_a_dropped_attachment_is_counted_like_a_link() -> None:
+    pipeline = HeldPipeline()
+    briefer = service(pipeline, queue_limit=1)
+    running = asyncio.create_task(briefer.brief_many(["a"], droppable=True))
+    await _until(lambda: pipeline.started == ["a"])
+    older = asyncio.create_task(briefer.brief_file(b"%PDF", "minutes.pdf", droppable=True))
+    await _until(lambda: briefer.queue.waiting == 1)
+    newer = asyncio.create_task(briefer.brief_file(b"%PDF", "agenda.pdf", droppable=True))
+    with pytest.raises(Dropped):
+        await older
+    assert briefer.stats.dropped_links == 1
+    pipeline.release("a", "agenda.pdf")
+    assert (await newer).ok
+    await running
 
 
 async def test_commands_are_never_dropped_they_hear_busy() -> None:
