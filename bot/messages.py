@@ -268,6 +268,25 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "cli.cannot_read": "Could not read {source}: {reason}.",
         "cli.unreadable": "cannot be read",
         "cli.no_headline": "(no headline)",
+        # --- Settings an operator got wrong (config.settings): one line each on stderr ---
+        "settings.invalid": "setting {name}: {problem}",
+        "settings.invalid_together": "settings: {problem}",
+        "settings.shard_ids_empty": "no shard numbers given; write them like 0-3 or 4,5",
+        "settings.shard_ids_syntax": (
+            "“{part}” is not a shard number or range; write them like 0-3 or 4,5"
+        ),
+        "settings.shard_ids_backwards": (
+            "the range “{part}” runs backwards; write the smaller number first"
+        ),
+        "settings.shard_ids_need_count": (
+            "NEWSDESK_SHARD_IDS needs NEWSDESK_SHARD_COUNT too: the number of shards across "
+            "all processes"
+        ),
+        "settings.shard_out_of_range": (
+            "NEWSDESK_SHARD_IDS names shards that do not exist ({ids}): with "
+            "NEWSDESK_SHARD_COUNT={count}, shards are numbered 0 to {last}"
+        ),
+        "settings.bad_address": "“{text}” is not a host and port; write it like 127.0.0.1:9108",
         # --- Why the bot stopped: one line on stderr (`newsdesk run`) ---
         "exit.no_token": "no Discord bot token: set DISCORD_TOKEN in the environment or in .env.",
         "exit.token_rejected": (
