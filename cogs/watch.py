@@ -3,6 +3,10 @@
 In `auto` mode every article link a person posts gets a briefing reply; in `react` mode the bot
 only marks such messages with 📰 and replies when someone else adds 📰; `off` is silent. A failed
 briefing nobody asked for stays quiet: one ⚠️ on the message and a log line, no chat noise.
+
+A message that mentions the bot asks for its links: in `react` mode it gets the reply at once.
+Without the Message Content intent, mentions are all the bot can read (Discord blanks the text
+of every other message), so auto and react channels go quiet and mentions keep working.
 """
 
 from __future__ import annotations
@@ -55,14 +59,22 @@ class Watcher(commands.Cog):
         urls = self.links_in(message)
         if not urls:
             return
+        self.bot.metrics.seen(len(urls))
         mode = await self.mode_of(message.channel)
-        if mode == "auto":
+        if mode == "auto" or (mode == "react" and self._mentions_me(message)):
             self._remember(message.id)
             urls = await self._admit(message, message.author.id, urls)
             if urls:
                 await self.reply_with_briefings(message, urls, quiet=True)
         elif mode == "react":
             await _react(message, NEWS)
+        else:
+            self.bot.metrics.skipped("channel_off", len(urls))
+
+    def _mentions_me(self, message: discord.Message) -> bool:
+        """The message names the bot (not @everyone, not a role): an explicit request."""
+        me = self.bot.user
+        return me is not None and any(user.id == me.id for user in message.mentions)
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
@@ -111,12 +123,15 @@ class Watcher(commands.Cog):
                 )
         except QueueFull:  # a 📰 while saturated: no words in the channel, one ⏳, ask again
             log.info("busy: no briefing for message %s", message.id)
+            self.bot.metrics.skipped("busy", len(urls))
             self._answered.pop(message.id, None)
             await _react(message, HOURGLASS)
             return
+        self.bot.metrics.skipped("busy", len(urls) - len(briefings))  # dropped by the queue
         if not briefings:  # every link was dropped by a saturated queue: stay quiet
             return
         failed = [b for b in briefings if not b.ok]
+        self.bot.metrics.skipped("failed", len(failed))
         for briefing in failed:
             _log_failure(message, briefing)
         embeds = render.briefing_embeds(briefings)
@@ -133,7 +148,9 @@ class Watcher(commands.Cog):
             )
         except discord.HTTPException as error:  # e.g. the message was deleted meanwhile
             log.warning("could not reply to message %s: %s", message.id, error)
+            self.bot.metrics.skipped("reply_failed", len(briefings) - len(failed))
             return
+        self.bot.metrics.answered(len(briefings) - len(failed))
         await self.bot.store.mark_answered(message.id)
         await record_message_shares(self.bot, briefings, message)  # for /search, /digest
         if failed and quiet:
@@ -142,6 +159,7 @@ class Watcher(commands.Cog):
     async def _admit(self, message: discord.Message, user_id: int, urls: list[str]) -> list[str]:
         """The links the rate limits let through; over them, a rare ⏳ instead of a reply."""
         admission = self.throttle.admit(user_id, message.channel.id, urls)
+        self.bot.metrics.skipped("rate_limited", admission.skipped)
         if admission.skipped:
             log.info("rate limit: skipped %d link(s) of message %s", admission.skipped, message.id)
         if admission.notice:
