@@ -20,7 +20,7 @@ import pkgutil
 import signal
 import sqlite3
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast, overload
@@ -515,29 +515,30 @@ async def _serve(settings: Settings, token: str) -> None:
         await _serve_once(settings, token, content_refused=True)
 
 
-def _secrets(settings: Settings, token: str) -> list[str]:
-    found = [token]
+@contextlib.contextmanager
+def bot_logging(settings: Settings) -> Iterator[None]:
+    """The process's logging while the bot runs (`newsdesk run` wraps `run_bot` in it): the
+    format and level from settings, secrets redacted, and in JSON the shards of this process
+    on every line (several processes often write to one place)."""
+    secrets = [settings.discord_token.get_secret_value()] if settings.discord_token else []
     if settings.llm_api_key is not None:
-        found.append(settings.llm_api_key.get_secret_value())
-    return found
+        secrets.append(settings.llm_api_key.get_secret_value())
+    plan = settings.shard_plan
+    fields: dict[str, object] = {}
+    if plan.count is not None:
+        fields = {"shard_ids": describe_ids(plan.shard_ids), "shard_count": plan.count}
+    with logging_to(
+        fmt=settings.log_format, level=settings.log_level, secrets=secrets, fields=fields
+    ):
+        yield
 
 
 def run_bot(settings: Settings) -> int:
     """Run until stopped; 2 with one line on stderr when the token is missing or rejected."""
     token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
-    plan = settings.shard_plan
-    fields: dict[str, object] = {}
-    if plan.count is not None:  # which process wrote a line, when several write to one place
-        fields = {"shard_ids": describe_ids(plan.shard_ids), "shard_count": plan.count}
-    with logging_to(
-        fmt=settings.log_format,
-        level=settings.log_level,
-        secrets=_secrets(settings, token),
-        fields=fields,
-    ):
-        if not token:
-            return _fail(settings, say("exit.no_token"))
-        return _run_logged(settings, token)
+    if not token:
+        return _fail(settings, say("exit.no_token"))
+    return _run_logged(settings, token)
 
 
 def _run_logged(settings: Settings, token: str) -> int:
