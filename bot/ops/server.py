@@ -17,7 +17,7 @@ from prometheus_client.aiohttp import make_aiohttp_handler
 
 from bot.errors import EndpointUnavailable
 from bot.messages import say
-from bot.ops.health import HealthCheck, run_checks
+from bot.ops.health import CHECK_DEADLINE, HealthCheck, run_checks
 from bot.ops.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -27,10 +27,17 @@ class OpsServer:
     """`await start()`, then `port` is the port really bound (0 in settings = any free one)."""
 
     def __init__(
-        self, metrics: Metrics, checks: Mapping[str, HealthCheck], host: str, port: int
+        self,
+        metrics: Metrics,
+        checks: Mapping[str, HealthCheck],
+        host: str,
+        port: int,
+        *,
+        check_deadline: float = CHECK_DEADLINE,
     ) -> None:
         self.metrics = metrics
         self.checks = dict(checks)
+        self.check_deadline = check_deadline
         self.host = host
         self.port = port
         self._runner: web.AppRunner | None = None
@@ -64,7 +71,7 @@ class OpsServer:
             await runner.cleanup()
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        report = await run_checks(self.checks)
+        report = await run_checks(self.checks, self.check_deadline)
         if report.failing != self._failing:
             if report.failing:
                 log.warning("health check failing: %s", report.as_json()["checks"])

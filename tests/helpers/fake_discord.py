@@ -189,6 +189,16 @@ class FakeGuild:
         self.free = list(self.channel_ids)
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """An event the fake sent: to which shard, for which guild (None: none), as sent."""
+
+    shard: tuple[int, int]
+    event: str
+    guild_id: int | None
+    data: Any
+
+
 @dataclass
 class GatewaySession:
     """One gateway connection: which shard it identified as, and with which intents."""
@@ -261,6 +271,7 @@ class FakeDiscord:
         self.application_flags: int | None = None
         self.heartbeat_interval_ms = 41250
         self.undelivered: list[tuple[str, Any]] = []  # events no connected shard was due
+        self.delivered: list[Delivery] = []  # events sent, and to which shard
         self.requests: list[Recorded] = []
         self.gateway_frames: list[dict[str, Any]] = []  # what the bot sent on the gateway
         self.messages: dict[int, dict[str, Any]] = {}
@@ -555,6 +566,7 @@ class FakeDiscord:
             with contextlib.suppress(ConnectionError):
                 await self._send(session.ws, event, seen)
                 delivered = True
+                self.delivered.append(Delivery(session.shard or (0, 1), event, guild_id, seen))
         if not delivered:
             self.undelivered.append((event, data))
 
