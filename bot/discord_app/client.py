@@ -389,6 +389,10 @@ class NewsdeskBot(commands.AutoShardedBot):
         where = f"guild {guild_id}" if guild_id is not None else "globally"
         log.info("registered %d application commands %s", len(synced), where)
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Nothing: Newsdesk has no prefix commands (the `Watcher` cog reads messages), and
+        discord.py's default would treat every mention of the bot as an unknown command."""
+
     async def on_ready(self) -> None:
         user = self.user
         log.info(

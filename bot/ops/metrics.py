@@ -191,8 +191,9 @@ class DatabaseErrorCounter(logging.Handler):
     """Counts log records that carry a database exception.
 
     Why the log: a failed database call is handled in many places (a listener's error hook,
-    the command error handler, the digest loop, the cache that keeps going without storing),
-    and every one of them logs the exception with its traceback. Counting there sees them all
+    the command error handler, the digest loop, the cache and the archive that keep going
+    without storing), and every one of them logs the exception, with its traceback or as an
+    argument of the line. Counting there sees them all
     without each layer knowing about metrics. `is_database_error` is the storage layer's say
     in what counts (the bot passes it in).
     """
@@ -203,11 +204,19 @@ class DatabaseErrorCounter(logging.Handler):
         self._is_database_error = is_database_error
 
     def emit(self, record: logging.LogRecord) -> None:
-        error = record.exc_info[1] if record.exc_info else None
+        """Count once per record: its exception, or an exception passed as an argument
+        (`log.warning("could not archive %s: %s", link, error)`), or their causes."""
+        candidates = [record.exc_info[1]] if record.exc_info else []
+        args = record.args if isinstance(record.args, tuple) else ()
+        candidates += [arg for arg in args if isinstance(arg, BaseException)]
+        if any(self._caused_by_database(error) for error in candidates):
+            self._metrics.database_errors.inc()
+
+    def _caused_by_database(self, error: BaseException | None) -> bool:
         seen: set[int] = set()
-        while error is not None and id(error) not in seen:  # its cause may be the database's
+        while error is not None and id(error) not in seen:
             if self._is_database_error(error):
-                self._metrics.database_errors.inc()
-                return
+                return True
             seen.add(id(error))
             error = error.__cause__ or error.__context__
+        return False

@@ -103,11 +103,16 @@ def test_logged_database_errors_are_counted_whatever_logs_them() -> None:
                 raise StorageUnavailable("could not open the database") from error
         except StorageUnavailable:
             log.warning("start failed", exc_info=True)
+        try:  # handled, and logged with the exception as an argument of the line
+            raise sqlite3.OperationalError("no such table: shares")
+        except sqlite3.Error as error:
+            log.warning("could not archive %s: %s", "a link", error)
         try:
             raise ValueError("not the database")
         except ValueError:
             log.exception("something else")
         log.error("a line without an exception")
+        log.warning("an argument that is no exception: %s", "sqlite3.Error")
     finally:
         log.removeHandler(counter)
-    assert scrape(metrics)[("newsdesk_database_errors_total", ())] == 2
+    assert scrape(metrics)[("newsdesk_database_errors_total", ())] == 3
