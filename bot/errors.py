@@ -12,6 +12,8 @@ the catalogue (`bot.messages`); `LLMUnavailable` and `AnswerError` carry reasons
     ├── QueueFull            a command arrived while the work queue was full
     ├── Dropped              an auto-reply was pushed out of the full work queue
     ├── PoolClosed           the worker pool closed before the task ran
+    ├── StorageError         a read or write of the database failed
+    │   └── SchemaTooNew     the database was written by a newer Newsdesk
     ├── StorageUnavailable   the database could not be opened at start
     ├── EndpointUnavailable  the metrics and health endpoint could not listen at start
     ├── LLMUnavailable       the LLM server gave no usable reply
@@ -51,7 +53,8 @@ class PipelineError(NewsdeskError):
 class BadInput(NewsdeskError, ValueError):
     """A value a person typed (a time, a time zone) cannot be used; the message says why.
 
-    Raised by: `bot.newsroom.schedule` (`parse_time`, `parse_timezone`, `ScheduleStore.set`).
+    Raised by: `bot.newsroom.schedule` (`parse_time`, `parse_timezone`) and
+    `bot.storage.schedules.ScheduleStore.set`.
     Caught by: the `/newsdesk digest-schedule` command (`cogs.admin`), which shows the message
     privately. A `ValueError` too, so code that validates values can catch it as one.
     """
@@ -90,8 +93,30 @@ class PoolClosed(NewsdeskError, RuntimeError):
         super().__init__("The worker pool is closed.")
 
 
+class StorageError(NewsdeskError):
+    """A read or write of the database failed: locked by another process past the busy
+    timeout, disk full, a corrupt file, the database already closed. Every engine error reaches
+    callers as this, so no driver's exception type leaks out of `bot.storage`.
+
+    Raised by: every `bot.storage` database call (`bot.storage.sqlite`). Caught by: the stores
+    that can do without the data — the cache (a miss; an unstored briefing), the answered-mark
+    (`Store.mark_answered`), the sweep (`bot.storage.maintenance`) — and by
+    `bot.discord_app.shares` (a share not archived), `bot.llm.switch` (the LLM switch reads as
+    off, a budget count unsaved) and `NewsdeskBot.setup_hook` (→ `StorageUnavailable`).
+    """
+
+
+class SchemaTooNew(StorageError):
+    """The database's schema version is newer than this Newsdesk's migrations: refusing beats
+    half-understanding it.
+
+    Raised by: `bot.storage.migrations.migrate` when the database opens. Caught by:
+    `NewsdeskBot.setup_hook`, as a `StorageError` (→ `StorageUnavailable`, exit status 2).
+    """
+
+
 class StorageUnavailable(NewsdeskError):
-    """The SQLite file could not be opened when the bot started.
+    """The database could not be opened when the bot started.
 
     Raised by: `bot.discord_app.client.NewsdeskBot.setup_hook`. Caught by: `run_bot`, which
     prints its message and exits with status 2, so the operator hears "database", not

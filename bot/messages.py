@@ -324,6 +324,11 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
             "Discord refused the Message Content intent: enable it for the bot in the "
             "Developer Portal (Bot tab, Privileged Gateway Intents)."
         ),
+        # --- Storage, for the operator starting the bot ---
+        "storage.schema_too_new": (
+            "the database's schema version {version} is newer than this Newsdesk ({latest}); "
+            "use a newer Newsdesk or another database file"
+        ),
     }
 )
 

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     database: Path = Path("data/newsdesk.sqlite3")
     cache_ttl_hours: float = Field(default=24.0, ge=0)
     failure_cache_minutes: float = Field(default=10.0, ge=0)
+    storage_sweep_minutes: float = Field(default=60.0, gt=0)
+    stored_text_chars: int = Field(default=60_000, ge=1_000)
+    stored_quote_chars: int = Field(default=1_500, ge=100)
 
     # Fetching
     allowed_networks: Annotated[list[ipaddress.IPv4Network | ipaddress.IPv6Network], NoDecode] = []

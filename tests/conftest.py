@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.helpers.fake_discord",
     "tests.helpers.postgres",
     "tests.helpers.raw_server",
+    "tests.helpers.storage",
 ]

@@ -18,19 +18,17 @@ import importlib
 import logging
 import pkgutil
 import signal
-import sqlite3
 import sys
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, cast, overload
 
 import aiohttp
-import aiosqlite
 import discord
 import yarl
 from discord.ext import commands
 
+from bot.clock import Clock, utc_now
 from bot.discord_app.views import DeleteButton
 from bot.errors import EndpointUnavailable, StorageUnavailable
 from bot.llm.switch import LLMGuildStore, StoredBudgetBriefer, open_briefer
@@ -44,8 +42,9 @@ from bot.runtime.service import BriefingService
 from bot.runtime.workqueue import WorkQueue
 from bot.shards import ShardPlan, describe_ids
 from bot.storage.archive import Archive
-from bot.storage.cache import BriefingCache, Clock, utc_now
+from bot.storage.database import StorageError
 from bot.storage.modes import Store
+from bot.storage.stores import Stores
 from config import Settings
 
 if TYPE_CHECKING:
@@ -123,8 +122,9 @@ def has_message_content(application: discord.AppInfo | None) -> bool:
 
 
 def is_database_error(error: BaseException) -> bool:
-    """What counts as a database error for the operators' metrics."""
-    return isinstance(error, (sqlite3.Error, StorageUnavailable))
+    """What counts as a database error for the operators' metrics (the storage layer turns
+    every engine error into a `StorageError`)."""
+    return isinstance(error, (StorageError, StorageUnavailable))
 
 
 def extension_names(package: str = COGS_PACKAGE) -> list[str]:
@@ -194,7 +194,7 @@ class NewsdeskBot(commands.AutoShardedBot):
         self.clock: Clock = clock
         self._archive: Archive | None = None
         self._schedules: ScheduleStore | None = None
-        self._connections: list[aiosqlite.Connection] = []  # opened here, closed once in close()
+        self._stores: Stores | None = None  # opened in setup_hook, closed once in close()
 
     async def setup_hook(self) -> None:
         self._choose_message_content()
@@ -208,7 +208,7 @@ class NewsdeskBot(commands.AutoShardedBot):
         await self._pipeline.start()
         try:
             await self._open_stores(self._pipeline)
-        except (sqlite3.Error, OSError) as error:
+        except (StorageError, OSError) as error:
             raise StorageUnavailable(
                 f"could not open the database at {self.settings.database}: {error}"
             ) from error
@@ -309,13 +309,14 @@ class NewsdeskBot(commands.AutoShardedBot):
         return f"shards not connected: {describe_ids(down)}" if down else None
 
     async def _database_health(self) -> str | None:
-        store = self._store
-        if store is None:
+        stores = self._stores
+        if stores is None:
             return "the database is not open"
+        database = stores.database
         path = str(self.settings.database)
-        if path != ":memory:" and not Path(path).exists():
-            return "the database file is gone"  # the open connection would not notice
-        await store.db.execute_fetchall("SELECT 1")
+        if database.dialect == "sqlite" and path != ":memory:" and not Path(path).exists():
+            return "the database file is gone"  # open connections would not notice
+        await database.fetch_one("SELECT 1")  # StorageError: failing, with its reason
         return None
 
     async def _workers_health(self) -> str | None:
@@ -347,32 +348,15 @@ class NewsdeskBot(commands.AutoShardedBot):
             await ops.stop()
 
     async def _open_stores(self, pipeline: Pipeline) -> None:
-        self._store = await Store.open(
-            self.settings.database, default_mode=self.settings.default_mode
-        )
-        self._service = await self._make_service(pipeline, self._store)
-        self._archive = Archive(await self._connect(self._store))
-        await self._archive.init()
-        self._schedules = ScheduleStore(
-            await self._connect(self._store), clock=lambda: self.clock()
-        )
-        await self._schedules.init()
+        """One database for everything the bot remembers; each store gets it, nothing else does.
 
-    async def _connect(self, store: Store) -> aiosqlite.Connection:
-        """A connection of its own to the store's file, for the archive or the digest schedules.
-
-        Why not one shared connection: the archive writes multi-statement transactions across
-        awaits, and on a shared connection another module's commit would land in the middle of
-        one (committing half of it), or its rollback would undo the other's write (a digest
-        schedule's "already posted" mark, which keeps a digest from being posted twice).
-        SQLite (WAL, busy timeout) serialises writers across connections.
+        The bot's clock (which tests set) is every store's "now"; the sweep of expired cache
+        rows starts here and stops when the stores close.
         """
-        if str(self.settings.database) == ":memory:":
-            return store.db  # a second connection would open a different, empty database
-        db = await aiosqlite.connect(self.settings.database)
-        self._connections.append(db)
-        await db.execute("PRAGMA busy_timeout=5000")
-        return db
+        self._stores = stores = await Stores.open(self.settings, clock=lambda: self.clock())
+        self._store, self._archive, self._schedules = stores.modes, stores.archive, stores.schedules
+        self._service = await self._make_service(pipeline, stores)
+        stores.sweeper.start()
 
     async def sync_commands(self) -> None:
         guild_id = self.settings.dev_guild_id
@@ -403,21 +387,14 @@ class NewsdeskBot(commands.AutoShardedBot):
             self.shard_plan.describe(),
         )
 
-    async def _make_service(self, pipeline: Pipeline, store: Store) -> BriefingService:
-        """The cache shares the store's SQLite connection: one file holds all the bot knows."""
+    async def _make_service(self, pipeline: Pipeline, stores: Stores) -> BriefingService:
         settings = self.settings
-        cache = BriefingCache(
-            store.db,
-            ttl=timedelta(hours=settings.cache_ttl_hours),
-            failure_ttl=timedelta(minutes=settings.failure_cache_minutes),
-        )
-        await cache.init()
-        self.llm_guilds = await LLMGuildStore.open(settings.database)
+        self.llm_guilds = LLMGuildStore(stores.guild_settings)
         self._llm = await open_briefer(settings, self.llm_guilds)
         return BriefingService(
             pipeline,
             WorkQueue.from_settings(settings),
-            cache=cache,
+            cache=stores.cache,
             llm=self._llm,
             llm_enabled_for=self.llm_guilds.uses_llm,
             observer=self.metrics,
@@ -461,16 +438,13 @@ class NewsdeskBot(commands.AutoShardedBot):
 
     async def _close_resources(self) -> None:
         """Close what setup_hook opened, each once; one that fails to close is logged and the
-        rest still close (a stuck LLM client must not leave the SQLite files open)."""
+        rest still close (a stuck LLM client must not leave the database open)."""
         closers: list[tuple[str, Callable[[], Awaitable[None]] | None]] = [
             ("LLM client", self._llm.aclose if self._llm else None),
-            ("LLM switch store", self.llm_guilds.close if self.llm_guilds else None),
-            *(("memory database", db.close) for db in self._connections),
-            ("store", self._store.close if self._store else None),
+            ("database", self._stores.close if self._stores else None),
             ("pipeline", self._pipeline.close if self._pipeline and self._own_pipeline else None),
         ]
-        self._llm = self.llm_guilds = self._store = None
-        self._connections = []
+        self._llm = self.llm_guilds = self._store = self._stores = None
         if self._own_pipeline:
             self._pipeline = None
         for name, close in closers:

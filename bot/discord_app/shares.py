@@ -8,12 +8,12 @@ clock as the time) lives here once. Storage itself is `bot.storage.archive` (no 
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import discord
 
+from bot.errors import StorageError
 from bot.models import Briefing
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ async def record_shares(
                 poster_id=poster_id,
                 shared_at=shared_at,
             )
-        except (sqlite3.Error, ValueError) as error:  # e.g. the bot is shutting down
+        except StorageError as error:  # e.g. the disk is full, or the bot is shutting down
             log.warning("could not archive %s (message %s): %s", briefing.source, message_id, error)
 
 

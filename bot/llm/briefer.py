@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 import httpx
 
+from bot.clock import Clock, utc_now
 from bot.errors import AnswerError, LLMUnavailable
-from bot.llm.budget import Clock, DailyBudget, utc_now
+from bot.llm.budget import DailyBudget
 from bot.llm.client import ChatClient
 from bot.llm.language import article_language, wrong_language
 from bot.llm.prompt import DEFAULT_TOKEN_BUDGET, build_prompt

@@ -27,7 +27,8 @@ from bot.llm.budget import DailyBudget
 from bot.llm.switch import LLMGuildStore, StoredBudgetBriefer
 from bot.messages import say
 from bot.models import Briefing
-from bot.storage.modes import Store
+from bot.storage.database import Database, open_database
+from bot.storage.guild_settings import GuildSettings
 from tests.helpers.article_server import PAGES, ArticleServer
 from tests.helpers.fake_discord import (
     EPHEMERAL,
@@ -302,36 +303,32 @@ async def test_switch_and_budget_counts_survive_a_restart(world: World) -> None:
     assert used >= 1
 
     # What a restarted bot would read from the same file (WAL: a second reader is fine).
-    store = await Store.open(world.database)
+    db = await open_database(world.database)
     try:
-        reopened = LLMGuildStore(store.db)
+        reopened = LLMGuildStore(GuildSettings(db))
         assert await reopened.is_enabled(guild)
         fresh = DailyBudget(limit=10)
         await reopened.load_budget(fresh)
         assert fresh.used(guild) == used
     finally:
-        await store.close()
+        await db.close()
 
 
-async def test_budget_counts_from_another_day_are_not_restored(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "state.sqlite3")
-    try:
-        guilds = LLMGuildStore(store.db)
-        budget = DailyBudget(limit=5)
-        assert budget.try_spend(42) and budget.try_spend(42)
-        await guilds.save_budget(budget, 42)
-        await store.db.execute("UPDATE llm_budget SET day = '2020-01-01'")
-        fresh = DailyBudget(limit=5)
-        await guilds.load_budget(fresh)
-        assert fresh.used(42) == 0
-    finally:
-        await store.close()
+async def test_budget_counts_from_another_day_are_not_restored(database: Database) -> None:
+    guilds = LLMGuildStore(GuildSettings(database))
+    budget = DailyBudget(limit=5)
+    assert budget.try_spend(42) and budget.try_spend(42)
+    await guilds.save_budget(budget, 42)
+    await database.execute("UPDATE llm_budget SET day = '2020-01-01'")
+    fresh = DailyBudget(limit=5)
+    await guilds.load_budget(fresh)
+    assert fresh.used(42) == 0
 
 
 async def test_a_storage_failure_never_costs_the_briefing(world: World, tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "gone.sqlite3")
-    guilds = LLMGuildStore(store.db)
-    await store.close()  # every read and write now fails
+    db = await open_database(tmp_path / "gone.sqlite3")
+    guilds = LLMGuildStore(GuildSettings(db))
+    await db.close()  # every read and write now fails
     assert not await guilds.uses_llm(7)  # the switch reads as "off"
 
     briefer = StoredBudgetBriefer(world.bot.settings, guilds)

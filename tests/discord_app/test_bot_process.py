@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import sys
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
@@ -399,6 +400,26 @@ async def test_a_database_that_cannot_be_opened_exits_2_with_one_clear_line(
         f"newsdesk: could not open the database at {blocker / 'newsdesk.sqlite3'}: "
     ), stderr
     assert "reach Discord" not in stderr
+    assert not fake.identified
+
+
+async def test_a_database_from_a_newer_newsdesk_exits_2_and_is_not_migrated(
+    article_server: ArticleServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "newsdesk.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 999")
+    fake = FakeDiscord()
+    await fake.start()
+    env = bot_env(fake, article_server, tmp_path, fake.token)
+    env["NEWSDESK_DATABASE"] = str(path)
+    status, stderr = await run_to_exit(env, tmp_path, fake)
+    assert status == 2, stderr
+    ours = [line for line in stderr.splitlines() if line.startswith("newsdesk:")]
+    assert len(ours) == 1 and "schema version 999 is newer than this Newsdesk" in ours[0], stderr
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (999,)
+        assert db.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
     assert not fake.identified
 
 

@@ -8,17 +8,17 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import aiosqlite
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.models import Briefing, ErrorKind, Failure, Quote
 from bot.storage.archive import Archive, fts_query
+from bot.storage.database import Database, open_database
+from bot.storage.limits import StorageLimits
 from tests.helpers.paths import REPO
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -55,11 +55,8 @@ def budget_briefing() -> Briefing:
 
 
 @pytest.fixture
-async def archive(tmp_path: Path) -> AsyncIterator[Archive]:
-    async with aiosqlite.connect(tmp_path / "archive.sqlite3") as conn:
-        store = Archive(conn)
-        await store.init()
-        yield store
+def archive(database: Database) -> Archive:
+    return Archive(database)
 
 
 async def share(
@@ -241,12 +238,14 @@ async def test_forget_removes_this_guilds_shares_only(archive: Archive):
 
 async def test_forget_deletes_the_article_when_no_share_remains(tmp_path: Path):
     path = tmp_path / "forget.sqlite3"
-    async with aiosqlite.connect(path) as conn:
-        archive = Archive(conn)
-        await archive.init()
+    db = await open_database(path)
+    try:
+        archive = Archive(db)
         await share(archive, ferry_briefing(), message_id=1)
         await share(archive, budget_briefing(), message_id=2)
         assert await archive.forget(GUILD, "https://harbourpost.example/ferry") == 1
+    finally:
+        await db.close()
     with sqlite3.connect(path) as conn:
         urls = [r[0] for r in conn.execute("SELECT url FROM archive_articles")]
         fts_rows = conn.execute("SELECT count(*) FROM archive_fts").fetchone()[0]
@@ -301,45 +300,43 @@ async def test_shares_in_channel_for_digests(archive: Archive):
 
 async def test_archive_survives_reopening(tmp_path: Path):
     path = tmp_path / "reopen.sqlite3"
-    async with aiosqlite.connect(path) as conn:
-        archive = Archive(conn)
-        await archive.init()
-        await share(archive, ferry_briefing(), message_id=1)
-    async with aiosqlite.connect(path) as conn:
-        archive = Archive(conn)
-        await archive.init()
-        assert len(await archive.search(GUILD, "Talvik")) == 1
+    db = await open_database(path)
+    await share(Archive(db), ferry_briefing(), message_id=1)
+    await db.close()
+    db = await open_database(path)
+    try:
+        assert len(await Archive(db).search(GUILD, "Talvik")) == 1
+    finally:
+        await db.close()
 
 
 WRITER = textwrap.dedent(
     """
     import asyncio, sys
     from datetime import UTC, datetime
-    import aiosqlite
     from bot.storage.archive import Archive
+    from bot.storage.database import open_database
     from bot.models import Briefing, Quote
 
     async def main(path):
-        async with aiosqlite.connect(path) as conn:
-            archive = Archive(conn)
-            await archive.init()
-            n = 0
-            while True:
-                n += 1
-                briefing = Briefing(
-                    source=f"https://wire.example/story-{n}",
-                    url=f"https://wire.example/story-{n}",
-                    headline=f"Story number {n} about the harbour",
-                    paragraphs=["Lede paragraph. " * 40],
-                    quotes=[Quote("We keep going", "Ona Lusk", 0, 0.5)],
-                    briefing=["Something happened at the harbour. " * 10],
-                )
-                await archive.record_share(
-                    briefing, guild_id=1, channel_id=2, message_id=n,
-                    jump_url=f"https://discord.com/channels/1/2/{n}", poster_id=3,
-                    shared_at=datetime.now(UTC),
-                )
-                print(n, flush=True)
+        archive = Archive(await open_database(path))
+        n = 0
+        while True:
+            n += 1
+            briefing = Briefing(
+                source=f"https://wire.example/story-{n}",
+                url=f"https://wire.example/story-{n}",
+                headline=f"Story number {n} about the harbour",
+                paragraphs=["Lede paragraph. " * 40],
+                quotes=[Quote("We keep going", "Ona Lusk", 0, 0.5)],
+                briefing=["Something happened at the harbour. " * 10],
+            )
+            await archive.record_share(
+                briefing, guild_id=1, channel_id=2, message_id=n,
+                jump_url=f"https://discord.com/channels/1/2/{n}", poster_id=3,
+                shared_at=datetime.now(UTC),
+            )
+            print(n, flush=True)
 
     asyncio.run(main(sys.argv[1]))
     """
@@ -382,23 +379,32 @@ def test_archive_survives_being_killed_mid_write(tmp_path: Path):
     assert articles == fts == len(ids)  # each share's article and FTS row are all-or-nothing
 
 
-async def test_memory_tables_share_the_store_connection(tmp_path: Path):
+async def test_every_store_works_on_one_database(database: Database):
     from bot.newsroom.schedule import ScheduleStore
     from bot.storage.cache import BriefingCache
     from bot.storage.modes import Store
 
-    store = await Store.open(tmp_path / "newsdesk.sqlite3")
-    try:
-        archive = Archive(store.db)
-        await archive.init()
-        await BriefingCache(store.db).init()
-        await ScheduleStore(store.db).init()
-        await share(archive, ferry_briefing(), message_id=1)
-        await store.set_mode(GUILD, NEWS, "react")
-        assert await store.get_mode(NEWS) == "react"
-        assert len(await archive.search(GUILD, "Talvik")) == 1
-    finally:
-        await store.close()
+    store, archive = Store(database), Archive(database)
+    cache, schedules = BriefingCache(database), ScheduleStore(database)
+    await share(archive, ferry_briefing(), message_id=1)
+    await store.set_mode(GUILD, NEWS, "react")
+    await schedules.set(GUILD, NEWS, 18, 0, "Europe/Berlin")
+    assert await cache.purge_expired() == 0
+    assert await store.get_mode(NEWS) == "react"
+    assert len(await archive.search(GUILD, "Talvik")) == 1
+    assert len(await schedules.all()) == 1
+
+
+async def test_archived_text_and_quotes_are_capped(database: Database):
+    archive = Archive(database, limits=StorageLimits(text_chars=1_000, quote_chars=100))
+    giant = ferry_briefing()
+    giant.paragraphs = ["The island ferry operator froze fares. " * 300] * 3
+    giant.quotes = [Quote("We listened to the islanders " * 40, "Mira Talvik", 1, 0.8)]
+    await share(archive, giant, message_id=1)
+    [item] = await archive.shares_in_channel(GUILD, NEWS, T0)
+    assert len(item.lede) <= 1_000
+    assert len(item.quotes[0].text) <= 100
+    assert [h.url for h in await archive.search(GUILD, "Talvik islanders")] == [giant.url]
 
 
 @settings(max_examples=300, deadline=None)

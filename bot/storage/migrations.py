@@ -1,0 +1,207 @@
+"""Every table the bot keeps, as one numbered list of migrations applied in order on start.
+
+Why one list: a database file must be upgradable from any earlier Newsdesk to this one, so the
+schema is the sum of its steps, each applied once and counted in the database itself (SQLite:
+`PRAGMA user_version`). A later feature appends a step; an old step is never edited.
+
+Steps 1-3 are the migrations the bot always had. Until steps 4-6, the cache, the archive and
+the digest schedules created their tables with `CREATE TABLE IF NOT EXISTS` when they opened,
+outside any numbering; those statements became steps 4-6 unchanged, so a file written by that
+code (version 3, with those tables already there) upgrades in place: the steps find the tables
+and leave them and their rows alone, then count themselves.
+
+Each step has its statements per SQL dialect. PostgreSQL adds a `postgresql` entry to every
+step (BIGINT ids, `tsvector` instead of FTS5, …) with the same numbers, so a database copied
+from one engine to the other knows where it stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+from bot.messages import say
+from bot.storage.database import Database, SchemaTooNew
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One schema step: `version` is the schema version a database has once it is applied."""
+
+    version: int
+    name: str
+    sqlite: tuple[str, ...]
+    others: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def statements(self, dialect: str) -> tuple[str, ...]:
+        if dialect == "sqlite":
+            return self.sqlite
+        try:
+            return self.others[dialect]
+        except KeyError:
+            raise NotImplementedError(f"migration {self.version} has no {dialect} form") from None
+
+
+MIGRATIONS: Final[tuple[Migration, ...]] = (
+    Migration(
+        1,
+        "channel modes",
+        sqlite=(
+            """
+            CREATE TABLE channel_modes (
+                channel_id INTEGER PRIMARY KEY,
+                guild_id   INTEGER NOT NULL,
+                mode       TEXT    NOT NULL CHECK (mode IN ('auto', 'react', 'off')),
+                updated_at TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
+            )
+            """,
+            "CREATE INDEX channel_modes_guild ON channel_modes (guild_id)",
+        ),
+    ),
+    Migration(
+        2,
+        "per-server LLM switch and the persisted daily LLM budget",
+        sqlite=(
+            """
+            CREATE TABLE guild_settings (
+                guild_id    INTEGER PRIMARY KEY,
+                llm_enabled INTEGER NOT NULL DEFAULT 0 CHECK (llm_enabled IN (0, 1)),
+                updated_at  TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
+            )
+            """,
+            """
+            CREATE TABLE llm_budget (
+                guild_id INTEGER PRIMARY KEY,
+                day      TEXT    NOT NULL,
+                used     INTEGER NOT NULL
+            )
+            """,
+        ),
+    ),
+    Migration(
+        3,
+        "answered messages, so a 📰 after a restart does not brief one twice",
+        sqlite=(
+            """
+            CREATE TABLE answered_messages (
+                message_id  INTEGER PRIMARY KEY,
+                answered_at TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
+            )
+            """,
+        ),
+    ),
+    # Steps 4-6 may find their tables already made by the code before them: IF NOT EXISTS.
+    Migration(
+        4,
+        "briefing cache",
+        sqlite=(
+            """
+            CREATE TABLE IF NOT EXISTS briefing_cache (
+                key        TEXT PRIMARY KEY,
+                record     TEXT NOT NULL,
+                ok         INTEGER NOT NULL,
+                fetched_at REAL NOT NULL
+            )
+            """,
+        ),
+    ),
+    Migration(
+        5,
+        "archive of shared briefings with full-text search",
+        sqlite=(
+            """
+            CREATE TABLE IF NOT EXISTS archive_articles (
+                id         INTEGER PRIMARY KEY,
+                url        TEXT NOT NULL UNIQUE,
+                headline   TEXT,
+                site       TEXT,
+                published  TEXT,
+                byline     TEXT,
+                lede       TEXT NOT NULL DEFAULT '',
+                briefing   TEXT NOT NULL DEFAULT '[]',
+                quotes     TEXT NOT NULL DEFAULT '[]',
+                updated_at REAL NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS archive_aliases (
+                url        TEXT PRIMARY KEY,
+                article_id INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS archive_shares (
+                id         INTEGER PRIMARY KEY,
+                article_id INTEGER NOT NULL,
+                guild_id   INTEGER NOT NULL,
+                channel_id INTEGER NOT NULL,
+                message_id INTEGER NOT NULL,
+                jump_url   TEXT NOT NULL,
+                poster_id  INTEGER NOT NULL,
+                shared_at  REAL NOT NULL,
+                UNIQUE (message_id, article_id)
+            )
+            """,
+            "CREATE INDEX IF NOT EXISTS archive_shares_channel "
+            "ON archive_shares (guild_id, channel_id, shared_at)",
+            "CREATE INDEX IF NOT EXISTS archive_shares_article "
+            "ON archive_shares (article_id, guild_id)",
+            # Porter stemming so "resigns" finds "resigned"; diacritics folded so "Jose" finds
+            # "José". Column order is the bm25 weight order in bot/storage/archive_fts.py.
+            "CREATE VIRTUAL TABLE IF NOT EXISTS archive_fts USING fts5("
+            "headline, briefing, quotes, speakers, "
+            "tokenize = 'porter unicode61 remove_diacritics 2')",
+        ),
+    ),
+    Migration(
+        6,
+        "daily digest schedules",
+        sqlite=(
+            """
+            CREATE TABLE IF NOT EXISTS digest_schedules (
+                guild_id   INTEGER NOT NULL,
+                channel_id INTEGER NOT NULL,
+                hour       INTEGER NOT NULL,
+                minute     INTEGER NOT NULL,
+                timezone   TEXT NOT NULL,
+                created_at REAL NOT NULL,
+                last_run   REAL,
+                PRIMARY KEY (guild_id, channel_id)
+            )
+            """,
+        ),
+    ),
+    Migration(
+        7,
+        "indexes for the periodic sweep of expired cache rows and old answered messages",
+        sqlite=(
+            "CREATE INDEX briefing_cache_expiry ON briefing_cache (ok, fetched_at)",
+            "CREATE INDEX answered_messages_age ON answered_messages (answered_at)",
+        ),
+    ),
+)
+
+
+async def migrate(database: Database, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Apply the steps this database has not seen yet; returns its version afterwards.
+
+    All pending steps run in one write transaction that first reads the version: a second
+    process starting at the same moment waits for the lock, then finds nothing left to do.
+    """
+    latest = len(migrations)
+    for number, step in enumerate(migrations, start=1):
+        if step.version != number:
+            raise ValueError(f"migration {number} is numbered {step.version}")
+    async with database.transaction() as tx:
+        version = await tx.schema_version()
+        if version > latest:
+            raise SchemaTooNew(say("storage.schema_too_new", version=version, latest=latest))
+        for step in migrations[version:]:
+            for statement in step.statements(database.dialect):
+                await tx.execute(statement)
+            await tx.set_schema_version(step.version)
+    return latest
+
+
+__all__ = ["MIGRATIONS", "Migration", "migrate"]
