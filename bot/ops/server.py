@@ -59,10 +59,8 @@ class OpsServer:
                 say("exit.endpoint_unavailable", address=address, error=error.strerror or error)
             ) from error
         self._runner = runner
-        server = site._server  # aiohttp keeps the listening sockets here; the port for ":0"
-        sockets = getattr(server, "sockets", None) or []
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        if runner.addresses:  # the port really bound, for ":0"
+            self.port = int(runner.addresses[0][1])
         log.info("metrics and health on http://%s:%d (/metrics, /healthz)", self.host, self.port)
 
     async def stop(self) -> None:
