@@ -8,6 +8,7 @@ the catalogue (`bot.messages`); `LLMUnavailable` and `AnswerError` carry reasons
 
     NewsdeskError
     ├── PipelineError        a page cannot be briefed (its kind and plain-words message)
+    │   └── NoArticle        the page's own text is no article (a wall, a teaser, a shell)
     ├── BadInput             a value someone typed is not one we can use (plain words)
     ├── QueueFull            a command arrived while the work queue was full
     ├── Dropped              an auto-reply was pushed out of the full work queue
@@ -48,6 +49,20 @@ class PipelineError(NewsdeskError):
     @property
     def failure(self) -> Failure:
         return Failure(self.kind, self.message)
+
+
+class NoArticle(PipelineError):
+    """The page's own text is no article: a wall, a teaser or an empty script shell.
+
+    `amp_url` is the page's AMP version where it links one, which may hold the article.
+    Raised by: `bot.article.extract.extract_article`. Caught by:
+    `bot.runtime.analysis.analyse_page`, which hands `amp_url` to the pipeline (one more fetch,
+    `bot.runtime.amp`) and answers the failure if the AMP version holds no better article.
+    """
+
+    def __init__(self, message: str, amp_url: str | None) -> None:
+        super().__init__(ErrorKind.NOT_ARTICLE, message)
+        self.amp_url = amp_url
 
 
 class BadInput(NewsdeskError, ValueError):

@@ -1,5 +1,9 @@
 """Briefings on demand: `/brief`, `/quotes` and the "Brief this message" context menu.
 
+"Brief this message" briefs whatever the message offers: its links, attached pages, texts and
+PDFs, or the article pasted into it; a link whose page cannot be read still shows the card
+Discord made for it, marked as the site's own preview.
+
 Every command defers at once (fetching can take seconds and Discord wants an answer within 3),
 and decides at that moment whether the answer is private: the first followup after a defer
 takes the defer's visibility, whatever flags it carries.
@@ -15,6 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app import render
+from bot.discord_app.material import brief_wanted, previews_for, wanted_in
 from bot.discord_app.permissions import has_manage_messages
 from bot.discord_app.shares import record_shares
 from bot.messages import say
@@ -126,17 +131,19 @@ class OnDemand(commands.Cog):
     async def brief_message(
         self, interaction: discord.Interaction[NewsdeskBot], message: discord.Message
     ) -> None:
-        links = find_links(message.content, self.bot.settings.max_links_per_message)
-        if not links:
+        items = wanted_in(message, self.bot.settings, asked=True)
+        if not items:
             await interaction.response.send_message(say("brief.no_links"), ephemeral=True)
             return
-        allowed = await self._admit(interaction, len(links))
+        allowed = await self._admit(interaction, len(items))
         if not allowed:
             return
-        links = links[:allowed]
+        items = items[:allowed]
         await interaction.response.defer(ephemeral=True, thinking=True)
-        briefings = await self.bot.service.brief_many(links, guild_id=interaction.guild_id)
-        embeds = render.briefing_embeds(briefings)
+        briefings = await brief_wanted(self.bot, message, items, guild_id=interaction.guild_id)
+        failed = [b for b in briefings if not b.ok]
+        # A page that could not be read still has the card Discord shows under its link.
+        embeds = render.briefing_embeds(briefings, previews_for(message, failed))
         content = render.failures_message(briefings)
         if content:
             await interaction.followup.send(content=content, embeds=embeds, ephemeral=True)

@@ -1,12 +1,16 @@
 """Watching channels for article links: auto replies, 📰 reactions, and quiet failures.
 
-In `auto` mode every article link a person posts gets a briefing reply; in `react` mode the bot
-only marks such messages with 📰 and replies when someone else adds 📰; `off` is silent. A failed
-briefing nobody asked for stays quiet: one ⚠️ on the message and a log line, no chat noise.
+In `auto` mode every article link a person posts gets a briefing reply — and so does an attached
+page, text or PDF, or an article pasted into a message (see `bot.discord_app.material`); in
+`react` mode the bot only marks such messages with 📰 and replies when someone else adds 📰; `off`
+is silent. A failed briefing nobody asked for stays quiet: one ⚠️ on the message and a log line,
+no chat noise. Whoever adds 📰 asked: they hear why a link failed, with the site's own preview
+(the card Discord shows) when there is one.
 
-A message that mentions the bot asks for its links: in `react` mode it gets the reply at once.
+A message that mentions the bot asks for what it holds: in `react` mode it gets the reply at once.
 Without the Message Content intent, mentions are all the bot can read (Discord blanks the text
-of every other message), so auto and react channels go quiet and mentions keep working.
+and attachments of every other message), so auto and react channels go quiet and mentions keep
+working.
 """
 
 from __future__ import annotations
@@ -19,11 +23,11 @@ import discord
 from discord.ext import commands
 
 from bot.discord_app import render
+from bot.discord_app.material import Wanted, brief_wanted, previews_for, wanted_in
 from bot.discord_app.shares import record_message_shares
 from bot.discord_app.views import delete_view
 from bot.errors import QueueFull
 from bot.models import Briefing
-from bot.network.links import find_links
 from bot.runtime.throttle import HOURGLASS, LinkThrottle
 
 if TYPE_CHECKING:
@@ -47,8 +51,8 @@ class Watcher(commands.Cog):
         parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
         return await self.bot.store.effective_mode(channel.id, parent_id)
 
-    def links_in(self, message: discord.Message) -> list[str]:
-        return find_links(message.content, self.bot.settings.max_links_per_message)
+    def wanted_in(self, message: discord.Message) -> list[Wanted]:
+        return wanted_in(message, self.bot.settings, asked=False)
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
@@ -56,20 +60,20 @@ class Watcher(commands.Cog):
             return
         if message.type not in (discord.MessageType.default, discord.MessageType.reply):
             return
-        urls = self.links_in(message)
-        if not urls:
+        items = self.wanted_in(message)
+        if not items:
             return
-        self.bot.metrics.seen(len(urls))
+        self.bot.metrics.seen(len(items))
         mode = await self.mode_of(message.channel)
         if mode == "auto" or (mode == "react" and self._mentions_me(message)):
             self._remember(message.id)
-            urls = await self._admit(message, message.author.id, urls)
-            if urls:
-                await self.reply_with_briefings(message, urls, quiet=True)
+            items = await self._admit(message, message.author.id, items)
+            if items:
+                await self.reply_with_briefings(message, items, quiet=True)
         elif mode == "react":
             await _react(message, NEWS)
         else:
-            self.bot.metrics.skipped("channel_off", len(urls))
+            self.bot.metrics.skipped("channel_off", len(items))
 
     def _mentions_me(self, message: discord.Message) -> bool:
         """The message names the bot (not @everyone, not a role): an explicit request."""
@@ -102,39 +106,42 @@ class Watcher(commands.Cog):
             return
         if message.author.bot or message.webhook_id is not None:
             return
-        urls = self.links_in(message)
-        if not urls:
+        items = self.wanted_in(message)
+        if not items:
             return
-        urls = await self._admit(message, payload.user_id, urls)
-        if not urls:  # over the rate limit: a 📰 added later may still ask for it
+        items = await self._admit(message, payload.user_id, items)
+        if not items:  # over the rate limit: a 📰 added later may still ask for it
             self._answered.pop(payload.message_id, None)
             return
-        await self.reply_with_briefings(message, urls, quiet=False)
+        await self.reply_with_briefings(message, items, quiet=False)
 
     async def reply_with_briefings(
-        self, message: discord.Message, urls: list[str], *, quiet: bool
+        self, message: discord.Message, items: list[Wanted], *, quiet: bool
     ) -> None:
-        """Brief `urls` and reply once; `quiet` turns failures into a ⚠️ instead of words."""
+        """Brief `items` and reply once; `quiet` turns failures into a ⚠️ instead of words."""
         guild_id = message.guild.id if message.guild else None
         try:
             async with message.channel.typing():
-                briefings = await self.bot.service.brief_many(
-                    urls, guild_id=guild_id, droppable=quiet
+                briefings = await brief_wanted(
+                    self.bot, message, items, guild_id=guild_id, droppable=quiet
                 )
         except QueueFull:  # a 📰 while saturated: no words in the channel, one ⏳, ask again
             log.info("busy: no briefing for message %s", message.id)
-            self.bot.metrics.skipped("busy", len(urls))
+            self.bot.metrics.skipped("busy", len(items))
             self._answered.pop(message.id, None)
             await _react(message, HOURGLASS)
             return
-        self.bot.metrics.skipped("busy", len(urls) - len(briefings))  # dropped by the queue
+        self.bot.metrics.skipped("busy", len(items) - len(briefings))  # dropped by the queue
         if not briefings:  # every link was dropped by a saturated queue: stay quiet
             return
         failed = [b for b in briefings if not b.ok]
         self.bot.metrics.skipped("failed", len(failed))
         for briefing in failed:
             _log_failure(message, briefing)
-        embeds = render.briefing_embeds(briefings)
+        # Discord already shows its preview right above an auto reply; whoever asked with 📰
+        # gets it with the reason the page could not be read.
+        previews = [] if quiet else previews_for(message, failed)
+        embeds = render.briefing_embeds(briefings, previews)
         content = None if quiet else (render.failures_message(failed) or None)
         if not embeds and content is None:
             await _react(message, WARNING)
@@ -156,15 +163,17 @@ class Watcher(commands.Cog):
         if failed and quiet:
             await _react(message, WARNING)
 
-    async def _admit(self, message: discord.Message, user_id: int, urls: list[str]) -> list[str]:
-        """The links the rate limits let through; over them, a rare ⏳ instead of a reply."""
-        admission = self.throttle.admit(user_id, message.channel.id, urls)
+    async def _admit(
+        self, message: discord.Message, user_id: int, items: list[Wanted]
+    ) -> list[Wanted]:
+        """The items the rate limits let through; over them, a rare ⏳ instead of a reply."""
+        admission = self.throttle.admit(user_id, message.channel.id, [i.key for i in items])
         self.bot.metrics.skipped("rate_limited", admission.skipped)
         if admission.skipped:
-            log.info("rate limit: skipped %d link(s) of message %s", admission.skipped, message.id)
+            log.info("rate limit: skipped %d item(s) of message %s", admission.skipped, message.id)
         if admission.notice:
             await _react(message, HOURGLASS)
-        return admission.urls
+        return items[: len(admission.urls)]
 
     def _remember(self, message_id: int) -> None:
         self._answered[message_id] = None

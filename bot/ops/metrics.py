@@ -76,7 +76,9 @@ class Metrics:
         self.registry = CollectorRegistry()
         r = self.registry
         self.links_seen = Counter(
-            "newsdesk_links_seen", "Article links found in posted messages.", registry=r
+            "newsdesk_links_seen",
+            "Article links (and attached pages) found in posted messages.",
+            registry=r,
         )
         self.links_briefed = Counter(
             "newsdesk_links_briefed", "Links answered with a briefing in the channel.", registry=r

@@ -97,6 +97,54 @@ class BriefingService:
             briefings.append(result)
         return briefings
 
+    async def brief_file(
+        self,
+        data: bytes,
+        name: str,
+        *,
+        url: str | None = None,
+        content_type: str | None = None,
+        guild_id: int | None = None,
+        droppable: bool = False,
+    ) -> Briefing:
+        """An attached file (page, text or PDF): the same queue and LLM step as a link, no cache
+        (an attachment is one message's, never asked for again). `url` is where it was shared."""
+
+        async def brief() -> Briefing:
+            return await self.pipeline.brief_file(data, name, content_type=content_type)
+
+        return await self._shared_at(
+            await self.queue.run(brief, droppable=droppable), url, guild_id
+        )
+
+    async def brief_text(
+        self,
+        text: str,
+        name: str,
+        *,
+        url: str | None = None,
+        guild_id: int | None = None,
+        droppable: bool = False,
+    ) -> Briefing:
+        """Text pasted into a message, briefed like an attached text file."""
+
+        async def brief() -> Briefing:
+            return await self.pipeline.brief_text(text, name, document=True)
+
+        return await self._shared_at(
+            await self.queue.run(brief, droppable=droppable), url, guild_id
+        )
+
+    async def _shared_at(
+        self, briefing: Briefing, url: str | None, guild_id: int | None
+    ) -> Briefing:
+        """A file's or a text's address is where it was shared, never a link its content
+        claims: a saved page's canonical link is the attacher's to write, and the archive keys
+        articles by address, so another server's share of that article must not change."""
+        if briefing.ok:
+            briefing.url = url
+        return await self._improve(briefing, guild_id, refresh=False)
+
     async def _improve(
         self, briefing: Briefing, guild_id: int | None, *, refresh: bool
     ) -> Briefing:
