@@ -451,3 +451,28 @@ async def test_a_message_briefed_before_a_restart_is_not_briefed_again(
             for r in fake.find("POST", replies, since=start)
         ]
         assert [str(m) for m in answered] == [str(fresh["id"])]
+
+
+async def test_a_metrics_address_already_taken_exits_2_with_one_line(
+    fake_discord: FakeDiscord,
+    article_server: ArticleServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        address = f"127.0.0.1:{taken.getsockname()[1]}"
+        settings = bot_settings(
+            fake_discord, tmp_path / "db.sqlite3", article_server.port, metrics_addr=address
+        )
+        status = await asyncio.to_thread(run_bot, settings)
+    err = capsys.readouterr().err
+    assert status == 2
+    ours = [line for line in err.splitlines() if line.startswith("newsdesk:")]
+    assert len(ours) == 1
+    assert ours[0].startswith(
+        "newsdesk: " + say("exit.endpoint_unavailable", address=address, error="")
+    )
+    assert "Traceback" not in err
+    assert not fake_discord.identified  # it stopped before connecting to the gateway
