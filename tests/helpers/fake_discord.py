@@ -1247,7 +1247,7 @@ def bot_settings(
 async def running_bot(fake: FakeDiscord, settings: Settings, **options: Any) -> AsyncIterator[Any]:
     """A real `NewsdeskBot` logged in to `fake` and past on_ready; closed on exit.
 
-    READY lists the one guild and GUILD_CREATE follows at once, so a short
+    READY lists the shard's guilds and their GUILD_CREATEs follow at once, so a short
     `guild_ready_timeout` makes on_ready fire promptly instead of after discord.py's 2 s.
     """
     from bot.discord_app.client import NewsdeskBot
