@@ -163,6 +163,10 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "source.text": "from plain text",
         # --- Load: the work queue and the rate limits ---
         "queue.busy": "Newsdesk is busy right now. Please try again in a minute.",
+        "delivery.failed": (
+            "I couldn't post the answer: Discord is having trouble right now. "
+            "Please try again in a minute."
+        ),
         "throttle.try_again_one": (
             "You've asked for a lot of briefings in the last minute. Try again in {wait} second."
         ),

@@ -5,7 +5,10 @@ page, text or PDF, or an article pasted into a message (see `bot.discord_app.mat
 `react` mode the bot only marks such messages with 📰 and replies when someone else adds 📰; `off`
 is silent. A failed briefing nobody asked for stays quiet: one ⚠️ on the message and a log line,
 no chat noise. Whoever adds 📰 asked: they hear why a link failed, with the site's own preview
-(the card Discord shows) when there is one.
+(the card Discord shows) when there is one. Items the full work queue dropped get what
+rate-limited ones get (a log line and, at most once a minute per channel, ⏳); a reply Discord
+keeps refusing is tried again until the retry deadline (`bot.discord_app.delivery`), then the
+message gets ⚠️.
 
 A message that mentions the bot asks for what it holds: in `react` mode it gets the reply at once.
 Without the Message Content intent, mentions are all the bot can read (Discord blanks the text
@@ -16,6 +19,7 @@ working.
 from __future__ import annotations
 
 import logging
+import secrets
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Final
 
@@ -23,10 +27,11 @@ import discord
 from discord.ext import commands
 
 from bot.discord_app import render
+from bot.discord_app.delivery import RetryPolicy, deliver, typing_if_possible
 from bot.discord_app.material import Wanted, brief_wanted, previews_for, wanted_in
 from bot.discord_app.shares import record_message_shares
 from bot.discord_app.views import delete_view
-from bot.errors import QueueFull
+from bot.errors import DeliveryFailed, QueueFull
 from bot.models import Briefing
 from bot.runtime.throttle import HOURGLASS, LinkThrottle
 
@@ -45,6 +50,7 @@ class Watcher(commands.Cog):
         self.bot = bot
         self._answered: OrderedDict[int, None] = OrderedDict()
         self.throttle = LinkThrottle.from_settings(bot.settings)
+        self.retry = RetryPolicy.from_settings(bot.settings)
 
     async def mode_of(self, channel: discord.abc.Snowflake) -> str:
         """The channel's mode; a thread without its own mode follows its parent channel."""
@@ -121,8 +127,8 @@ class Watcher(commands.Cog):
         """Brief `items` and reply once; `quiet` turns failures into a ⚠️ instead of words."""
         guild_id = message.guild.id if message.guild else None
         try:
-            async with message.channel.typing():
-                briefings = await brief_wanted(
+            async with typing_if_possible(message.channel):
+                batch = await brief_wanted(
                     self.bot, message, items, guild_id=guild_id, droppable=quiet
                 )
         except QueueFull:  # a 📰 while saturated: no words in the channel, one ⏳, ask again
@@ -131,8 +137,11 @@ class Watcher(commands.Cog):
             self._answered.pop(message.id, None)
             await _react(message, HOURGLASS)
             return
-        self.bot.metrics.skipped("busy", len(items) - len(briefings))  # dropped by the queue
-        if not briefings:  # every link was dropped by a saturated queue: stay quiet
+        self.bot.metrics.skipped("busy", len(batch.dropped))
+        if batch.dropped:  # pushed out of the full queue: counted, logged, and a rare ⏳
+            await self._busy(message, len(batch.dropped))
+        briefings = batch.briefings
+        if not briefings:
             return
         failed = [b for b in briefings if not b.ok]
         self.bot.metrics.skipped("failed", len(failed))
@@ -146,13 +155,25 @@ class Watcher(commands.Cog):
         if not embeds and content is None:
             await _react(message, WARNING)
             return
+        # One nonce for every try: Discord posts a nonce it saw in the last minutes only once,
+        # so a try that reached it just before the connection broke is not posted twice.
+        nonce = secrets.randbits(63)
         try:
-            await message.reply(
-                content=content,
-                embeds=embeds,
-                view=delete_view(message.author.id),
-                mention_author=False,
+            await deliver(
+                lambda: message.reply(
+                    content=content,
+                    embeds=embeds,
+                    view=delete_view(message.author.id),
+                    mention_author=False,
+                    nonce=nonce,
+                ),
+                self.retry,
             )
+        except DeliveryFailed as error:  # Discord kept failing until the deadline
+            log.warning("could not reply to message %s: %s", message.id, error)
+            self.bot.metrics.skipped("reply_failed", len(briefings) - len(failed))
+            await _react(message, WARNING)
+            return
         except discord.HTTPException as error:  # e.g. the message was deleted meanwhile
             log.warning("could not reply to message %s: %s", message.id, error)
             self.bot.metrics.skipped("reply_failed", len(briefings) - len(failed))
@@ -162,6 +183,12 @@ class Watcher(commands.Cog):
         await record_message_shares(self.bot, briefings, message)  # for /search, /digest
         if failed and quiet:
             await _react(message, WARNING)
+
+    async def _busy(self, message: discord.Message, dropped: int) -> None:
+        """Items the full queue dropped: the rate limit's signal (⏳, once a minute a channel)."""
+        log.info("busy: dropped %d item(s) of message %s (work queue full)", dropped, message.id)
+        if self.throttle.notice(message.channel.id):
+            await _react(message, HOURGLASS)
 
     async def _admit(
         self, message: discord.Message, user_id: int, items: list[Wanted]

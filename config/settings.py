@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     dev_guild_id: int | None = None
     default_mode: ChannelMode = "auto"
     max_links_per_message: int = Field(default=3, ge=1, le=10)
+    discord_retry_deadline: float = Field(default=30.0, gt=0, le=600)
     # Sharding: unset = every shard Discord asks for, in this one process.
     shard_count: int | None = Field(default=None, ge=1)
     shard_ids: Annotated[list[int] | None, NoDecode] = None

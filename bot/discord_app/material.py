@@ -26,6 +26,7 @@ from bot.messages import say
 from bot.models import Briefing, ErrorKind, Failure
 from bot.network.links import canonicalize, find_links
 from bot.runtime.files import FileKind, declared_kind, size_words
+from bot.runtime.service import Batch
 
 if TYPE_CHECKING:
     from bot.discord_app.client import NewsdeskBot
@@ -95,28 +96,30 @@ async def brief_wanted(
     *,
     guild_id: int | None,
     droppable: bool = False,
-) -> list[Briefing]:
-    """Brief every item at once, links first as `wanted_in` lists them; items a saturated
-    queue dropped are left out. Links go through `BriefingService.brief_many` like every link
-    the bot briefs. Raises `QueueFull` for work that may not be dropped, as the service does.
+) -> Batch:
+    """Brief every item at once, links first as `wanted_in` lists them. Items a saturated queue
+    dropped are listed by key in `Batch.dropped` (and counted by the service), so the caller can
+    say so. Links go through `BriefingService.brief_many` like every link the bot briefs. Raises
+    `QueueFull` for work that may not be dropped, as the service does.
     """
     links = [item.url for item in items if item.url is not None]
-    results = await asyncio.gather(
+    others = [item for item in items if not item.url]
+    link_batch, *results = await asyncio.gather(
         bot.service.brief_many(links, guild_id=guild_id, droppable=droppable),
-        *(_brief_one(bot, message, item, guild_id, droppable) for item in items if not item.url),
+        *(_brief_one(bot, message, item, guild_id, droppable) for item in others),
         return_exceptions=True,
     )
-    briefings: list[Briefing] = []
-    for result in results:
+    if isinstance(link_batch, BaseException):
+        raise link_batch
+    batch = cast("Batch", link_batch)
+    for item, result in zip(others, results, strict=True):
         if isinstance(result, Dropped):
-            continue
-        if isinstance(result, BaseException):
+            batch.dropped.append(item.key)
+        elif isinstance(result, BaseException):
             raise result
-        if isinstance(result, Briefing):
-            briefings.append(result)
-        else:  # the links' briefings, from brief_many
-            briefings.extend(cast("list[Briefing]", result))
-    return briefings
+        else:
+            batch.briefings.append(cast("Briefing", result))
+    return batch
 
 
 async def _brief_one(

@@ -12,6 +12,7 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.errors import Dropped
@@ -30,6 +31,27 @@ class BriefingObserver(Protocol):
 
     def briefed(self, seconds: float, *, cached: bool) -> None:
         """`seconds` from asking to having the briefing; `cached`: no fetch of its own."""
+
+
+@dataclass(slots=True)
+class ServiceStats:
+    """Counters since start, for operators (logs, a metrics endpoint).
+
+    `dropped_links` counts links (and attached files or pasted texts) people posted that got no
+    briefing because the full work queue dropped them: several links to one article waiting on
+    one fetch count once each, so this is what readers missed, where the queue's own
+    `stats.dropped` counts pieces of work.
+    """
+
+    dropped_links: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """What `brief_many` made of a message's links: briefings in order, and the links dropped."""
+
+    briefings: list[Briefing]
+    dropped: list[str] = field(default_factory=list)
 
 
 class BriefingService:
@@ -51,6 +73,7 @@ class BriefingService:
         self.llm = llm
         self.llm_enabled_for = llm_enabled_for
         self.observer = observer
+        self.stats = ServiceStats()
         # LLM answers are kept per article so a link posted again costs no second request.
         self._improved: OrderedDict[tuple[str, str], Briefing] = OrderedDict()
 
@@ -82,20 +105,26 @@ class BriefingService:
 
     async def brief_many(
         self, urls: Sequence[str], *, guild_id: int | None = None, droppable: bool = False
-    ) -> list[Briefing]:
-        """Brief several links at once, in order; links dropped by a full queue are left out."""
+    ) -> Batch:
+        """Brief several links at once, in order.
+
+        A link dropped by the full queue (only `droppable` work is) is not a briefing: it is
+        listed in `Batch.dropped` and counted, so the caller can say so instead of vanishing.
+        """
         results = await asyncio.gather(
             *(self.brief(u, guild_id=guild_id, droppable=droppable) for u in urls),
             return_exceptions=True,
         )
-        briefings: list[Briefing] = []
-        for result in results:
+        batch = Batch([])
+        for url, result in zip(urls, results, strict=True):
             if isinstance(result, Dropped):
-                continue
-            if isinstance(result, BaseException):
+                batch.dropped.append(url)
+            elif isinstance(result, BaseException):
                 raise result
-            briefings.append(result)
-        return briefings
+            else:
+                batch.briefings.append(result)
+        self.stats.dropped_links += len(batch.dropped)
+        return batch
 
     async def brief_file(
         self,
@@ -113,9 +142,7 @@ class BriefingService:
         async def brief() -> Briefing:
             return await self.pipeline.brief_file(data, name, content_type=content_type)
 
-        return await self._shared_at(
-            await self.queue.run(brief, droppable=droppable), url, guild_id
-        )
+        return await self._shared_at(await self._queued(brief, droppable), url, guild_id)
 
     async def brief_text(
         self,
@@ -131,9 +158,16 @@ class BriefingService:
         async def brief() -> Briefing:
             return await self.pipeline.brief_text(text, name, document=True)
 
-        return await self._shared_at(
-            await self.queue.run(brief, droppable=droppable), url, guild_id
-        )
+        return await self._shared_at(await self._queued(brief, droppable), url, guild_id)
+
+    async def _queued(self, brief: Callable[[], Awaitable[Briefing]], droppable: bool) -> Briefing:
+        """An attachment's or a text's work through the queue; a drop is counted like a link's
+        (raised on: `brief_wanted` lists it with the message's dropped links)."""
+        try:
+            return await self.queue.run(brief, droppable=droppable)
+        except Dropped:
+            self.stats.dropped_links += 1
+            raise
 
     async def _shared_at(
         self, briefing: Briefing, url: str | None, guild_id: int | None
