@@ -17,6 +17,7 @@ the catalogue (`bot.messages`); `LLMUnavailable` and `AnswerError` carry reasons
     ├── StorageError         a read or write of the database failed
     │   └── SchemaTooNew     the database was written by a newer Newsdesk
     ├── StorageUnavailable   the database could not be opened at start
+    ├── EndpointUnavailable  the metrics and health endpoint could not listen at start
     ├── LLMUnavailable       the LLM server gave no usable reply
     ├── AnswerError          the LLM's reply cannot be used at all
     └── LanguageDataError    a language folder of the text layer cannot be read
@@ -155,6 +156,15 @@ class StorageUnavailable(NewsdeskError):
     Raised by: `bot.discord_app.client.NewsdeskBot.setup_hook`. Caught by: `run_bot`, which
     prints its message and exits with status 2, so the operator hears "database", not
     "Discord unreachable".
+    """
+
+
+class EndpointUnavailable(NewsdeskError):
+    """The operators' endpoint (`NEWSDESK_METRICS_ADDR`) could not listen: port taken, bad host.
+
+    Raised by: `bot.ops.server.OpsServer.start`, from `NewsdeskBot.setup_hook`. Caught by:
+    `run_bot`, which prints its message and exits with status 2 (a setting to fix, not a
+    Discord problem).
     """
 
 
