@@ -56,6 +56,8 @@ class Language:
     guess_words: frozenset[str]  # function words the language guess counts
     capitalises_nouns: bool  # German: a capital letter is no sign of a name
     ordinal_numbers: bool  # German: "am 3. Oktober" is an ordinal, not a sentence end
+    sentence_ends: str  # marks beyond . ! ? that end a sentence ("。！？", Greek ";")
+    counts_characters: bool  # Chinese: lengths are counted in characters, not words
     honorifics: Mapping[str, str]  # "mr" -> "m", "frau" -> "f"
     courtesy: frozenset[str]  # honorifics a house style adds or drops ("Mr")
     name_particles: frozenset[str]  # "von", "de", "bin": inside a name
@@ -115,7 +117,15 @@ def _registry() -> dict[str, Language]:
 
 # Keys language.toml may hold, by table; anything else is a typo and fails loudly.
 _TOML_KEYS = {
-    "": {"code", "name", "guess_words", "capitalises_nouns", "ordinal_numbers"},
+    "": {
+        "code",
+        "name",
+        "guess_words",
+        "capitalises_nouns",
+        "ordinal_numbers",
+        "sentence_ends",
+        "counts_characters",
+    },
     "names": {"honorifics", "courtesy", "particles", "joiners"},
     "quotes": {"pairs", "context_marks", "closing_marks", "single_marks"},
     "byline": {"by", "and"},
@@ -144,6 +154,8 @@ def load_language(folder: Traversable) -> Language:
         guess_words=frozenset(facts.words("guess_words")),
         capitalises_nouns=facts.flag("capitalises_nouns"),
         ordinal_numbers=facts.flag("ordinal_numbers"),
+        sentence_ends=facts.text("sentence_ends", default="").strip(),
+        counts_characters=facts.flag("counts_characters"),
         honorifics=MappingProxyType(facts.genders("names", "honorifics")),
         courtesy=frozenset(facts.word_list("names", "courtesy")),
         name_particles=frozenset(facts.word_list("names", "particles")),

@@ -92,7 +92,7 @@ def test_lookups_normalise_the_code() -> None:
 def test_a_language_without_its_own_list_uses_the_merged_ones() -> None:
     italian = language_info("it")
     assert italian is not None and italian.guess_words and not italian.stopwords
-    assert stopwords("it") == stopwords(None) == stopwords("pl")
+    assert stopwords("it") == stopwords(None) == stopwords("pt")
     assert stopwords("de") == language_info("de").stopwords  # type: ignore[union-attr]
 
 
@@ -183,7 +183,7 @@ def test_a_folder_without_language_toml_fails(tmp_path: Path) -> None:
 # -- adding a language by data alone ----------------------------------------------------------
 
 # A made-up language whose words are not in any real list, so only its own data can explain
-# what the steps do with it: its title abbreviation keeps "Zz. Okafor" in one sentence, its
+# what the steps do with it: its title abbreviation keeps "Zzv. Okafor" in one sentence, its
 # speech cue attributes a quote, its quote marks ‹…› are paired, its function words are guessed.
 TEST_LANGUAGE = {
     "language.toml": """
@@ -196,7 +196,7 @@ closing_marks = "›"
 [byline]
 by = ["porr"]
 """,
-    "abbreviations.txt": "zz title\n",
+    "abbreviations.txt": "zzv title\n",
     "cues.txt": "blorfed\n",
     "stopwords.txt": "qua\nvel\nnix\ntam\nthe\n",
     "boilerplate.txt": "zapp (?:this|that)\n",
@@ -207,7 +207,7 @@ from bot.article.clean import clean_paragraphs
 from bot.quotes.finder import extract_quotes
 from bot.text import guess_language, split_sentences
 paragraphs = [
-    "Zz. Okafor qua vel nix tam the harbour. Then the boats came.",
+    "Zzv. Okafor qua vel nix tam the harbour. Then the boats came.",
     "‹We will build the bridge before the winter comes,› blorfed Ann Okafor.",
     "Zapp this",
 ]
@@ -235,26 +235,26 @@ def test_a_language_added_as_data_alone_works_end_to_end(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["sentences"] == [
-        "Zz. Okafor qua vel nix tam the harbour.",
+        "Zzv. Okafor qua vel nix tam the harbour.",
         "Then the boats came.",
     ]
     assert result["quotes"] == [["We will build the bridge before the winter comes,", "Ann Okafor"]]
     assert result["guess"] == "xx"
     kept, byline = result["kept"]  # the boilerplate line goes, the "Porr" line is the byline
     assert kept == [
-        "Zz. Okafor qua vel nix tam the harbour. Then the boats came.",
+        "Zzv. Okafor qua vel nix tam the harbour. Then the boats came.",
         "‹We will build the bridge before the winter comes,› blorfed Ann Okafor.",
     ]
     assert byline == "Ann Okafor"
 
 
 def test_the_same_probe_without_the_language_shows_the_data_is_what_matters() -> None:
-    # In the real registry "xx" is unknown: no title "Zz.", no cue, no ‹…› marks.
+    # In the real registry "xx" is unknown: no title "Zzv.", no cue, no ‹…› marks.
     assert guess_language("qua vel nix tam qua vel nix tam qua vel nix tam") is None
     assert language_info("xx") is None
     assert "‹" not in quote_marks().double
-    assert split_sentences("Zz. Okafor came. Then the boats came.", "xx") == [
-        "Zz.",
+    assert split_sentences("Zzv. Okafor came. Then the boats came.", "xx") == [
+        "Zzv.",
         "Okafor came.",
         "Then the boats came.",
     ]
