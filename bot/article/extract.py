@@ -34,7 +34,6 @@ from bot.errors import NoArticle, PipelineError
 from bot.messages import say
 from bot.models import Article, ErrorKind, TextSource
 from bot.text import guess_language
-from bot.text import words as words_of
 
 if TYPE_CHECKING:  # lxml loads with trafilatura, inside extract_article
     from lxml.html import HtmlElement
@@ -43,7 +42,7 @@ MAX_PAGE_BYTES = 10_000_000  # pages in the wild are < 3 MB; beyond this lxml al
 MIN_ARTICLE_CHARS = 200  # shorter than the shortest news brief (characters: CJK has no spaces)
 MENU_ITEM_CHARS = 25  # "Ouvidoria", "Galeria de Fotos": menu entries, not paragraphs
 TEASER_WORDS = 120  # a paywall teaser is a standfirst and a paragraph or two
-GUESS_WORDS = 400  # the language guess reads the opening paragraphs up to this many words
+GUESS_CHARS = 3000  # the language guess reads the opening paragraphs up to this many characters
 WALL_REST_WORDS = 100  # shorter pages are checked for walls; beside wall text, no article
 WALL_PAGE_WORDS = 600  # longer extracted text is an article, whatever lines it carries
 
@@ -157,7 +156,7 @@ def _article(tree: HtmlElement, meta: PageMeta, paragraphs: list[str], url: str 
         ),
         site=site,
         published=choose_date(meta, lambda: _date(tree, page_url), tree),
-        language=language_code(meta.ld_language or meta.lang) or opening_language(paragraphs),
+        language=opening_language(paragraphs, hint=meta.ld_language or meta.lang),
         image=_absolute(meta.image, page_url),
         description=normalise(meta.description) or None,
     )
@@ -307,19 +306,14 @@ def _absolute(src: str | None, base: str | None) -> str | None:
     return None
 
 
-def language_code(value: str | None) -> str | None:
-    """ "en-IE", "de_DE", "fr" → two-letter code; None when it doesn't look like one."""
-    if not value:
-        return None
-    code = value.strip().replace("_", "-").split("-")[0].lower()
-    return code if len(code) == 2 and code.isalpha() else None
-
-
-def opening_language(paragraphs: list[str]) -> str | None:
-    """The language the article's first ~400 words show (`bot.text.guess_language`), or None."""
+def opening_language(paragraphs: list[str], hint: str | None = None) -> str | None:
+    """The language the article's opening is written in (`bot.text.guess_language`); what the
+    page declares (`hint`) only breaks a tie, since templates declare one language site-wide."""
     found: list[str] = []
+    size = 0
     for paragraph in paragraphs:
-        found.extend(w.lower() for w in words_of(paragraph))
-        if len(found) >= GUESS_WORDS:
+        found.append(paragraph)
+        size += len(paragraph) + 1
+        if size >= GUESS_CHARS:
             break
-    return guess_language(found)
+    return guess_language("\n".join(found), hint=hint)

@@ -8,11 +8,17 @@ packages may use is imported below; the modules behind it are this package's own
 - `names`: titles, honorifics, particles and first names, merged over every language;
 - `sentences`: the sentence splitter, for whole texts and for offsets inside a paragraph;
 - `tokens`: words (letters) and tokens (letters and digits), and comparison keys;
-- `guess`: the one language guess, from each language's function words;
+- `guess`: the one language guess (function words, then py3langid's model);
 - `quotemarks`: the quote-span scanner and the quote marks every language uses.
 """
 
-from bot.text.guess import MIN_SHARE, guess_language, guess_words, language_scores
+from bot.text.guess import (
+    MIN_SHARE,
+    guess_language,
+    guess_words,
+    language_scores,
+    load_language_model,
+)
 from bot.text.languages import (
     BASE_LANGUAGE,
     Language,
@@ -63,6 +69,7 @@ __all__ = [
     "language_info",
     "language_scores",
     "languages",
+    "load_language_model",
     "name_joiners",
     "name_particles",
     "org_words",

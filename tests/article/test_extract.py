@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.article.clean import clean_article
-from bot.article.extract import choose_date, extract_article, language_code, opening_language
+from bot.article.extract import choose_date, extract_article, opening_language
 from bot.article.metadata import PageMeta
 from bot.errors import PipelineError
 from bot.models import ErrorKind
@@ -186,16 +186,17 @@ def test_declared_legacy_encoding_is_decoded():
     assert article.headline == "Fähre timetable cut for winter"
 
 
-def test_language_code_and_guess():
-    assert language_code("en-IE") == "en"
-    assert language_code("de_DE") == "de"
-    assert language_code("english") is None
+def test_opening_language_from_the_text_the_declaration_a_tie_breaker():
     assert opening_language(
         ["Der Rat hat am Montag die neue Straße für den Verkehr freigegeben."]
     ) == ("de")
     assert opening_language(["Le conseil a voté pour la fermeture du pont et des rues."]) == "fr"
     assert opening_language(["El consejo votó por la reforma del mercado y de las calles."]) == "es"
     assert opening_language(["42"]) is None
+    assert opening_language(["42"], hint="en-IE") == "en"
+    assert opening_language(["42"], hint="english") is None  # not a language code
+    greek = ["Το δημοτικό συμβούλιο αποφάσισε να κλείσει τη γέφυρα για τα αυτοκίνητα."]
+    assert opening_language(greek, hint="en") == "el"
 
 
 @needs_shared

@@ -250,7 +250,7 @@ def test_a_language_added_as_data_alone_works_end_to_end(tmp_path: Path) -> None
 
 def test_the_same_probe_without_the_language_shows_the_data_is_what_matters() -> None:
     # In the real registry "xx" is unknown: no title "Zzv.", no cue, no ‹…› marks.
-    assert guess_language("qua vel nix tam qua vel nix tam qua vel nix tam") is None
+    assert guess_language("qua vel nix tam qua vel nix tam qua vel nix tam") != "xx"
     assert language_info("xx") is None
     assert "‹" not in quote_marks().double
     assert split_sentences("Zzv. Okafor came. Then the boats came.", "xx") == [
