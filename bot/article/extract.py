@@ -33,7 +33,7 @@ from bot.article.walls import find_wall, wall_lines
 from bot.errors import NoArticle, PipelineError
 from bot.messages import say
 from bot.models import Article, ErrorKind, TextSource
-from bot.text import guess_language
+from bot.text import guess_language, word_count
 
 if TYPE_CHECKING:  # lxml loads with trafilatura, inside extract_article
     from lxml.html import HtmlElement
@@ -105,15 +105,15 @@ def _article_text(
 ) -> tuple[list[str], TextSource]:
     """The article's paragraphs and where they were found; raises `NoArticle` for a wall,
     a teaser or an empty page (see walls.py and structured.py for why in this order)."""
-    total = sum(len(p.split()) for p in paragraphs)
+    total = sum(word_count(p) for p in paragraphs)
     # A wall never says this much; on 924 corpus pages trafilatura had already left every
     # banner out of the longer ones, so they are spared the look for wall lines.
     lines = wall_lines(paragraphs) if total < WALL_PAGE_WORDS else {}
     kept = [p for i, p in enumerate(paragraphs) if i not in lines]
-    words = sum(len(p.split()) for p in kept)
+    words = sum(word_count(p) for p in kept)
     chars = sum(len(p) for p in kept)
     walled = bool(lines) and (
-        words < WALL_REST_WORDS or sum(len(paragraphs[i].split()) for i in lines) >= words
+        words < WALL_REST_WORDS or sum(word_count(paragraphs[i]) for i in lines) >= words
     )
     structured = structured_body(meta, kept)
     if structured is not None:

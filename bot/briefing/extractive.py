@@ -21,7 +21,16 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from bot.models import Quote
-from bot.text import languages, split_sentences, stopwords
+from bot.text import (
+    BASE_LANGUAGE,
+    has_cjk,
+    language_info,
+    languages,
+    split_sentences,
+    stopwords,
+    terms,
+    word_count,
+)
 from bot.text import words as words_of
 
 __all__ = ["DEFAULT_CONFIG", "BriefingConfig", "make_briefing", "select_sentences"]
@@ -47,7 +56,9 @@ class BriefingConfig:
     max_sentences: int = 5
     fill_chars: int = 0  # after min_sentences, keep adding while the total is below this
     prior_exponent: float = 0.5  # position prior = 1 / (1 + index) ** prior_exponent
-    unterminated_words: int = 15  # a line without final punctuation needs this many words
+    # A line without final punctuation needs this many words; None: never an item (issue 12:
+    # such lines are headings, related links or cut sentences in every language measured).
+    unterminated_words: int | None = 15
     # A sentence that opens with a quote ("“…,” said X.") repeats the Key quotes field.
     opening_quote_share: float = 0.1
 
@@ -61,8 +72,14 @@ QUOTE_SHARE = 0.5  # "mostly a quote": more than half the sentence's characters 
 MIN_WORDS = 6
 FIT_SHARE_INVERSE = 3  # the lists fit when at least a third of the sentences use them
 MIN_CHARS = 30
+# A long line without final punctuation is a sentence only among bullet summaries at the top
+# (`_summary_bullets`); elsewhere, in every language measured, it was a heading, a standfirst
+# cut short, a slogan or a link.
+UNTERMINATED_PARAGRAPHS = 5
+# Chinese says in 15 characters what takes 30 in a Latin script (a character is about a word).
+MIN_CJK_CHARS = 15
 
-_TERMINAL = re.compile(r"[.!?…][\"'”“’‘»«)\]]*(?:\s*»)?$")
+_TERMINAL = re.compile(r"[.!?…。！？][\"'”“’‘»«)\]」』）]*(?:\s*»)?$")
 _BOILERPLATE = re.compile(
     r"""^\W*(?:read\ (?:more|also|next)|related\b[^.!?]{0,20}:|see\ also|more\ on\ this
     |share\ (?:this|on)|click\ here|sign\ up|subscribe\b|follow\ (?:us|@)|advertisement
@@ -139,10 +156,12 @@ def select_sentences(
     # Dutch… have none here, and without this every one of their sentences would be a "label".
     function_words = words if _lists_fit(sentences, words) else frozenset()
     parts = _quote_parts(quotes)
+    bullets = _summary_bullets(paragraphs[:UNTERMINATED_PARAGRAPHS], language, config)
     seen: set[str] = set()
     usable = []
     for s in sentences:  # a repeated sentence (headline echoed, caption) counts once
-        if s.text not in seen and _usable(s, parts, function_words, max_chars, config):
+        whole = s.paragraph in bullets
+        if s.text not in seen and _usable(s, parts, function_words, max_chars, config, whole):
             usable.append(s)
             seen.add(s.text)
     if not usable:
@@ -152,6 +171,25 @@ def select_sentences(
     if config.article_order:
         chosen.sort(key=lambda s: s.index)
     return [s.text for s in chosen]
+
+
+def _summary_bullets(
+    paragraphs: Sequence[str], language: str | None, config: BriefingConfig
+) -> set[int]:
+    """Paragraphs at the top that count as sentences without final punctuation, in languages
+    whose copy prints summary lines that way (`unpunctuated_summaries`, English: on
+    summaries-cnndm they are worth 0.6 R-1). In the Chinese, Russian, Polish and Greek pages
+    measured, such lines were headings, standfirsts and slogans: never an item there."""
+    lang = language_info(language or BASE_LANGUAGE)
+    if config.unterminated_words is None or lang is None or not lang.unpunctuated_summaries:
+        return set()
+    return {
+        i
+        for i, p in enumerate(paragraphs)
+        if not _TERMINAL.search(p.strip())
+        and not has_cjk(p)
+        and len(words_of(p)) >= config.unterminated_words
+    }
 
 
 def _lists_fit(sentences: list[_Sentence], words: frozenset[str]) -> bool:
@@ -232,11 +270,12 @@ def _usable(
     words: frozenset[str],
     max_chars: int,
     config: BriefingConfig,
+    unterminated_ok: bool = False,
 ) -> bool:
     text = s.text
     if len(text) > max_chars:
         return False
-    if config.filters and not _looks_like_a_sentence(text, words, config):
+    if config.filters and not _looks_like_a_sentence(text, words, config, unterminated_ok):
         return False
     if not config.quote_filter:
         return True
@@ -247,18 +286,26 @@ def _usable(
     return not (opens_with_quote and share > config.opening_quote_share)
 
 
-def _looks_like_a_sentence(text: str, words: frozenset[str], config: BriefingConfig) -> bool:
+def _looks_like_a_sentence(
+    text: str, words: frozenset[str], config: BriefingConfig, unterminated_ok: bool = False
+) -> bool:
     """The light defensive filter against page furniture and fragments."""
-    if len(text) < MIN_CHARS:
+    cjk = has_cjk(text)
+    if len(text) < (MIN_CJK_CHARS if cjk else MIN_CHARS):
         return False
+    if text[:1] in "—–" or text.startswith("- "):
+        return False  # speech introduced by a dash (a quote), or an item of a list of links
     first = text.lstrip(_LEADING)[:1]
     if not first or first.islower() or not (first.isalnum() or first in "$£€¥"):
         return False  # a dangling continuation ("and the council said ...")
     tokens = words_of(text)
-    if len(tokens) < MIN_WORDS:
+    length = word_count(text) if cjk else len(tokens)  # a CJK character counts as a word
+    if length < MIN_WORDS:
         return False
-    if len(tokens) < config.unterminated_words and not _TERMINAL.search(text):
-        return False  # headings, short captions, cut-off lines
+    if not (unterminated_ok or _TERMINAL.search(text)):
+        return False  # headings, short captions, cut-off lines, slogans, related links
+    if text.rstrip().endswith((":", "：")):
+        return False  # the lead-in to a list or a quote, which it needs to make sense
     if _BOILERPLATE.search(text) or _CREDIT.search(text) or _byline().search(text):
         return False
     if words and not any(t.lower() in words for t in tokens):
@@ -307,16 +354,14 @@ def _score(
     counts: list[Counter[str]] = []
     df: Counter[str] = Counter()
     for s in sentences:
-        terms = Counter(
-            [_stem(t) for t in words_of(s.text.lower()) if len(t) > 1 and t not in words]
-        )
-        counts.append(terms)
-        df.update(terms.keys())
+        found = Counter([_stem(t) for t in terms(s.text) if len(t) > 1 and t not in words])
+        counts.append(found)
+        df.update(found.keys())
     n = len(sentences)
     idf = {t: math.log((n + 1) / (d + 1)) + 1.0 for t, d in df.items()}
     centroid: dict[str, float] = {}
-    for s, terms in zip(sentences, counts, strict=True):
-        vector = {t: c * idf[t] for t, c in terms.items()}
+    for s, found in zip(sentences, counts, strict=True):
+        vector = {t: c * idf[t] for t, c in found.items()}
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         s.vector = vector = {t: v / norm for t, v in vector.items()}
         for t, v in vector.items():

@@ -46,7 +46,15 @@ from bot.text.sentences import (
     start_of_last_sentence,
     stopwords,
 )
-from bot.text.tokens import comparison_key, has_token, tokens, words
+from bot.text.tokens import (
+    comparison_key,
+    has_cjk,
+    has_token,
+    terms,
+    tokens,
+    word_count,
+    words,
+)
 
 __all__ = [
     "BASE_LANGUAGE",
@@ -63,6 +71,7 @@ __all__ = [
     "first_names",
     "guess_language",
     "guess_words",
+    "has_cjk",
     "has_token",
     "honorifics",
     "language_code",
@@ -79,7 +88,9 @@ __all__ = [
     "split_sentences",
     "start_of_last_sentence",
     "stopwords",
+    "terms",
     "title_words",
     "tokens",
+    "word_count",
     "words",
 ]

@@ -57,7 +57,7 @@ class Language:
     capitalises_nouns: bool  # German: a capital letter is no sign of a name
     ordinal_numbers: bool  # German: "am 3. Oktober" is an ordinal, not a sentence end
     sentence_ends: str  # marks beyond . ! ? that end a sentence ("。！？", Greek ";")
-    counts_characters: bool  # Chinese: lengths are counted in characters, not words
+    unpunctuated_summaries: bool  # English: long summary lines at the top lack a final period
     honorifics: Mapping[str, str]  # "mr" -> "m", "frau" -> "f"
     courtesy: frozenset[str]  # honorifics a house style adds or drops ("Mr")
     name_particles: frozenset[str]  # "von", "de", "bin": inside a name
@@ -124,7 +124,7 @@ _TOML_KEYS = {
         "capitalises_nouns",
         "ordinal_numbers",
         "sentence_ends",
-        "counts_characters",
+        "unpunctuated_summaries",
     },
     "names": {"honorifics", "courtesy", "particles", "joiners"},
     "quotes": {"pairs", "context_marks", "closing_marks", "single_marks"},
@@ -155,7 +155,7 @@ def load_language(folder: Traversable) -> Language:
         capitalises_nouns=facts.flag("capitalises_nouns"),
         ordinal_numbers=facts.flag("ordinal_numbers"),
         sentence_ends=facts.text("sentence_ends", default="").strip(),
-        counts_characters=facts.flag("counts_characters"),
+        unpunctuated_summaries=facts.flag("unpunctuated_summaries"),
         honorifics=MappingProxyType(facts.genders("names", "honorifics")),
         courtesy=frozenset(facts.word_list("names", "courtesy")),
         name_particles=frozenset(facts.word_list("names", "particles")),
