@@ -48,6 +48,7 @@ class BriefingConfig:
     filters: bool = True  # drop boilerplate-looking lines and fragments
     quote_filter: bool = True  # drop sentences that are mostly a direct quote
     lede_first: bool = True  # the first usable sentence always opens the briefing
+    coherent: bool = True  # an item leaning on the sentence before it comes only after it
     centrality: bool = True  # TF-IDF cosine to the article centroid
     position_weight: float = 0.6  # share of the score given to the position prior
     mmr_lambda: float = 0.6  # 1.0 = no redundancy penalty
@@ -110,6 +111,8 @@ _CREDIT = re.compile(r"©|\b(?:getty images|reuters|afp|ap photo|shutterstock)\b
 _OPENING = "“„«»‘‚\"'"
 _PAIRS = {"“": "”", "„": "“”", "«": "»", "»": "«", "‘": "’", "‚": "‘’", '"': '"', "'": "'"}
 _MARK = re.compile("[“”„«»‘’‚\"']")
+# After a closing single mark whose opener is missing: an attribution ("' she said", "' he told").
+_LOST_OPENER_TAIL = re.compile(r"\s+[a-z]")
 _LEADING = _OPENING + "([—–- \u00a0\u202f"
 # More capitalised words than this share makes a line a heading or title; long lines may carry
 # more names (and German capitalises every noun).
@@ -122,6 +125,7 @@ class _Sentence:
     paragraph: int
     index: int  # position in the article, counting every sentence
     quoted: float = 0.0  # share of characters inside quotation marks
+    leans: bool = False  # opens with "He", "But", "This": needs the sentence before it
     vector: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
 
@@ -151,6 +155,10 @@ def select_sentences(
     sentences = _split(paragraphs[:BRIEFING_PARAGRAPHS], language)
     if not sentences:
         return []
+    if config.coherent:
+        opener = _leaning(language)
+        for s in sentences:
+            s.leans = s.index > 0 and opener.match(s.text) is not None
     words = stopwords(language)
     # The "has a function word" test needs lists for the article's language: Arabic, Russian,
     # Dutch… have none here, and without this every one of their sentences would be a "label".
@@ -171,6 +179,24 @@ def select_sentences(
     if config.article_order:
         chosen.sort(key=lambda s: s.index)
     return [s.text for s in chosen]
+
+
+@cache
+def _leaning(language: str | None) -> re.Pattern[str]:
+    """Matches a sentence that opens with a word leaning on the sentence before it, from the
+    language's `leaning.txt` (every language's when it has none). Whole words, except for
+    Chinese entries, which match whatever follows them (no spaces between words)."""
+    own = language_info(language)
+    langs = [own] if own is not None and own.leaning else list(languages())
+    entries = sorted({e for lang in langs for e in lang.leaning}, key=lambda e: (-len(e), e))
+    spaced = [re.escape(e) for e in entries if not has_cjk(e)]
+    unspaced = [re.escape(e) for e in entries if has_cjk(e)]
+    parts = []
+    if spaced:
+        parts.append(rf"(?:{'|'.join(spaced)})(?!\w)")
+    if unspaced:
+        parts.append(f"(?:{'|'.join(unspaced)})")
+    return re.compile(f"(?i:{'|'.join(parts) or '(?!)'})")
 
 
 def _summary_bullets(
@@ -251,8 +277,11 @@ def _quote_spans(
                 spans.append((start, i + 1))
                 open_quote, start = None, -1
             continue
-        if ch == "”":
-            spans.append((spans[-1][1] if spans else 0, i + 1))  # the opening mark was lost
+        if ch == "”" or (
+            ch in "'’" and prev in ",.!?" and _LOST_OPENER_TAIL.match(paragraph, i + 1)
+        ):
+            # The opening mark was lost (or is on a line before): "…less severe,' she said."
+            spans.append((spans[-1][1] if spans else 0, i + 1))
             continue
         if ch == "’" or (ch in "'‘‚" and (prev.isalnum() or not nxt.isalnum())):
             continue  # an apostrophe or a stray mark
@@ -394,18 +423,29 @@ def _choose(usable: list[_Sentence], max_chars: int, config: BriefingConfig) -> 
     pool = list(usable)
     redundancy = [0.0] * len(pool)  # max similarity of each pool sentence to the chosen ones
     if config.lede_first:
-        _take(pool, redundancy, 0, chosen)
+        # The lede: the first usable sentence that does not lean on one left out.
+        first = next((i for i, s in enumerate(pool) if not s.leans), 0)
+        _take(pool, redundancy, first, chosen)
         total = len(chosen[0].text)
     while pool and len(chosen) < config.max_sentences:
         if len(chosen) >= config.min_sentences and total >= config.fill_chars:
             break
         room = max_chars - total - len(chosen)  # the newlines between items count too
         still_needed = max(config.min_sentences - len(chosen) - 1, 0)
-        best = _best(pool, redundancy, bool(chosen), room, still_needed, config)
+        taken = {s.index for s in chosen}
+        slots = config.max_sentences - len(chosen)
+        best = _best(pool, redundancy, taken, room, still_needed, slots, config)
         if best is None and still_needed:
-            best = _best(pool, redundancy, bool(chosen), room, 0, config)
+            best = _best(pool, redundancy, taken, room, 0, slots, config)
         if best is None:
             break
+        picked = pool[best]
+        if picked.leans and picked.index - 1 not in taken:
+            # It comes with the sentence it leans on (`_best` made sure that one fits).
+            before = next(j for j, s in enumerate(pool) if s.index == picked.index - 1)
+            _take(pool, redundancy, before, chosen)
+            total += len(chosen[-1].text)
+            best = pool.index(picked)
         _take(pool, redundancy, best, chosen)
         total += len(chosen[-1].text)
     return chosen
@@ -422,12 +462,20 @@ def _take(pool: list[_Sentence], redundancy: list[float], i: int, chosen: list[_
 def _best(
     pool: list[_Sentence],
     redundancy: list[float],
-    any_chosen: bool,
+    taken: set[int],
     room: int,
     still_needed: int,
+    slots: int,
     config: BriefingConfig,
 ) -> int | None:
-    """Index of the best MMR candidate that fits `room` and leaves room for `still_needed`."""
+    """Index of the best MMR candidate that fits `room` and leaves room for `still_needed`.
+
+    A sentence that leans on the one before it (`taken`: the chosen sentences' positions in
+    the article) is a candidate when that one is taken, or when that one is usable too and
+    both fit (`slots` items left): the caller then takes the two together.
+    """
+    any_chosen = bool(taken)
+    position = {s.index: j for j, s in enumerate(pool)}
     reserve = [0] * len(pool)
     if still_needed:
         lengths = sorted((len(s.text) + 1, j) for j, s in enumerate(pool))
@@ -436,12 +484,28 @@ def _best(
             reserve[j] = sum(others) if len(others) == still_needed else room + 1
     lam = config.mmr_lambda
     best, best_value = None, -math.inf
-    for j, s in enumerate(pool):
-        if len(s.text) + reserve[j] > room:
-            continue
-        value = s.score
+
+    def worth(j: int) -> float:
         if any_chosen and lam < 1.0:
-            value = lam * value - (1.0 - lam) * redundancy[j]
+            return lam * pool[j].score - (1.0 - lam) * redundancy[j]
+        return pool[j].score
+
+    for j, s in enumerate(pool):
+        size = len(s.text)
+        value = worth(j)
+        if s.leans and s.index - 1 not in taken:
+            before = position.get(s.index - 1)
+            if before is None or slots < 2:
+                continue
+            pred = pool[before]
+            if pred.leans and pred.index - 1 not in taken:
+                continue  # a chain of three: not worth two items
+            size += len(pred.text) + 1
+            # the pair is worth what its two are worth, each against what is chosen (and the
+            # one before against the one it brings: a near-repeat of it is no gain)
+            value = (value + worth(before)) / 2
+        if size + reserve[j] > room:
+            continue
         if value > best_value:
             best, best_value = j, value
     return best

@@ -75,6 +75,7 @@ class Language:
     cue_prepositions: tuple[str, ...]  # "according to"
     boilerplate: tuple[str, ...]  # regular expressions, each matching a whole paragraph
     titles: frozenset[str]  # "minister", "sen": words before a person's name
+    leaning: tuple[str, ...]  # "he", "but", "in addition": openers that lean on the sentence before
 
 
 def language_code(value: str | None) -> str | None:
@@ -172,6 +173,7 @@ def load_language(folder: Traversable) -> Language:
         cue_prepositions=prepositions,
         boilerplate=_boilerplate(folder),
         titles=frozenset(row[0].lower().rstrip(".") for row in _rows(folder, "titles.txt")),
+        leaning=tuple(" ".join(row).lower() for row in _rows(folder, "leaning.txt")),
     )
 
 
