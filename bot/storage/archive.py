@@ -137,6 +137,7 @@ class Archive:
                     for alias in aliases
                 ),
                 *self._index.put(url, _index_entry(stored)),
+                *self._index.add_share(url, guild_id),
                 (
                     "INSERT INTO archive_shares (article_id, guild_id, channel_id, message_id, "
                     f"jump_url, poster_id, shared_at) SELECT ({article}), ?, ?, ?, ?, ?, ? "
@@ -236,6 +237,7 @@ class Archive:
             )
             removed = 0
             for article_id in (int(r[0]) for r in rows):
+                await tx.execute_batch(self._index.remove_guild(guild_id, article_id))
                 removed += await tx.execute(
                     "DELETE FROM archive_shares WHERE guild_id = ? AND article_id = ?",
                     (guild_id, article_id),

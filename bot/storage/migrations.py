@@ -43,6 +43,75 @@ class Migration:
             raise NotImplementedError(f"migration {self.version} has no {dialect} form") from None
 
 
+def _json_terms(row: str) -> str:
+    """The distinct tokens of an `archive_tokens` row (`new` or `old` in a trigger)."""
+    return " UNION ".join(
+        f"SELECT value FROM json_each({row}.{column})"
+        for column in ("headline", "briefing", "quotes", "speakers")
+    )
+
+
+# Step 8 (issue 16; read by bot/storage/archive_fts.py and archive_tokens.py). What an
+# archive already holds is indexed from its stored rows: every server's scope rows from the
+# shares and `archive_fts`'s text, the tokens by the SQLite backend's `newsdesk_fts_tokens`
+# (the archive's own tokenizer), the word counts by `fts5vocab` over `archive_fts`; the
+# triggers that keep the counts come last, so the rebuild counts each word once.
+_ARCHIVE_SCOPE_SQLITE: Final = (
+    """
+    CREATE TABLE archive_guild_slots (
+        guild_id INTEGER PRIMARY KEY,
+        slot     INTEGER NOT NULL UNIQUE
+    )
+    """,
+    """
+    CREATE TABLE archive_tokens (
+        article_id INTEGER PRIMARY KEY,
+        length     INTEGER NOT NULL,
+        headline   TEXT NOT NULL,
+        briefing   TEXT NOT NULL,
+        quotes     TEXT NOT NULL,
+        speakers   TEXT NOT NULL
+    )
+    """,
+    "CREATE TABLE archive_terms (term TEXT PRIMARY KEY, articles INTEGER NOT NULL) WITHOUT ROWID",
+    # Same columns and tokenizer as archive_fts, so a MATCH means the same on both; no content
+    # (it is archive_fts's) and no document sizes (bm25 reads archive_tokens).
+    "CREATE VIRTUAL TABLE archive_scope USING fts5("
+    "headline, briefing, quotes, speakers, content = '', columnsize = 0, "
+    "tokenize = 'porter unicode61 remove_diacritics 2')",
+    "INSERT INTO archive_guild_slots (guild_id, slot) "
+    "SELECT guild_id, row_number() OVER (ORDER BY guild_id) "
+    "FROM (SELECT DISTINCT guild_id FROM archive_shares)",
+    "INSERT INTO archive_tokens (article_id, length, headline, briefing, quotes, speakers) "
+    "SELECT rowid, "
+    + ", ".join(
+        f"newsdesk_fts_tokens(headline, briefing, quotes, speakers, {part})"
+        for part in range(-1, 4)
+    )
+    + " FROM archive_fts",
+    "CREATE VIRTUAL TABLE temp.archive_fts_rows USING fts5vocab(main, archive_fts, row)",
+    "INSERT INTO archive_terms (term, articles) SELECT term, doc FROM temp.archive_fts_rows",
+    "DROP TABLE temp.archive_fts_rows",
+    "INSERT INTO archive_scope (rowid, headline, briefing, quotes, speakers) "
+    "SELECT (g.slot << 32) | f.rowid, f.headline, f.briefing, f.quotes, f.speakers "
+    "FROM (SELECT DISTINCT guild_id, article_id FROM archive_shares) p "
+    "JOIN archive_guild_slots g ON g.guild_id = p.guild_id "
+    "JOIN archive_fts f ON f.rowid = p.article_id",
+    f"""
+    CREATE TRIGGER archive_tokens_counted AFTER INSERT ON archive_tokens BEGIN
+        INSERT INTO archive_terms (term, articles)
+        SELECT value, 1 FROM ({_json_terms("new")}) WHERE true
+        ON CONFLICT (term) DO UPDATE SET articles = articles + 1;
+    END
+    """,
+    f"""
+    CREATE TRIGGER archive_tokens_uncounted AFTER DELETE ON archive_tokens BEGIN
+        UPDATE archive_terms SET articles = articles - 1 WHERE term IN ({_json_terms("old")});
+        DELETE FROM archive_terms WHERE articles <= 0 AND term IN ({_json_terms("old")});
+    END
+    """,
+)
+
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(
         1,
@@ -179,6 +248,11 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             "CREATE INDEX briefing_cache_expiry ON briefing_cache (ok, fetched_at)",
             "CREATE INDEX answered_messages_age ON answered_messages (answered_at)",
         ),
+    ),
+    Migration(
+        8,
+        "archive search per server: scope index, stored tokens and word counts for bm25",
+        sqlite=_ARCHIVE_SCOPE_SQLITE,
     ),
 )
 
