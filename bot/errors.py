@@ -8,15 +8,19 @@ the catalogue (`bot.messages`); `LLMUnavailable` and `AnswerError` carry reasons
 
     NewsdeskError
     ├── PipelineError        a page cannot be briefed (its kind and plain-words message)
+    │   └── NoArticle        the page's own text is no article (a wall, a teaser, a shell)
     ├── BadInput             a value someone typed is not one we can use (plain words)
     ├── QueueFull            a command arrived while the work queue was full
     ├── Dropped              an auto-reply was pushed out of the full work queue
+    ├── DeliveryFailed       Discord kept refusing one of our messages until the deadline
     ├── PoolClosed           the worker pool closed before the task ran
     ├── StorageError         a read or write of the database failed
     │   └── SchemaTooNew     the database was written by a newer Newsdesk
     ├── StorageUnavailable   the database could not be opened at start
+    ├── EndpointUnavailable  the metrics and health endpoint could not listen at start
     ├── LLMUnavailable       the LLM server gave no usable reply
-    └── AnswerError          the LLM's reply cannot be used at all
+    ├── AnswerError          the LLM's reply cannot be used at all
+    └── LanguageDataError    a language folder of the text layer cannot be read
 """
 
 from __future__ import annotations
@@ -49,6 +53,20 @@ class PipelineError(NewsdeskError):
         return Failure(self.kind, self.message)
 
 
+class NoArticle(PipelineError):
+    """The page's own text is no article: a wall, a teaser or an empty script shell.
+
+    `amp_url` is the page's AMP version where it links one, which may hold the article.
+    Raised by: `bot.article.extract.extract_article`. Caught by:
+    `bot.runtime.analysis.analyse_page`, which hands `amp_url` to the pipeline (one more fetch,
+    `bot.runtime.amp`) and answers the failure if the AMP version holds no better article.
+    """
+
+    def __init__(self, message: str, amp_url: str | None) -> None:
+        super().__init__(ErrorKind.NOT_ARTICLE, message)
+        self.amp_url = amp_url
+
+
 class BadInput(NewsdeskError, ValueError):
     """A value a person typed (a time, a time zone) cannot be used; the message says why.
 
@@ -76,8 +94,26 @@ class Dropped(NewsdeskError):
     """A waiting auto-reply was dropped to make room for a newer one (or had no room at all).
 
     Raised by: `bot.runtime.workqueue.WorkQueue.run` for droppable work (auto-replies).
-    Caught by: `bot.runtime.service.BriefingService.brief_many`, which leaves the link out.
+    Caught by: `bot.runtime.service.BriefingService.brief_many` and, for attachments and pasted
+    texts, `bot.discord_app.material.brief_wanted`: the item is counted and listed in
+    `Batch.dropped`, so the link watcher (`cogs.watch`) can log it and mark the message with ⏳
+    like a rate-limited one.
     """
+
+
+class DeliveryFailed(NewsdeskError):
+    """Discord kept failing (5xx, 429, connection trouble) until the retry deadline passed.
+
+    Raised by: `bot.discord_app.delivery.deliver` (the last failure is its `__cause__`, and
+    `last`; None when the last try was cut off at the deadline). Caught by: the link watcher
+    (`cogs.watch`, ⚠️ on the message and a warning in the log) and the interaction helpers in
+    `bot.discord_app.delivery`, which resolve the interaction with a short failure.
+    """
+
+    def __init__(self, deadline: float, last: BaseException | None) -> None:
+        self.last = last
+        reason = f"last: {last}" if last is not None else "the last try was cut off"
+        super().__init__(f"Discord did not take the message within {deadline:g} s ({reason})")
 
 
 class PoolClosed(NewsdeskError, RuntimeError):
@@ -123,6 +159,15 @@ class StorageUnavailable(NewsdeskError):
     """
 
 
+class EndpointUnavailable(NewsdeskError):
+    """The operators' endpoint (`NEWSDESK_METRICS_ADDR`) could not listen: port taken, bad host.
+
+    Raised by: `bot.ops.server.OpsServer.start`, from `NewsdeskBot.setup_hook`. Caught by:
+    `run_bot`, which prints its message and exits with status 2 (a setting to fix, not a
+    Discord problem).
+    """
+
+
 class LLMUnavailable(NewsdeskError):
     """The LLM server gave no usable reply; `reason` says why, in words safe to log.
 
@@ -140,4 +185,15 @@ class AnswerError(NewsdeskError, ValueError):
 
     Raised by: `bot.llm.verify.parse_answer`. Caught by: `bot.llm.briefer.LLMBriefer`, which
     falls back to the extractive briefing.
+    """
+
+
+class LanguageDataError(NewsdeskError, ValueError):
+    """A folder of the language registry (`bot/text/data/languages/`) cannot be read; the
+    message names the file and the field, for whoever edited it (never shown to users).
+
+    Raised by: `bot.text.languages` when the registry loads (on the first step that reads
+    prose) and by `load_language`.
+    Caught by: nothing on purpose: broken data shipped with the bot is a bug, not a page to
+    skip; `tests/text/test_languages.py` loads every folder so it cannot ship.
     """

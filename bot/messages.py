@@ -87,6 +87,47 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         ),
         "article.not_html": "The page could not be read as HTML.",
         "article.too_large": "The page is too large to read ({size:.0f} MB).",
+        # Walls: what the site showed instead of the article, then what the reporter can do.
+        "walls.consent": (
+            "The site showed a cookie-consent page instead of the article, and Newsdesk does "
+            "not accept cookies on anyone's behalf."
+        ),
+        "walls.challenge_status": (
+            "The site blocks automated readers: it answered {status} with an “are you a "
+            "robot?” check instead of the article."
+        ),
+        "walls.challenge_page": (
+            "The site showed an “are you a robot?” check instead of the article, so automated "
+            "readers like Newsdesk cannot get in."
+        ),
+        "walls.login": "The site asks readers to log in before it shows this article.",
+        "walls.paywall": (
+            "Only a teaser of this article is public; the rest is behind the site's paywall."
+        ),
+        "walls.remedy": (
+            "To brief it anyway, open it in your browser and paste the article's text into a "
+            "message (or attach the saved page) and use “Brief this message”; an archived "
+            "copy of the page may also work."
+        ),
+        "walls.remedy_account": (
+            "If you have access, open it in your browser and paste the article's text into a "
+            "message (or attach the saved page) and use “Brief this message”; an archived "
+            "copy of the page may also work."
+        ),
+        # Files: attachments and local files.
+        "files.too_large": "The file is too large to read (over {size}).",
+        "files.unsupported": (
+            "Newsdesk reads web pages (.html), text files (.txt) and PDFs; {name} is none of these."
+        ),
+        "files.slow": "{name} took too long to download from Discord.",
+        "files.unreachable": "Could not download {name} from Discord.",
+        "material.pasted_text": "the pasted text",
+        "pdf.no_text": (
+            "This PDF has no text layer (it looks like a scan or a picture of pages), so there "
+            "is nothing to brief. Paste its text into a message instead."
+        ),
+        "pdf.encrypted": "This PDF is password-protected, so its text could not be read.",
+        "pdf.broken": "This PDF could not be read; it may be damaged.",
         # A failure without its own message, by kind (bot.discord_app.render).
         "failure.fetch": "I could not reach that site.",
         "failure.http_status": "The site answered with an error instead of the article.",
@@ -99,6 +140,7 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         # A failed briefing as a chat message.
         "failure.of_link": "I couldn't brief <{link}>: {reason}",
         "failure.of_source": "I couldn't brief that link: {reason}",
+        "failure.of_file": "I couldn't brief {name}: {reason}",
         # --- A briefing as people see it (embed, CLI) ---
         "briefing.untitled": "Article",
         "briefing.key_quotes": "Key quotes",
@@ -110,8 +152,21 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "quotes.shown": "{shown} of {total} quotes shown",
         "delete.label": "Delete",
         "delete.not_allowed": "Only the person who shared the link or a moderator can delete this.",
+        "preview.label": (
+            "The site's own preview, as Discord shows it, not a briefing: Newsdesk could not "
+            "read the article."
+        ),
+        # Where a briefing's text came from, when not from the page as shown (footers).
+        "source.structured_data": "text from the page's structured data",
+        "source.amp": "text from the page's AMP version",
+        "source.pdf": "text from the PDF",
+        "source.text": "from plain text",
         # --- Load: the work queue and the rate limits ---
         "queue.busy": "Newsdesk is busy right now. Please try again in a minute.",
+        "delivery.failed": (
+            "I couldn't post the answer: Discord is having trouble right now. "
+            "Please try again in a minute."
+        ),
         "throttle.try_again_one": (
             "You've asked for a lot of briefings in the last minute. Try again in {wait} second."
         ),
@@ -140,7 +195,10 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "brief.not_a_link": (
             "That doesn't look like a web address. Paste a full link starting with https://."
         ),
-        "brief.no_links": "I found no article links in that message.",
+        "brief.no_links": (
+            "I found nothing to brief in that message: no article link, no attached page, "
+            "text or PDF, and no pasted article."
+        ),
         "brief.no_quotes": "I found no direct quotes in that article.",
         "brief.shared": "Shared with the channel below.",
         "brief.refresh_refused": (
@@ -154,6 +212,11 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "admin.mode.auto": "I reply to every article link with a briefing.",
         "admin.mode.react": "I mark article links with 📰; add 📰 yourself to get the briefing.",
         "admin.mode.off": "I stay silent here; /brief still works.",
+        "admin.mode.idle": (
+            "Idle for now: this bot runs without Discord's Message Content intent, so it cannot "
+            "read the links people post. Mention the bot in a message with the link, or use "
+            "/brief or “Brief this message”."
+        ),
         "admin.mode_set": "Newsdesk mode for <#{channel}> is now **{mode}**. {help}",
         "admin.status_description": "Show Newsdesk's mode here and its version",
         "admin.status": (
@@ -268,6 +331,42 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "cli.cannot_read": "Could not read {source}: {reason}.",
         "cli.unreadable": "cannot be read",
         "cli.no_headline": "(no headline)",
+        # --- Starting without the Message Content intent: one line in the log ---
+        "run.message_content_missing": (
+            "Discord has not switched on the Message Content intent for this application, so "
+            "Newsdesk runs without it: links posted in auto and react channels are not briefed; "
+            "/brief, /quotes, /search, /digest, “Brief this message” and messages that mention "
+            "the bot work. Switch it on in the Developer Portal (Bot tab) and restart to brief "
+            "posted links."
+        ),
+        "run.message_content_off": (
+            "NEWSDESK_MESSAGE_CONTENT=off: Newsdesk runs without the Message Content intent, so "
+            "links posted in auto and react channels are not briefed; /brief, /quotes, /search, "
+            "/digest, “Brief this message” and messages that mention the bot work."
+        ),
+        "run.message_content_refused": (
+            "Discord refused the Message Content intent (gateway close code 4014); starting "
+            "again without it."
+        ),
+        # --- Settings an operator got wrong (config.settings): one line each on stderr ---
+        "settings.invalid": "setting {name}: {problem}",
+        "settings.invalid_together": "settings: {problem}",
+        "settings.shard_ids_empty": "no shard numbers given; write them like 0-3 or 4,5",
+        "settings.shard_ids_syntax": (
+            "“{part}” is not a shard number or range; write them like 0-3 or 4,5"
+        ),
+        "settings.shard_ids_backwards": (
+            "the range “{part}” runs backwards; write the smaller number first"
+        ),
+        "settings.shard_ids_need_count": (
+            "NEWSDESK_SHARD_IDS needs NEWSDESK_SHARD_COUNT too: the number of shards across "
+            "all processes"
+        ),
+        "settings.shard_out_of_range": (
+            "NEWSDESK_SHARD_IDS names shards that do not exist ({ids}): with "
+            "NEWSDESK_SHARD_COUNT={count}, shards are numbered 0 to {last}"
+        ),
+        "settings.bad_address": "“{text}” is not a host and port; write it like 127.0.0.1:9108",
         # --- Why the bot stopped: one line on stderr (`newsdesk run`) ---
         "exit.no_token": "no Discord bot token: set DISCORD_TOKEN in the environment or in .env.",
         "exit.token_rejected": (
@@ -276,6 +375,9 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "exit.gateway_closed": "the Discord gateway closed the connection (code {code}).",
         "exit.discord_status": "Discord answered {status} at {base}.",
         "exit.unreachable": "could not reach Discord at {base}: {error}",
+        "exit.endpoint_unavailable": (
+            "could not serve metrics and health on {address} (NEWSDESK_METRICS_ADDR): {error}"
+        ),
         "exit.intent_refused": (
             "Discord refused the Message Content intent: enable it for the bot in the "
             "Developer Portal (Bot tab, Privileged Gateway Intents)."
@@ -292,3 +394,14 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
 def say(key: str, /, **fields: object) -> str:
     """The sentence stored under `key`, with its `{placeholders}` filled from `fields`."""
     return CATALOGUE[key].format(**fields) if fields else CATALOGUE[key]
+
+
+def text_source_note(source: str | None) -> str | None:
+    """Where a briefing's text came from, for a footer; None for the page as it is shown."""
+    notes = {
+        "structured_data": say("source.structured_data"),
+        "amp": say("source.amp"),
+        "pdf": say("source.pdf"),
+        "text": say("source.text"),
+    }
+    return notes.get(str(source)) if source else None

@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
 from bot import __version__
 from bot.messages import say
 from bot.models import Briefing, ErrorKind, Failure
@@ -84,7 +86,12 @@ async def _brief_one(pipeline: Pipeline, source: str, *, as_text: bool) -> Brief
         return await pipeline.brief_url(source)
     if _OTHER_SCHEME.match(source) and not Path(source).exists():
         return Briefing.failed(source, Failure(ErrorKind.BLOCKED, say("link.not_web")))
-    limit = pipeline.settings.max_body_bytes
+    settings = pipeline.settings
+    # A saved page obeys the body cap of a fetched one, a PDF its own: `brief_file` decides
+    # by kind; this cap only spares reading a huge file whole.
+    limit = (
+        settings.max_body_bytes if as_text else max(settings.max_body_bytes, settings.max_pdf_bytes)
+    )
     try:
         data = _read_capped(Path(source), limit)
     except OSError as error:
@@ -95,14 +102,16 @@ async def _brief_one(pipeline: Pipeline, source: str, *, as_text: bool) -> Brief
         return Briefing.failed(source, Failure(ErrorKind.TOO_LARGE, too_large_message(limit)))
     if as_text:
         return await pipeline.brief_text(decode_text(data), source)
-    return await pipeline.brief_html(data, source)
+    return await pipeline.brief_file(data, Path(source).name, source=source)
 
 
 def _run(_: argparse.Namespace) -> int:
-    from bot.discord_app.client import run_bot
+    from bot.discord_app.client import bot_logging, run_bot
     from config import get_settings
 
-    return run_bot(get_settings())
+    settings = get_settings()
+    with bot_logging(settings):
+        return run_bot(settings)
 
 
 def _worker_count(value: str) -> int:
@@ -154,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130
+    except ValidationError as error:  # a setting in .env or the environment is wrong
+        from config.settings import describe_errors
+
+        for line in describe_errors(error):
+            sys.stderr.write(f"newsdesk: {line}\n")
+        return 2
 
 
 if __name__ == "__main__":

@@ -68,8 +68,8 @@ class ArchiveIndex(Protocol):
         ...
 
     def remove_guild(self, guild_id: int, article_id: int) -> list[Statement]:
-        """Statements, before `guild_id`'s shares of the article are deleted, that take the
-        article out of that server's searches."""
+        """Statements, after some of `guild_id`'s shares of the article were deleted, that take
+        the article out of that server's searches if it has no share of it left."""
         ...
 
     def remove(self, article_id: int) -> list[Statement]:
@@ -215,7 +215,7 @@ class SQLiteFTS5Index:
             (
                 f"INSERT INTO {_SCOPE_DELETE} SELECT 'delete', {_SCOPE_ROWID}, {_SCOPE_FIELDS} "
                 "FROM archive_fts f JOIN archive_guild_slots g ON g.guild_id = ? "
-                "WHERE f.rowid = ? AND EXISTS (SELECT 1 FROM archive_shares "
+                "WHERE f.rowid = ? AND NOT EXISTS (SELECT 1 FROM archive_shares "
                 "WHERE guild_id = ? AND article_id = ?)",
                 (guild_id, article_id, guild_id, article_id),
             )

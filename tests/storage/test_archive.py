@@ -236,6 +236,30 @@ async def test_forget_removes_this_guilds_shares_only(archive: Archive):
     assert await archive.forget(GUILD, "https://harbourpost.example/ferry") == 0
 
 
+async def test_forget_removes_and_counts_only_shares_in_the_channels_given(archive: Archive):
+    # A moderator of #news must not reach (or learn about) a share in a channel they can't see.
+    await share(archive, ferry_briefing(), message_id=1)
+    await share(archive, ferry_briefing(), message_id=2, channel_id=SECRET)
+    link = "https://harbourpost.example/ferry"
+    assert await archive.share_channels(GUILD, link) == {NEWS, SECRET}
+    assert await archive.forget(GUILD, link, channel_ids={NEWS, POLITICS}) == 1
+    assert await archive.share_channels(GUILD, link) == {SECRET}
+    assert await archive.forget(GUILD, link, channel_ids={NEWS}) == 0  # only #secret is left
+    assert await archive.forget(GUILD, link, channel_ids=set()) == 0
+    hits = await archive.search(GUILD, "ferry")
+    assert [h.channel_id for h in hits] == [SECRET]  # the article stays while a share does
+    assert await archive.forget(GUILD, link, channel_ids={SECRET}) == 1
+    assert await archive.search(GUILD, "ferry") == []
+
+
+async def test_share_channels_are_per_guild_and_found_by_the_pasted_link(archive: Archive):
+    await share(archive, ferry_briefing(), message_id=1, channel_id=POLITICS)
+    await share(archive, ferry_briefing(), message_id=2, guild_id=OTHER_GUILD, channel_id=SECRET)
+    pasted = "https://harbourpost.example/ferry?utm_source=x"
+    assert await archive.share_channels(GUILD, pasted) == {POLITICS}
+    assert await archive.share_channels(GUILD, "https://harbourpost.example/other") == set()
+
+
 async def test_forget_deletes_the_article_when_no_share_remains(tmp_path: Path):
     path = tmp_path / "forget.sqlite3"
     db = await open_database(path)
