@@ -309,6 +309,10 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "search.option.channel": "Only this channel",
         "search.option.days": "Only shares from the last N days",
         "search.no_words": "Type a few words to search for, such as a name or a word from a quote.",
+        "search.too_common": (
+            "Words like “the” and single letters are in nearly every article, so they are not "
+            "searched on their own. Add a name or a rarer word to “{query}”."
+        ),
         "search.no_results": (
             "I found nothing matching “{query}” in the articles shared in channels you can see."
         ),

@@ -19,10 +19,11 @@ from datetime import datetime
 
 from bot.clock import Clock, from_timestamp, timestamp, utc_now
 from bot.models import Briefing, Quote
-from bot.storage.archive_fts import IndexEntry, IndexQuery, fts_query, index_for
+from bot.storage.archive_fts import IndexEntry, IndexQuery, fts_query, index_for, query_chunks
 from bot.storage.cache import canonical_url
 from bot.storage.database import Database, Statement, Transaction
 from bot.storage.limits import StorageLimits
+from bot.text import stopwords
 
 _LEDE_PARAGRAPHS = 2
 
@@ -80,6 +81,22 @@ class SearchHit:
     shared_at: datetime
     snippet: str  # matched terms wrapped in ** (Discord bold)
     rank: float  # bm25: lower is better
+
+
+def too_common(query: str) -> bool:
+    """Whether every word of `query` is a single character or an English function word ("the",
+    "of", "and"): words nearly every article holds, whose results would be the whole archive in
+    an order that means little, so `/search` asks for a rarer word instead of running it.
+
+    English only: a function word of another language is often a word worth searching in
+    English ("war", "die", "hat"), and the archive does not know which language a server reads.
+    A chunk of several words ("U.S.", "e-bike") is a phrase and always searched.
+    """
+    chunks = query_chunks(query)
+    english = stopwords("en")
+    return bool(chunks) and all(
+        " " not in words and (len(words) == 1 or words.lower() in english) for words, _ in chunks
+    )
 
 
 def _quotes_json(quotes: Iterable[Quote]) -> str:
@@ -334,4 +351,4 @@ def _index_entry(briefing: Briefing) -> IndexEntry:
     )
 
 
-__all__ = ["Archive", "SearchHit", "Share", "SharedArticle", "fts_query"]
+__all__ = ["Archive", "SearchHit", "Share", "SharedArticle", "fts_query", "too_common"]

@@ -278,6 +278,17 @@ async def test_search_can_be_limited_to_one_channel(world: World) -> None:
     assert "Quarry blasting hours cut" in _found((await world.answer(interaction)).json["data"])
 
 
+async def test_a_search_of_only_common_words_gets_a_hint_instead(world: World) -> None:
+    channel = world.fake.channel()
+    link = world.serve("memory-library-levy.html", "/search/the", "The quarry and the levy")
+    await world.share(channel, link)
+    for query in ("the", "The of", "a", "x*"):
+        answer = await _search(world, "alice", query)
+        assert not answer.get("embeds")
+        assert answer["content"] == say("search.too_common", query=query.replace("*", "\\*"))
+    assert "The quarry and the levy" in _found(await _search(world, "alice", "the quarry"))
+
+
 async def test_forget_removes_an_article_for_moderators_only(world: World) -> None:
     fake, channel = world.fake, world.fake.channel()
     link = world.serve("memory-library-levy.html", "/search/ferret", "Ferret rescue outgrows barn")

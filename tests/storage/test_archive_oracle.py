@@ -11,44 +11,21 @@ words, channel subsets, time windows and page sizes. The text is our own.
 from __future__ import annotations
 
 import dataclasses
-import json
 import random
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.models import Briefing, Quote
-from bot.storage.archive import Archive, SearchHit
-from bot.storage.archive_fts import SQLiteFTS5Index, fts_query
+from bot.storage.archive import Archive
+from bot.storage.archive_fts import SQLiteFTS5Index
 from bot.storage.database import Database, open_database
+from tests.storage.archive_checks import as_row, assert_index_matches_the_stored_rows, oracle
 
 T0 = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
 GUILDS = (101, 202, 303, 404)
 CHANNELS = {g: (g * 10 + 1, g * 10 + 2, g * 10 + 3) for g in GUILDS}
-
-ORACLE = """
-    WITH hits AS MATERIALIZED (
-        SELECT rowid AS article_id, bm25(archive_fts, 4.0, 1.0, 2.0, 3.0) AS rank,
-               snippet(archive_fts, -1, '**', '**', '…', 16) AS snip
-        FROM archive_fts WHERE archive_fts MATCH ?
-    ),
-    visible AS (
-        SELECT s.*, h.rank, h.snip,
-               ROW_NUMBER() OVER (
-                   PARTITION BY s.article_id ORDER BY s.shared_at DESC, s.id DESC
-               ) AS n
-        FROM archive_shares s JOIN hits h ON h.article_id = s.article_id
-        WHERE {where}
-    )
-    SELECT a.headline, a.site, a.published, a.url, v.jump_url, v.channel_id,
-           v.message_id, v.shared_at, v.snip, v.rank
-    FROM visible v JOIN archive_articles a ON a.id = v.article_id
-    WHERE v.n = 1
-    ORDER BY v.rank, v.shared_at DESC, v.id DESC
-    LIMIT ?
-"""
 
 # Our own newsroom vocabulary: common words, names with diacritics, hyphenated and dotted words,
 # words that stem together (elect, election, elected), and a few that repeat within a sentence.
@@ -183,6 +160,9 @@ async def seed(archive: Archive, rnd: random.Random) -> list[Briefing]:
         message += 1
     for b in rnd.sample(articles[:70], 6):  # forgotten in one server (maybe everywhere)
         await archive.forget(rnd.choice(GUILDS), b.url)
+    for b in rnd.sample(articles[:70], 6):  # forgotten by a member who sees one channel
+        guild = rnd.choice(GUILDS)
+        await archive.forget(guild, b.url, channel_ids={rnd.choice(CHANNELS[guild])})
     return articles
 
 
@@ -220,38 +200,6 @@ def queries(rnd: random.Random) -> list[str]:
         " ".join(rnd.choice(COMMON + WORDS) for _ in range(rnd.randint(1, 3))) for _ in range(25)
     ]
     return fixed + random_ones
-
-
-def oracle(path: Path, guild: int, text: str, channels, since, limit) -> list[tuple]:
-    match = fts_query(text)
-    if match is None or limit <= 0 or (channels is not None and not channels):
-        return []
-    where = ["s.guild_id = ?"]
-    params: list[object] = [match, guild]
-    if channels is not None:
-        where.append("s.channel_id IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(sorted(channels)))
-    if since is not None:
-        where.append("s.shared_at >= ?")
-        params.append(since.timestamp())
-    params.append(limit)
-    with sqlite3.connect(path) as db:
-        return db.execute(ORACLE.format(where=" AND ".join(where)), params).fetchall()
-
-
-def as_row(hit: SearchHit) -> tuple:
-    return (
-        hit.headline,
-        hit.site,
-        hit.published,
-        hit.url,
-        hit.jump_url,
-        hit.channel_id,
-        hit.message_id,
-        hit.shared_at.timestamp(),
-        hit.snippet,
-        hit.rank,
-    )
 
 
 @pytest.fixture
@@ -297,3 +245,8 @@ async def test_ties_are_broken_by_the_newest_share_as_before(seeded) -> None:
         assert [as_row(h) for h in hits] == oracle(path, guild, "the", None, None, 100)
         ranks = [h.rank for h in hits]
         assert ranks == sorted(ranks)
+
+
+async def test_the_index_is_what_a_rebuild_from_the_stored_rows_makes(seeded) -> None:
+    path, _, _ = seeded
+    assert_index_matches_the_stored_rows(path)
