@@ -92,11 +92,13 @@ _ARCHIVE_SCOPE_SQLITE: Final = (
     "CREATE VIRTUAL TABLE temp.archive_fts_rows USING fts5vocab(main, archive_fts, row)",
     "INSERT INTO archive_terms (term, articles) SELECT term, doc FROM temp.archive_fts_rows",
     "DROP TABLE temp.archive_fts_rows",
+    # archive_fts's text read from its content table (FTS5's documented `_content`, columns
+    # c0..c3 in archive_fts's column order): a b-tree lookup per row, not an FTS5 cursor.
     "INSERT INTO archive_scope (rowid, headline, briefing, quotes, speakers) "
-    "SELECT (g.slot << 32) | f.rowid, f.headline, f.briefing, f.quotes, f.speakers "
+    "SELECT (g.slot << 32) | f.id, f.c0, f.c1, f.c2, f.c3 "
     "FROM (SELECT DISTINCT guild_id, article_id FROM archive_shares) p "
     "JOIN archive_guild_slots g ON g.guild_id = p.guild_id "
-    "JOIN archive_fts f ON f.rowid = p.article_id",
+    "JOIN archive_fts_content f ON f.id = p.article_id",
     f"""
     CREATE TRIGGER archive_tokens_counted AFTER INSERT ON archive_tokens BEGIN
         INSERT INTO archive_terms (term, articles)

@@ -1,0 +1,333 @@
+"""Archive search at scale (issue 16; issue 13's bench/scale.py part a): p50/p95 of the archive's
+own `search()` over archives of 10k, 100k and 1M briefings, per query class and backend.
+
+    python bench/search.py [--sizes 10000,100000,1000000] [--backends sqlite]
+                           [--rounds 3] [--servers 20] [--old N] [--data DIR] [--corpora PATH]
+
+The archives: briefings shared over 1,000 servers of 12 channels each (one in ten is an article
+another server shared already), spread over a year, with realistic text drawn at run time from
+the shared corpora — sentences of summaries-cnndm and quotes-polnear for headlines and briefings,
+quotes-polnear's quotes with their named speakers. Nothing of the corpora is kept in the repo;
+the generated databases are cached in `--data` (default: the system's temp folder,
+`newsdesk-bench-search/`), so a rerun measures at once. A database is built the way an archive
+that grew under the old code and then upgraded would be: the rows at schema 7 by bulk inserts,
+then `open_database()` applies migration 8 (its time is printed).
+
+The searches: the member sees 7 of the 12 channels of their server; `--servers` servers, the same
+ones for every size and class, each asked once per round; the query classes run interleaved in
+each round so machine drift favours none. A cell is the median over rounds of that round's p50
+(p95). `--old N` also times the single-table query of old (what main ran before issue 16) on
+N servers, one round — it takes seconds per search at a million briefings.
+
+SQLite's file is opened by `open_database` with its default two readers, as the bot does; the
+timings include the hop to the reader thread and back, as a reporter's `/search` pays it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import add_corpora_arg, corpora_path
+
+from bot.storage.archive import Archive
+from bot.storage.archive_fts import IndexQuery, SQLiteFTS5Index
+from bot.storage.archive_tokens import register
+from bot.storage.database import open_database
+from bot.storage.migrations import MIGRATIONS, migrate
+from bot.storage.sqlite import SQLiteDatabase
+
+GENERATOR = 1  # bump when the generated archive changes, so cached files are rebuilt
+SERVERS = 1_000
+CHANNELS = 12
+VISIBLE = 7
+RESHARED = 0.1
+YEAR = 365 * 24 * 3600.0
+START = 1_767_225_600.0  # 2026-01-01 UTC
+GUILD_BASE = 900_000_000_000_000_000
+CLASSES = (
+    ("rare name", "Kilmarnock"),
+    ("mid word", "president"),
+    ("two words", "election campaign"),
+    ("phrase", "U.S. officials"),
+    ("common", "said"),
+    ("stop word", "the"),
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])")
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    sentences: list[str]
+    headlines: list[str]
+    quotes: list[tuple[str, str]]  # (quote, named speaker)
+
+
+def load_corpus(root: Path) -> Corpus:
+    sentences: list[str] = []
+    for path in sorted((root / "summaries-cnndm" / "text").glob("*.txt")):
+        sentences += [s.strip() for s in path.read_text(encoding="utf-8").splitlines()]
+    for path in sorted((root / "quotes-polnear" / "text").glob("*.txt")):
+        for paragraph in path.read_text(encoding="utf-8").split("\n\n"):
+            sentences += [s.strip() for s in _SENTENCE_END.split(paragraph)]
+    sentences = [s for s in sentences if 40 <= len(s) <= 400]
+    quotes = []
+    with (root / "quotes-polnear" / "gold.jsonl").open(encoding="utf-8") as gold:
+        for line in gold:
+            for q in json.loads(line)["quotes"]:
+                if q.get("speaker") and not q.get("speaker_is_pronoun"):
+                    quotes.append((q["quote"].strip('“”" '), q["speaker"]))
+    if not sentences or not quotes:
+        sys.exit(f"bench: no sentences or quotes found under {root}")
+    return Corpus(sentences, [s for s in sentences if len(s) <= 120], quotes)
+
+
+def guild_id(n: int) -> int:
+    return GUILD_BASE + n
+
+
+def channel_id(guild: int, n: int) -> int:
+    return GUILD_BASE + 10_000_000 + (guild - GUILD_BASE) * 100 + n
+
+
+def visible_channels(guild: int) -> list[int]:
+    return [channel_id(guild, n) for n in range(VISIBLE)]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One briefing as the archive stores it: the article (None when re-shared) and the share."""
+
+    article: tuple | None
+    fts: tuple | None
+    share: tuple
+
+
+def briefings(corpus: Corpus, size: int) -> Iterator[Row]:
+    rnd = random.Random(f"newsdesk-search-{GENERATOR}")
+    articles = 0
+    for n in range(1, size + 1):
+        guild = guild_id(rnd.randrange(SERVERS))
+        channel = channel_id(guild, rnd.randrange(CHANNELS))
+        shared_at = START + YEAR * n / size
+        if articles and rnd.random() < RESHARED:
+            share = (rnd.randint(max(1, articles - 5000), articles), guild, channel, n)
+            yield Row(None, None, (*share, shared_at))
+            continue
+        articles += 1
+        briefing = rnd.sample(corpus.sentences, rnd.randint(3, 5))
+        quotes = rnd.sample(corpus.quotes, rnd.randint(0, 4))
+        headline = rnd.choice(corpus.headlines)
+        url = f"https://news{articles % 97}.example/{articles}"
+        quote_rows = [
+            {"text": q, "speaker": s, "paragraph": i, "score": 0.5}
+            for i, (q, s) in enumerate(quotes)
+        ]
+        article = (
+            articles,
+            url,
+            headline,
+            f"News {articles % 97}",
+            None,
+            None,
+            "\n".join(briefing[:2]),
+            json.dumps(briefing, ensure_ascii=False),
+            json.dumps(quote_rows, ensure_ascii=False),
+            shared_at,
+        )
+        fts = (
+            articles,
+            headline,
+            "\n".join(briefing),
+            "\n".join(q for q, _ in quotes),
+            "\n".join(dict.fromkeys(s for _, s in quotes)),
+        )
+        yield Row(article, fts, (articles, guild, channel, n, shared_at))
+
+
+async def build_sqlite(corpus: Corpus, size: int, path: Path) -> None:
+    """Rows at schema 7 by bulk inserts, then migration 8 as an upgrade would run it."""
+    partial = path.with_suffix(".partial")
+    for leftover in partial.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    db = await SQLiteDatabase.open(partial)
+    await migrate(db, MIGRATIONS[:7])
+    await db.close()
+    started = time.perf_counter()
+    conn = sqlite3.connect(partial, isolation_level=None)
+    register(conn)
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("BEGIN")
+    batch: list[Row] = []
+
+    def flush() -> None:
+        conn.executemany(
+            "INSERT INTO archive_articles (id, url, headline, site, published, byline, lede, "
+            "briefing, quotes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [r.article for r in batch if r.article],
+        )
+        conn.executemany(
+            "INSERT INTO archive_aliases (url, article_id) VALUES (?, ?)",
+            [(r.article[1], r.article[0]) for r in batch if r.article],
+        )
+        conn.executemany(
+            "INSERT INTO archive_fts (rowid, headline, briefing, quotes, speakers) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [r.fts for r in batch if r.fts],
+        )
+        conn.executemany(
+            "INSERT INTO archive_shares (article_id, guild_id, channel_id, message_id, jump_url, "
+            "poster_id, shared_at) VALUES (?, ?, ?, ?, ?, 7, ?)",
+            [
+                (a, g, c, m, f"https://discord.com/channels/{g}/{c}/{m}", t)
+                for a, g, c, m, t in (r.share for r in batch)
+            ],
+        )
+        batch.clear()
+
+    for n, row in enumerate(briefings(corpus, size), start=1):
+        batch.append(row)
+        if len(batch) == 20_000:
+            flush()
+        if n % 100_000 == 0:
+            print(f"  {n:,} briefings written ({time.perf_counter() - started:.0f} s)")
+    flush()
+    conn.execute("COMMIT")
+    conn.close()
+    print(f"  rows at schema 7: {time.perf_counter() - started:.0f} s")
+    started = time.perf_counter()
+    db = await open_database(partial)  # migration 8: the per-server index from the rows
+    await db.close()
+    print(f"  migration 8 (upgrade of this archive): {time.perf_counter() - started:.0f} s")
+    partial.rename(path)
+    for suffix in ("-wal", "-shm"):
+        Path(str(partial) + suffix).unlink(missing_ok=True)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def measure_sqlite(path: Path, servers: list[int], rounds: int, old: int) -> dict:
+    db = await open_database(path)
+    archive = Archive(db)
+    index = SQLiteFTS5Index()
+    cells: dict[str, dict[str, float]] = {}
+    try:
+        per_round: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in CLASSES}
+        hits: dict[str, list[int]] = {label: [] for label, _ in CLASSES}
+        for round_ in range(rounds + 1):  # round 0 warms the page cache and the statements
+            times: dict[str, list[float]] = {label: [] for label, _ in CLASSES}
+            for guild in servers:
+                for label, text in CLASSES:  # interleaved: drift favours no class
+                    started = time.perf_counter()
+                    found = await archive.search(
+                        guild, text, channel_ids=visible_channels(guild), limit=10
+                    )
+                    times[label].append((time.perf_counter() - started) * 1000)
+                    hits[label].append(len(found))
+            if round_ == 0:
+                times = {label: [] for label, _ in CLASSES}
+                hits = {label: [] for label, _ in CLASSES}
+                continue
+            for label, values in times.items():
+                per_round[label].append((percentile(values, 0.5), percentile(values, 0.95)))
+        for label, values in per_round.items():
+            cells[label] = {
+                "p50": statistics.median(v[0] for v in values),
+                "p95": statistics.median(v[1] for v in values),
+                "hits": statistics.mean(hits[label]),
+            }
+        if old:
+            for label, text in CLASSES:
+                times_old = []
+                for guild in servers[:old]:
+                    query = IndexQuery(guild, text, visible_channels(guild), None, 10)
+                    match = " ".join(f'"{w}"' for w in text.replace(".", " ").split())
+                    started = time.perf_counter()
+                    await index._search_everything(db, query, match)
+                    times_old.append((time.perf_counter() - started) * 1000)
+                cells[label]["old p50"] = statistics.median(times_old)
+    finally:
+        await db.close()
+    return cells
+
+
+def data_dir(arg: str | None) -> Path:
+    path = Path(arg) if arg else Path(tempfile.gettempdir()) / "newsdesk-bench-search"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def table(results: dict[tuple[int, str], dict], old: bool) -> str:
+    header = ["briefings", "backend", *(f"{label} “{text}”" for label, text in CLASSES)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for (size, backend), cells in sorted(results.items()):
+        row = [f"{size:,}", backend]
+        for label, _ in CLASSES:
+            cell = cells[label]
+            text = f"{cell['p50']:.1f} / {cell['p95']:.1f}"
+            if old and "old p50" in cell:
+                text += f" (old {cell['old p50']:,.0f})"
+            row.append(text)
+        lines.append("| " + " | ".join(row) + " |")
+    hits = ", ".join(
+        f"{label} {cells[label]['hits']:.1f}"
+        for label, _ in CLASSES
+        for (size, _b), cells in [max(results.items())]
+    )
+    lines.append(f"\nms, p50 / p95 (median of rounds). Hits per search at the largest size: {hits}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--backends", default="sqlite")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--servers", type=int, default=20)
+    parser.add_argument("--old", type=int, default=0, help="servers to time the old query on")
+    parser.add_argument("--data", help="folder for the generated databases (kept for reruns)")
+    add_corpora_arg(parser)
+    args = parser.parse_args()
+    folder = data_dir(args.data)
+    corpus: Corpus | None = None
+    rnd = random.Random(7)
+    servers = [guild_id(n) for n in rnd.sample(range(SERVERS), args.servers)]
+    results: dict[tuple[int, str], dict] = {}
+    print(f"load average at start: {os.getloadavg()}")
+    for size in (int(s) for s in args.sizes.split(",")):
+        for backend in args.backends.split(","):
+            if backend != "sqlite":
+                sys.exit(f"bench: unknown backend {backend!r}")
+            path = folder / f"sqlite-{size}-g{GENERATOR}-m{len(MIGRATIONS)}.sqlite3"
+            if not path.exists():
+                corpus = corpus or load_corpus(corpora_path(args.corpora))
+                print(f"building {path} ({size:,} briefings)")
+                asyncio.run(build_sqlite(corpus, size, path))
+            print(f"measuring {backend} at {size:,} …")
+            results[(size, backend)] = asyncio.run(
+                measure_sqlite(path, servers, args.rounds, args.old)
+            )
+            print(json.dumps(results[(size, backend)]))
+    print(f"load average at end: {os.getloadavg()}")
+    print(table(results, bool(args.old)))
+
+
+if __name__ == "__main__":
+    main()
