@@ -1,12 +1,12 @@
-"""The newsroom's memory: every briefing the bot posts, searchable with SQLite FTS5.
+"""The newsroom's memory: every briefing the bot posts, searchable in full text.
 
 Why: "what did we share about the port strike last week?" is a question reporters ask daily.
-An article is stored once (its text fields feed one FTS row) and each time it is posted in a
+An article is stored once (its text fields feed one search entry) and each time it is posted in a
 server we add a share row (guild, channel, message, poster, time), so search ranks articles,
 not posts, while digests can still count how often something was shared and link every post.
 
 Search is scoped to one guild and to the channels the asking member can see; query text is
-turned into quoted FTS5 terms so user input can never be FTS syntax. Everything engine-specific
+turned into quoted terms so user input can never be query syntax. Everything engine-specific
 about search lives in `bot/storage/archive_fts.py`; the tables come from the migrations.
 """
 
@@ -79,7 +79,7 @@ class SearchHit:
     message_id: int
     shared_at: datetime
     snippet: str  # matched terms wrapped in ** (Discord bold)
-    rank: float  # bm25: lower is better
+    rank: float  # lower is better: bm25 (SQLite), minus ts_rank (PostgreSQL)
 
 
 def _quotes_json(quotes: Iterable[Quote]) -> str:
@@ -151,6 +151,7 @@ class Archive:
                         timestamp(shared_at),
                     ),
                 ),
+                *self._index.add_share(url, guild_id),
             ]
         )
 
@@ -240,6 +241,7 @@ class Archive:
                     "DELETE FROM archive_shares WHERE guild_id = ? AND article_id = ?",
                     (guild_id, article_id),
                 )
+                await tx.execute_batch(self._index.remove_guild(guild_id, article_id))
                 left = await tx.fetch_one(
                     "SELECT 1 FROM archive_shares WHERE article_id = ? LIMIT 1", (article_id,)
                 )

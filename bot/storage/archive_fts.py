@@ -1,10 +1,11 @@
-"""The archive's full-text index: everything engine-specific about archive search, in one place.
+"""The archive's full-text index: everything engine-specific about archive search.
 
 Why apart from `archive.py`: the archive's tables and their SQL are portable, but full-text
 search is not — SQLite has FTS5 (a virtual table, `MATCH`, `bm25()`, `snippet()`), PostgreSQL
 has `tsvector`, `websearch_to_tsquery` and `ts_rank`. The archive talks to an `ArchiveIndex`;
-each engine supplies one, chosen by `index_for(db.dialect)`. The index's table is created by
-migration 5 (`bot/storage/migrations.py`).
+each engine supplies one, chosen by `index_for(db.dialect)`: FTS5 here, PostgreSQL's in
+`archive_tsvector.py`. The index's tables are created by migration 5
+(`bot/storage/migrations.py`).
 """
 
 from __future__ import annotations
@@ -49,6 +50,15 @@ class ArchiveIndex(Protocol):
     def put(self, article_url: str, entry: IndexEntry) -> list[Statement]:
         """Statements that index (or re-index) the article stored under `article_url`, for
         the archive's write batch (the article's id is found by a subquery)."""
+        ...
+
+    def add_share(self, article_url: str, guild_id: int) -> list[Statement]:
+        """Statements, after the share row is written, that let `guild_id`'s searches find the
+        article (an engine that keeps the server in its index adds it here; FTS5: nothing)."""
+        ...
+
+    def remove_guild(self, guild_id: int, article_id: int) -> list[Statement]:
+        """Statements for when `guild_id` has no share of the article left."""
         ...
 
     def remove(self, article_id: int) -> list[Statement]: ...
@@ -102,6 +112,12 @@ class SQLiteFTS5Index:
             ),
         ]
 
+    def add_share(self, article_url: str, guild_id: int) -> list[Statement]:
+        return []
+
+    def remove_guild(self, guild_id: int, article_id: int) -> list[Statement]:
+        return []
+
     def remove(self, article_id: int) -> list[Statement]:
         return [("DELETE FROM archive_fts WHERE rowid = ?", (article_id,))]
 
@@ -145,6 +161,10 @@ class SQLiteFTS5Index:
 def index_for(dialect: str) -> ArchiveIndex:
     if dialect == "sqlite":
         return SQLiteFTS5Index()
+    if dialect == "postgresql":
+        from bot.storage.archive_tsvector import PostgresTextIndex
+
+        return PostgresTextIndex()
     raise NotImplementedError(f"no archive search for {dialect}")
 
 

@@ -200,8 +200,8 @@ async def test_requested_link_is_canonicalised(database: Database):
     assert len(fetch.calls) == 1
 
 
-async def test_entries_survive_reopening_the_database(tmp_path: Path):
-    path = tmp_path / "reopen.sqlite3"
+async def test_entries_survive_reopening_the_database(database_target: Path | str):
+    path = database_target
     clock = Clock()
     fetch = Fetcher()
     first = await open_database(path)
