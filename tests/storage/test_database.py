@@ -65,7 +65,7 @@ async def test_a_batch_is_one_transaction(database: Database) -> None:
         [("INSERT INTO t VALUES (?, ?)", (1, "a")), ("UPDATE t SET v = 'b' WHERE k = 1", ())]
     )
     assert counts == [1, 1]
-    with pytest.raises(StorageError, match="(?i)unique"):
+    with pytest.raises(StorageError, match=r"(?i)unique"):
         await database.execute_batch(
             [("INSERT INTO t VALUES (?, ?)", (2, "c")), ("INSERT INTO t VALUES (1, 'dup')", ())]
         )
@@ -184,7 +184,7 @@ async def test_writes_queue_in_order_inside_the_process(tmp_path: Path) -> None:
 
 
 async def test_engine_errors_reach_callers_as_storage_errors(database: Database) -> None:
-    with pytest.raises(StorageError, match="no such table|does not exist"):
+    with pytest.raises(StorageError, match=r"no such table|does not exist"):
         await database.fetch_all("SELECT * FROM missing")
     with pytest.raises(StorageError):
         await database.execute("INSERT INTO missing VALUES (1)")

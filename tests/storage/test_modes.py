@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.storage.database import Database, open_database
-from tests.helpers.storage import refuse_inserts
 from bot.storage.modes import Store
+from tests.helpers.storage import refuse_inserts
 
 
 async def test_unset_channels_get_the_default_mode(database: Database) -> None:
