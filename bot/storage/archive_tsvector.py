@@ -170,12 +170,14 @@ class PostgresTextIndex:
         if query.since is not None:
             where.append("s.shared_at >= ?")
             filters.append(query.since)
+        # The tsquery is written out where it is used (not read from a CTE), so the planner
+        # sees a value it can hand to the (guild_id, document) index together with the server.
         sql = f"""
-            WITH q AS MATERIALIZED (SELECT {tsquery} AS query),
-            matched AS (
+            WITH matched AS (
                 SELECT i.article_id,
-                       ts_rank({_WEIGHTS}, i.document, q.query, {_LOG_LENGTH}) AS score
-                FROM q JOIN archive_search i ON i.guild_id = ? AND i.document @@ q.query
+                       ts_rank({_WEIGHTS}, i.document, {tsquery}, {_LOG_LENGTH}) AS score
+                FROM archive_search i
+                WHERE i.guild_id = ? AND i.document @@ ({tsquery})
             ),
             visible AS (
                 SELECT DISTINCT ON (s.article_id) s.article_id, s.id, s.jump_url, s.channel_id,
@@ -191,15 +193,21 @@ class PostgresTextIndex:
                    p.message_id, p.shared_at,
                    ts_headline('{CONFIG}',
                                concat_ws(E'\\n', f.headline, f.speakers, f.quotes, f.briefing),
-                               q.query, '{_HEADLINE_OPTIONS}'),
+                               {tsquery}, '{_HEADLINE_OPTIONS}'),
                    -p.score
             FROM page p
             JOIN archive_articles a ON a.id = p.article_id
             JOIN archive_fts f ON f.article_id = p.article_id
-            CROSS JOIN q
             ORDER BY p.score DESC, p.shared_at DESC, p.id DESC
         """
-        return sql, [*params, query.guild_id, *filters, query.limit]
+        return sql, [
+            *params,  # ts_rank
+            query.guild_id,
+            *params,  # @@
+            *filters,
+            query.limit,
+            *params,  # ts_headline
+        ]
 
     async def search(self, db: Database, query: IndexQuery) -> list[Row]:
         statement = self.statement(query)

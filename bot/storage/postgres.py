@@ -47,7 +47,13 @@ log = logging.getLogger(__name__)
 MIGRATION_LOCK: Final = zlib.crc32(b"newsdesk schema migrations")
 _CLOSE_GRACE_SECONDS: Final = 30.0
 _COUNTED: Final = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE", "COPY"})
-_DRIVER_ERRORS: Final = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, PlaceholderError)
+_DRIVER_ERRORS: Final = (
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,  # e.g. a connection the server dropped mid-call
+    OSError,
+    PlaceholderError,
+)
 
 
 def _rowcount(status: str) -> int:

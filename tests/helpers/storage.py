@@ -63,3 +63,14 @@ async def refuse_inserts(db: Database, table: str, message: str) -> None:
     await db.execute(
         f"CREATE TRIGGER refuse BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION refuse()"
     )
+
+
+@pytest.fixture
+async def postgres_database(postgres_dsn: str) -> AsyncIterator[Database]:
+    """A fresh PostgreSQL database at the current schema, for tests of PostgreSQL's own
+    behaviour (skipped where the server binaries are missing)."""
+    db = await open_database(postgres_dsn)
+    try:
+        yield db
+    finally:
+        await db.close()

@@ -118,6 +118,37 @@ async def test_headline_match_outranks_body_match(archive: Archive):
     assert [h.site for h in hits] == ["Harbour Post", "Riverton Herald"]
 
 
+def weighted(where: str) -> Briefing:
+    """A briefing that says "Ostrava" once, in the field `where`; otherwise alike."""
+    place = {"headline": "", "speaker": "", "quote": "", "briefing": ""}
+    place[where] = "Ostrava "
+    return Briefing(
+        source=f"https://wire.example/{where}",
+        url=f"https://wire.example/{where}",
+        headline=f"{place['headline']}Council votes on the tram depot plan",
+        site=f"Wire {where}",
+        paragraphs=["The council met."],
+        quotes=[
+            Quote(
+                f"{place['quote']}We will build the depot", f"{place['speaker']}Ana Novak", 1, 0.7
+            )
+        ],
+        briefing=[f"The council approved the {place['briefing']}depot after a long debate."],
+    )
+
+
+async def test_field_weights_order_the_hits(archive: Archive):
+    # headline > speakers > quotes > briefing, as bm25's column weights say (and ts_rank's);
+    # shared newest-first in the opposite order, so the time of sharing cannot explain it.
+    fields = ["headline", "speaker", "quote", "briefing"]
+    for n, where in enumerate(reversed(fields)):
+        await share(archive, weighted(where), message_id=n + 1, at=T0 + timedelta(minutes=n))
+    hits = await archive.search(GUILD, "Ostrava")
+    assert [h.site for h in hits] == [f"Wire {where}" for where in fields]
+    assert [h.rank for h in hits] == sorted(h.rank for h in hits)
+    assert all("**Ostrava**" in h.snippet for h in hits)
+
+
 async def test_equal_ranks_put_newest_first(archive: Archive):
     older = ferry_briefing()
     newer = ferry_briefing()
