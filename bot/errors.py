@@ -8,9 +8,11 @@ the catalogue (`bot.messages`); `LLMUnavailable` and `AnswerError` carry reasons
 
     NewsdeskError
     ├── PipelineError        a page cannot be briefed (its kind and plain-words message)
+    │   └── NoArticle        the page's own text is no article (a wall, a teaser, a shell)
     ├── BadInput             a value someone typed is not one we can use (plain words)
     ├── QueueFull            a command arrived while the work queue was full
     ├── Dropped              an auto-reply was pushed out of the full work queue
+    ├── DeliveryFailed       Discord kept refusing one of our messages until the deadline
     ├── PoolClosed           the worker pool closed before the task ran
     ├── StorageError         a read or write of the database failed
     │   └── SchemaTooNew     the database was written by a newer Newsdesk
@@ -49,6 +51,20 @@ class PipelineError(NewsdeskError):
         return Failure(self.kind, self.message)
 
 
+class NoArticle(PipelineError):
+    """The page's own text is no article: a wall, a teaser or an empty script shell.
+
+    `amp_url` is the page's AMP version where it links one, which may hold the article.
+    Raised by: `bot.article.extract.extract_article`. Caught by:
+    `bot.runtime.analysis.analyse_page`, which hands `amp_url` to the pipeline (one more fetch,
+    `bot.runtime.amp`) and answers the failure if the AMP version holds no better article.
+    """
+
+    def __init__(self, message: str, amp_url: str | None) -> None:
+        super().__init__(ErrorKind.NOT_ARTICLE, message)
+        self.amp_url = amp_url
+
+
 class BadInput(NewsdeskError, ValueError):
     """A value a person typed (a time, a time zone) cannot be used; the message says why.
 
@@ -76,8 +92,26 @@ class Dropped(NewsdeskError):
     """A waiting auto-reply was dropped to make room for a newer one (or had no room at all).
 
     Raised by: `bot.runtime.workqueue.WorkQueue.run` for droppable work (auto-replies).
-    Caught by: `bot.runtime.service.BriefingService.brief_many`, which leaves the link out.
+    Caught by: `bot.runtime.service.BriefingService.brief_many` and, for attachments and pasted
+    texts, `bot.discord_app.material.brief_wanted`: the item is counted and listed in
+    `Batch.dropped`, so the link watcher (`cogs.watch`) can log it and mark the message with ⏳
+    like a rate-limited one.
     """
+
+
+class DeliveryFailed(NewsdeskError):
+    """Discord kept failing (5xx, 429, connection trouble) until the retry deadline passed.
+
+    Raised by: `bot.discord_app.delivery.deliver` (the last failure is its `__cause__`, and
+    `last`; None when the last try was cut off at the deadline). Caught by: the link watcher
+    (`cogs.watch`, ⚠️ on the message and a warning in the log) and the interaction helpers in
+    `bot.discord_app.delivery`, which resolve the interaction with a short failure.
+    """
+
+    def __init__(self, deadline: float, last: BaseException | None) -> None:
+        self.last = last
+        reason = f"last: {last}" if last is not None else "the last try was cut off"
+        super().__init__(f"Discord did not take the message within {deadline:g} s ({reason})")
 
 
 class PoolClosed(NewsdeskError, RuntimeError):

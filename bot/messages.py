@@ -87,6 +87,47 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         ),
         "article.not_html": "The page could not be read as HTML.",
         "article.too_large": "The page is too large to read ({size:.0f} MB).",
+        # Walls: what the site showed instead of the article, then what the reporter can do.
+        "walls.consent": (
+            "The site showed a cookie-consent page instead of the article, and Newsdesk does "
+            "not accept cookies on anyone's behalf."
+        ),
+        "walls.challenge_status": (
+            "The site blocks automated readers: it answered {status} with an “are you a "
+            "robot?” check instead of the article."
+        ),
+        "walls.challenge_page": (
+            "The site showed an “are you a robot?” check instead of the article, so automated "
+            "readers like Newsdesk cannot get in."
+        ),
+        "walls.login": "The site asks readers to log in before it shows this article.",
+        "walls.paywall": (
+            "Only a teaser of this article is public; the rest is behind the site's paywall."
+        ),
+        "walls.remedy": (
+            "To brief it anyway, open it in your browser and paste the article's text into a "
+            "message (or attach the saved page) and use “Brief this message”; an archived "
+            "copy of the page may also work."
+        ),
+        "walls.remedy_account": (
+            "If you have access, open it in your browser and paste the article's text into a "
+            "message (or attach the saved page) and use “Brief this message”; an archived "
+            "copy of the page may also work."
+        ),
+        # Files: attachments and local files.
+        "files.too_large": "The file is too large to read (over {size}).",
+        "files.unsupported": (
+            "Newsdesk reads web pages (.html), text files (.txt) and PDFs; {name} is none of these."
+        ),
+        "files.slow": "{name} took too long to download from Discord.",
+        "files.unreachable": "Could not download {name} from Discord.",
+        "material.pasted_text": "the pasted text",
+        "pdf.no_text": (
+            "This PDF has no text layer (it looks like a scan or a picture of pages), so there "
+            "is nothing to brief. Paste its text into a message instead."
+        ),
+        "pdf.encrypted": "This PDF is password-protected, so its text could not be read.",
+        "pdf.broken": "This PDF could not be read; it may be damaged.",
         # A failure without its own message, by kind (bot.discord_app.render).
         "failure.fetch": "I could not reach that site.",
         "failure.http_status": "The site answered with an error instead of the article.",
@@ -99,6 +140,7 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         # A failed briefing as a chat message.
         "failure.of_link": "I couldn't brief <{link}>: {reason}",
         "failure.of_source": "I couldn't brief that link: {reason}",
+        "failure.of_file": "I couldn't brief {name}: {reason}",
         # --- A briefing as people see it (embed, CLI) ---
         "briefing.untitled": "Article",
         "briefing.key_quotes": "Key quotes",
@@ -110,8 +152,21 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "quotes.shown": "{shown} of {total} quotes shown",
         "delete.label": "Delete",
         "delete.not_allowed": "Only the person who shared the link or a moderator can delete this.",
+        "preview.label": (
+            "The site's own preview, as Discord shows it, not a briefing: Newsdesk could not "
+            "read the article."
+        ),
+        # Where a briefing's text came from, when not from the page as shown (footers).
+        "source.structured_data": "text from the page's structured data",
+        "source.amp": "text from the page's AMP version",
+        "source.pdf": "text from the PDF",
+        "source.text": "from plain text",
         # --- Load: the work queue and the rate limits ---
         "queue.busy": "Newsdesk is busy right now. Please try again in a minute.",
+        "delivery.failed": (
+            "I couldn't post the answer: Discord is having trouble right now. "
+            "Please try again in a minute."
+        ),
         "throttle.try_again_one": (
             "You've asked for a lot of briefings in the last minute. Try again in {wait} second."
         ),
@@ -140,7 +195,10 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "brief.not_a_link": (
             "That doesn't look like a web address. Paste a full link starting with https://."
         ),
-        "brief.no_links": "I found no article links in that message.",
+        "brief.no_links": (
+            "I found nothing to brief in that message: no article link, no attached page, "
+            "text or PDF, and no pasted article."
+        ),
         "brief.no_quotes": "I found no direct quotes in that article.",
         "brief.shared": "Shared with the channel below.",
         "brief.refresh_refused": (
@@ -313,3 +371,14 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
 def say(key: str, /, **fields: object) -> str:
     """The sentence stored under `key`, with its `{placeholders}` filled from `fields`."""
     return CATALOGUE[key].format(**fields) if fields else CATALOGUE[key]
+
+
+def text_source_note(source: str | None) -> str | None:
+    """Where a briefing's text came from, for a footer; None for the page as it is shown."""
+    notes = {
+        "structured_data": say("source.structured_data"),
+        "amp": say("source.amp"),
+        "pdf": say("source.pdf"),
+        "text": say("source.text"),
+    }
+    return notes.get(str(source)) if source else None

@@ -11,6 +11,16 @@ from enum import StrEnum
 from typing import Any, cast
 
 
+class TextSource(StrEnum):
+    """Where an article's text was found: the page as shown, or where a page hides it."""
+
+    PAGE = "page"  # the visible page (fetched, or an attached/saved HTML file)
+    STRUCTURED_DATA = "structured_data"  # the page's JSON-LD articleBody
+    AMP = "amp"  # the page's AMP version (<link rel="amphtml">)
+    PDF = "pdf"
+    TEXT = "text"  # plain text: a .txt file or a pasted message
+
+
 class ErrorKind(StrEnum):
     """The failure kinds of the JSON contract; each maps to one plain-words message."""
 
@@ -59,6 +69,8 @@ class Article:
     language: str | None = None
     image: str | None = None
     description: str | None = None
+    text_source: TextSource = TextSource.PAGE
+    amp_url: str | None = None  # the page's AMP version, when it links one
 
     @property
     def text(self) -> str:
@@ -102,6 +114,7 @@ class Briefing:
     briefing: list[str] = field(default_factory=list)
     error: Failure | None = None
     briefing_method: str = "extractive"
+    text_source: TextSource | None = None  # None when there is no text (a failure)
 
     @property
     def ok(self) -> bool:
@@ -135,6 +148,7 @@ class Briefing:
             paragraphs=list(article.paragraphs),
             quotes=list(quotes),
             briefing=list(briefing),
+            text_source=article.text_source,
         )
 
     def to_json(self) -> dict[str, object]:
@@ -152,6 +166,7 @@ class Briefing:
             "quotes": [q.to_json() for q in self.quotes],
             "briefing": list(self.briefing),
             "error": self.error.to_json() if self.error else None,
+            "text_source": str(self.text_source) if self.text_source else None,
         }
 
     def to_record(self) -> dict[str, object]:
@@ -166,4 +181,6 @@ class Briefing:
         quotes = [Quote(**q) for q in cast("list[dict[str, Any]]", data.pop("quotes", []))]
         error = cast("dict[str, str] | None", data.pop("error", None))
         failure = Failure(ErrorKind(error["kind"]), error["message"]) if error else None
-        return cls(quotes=quotes, error=failure, **data)  # type: ignore[arg-type]
+        source = data.pop("text_source", None)  # records from before it existed have none
+        text_source = TextSource(str(source)) if source else None
+        return cls(quotes=quotes, error=failure, text_source=text_source, **data)  # type: ignore[arg-type]

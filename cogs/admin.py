@@ -4,7 +4,8 @@ Discord hides the group from members without Manage Channels (`default_permissio
 server admin can override that in Integrations settings, so every subcommand checks its
 permission again here: `mode` and `digest-schedule` in the channel being changed (a forum can be
 chosen for `mode`, and its posts follow it), `forget` Manage Messages, `llm` Manage Server (the
-optional checked LLM briefings; see bot/llm/switch.py).
+optional checked LLM briefings; see bot/llm/switch.py). `forget` removes and counts only shares in
+channels the member can see, so it neither reaches into nor reveals a channel hidden from them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import __version__
-from bot.discord_app.permissions import MessageChannel, has_manage_messages
+from bot.discord_app.permissions import (
+    MessageChannel,
+    archived_thread_ids,
+    has_manage_messages,
+    visible_channel_ids,
+)
 from bot.errors import BadInput
 from bot.llm.switch import status_text, switch_message
 from bot.messages import say
@@ -56,7 +62,11 @@ async def timezone_choices(
 
 
 async def _private(interaction: discord.Interaction[NewsdeskBot], text: str) -> None:
-    await interaction.response.send_message(text, ephemeral=True)
+    """Privately, as the answer or, after a defer, as its followup."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 @app_commands.guild_only()
@@ -68,6 +78,7 @@ class NewsdeskCommands(
 
     def __init__(self, bot: NewsdeskBot) -> None:
         self.bot = bot
+        self._gone: set[int] = set()  # deleted channels that still have archived shares
         super().__init__()
 
     @app_commands.command(name="mode", description=say("admin.mode_description"))
@@ -151,9 +162,9 @@ class NewsdeskCommands(
     async def forget(
         self, interaction: discord.Interaction[NewsdeskBot], url: app_commands.Range[str, 1, 1500]
     ) -> None:
-        """Drop an article from this server's archive (Manage Messages)."""
-        guild_id = interaction.guild_id
-        if guild_id is None:
+        """Drop an article from this server's archive (Manage Messages), where they can see it."""
+        guild, member = interaction.guild, interaction.user
+        if guild is None or not isinstance(member, discord.Member):
             await _private(interaction, say("command.server_only"))
             return
         if not has_manage_messages(interaction):
@@ -162,7 +173,8 @@ class NewsdeskCommands(
             )
             return
         link = url.strip().strip("<>")
-        removed = await self.bot.archive.forget(guild_id, link)
+        visible = await self._visible_shares(interaction, guild, member, link)
+        removed = await self.bot.archive.forget(guild.id, link, channel_ids=visible)
         if removed == 1:
             text = say("admin.forgotten_one", link=link, count=removed)
         elif removed:
@@ -170,6 +182,28 @@ class NewsdeskCommands(
         else:
             text = say("admin.not_archived", link=link)
         await _private(interaction, text)
+
+    async def _visible_shares(
+        self,
+        interaction: discord.Interaction[NewsdeskBot],
+        guild: discord.Guild,
+        member: discord.Member,
+        link: str,
+    ) -> set[int]:
+        """The channels holding shares of `link` that `member` can see.
+
+        A share in a thread archived since is unknown to the channel cache: it is looked up, as
+        `/search` does, so an article shared in an old forum post can still be forgotten.
+        """
+        shared_in = await self.bot.archive.share_channels(guild.id, link)
+        visible = visible_channel_ids(guild, member) & shared_in
+        unknown = [
+            c for c in shared_in if c not in self._gone and guild.get_channel_or_thread(c) is None
+        ]
+        if unknown:  # REST lookups may take a while: acknowledge within Discord's 3 s
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            visible |= await archived_thread_ids(guild, member, unknown, self._gone)
+        return visible
 
     @app_commands.command(name="digest-schedule", description=say("admin.schedule_description"))
     @app_commands.describe(

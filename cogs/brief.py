@@ -1,8 +1,14 @@
 """Briefings on demand: `/brief`, `/quotes` and the "Brief this message" context menu.
 
+"Brief this message" briefs whatever the message offers: its links, attached pages, texts and
+PDFs, or the article pasted into it; a link whose page cannot be read still shows the card
+Discord made for it, marked as the site's own preview.
+
 Every command defers at once (fetching can take seconds and Discord wants an answer within 3),
 and decides at that moment whether the answer is private: the first followup after a defer
-takes the defer's visibility, whatever flags it carries.
+takes the defer's visibility, whatever flags it carries. Every answer after the defer goes
+through `bot.discord_app.delivery`: tried again through a Discord outage, and at worst the
+"thinking…" becomes a short "couldn't post" — nobody is left waiting.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app import render
+from bot.discord_app.delivery import RetryPolicy, edit_original, follow_up
+from bot.discord_app.material import brief_wanted, previews_for, wanted_in
 from bot.discord_app.permissions import has_manage_messages
 from bot.discord_app.shares import record_shares
 from bot.messages import say
@@ -35,6 +43,7 @@ class OnDemand(commands.Cog):
         )
         self.context_menu.guild_only = True
         self.throttle = CommandThrottle.from_settings(bot.settings)
+        self.retry = RetryPolicy.from_settings(bot.settings)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.context_menu)
@@ -83,16 +92,19 @@ class OnDemand(commands.Cog):
             link, guild_id=interaction.guild_id, refresh=refresh
         )
         if not briefing.ok:
-            await interaction.followup.send(render.failure_message(briefing), ephemeral=True)
+            await follow_up(
+                interaction, self.retry, content=render.failure_message(briefing), ephemeral=True
+            )
             return
         embeds = render.briefing_embeds([briefing])
         if not public:
-            await interaction.followup.send(embeds=embeds, ephemeral=True)
+            await follow_up(interaction, self.retry, embeds=embeds, ephemeral=True)
             return
         # The edit resolves the private placeholder; the briefing is a new, public message.
-        await interaction.edit_original_response(content=say("brief.shared"))
-        sent = await interaction.followup.send(embeds=embeds, wait=True)
-        if interaction.channel_id is not None:  # shared with the channel: archive it
+        if not await edit_original(interaction, self.retry, content=say("brief.shared")):
+            return
+        sent = await follow_up(interaction, self.retry, embeds=embeds)
+        if sent is not None and interaction.channel_id is not None:  # shared: archive it
             await record_shares(
                 self.bot,
                 [briefing],
@@ -114,34 +126,44 @@ class OnDemand(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         briefing = await self.bot.service.brief(link, guild_id=interaction.guild_id)
         if not briefing.ok:
-            await interaction.followup.send(render.failure_message(briefing), ephemeral=True)
+            await follow_up(
+                interaction, self.retry, content=render.failure_message(briefing), ephemeral=True
+            )
             return
         pages = render.quote_pages(briefing)
         if not pages:
-            await interaction.followup.send(say("brief.no_quotes"), ephemeral=True)
+            await follow_up(interaction, self.retry, content=say("brief.no_quotes"), ephemeral=True)
             return
-        for page in pages:
-            await interaction.followup.send(embeds=page, ephemeral=True)
+        for number, page in enumerate(pages):
+            # Once the first page replaced "thinking…", a failure must not overwrite it.
+            first = number == 0
+            sent = await follow_up(
+                interaction, self.retry, note_on_failure=first, embeds=page, ephemeral=True
+            )
+            if sent is None:
+                return
 
     async def brief_message(
         self, interaction: discord.Interaction[NewsdeskBot], message: discord.Message
     ) -> None:
-        links = find_links(message.content, self.bot.settings.max_links_per_message)
-        if not links:
+        items = wanted_in(message, self.bot.settings, asked=True)
+        if not items:
             await interaction.response.send_message(say("brief.no_links"), ephemeral=True)
             return
-        allowed = await self._admit(interaction, len(links))
+        allowed = await self._admit(interaction, len(items))
         if not allowed:
             return
-        links = links[:allowed]
+        items = items[:allowed]
         await interaction.response.defer(ephemeral=True, thinking=True)
-        briefings = await self.bot.service.brief_many(links, guild_id=interaction.guild_id)
-        embeds = render.briefing_embeds(briefings)
-        content = render.failures_message(briefings)
+        batch = await brief_wanted(self.bot, message, items, guild_id=interaction.guild_id)
+        failed = [b for b in batch.briefings if not b.ok]
+        # A page that could not be read still has the card Discord shows under its link.
+        embeds = render.briefing_embeds(batch.briefings, previews_for(message, failed))
+        content = render.failures_message(batch.briefings)
         if content:
-            await interaction.followup.send(content=content, embeds=embeds, ephemeral=True)
+            await follow_up(interaction, self.retry, content=content, embeds=embeds, ephemeral=True)
         else:
-            await interaction.followup.send(embeds=embeds, ephemeral=True)
+            await follow_up(interaction, self.retry, embeds=embeds, ephemeral=True)
 
 
 async def setup(bot: NewsdeskBot) -> None:

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     dev_guild_id: int | None = None
     default_mode: ChannelMode = "auto"
     max_links_per_message: int = Field(default=3, ge=1, le=10)
+    discord_retry_deadline: float = Field(default=30.0, gt=0, le=600)
 
     # Storage
     # A SQLite file path, or postgresql://user:pass@host/db (its password never shows).
@@ -70,6 +71,8 @@ class Settings(BaseSettings):
     extract_timeout: float = Field(default=10.0, gt=0)
     worker_memory_mb: int | None = Field(default=1024, ge=64)
     briefing_max_chars: int = Field(default=600, ge=100)
+    max_pdf_bytes: int = Field(default=20_000_000, gt=0)
+    max_pdf_pages: int = Field(default=50, ge=1)
     user_links_per_minute: int = Field(default=10, ge=1)
     channel_links_per_minute: int = Field(default=30, ge=1)
     max_in_flight: int = Field(default=8, ge=1)

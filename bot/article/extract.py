@@ -28,9 +28,11 @@ from bot.article.metadata import (
     time_date,
     visible_byline,
 )
-from bot.errors import PipelineError
+from bot.article.structured import structured_body
+from bot.article.walls import find_wall, wall_lines
+from bot.errors import NoArticle, PipelineError
 from bot.messages import say
-from bot.models import Article, ErrorKind
+from bot.models import Article, ErrorKind, TextSource
 
 if TYPE_CHECKING:  # lxml loads with trafilatura, inside extract_article
     from lxml.html import HtmlElement
@@ -39,6 +41,8 @@ MAX_PAGE_BYTES = 10_000_000  # pages in the wild are < 3 MB; beyond this lxml al
 MIN_ARTICLE_CHARS = 200  # shorter than the shortest news brief (characters: CJK has no spaces)
 MENU_ITEM_CHARS = 25  # "Ouvidoria", "Galeria de Fotos": menu entries, not paragraphs
 TEASER_WORDS = 120  # a paywall teaser is a standfirst and a paragraph or two
+WALL_REST_WORDS = 100  # shorter pages are checked for walls; beside wall text, no article
+WALL_PAGE_WORDS = 600  # longer extracted text is an article, whatever lines it carries
 
 
 _PAYWALL_HINT = re.compile(
@@ -93,18 +97,46 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
             ErrorKind.EXTRACTION, f"{say('article.not_html')} ({type(error).__name__})"
         ) from error
 
-    words = sum(len(p.split()) for p in paragraphs)
-    chars = sum(len(p) for p in paragraphs)
-    if chars < MIN_ARTICLE_CHARS or (meta.paywalled and words < TEASER_WORDS):
-        raise PipelineError(
-            ErrorKind.NOT_ARTICLE,
-            say("article.teaser") if _teaser(meta, tree) else say("article.no_text"),
-        )
-
+    paragraphs, source = _article_text(tree, meta, paragraphs, url)
     try:
-        return _article(tree, meta, paragraphs, url)
+        article = _article(tree, meta, paragraphs, url)
     except RecursionError as error:
         raise PipelineError(ErrorKind.EXTRACTION, say("article.not_html")) from error
+    article.text_source = source
+    article.amp_url = _absolute(meta.amp_url, url or article.url)
+    return article
+
+
+def _article_text(
+    tree: HtmlElement, meta: PageMeta, paragraphs: list[str], url: str | None
+) -> tuple[list[str], TextSource]:
+    """The article's paragraphs and where they were found; raises `NoArticle` for a wall,
+    a teaser or an empty page (see walls.py and structured.py for why in this order)."""
+    total = sum(len(p.split()) for p in paragraphs)
+    # A wall never says this much; on 924 corpus pages trafilatura had already left every
+    # banner out of the longer ones, so they are spared the look for wall lines.
+    lines = wall_lines(paragraphs) if total < WALL_PAGE_WORDS else {}
+    kept = [p for i, p in enumerate(paragraphs) if i not in lines]
+    words = sum(len(p.split()) for p in kept)
+    chars = sum(len(p) for p in kept)
+    walled = bool(lines) and (
+        words < WALL_REST_WORDS or sum(len(paragraphs[i].split()) for i in lines) >= words
+    )
+    structured = structured_body(meta, kept)
+    if structured is not None:
+        return structured, TextSource.STRUCTURED_DATA
+    short = words < WALL_REST_WORDS  # a news brief, or all a wall has to say
+    if not (walled or short or (meta.paywalled and words < TEASER_WORDS)):
+        return kept, TextSource.PAGE
+    amp_url = _absolute(meta.amp_url, url or _page_url(meta, url))
+    wall = find_wall(tree, meta, url, lines)
+    if wall is not None:
+        raise NoArticle(wall.message, amp_url)
+    if chars >= MIN_ARTICLE_CHARS and not meta.paywalled:
+        return kept, TextSource.PAGE  # wall words, but no wall: a short article
+    raise NoArticle(
+        say("article.teaser") if _teaser(meta, tree) else say("article.no_text"), amp_url
+    )
 
 
 def _article(tree: HtmlElement, meta: PageMeta, paragraphs: list[str], url: str | None) -> Article:

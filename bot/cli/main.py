@@ -85,7 +85,12 @@ async def _brief_one(pipeline: Pipeline, source: str, *, as_text: bool) -> Brief
         return await pipeline.brief_url(source)
     if _OTHER_SCHEME.match(source) and not Path(source).exists():
         return Briefing.failed(source, Failure(ErrorKind.BLOCKED, say("link.not_web")))
-    limit = pipeline.settings.max_body_bytes
+    settings = pipeline.settings
+    # A saved page obeys the body cap of a fetched one, a PDF its own: `brief_file` decides
+    # by kind; this cap only spares reading a huge file whole.
+    limit = (
+        settings.max_body_bytes if as_text else max(settings.max_body_bytes, settings.max_pdf_bytes)
+    )
     try:
         data = _read_capped(Path(source), limit)
     except OSError as error:
@@ -96,7 +101,7 @@ async def _brief_one(pipeline: Pipeline, source: str, *, as_text: bool) -> Brief
         return Briefing.failed(source, Failure(ErrorKind.TOO_LARGE, too_large_message(limit)))
     if as_text:
         return await pipeline.brief_text(decode_text(data), source)
-    return await pipeline.brief_html(data, source)
+    return await pipeline.brief_file(data, Path(source).name, source=source)
 
 
 def _run(_: argparse.Namespace) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.messages import say
+from bot.messages import say, text_source_note
 from bot.models import Briefing
 
 TOP_QUOTES = 3
@@ -17,6 +17,9 @@ def briefing_as_text(briefing: Briefing) -> str:
         lines.append(meta)
     if briefing.url:
         lines.append(briefing.url)
+    note = text_source_note(briefing.text_source)
+    if note:
+        lines.append(f"({note})")
     lines.append("")
     lines.extend(f"  • {sentence}" for sentence in briefing.briefing)
     if briefing.quotes:

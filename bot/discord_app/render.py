@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 import discord
 from discord.utils import escape_markdown
 
-from bot.messages import say
+from bot.discord_app.material import Preview
+from bot.messages import say, text_source_note
 from bot.models import Briefing, ErrorKind, Failure, Quote
 
 # Discord's documented limits (https://discord.com/developers/docs/resources/message#embed-object).
@@ -35,6 +36,7 @@ WORDS_PER_MINUTE: Final = 230
 TOP_QUOTES: Final = 3
 ELLIPSIS: Final = "…"
 COLOUR: Final = discord.Colour(0x2B6CB0)
+PREVIEW_COLOUR: Final = discord.Colour(0x718096)  # grey: the site's words, not ours
 BYLINE_LIMIT: Final = 200  # a runaway byline must not push the briefing label out
 
 # A mention is only a mention when `<@`, `<@!`, `<@&`, `<#` or `</` is followed by an id; a
@@ -115,7 +117,8 @@ def _quote_lines(quotes: Sequence[Quote], limit: int) -> str:
 
 
 def footer_text(briefing: Briefing) -> str:
-    """Byline · date · reading time · which briefing it is (extractive or "<model>, checked").
+    """Byline · date · reading time · where the text was found, when not on the page as shown
+    ("text from the page's AMP version") · which briefing it is (extractive or "<model>, checked").
 
     Footers render no markdown and ping nobody: kept as is. The method comes last so a reader
     always knows whether the bullets are the article's sentences or a checked LLM summary.
@@ -123,7 +126,8 @@ def footer_text(briefing: Briefing) -> str:
     time = reading_time(briefing.word_count) if briefing.paragraphs else None
     method = say("briefing.method", method=briefing.briefing_method or "extractive")
     byline = trim(briefing.byline, BYLINE_LIMIT) if briefing.byline else None
-    return " · ".join(p for p in (byline, briefing.published, time, method) if p)
+    found = text_source_note(briefing.text_source)  # "text from the page's AMP version"
+    return " · ".join(p for p in (byline, briefing.published, time, found, method) if p)
 
 
 def briefing_embed(briefing: Briefing, *, budget: int = MESSAGE_EMBED_CHARS) -> discord.Embed:
@@ -164,13 +168,40 @@ def briefing_embed(briefing: Briefing, *, budget: int = MESSAGE_EMBED_CHARS) -> 
     return embed
 
 
-def briefing_embeds(briefings: Sequence[Briefing]) -> list[discord.Embed]:
-    """Embeds for one message: at most 10, together at most 6000 characters."""
+def briefing_embeds(
+    briefings: Sequence[Briefing], previews: Sequence[Preview] = ()
+) -> list[discord.Embed]:
+    """Embeds for one message: the briefings, then the site's own previews of links that could
+    not be briefed; at most 10, together at most 6000 characters."""
     shown = [b for b in briefings if b.ok][:EMBEDS_PER_MESSAGE]
-    if not shown:
+    cards = list(previews)[: EMBEDS_PER_MESSAGE - len(shown)]
+    if not shown and not cards:
         return []
-    budget = MESSAGE_EMBED_CHARS // len(shown)
-    return [briefing_embed(b, budget=budget) for b in shown]
+    budget = MESSAGE_EMBED_CHARS // (len(shown) + len(cards))
+    embeds = [briefing_embed(b, budget=budget) for b in shown]
+    return embeds + [preview_embed(card, budget=budget) for card in cards]
+
+
+def preview_embed(preview: Preview, *, budget: int = MESSAGE_EMBED_CHARS) -> discord.Embed:
+    """The card Discord showed under a link, marked as the site's own words, not a briefing.
+
+    Grey, not the briefing blue, and the footer says what it is: a reader must never take a
+    publisher's teaser line for Newsdesk's verbatim briefing.
+    """
+    label = trim(say("preview.label"), FOOTER_LIMIT)
+    site = trim(preview.site, AUTHOR_LIMIT) if preview.site else ""
+    room = max(1, budget - len(label) - len(site))
+    title = trim(escape(preview.title or preview.url), min(TITLE_LIMIT, room))
+    room = max(0, room - len(title))
+    description = trim(escape(preview.description or ""), min(DESCRIPTION_LIMIT, room))
+    url = preview.url if _is_web_url(preview.url) else None
+    embed = discord.Embed(
+        title=title, url=url, description=description or None, colour=PREVIEW_COLOUR
+    )
+    if site:
+        embed.set_author(name=site)
+    embed.set_footer(text=label)
+    return embed
 
 
 def failure_text(failure: Failure | None) -> str:
@@ -207,6 +238,9 @@ def failure_message(briefing: Briefing) -> str:
     reason = failure_text(briefing.error)
     if _is_web_url(link):
         return trim(say("failure.of_link", link=link, reason=reason), CONTENT_LIMIT)
+    if link.strip():  # an attached file or the pasted text, by its name
+        name = trim(escape(link.strip()), 200)
+        return trim(say("failure.of_file", name=name, reason=reason), CONTENT_LIMIT)
     return trim(say("failure.of_source", reason=reason), CONTENT_LIMIT)
 
 

@@ -30,6 +30,7 @@ import httpx
 from bot.errors import PipelineError
 from bot.messages import say
 from bot.models import ErrorKind, FetchedPage
+from bot.network.challenge import CHALLENGE_STATUSES, SCAN_BYTES, is_bot_check
 from bot.network.decoding import BOMS, decode_html
 from bot.network.guard import AddressPolicy, Resolver, SystemResolver
 
@@ -238,7 +239,7 @@ class Fetcher:
     async def _read(self, url: str, response: httpx.Response, state: _Hop) -> FetchedPage:
         status = response.status_code
         if status >= 400:
-            raise PipelineError(ErrorKind.HTTP_STATUS, status_message(status))
+            raise PipelineError(ErrorKind.HTTP_STATUS, await self._error_message(response))
         if _header_bytes(response) > self.settings.max_header_bytes:
             raise PipelineError(ErrorKind.FETCH, unreadable_message(state.host))
         media_type, charset = parse_content_type(response.headers.get("content-type", ""))
@@ -263,6 +264,29 @@ class Fetcher:
             status=status,
             content_type=media_type,
         )
+
+    async def _error_message(self, response: httpx.Response) -> str:
+        """An error status in plain words; an anti-bot service's challenge says what it is."""
+        status = response.status_code
+        head = await self._read_head(response) if status in CHALLENGE_STATUSES else b""
+        if is_bot_check(status, response.headers, head):
+            return f"{say('walls.challenge_status', status=status)} {say('walls.remedy')}"
+        return status_message(status)
+
+    async def _read_head(self, response: httpx.Response) -> bytes:
+        """The first `SCAN_BYTES` of an error page, decoded; what arrived if it breaks off."""
+        parts: list[bytes] = []
+        size = 0
+        try:
+            decoder = BodyDecoder(response.headers.get("content-encoding", ""), SCAN_BYTES * 4)
+            async for chunk in response.aiter_raw():
+                parts.append(decoder.feed(chunk))
+                size += len(parts[-1])
+                if size >= SCAN_BYTES:
+                    break
+        except (PipelineError, httpx.HTTPError, OSError):
+            pass  # a broken error page is still the error its status says
+        return b"".join(parts)[:SCAN_BYTES]
 
     async def _read_body(self, response: httpx.Response, limit: int, state: _Hop) -> bytes:
         decoder = BodyDecoder(response.headers.get("content-encoding", ""), limit)

@@ -222,12 +222,24 @@ class Archive:
             for r in rows
         ]
 
-    async def forget(self, guild_id: int, url: str) -> int:
+    async def forget(
+        self, guild_id: int, url: str, *, channel_ids: Collection[int] | None = None
+    ) -> int:
         """Remove this guild's shares of the article at `url`; returns how many shares went.
 
-        `url` may be the link that was pasted or the article's canonical URL. The article row
+        `url` may be the link that was pasted or the article's canonical URL. `channel_ids` is
+        the set of channels the asking member can see (None: no filter; empty: nothing goes),
+        so shares in channels hidden from them are neither removed nor counted. The article row
         (and its search entry) is deleted once no guild has a share of it left.
         """
+        if channel_ids is not None and not channel_ids:
+            return 0
+        in_channels = ""
+        channel_params: list[int] = []
+        if channel_ids is not None:
+            channel_params = sorted({int(c) for c in channel_ids})
+            in_channels = f" AND channel_id IN ({', '.join('?' * len(channel_params))})"
+        delete = f"DELETE FROM archive_shares WHERE guild_id = ? AND article_id = ?{in_channels}"
         key = canonical_url(url)
         async with self._db.transaction() as tx:
             rows = await tx.fetch_all(
@@ -237,17 +249,34 @@ class Archive:
             )
             removed = 0
             for article_id in (int(r[0]) for r in rows):
-                removed += await tx.execute(
-                    "DELETE FROM archive_shares WHERE guild_id = ? AND article_id = ?",
+                removed += await tx.execute(delete, (guild_id, article_id, *channel_params))
+                per_guild = self._index.remove_guild(guild_id, article_id)
+                if per_guild and not await tx.fetch_one(
+                    "SELECT 1 FROM archive_shares WHERE guild_id = ? AND article_id = ? LIMIT 1",
                     (guild_id, article_id),
-                )
-                await tx.execute_batch(self._index.remove_guild(guild_id, article_id))
+                ):
+                    await tx.execute_batch(per_guild)  # the server has no share of it left
                 left = await tx.fetch_one(
                     "SELECT 1 FROM archive_shares WHERE article_id = ? LIMIT 1", (article_id,)
                 )
                 if left is None:
                     await self._delete_article(tx, article_id)
         return removed
+
+    async def share_channels(self, guild_id: int, url: str) -> set[int]:
+        """Ids of the channels in this guild where the article at `url` was shared.
+
+        Why: a share in a thread Discord has archived since is unknown to the bot's channel
+        cache, so `forget` callers look those channels up before deciding what the member sees.
+        """
+        key = canonical_url(url)
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT channel_id FROM archive_shares WHERE guild_id = ? AND article_id IN "
+            "(SELECT article_id FROM archive_aliases WHERE url = ? "
+            "UNION SELECT id FROM archive_articles WHERE url = ?)",
+            (guild_id, key, key),
+        )
+        return {int(r[0]) for r in rows}
 
     async def shares_in_channel(
         self, guild_id: int, channel_id: int, since: datetime, until: datetime | None = None

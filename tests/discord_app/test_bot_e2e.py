@@ -448,7 +448,7 @@ async def test_context_menu_on_a_message_without_links(world: World) -> None:
     interaction = await fake.message_command(say("brief.context_menu"), posted)
     answer = (await _callback(world, interaction)).json
     assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
-    assert "no article links" in answer["data"]["content"]
+    assert "nothing to brief" in answer["data"]["content"]
 
 
 async def test_article_text_cannot_ping_or_format(world: World) -> None:

@@ -310,3 +310,52 @@ def test_quote_pages_truncation_footer_keeps_the_last_page_within_6000() -> None
     footer = pages[-1][-1].footer.text or ""
     shown = sum((e.description or "").count("\n") + 1 for page in pages for e in page)
     assert footer == f"{shown} of 100 quotes shown"
+
+
+def test_the_footer_says_where_the_text_was_found_when_not_on_the_page() -> None:
+    from bot.models import TextSource
+
+    briefing = Briefing(source="x", paragraphs=["One two three."], text_source=TextSource.AMP)
+    footer = render.footer_text(briefing)
+    assert footer.endswith("text from the page's AMP version · briefing: extractive")
+    briefing.text_source = TextSource.STRUCTURED_DATA
+    assert "text from the page's structured data" in render.footer_text(briefing)
+    briefing.text_source = TextSource.PAGE
+    assert "text from" not in render.footer_text(briefing)
+
+
+def test_a_preview_is_marked_as_the_sites_own_and_escaped() -> None:
+    from bot.discord_app.material import Preview
+    from bot.messages import say
+
+    card = Preview(
+        url="https://news.example/story",
+        title="**Big** news for <@123>",
+        description="@everyone should read " + "this " * 2000,
+        site="The Example Post",
+    )
+    embed = render.preview_embed(card, budget=1000)
+    assert embed.footer.text == say("preview.label")
+    assert embed.colour == render.PREVIEW_COLOUR != render.COLOUR
+    assert embed.title is not None and "\\*\\*Big\\*\\*" in embed.title
+    assert "<@123>" not in embed.title and "@everyone" not in (embed.description or "")
+    assert len(embed) <= 1000
+
+
+def test_previews_share_one_message_with_briefings_within_discord_limits() -> None:
+    from bot.discord_app.material import Preview
+
+    briefings = [
+        Briefing(source=f"s{i}", headline="H" * 300, paragraphs=["x"], briefing=["y " * 900])
+        for i in range(8)
+    ]
+    cards = [Preview(f"https://e.example/{i}", "T" * 300, "d " * 3000, "Site") for i in range(5)]
+    embeds = render.briefing_embeds(briefings, cards)
+    assert len(embeds) == render.EMBEDS_PER_MESSAGE
+    assert sum(len(e) for e in embeds) <= render.MESSAGE_EMBED_CHARS
+    assert [e.colour for e in embeds[-2:]] == [render.PREVIEW_COLOUR] * 2
+
+
+def test_a_failed_file_is_named_in_its_failure_line() -> None:
+    failed = Briefing.failed("**minutes**.pdf", Failure(ErrorKind.NOT_ARTICLE, "No text."))
+    assert render.failure_message(failed) == "I couldn't brief \\*\\*minutes\\*\\*.pdf: No text."

@@ -177,6 +177,7 @@ class FakeDiscord:
         self.overwrites: dict[int, list[dict[str, Any]]] = {}  # channel id -> overwrites
         self.identify_close_code: int | None = None  # close the gateway instead of READY
         self.scripted: list[Scripted] = []  # answers to give instead of the normal ones
+        self.files: dict[str, tuple[bytes, str]] = {}  # attachment path -> (bytes, type)
         self._sockets: list[web.WebSocketResponse] = []
         self._sequence = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -189,6 +190,7 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/", self._gateway)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        app.router.add_get("/attachments/{tail:.*}", self._attachment)
         app.router.add_route("*", "/{tail:.*}", self._unknown)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
@@ -567,6 +569,45 @@ class FakeDiscord:
         self.messages.pop(int(message["id"]), None)
         data = {k: message[k] for k in ("id", "channel_id", "guild_id")}
         await self.dispatch("MESSAGE_DELETE", data)
+
+    def attachment(
+        self,
+        channel_id: int,
+        filename: str,
+        data: bytes,
+        content_type: str | None = None,
+        *,
+        size: int | None = None,
+    ) -> dict[str, Any]:
+        """A file someone attached, served like Discord's CDN (a signed link on this server);
+        pass it in `post_message(..., attachments=[...])`. `size` is what Discord reports."""
+        attachment_id = snowflake()
+        path = f"/attachments/{channel_id}/{attachment_id}/{filename}"
+        self.files[path] = (data, content_type or "application/octet-stream")
+        link = f"http://127.0.0.1:{self.port}{path}?ex=6650f1a2&is=664fa022&hm=0f1e2d3c4b5a"
+        payload: dict[str, Any] = {
+            "id": str(attachment_id),
+            "filename": filename,
+            "size": len(data) if size is None else size,
+            "url": link,
+            "proxy_url": link.replace("/attachments/", "/attachments/proxy/", 1),
+        }
+        if content_type is not None:
+            payload["content_type"] = content_type
+        return payload
+
+    def downloads(self, attachment: dict[str, Any]) -> int:
+        """How often the bot fetched this attachment."""
+        path = attachment["url"].split("?", 1)[0].split(str(self.port), 1)[1]
+        return len(self.find("GET", re.escape(path)))
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        await self._record(request, request.path)
+        found = self.files.get(request.path)
+        if found is None:
+            return _error(404, "Unknown")
+        data, content_type = found
+        return web.Response(body=data, headers={"Content-Type": content_type})
 
     async def post_webhook_message(self, channel_id: int, content: str) -> dict[str, Any]:
         hook = FakeUser(snowflake(), "newswire-hook", bot=True)

@@ -268,6 +268,30 @@ async def test_forget_removes_this_guilds_shares_only(archive: Archive):
     assert await archive.forget(GUILD, "https://harbourpost.example/ferry") == 0
 
 
+async def test_forget_removes_and_counts_only_shares_in_the_channels_given(archive: Archive):
+    # A moderator of #news must not reach (or learn about) a share in a channel they can't see.
+    await share(archive, ferry_briefing(), message_id=1)
+    await share(archive, ferry_briefing(), message_id=2, channel_id=SECRET)
+    link = "https://harbourpost.example/ferry"
+    assert await archive.share_channels(GUILD, link) == {NEWS, SECRET}
+    assert await archive.forget(GUILD, link, channel_ids={NEWS, POLITICS}) == 1
+    assert await archive.share_channels(GUILD, link) == {SECRET}
+    assert await archive.forget(GUILD, link, channel_ids={NEWS}) == 0  # only #secret is left
+    assert await archive.forget(GUILD, link, channel_ids=set()) == 0
+    hits = await archive.search(GUILD, "ferry")
+    assert [h.channel_id for h in hits] == [SECRET]  # the article stays while a share does
+    assert await archive.forget(GUILD, link, channel_ids={SECRET}) == 1
+    assert await archive.search(GUILD, "ferry") == []
+
+
+async def test_share_channels_are_per_guild_and_found_by_the_pasted_link(archive: Archive):
+    await share(archive, ferry_briefing(), message_id=1, channel_id=POLITICS)
+    await share(archive, ferry_briefing(), message_id=2, guild_id=OTHER_GUILD, channel_id=SECRET)
+    pasted = "https://harbourpost.example/ferry?utm_source=x"
+    assert await archive.share_channels(GUILD, pasted) == {POLITICS}
+    assert await archive.share_channels(GUILD, "https://harbourpost.example/other") == set()
+
+
 async def test_forget_deletes_the_article_when_no_share_remains(database: Database):
     archive = Archive(database)
     await share(archive, ferry_briefing(), message_id=1)
@@ -280,6 +304,17 @@ async def test_forget_deletes_the_article_when_no_share_remains(database: Databa
     if database.dialect == "postgresql":
         assert await database.fetch_one("SELECT count(*) FROM archive_search") == (1,)
     assert await archive.search(GUILD, "Talvik") == []
+
+
+async def test_forget_in_some_channels_keeps_the_servers_search_entry(database: Database):
+    archive = Archive(database)
+    await share(archive, ferry_briefing(), message_id=1)
+    await share(archive, ferry_briefing(), message_id=2, channel_id=SECRET)
+    link = "https://harbourpost.example/ferry"
+    assert await archive.forget(GUILD, link, channel_ids={NEWS}) == 1
+    assert [h.channel_id for h in await archive.search(GUILD, "Talvik")] == [SECRET]
+    if database.dialect == "postgresql":  # the server's copy of the vector stays with a share
+        assert await database.fetch_one("SELECT count(*) FROM archive_search") == (1,)
 
 
 async def test_article_is_stored_once_and_updated_on_reshare(archive: Archive, tmp_path: Path):
