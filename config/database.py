@@ -12,13 +12,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 SCHEMES: Final = ("postgresql://", "postgres://")
-_PASSWORD_IN_URL: Final = re.compile(r"(?i)(postgres(?:ql)?://[^:/@\s]*:)[^@\s]*@")
+_PASSWORD_IN_URL: Final = re.compile(r"(?i)(postgres(?:ql)?://[^:/@\s]*:)[^@/\s]*@")
 _PASSWORD_IN_QUERY: Final = re.compile(r"(?i)(password=)[^&\s]*")
 
 
@@ -37,21 +36,16 @@ class PostgresURL:
     __slots__ = ("_url",)
 
     def __init__(self, url: str) -> None:
+        # Nothing else is checked here: a settings error would print the value it refused,
+        # password and all. A malformed URL fails when connecting, as a redacted StorageError.
         url = url.strip()
         if not is_postgres_url(url):
             raise ValueError("a PostgreSQL URL starts with postgresql:// or postgres://")
-        parts = urlsplit(url)
-        if not parts.hostname and "host=" not in parts.query:
-            raise ValueError("a PostgreSQL URL names its host: postgresql://user:pass@host/db")
         self._url = url
 
     def secret(self) -> str:
         """The URL as given, password included: for the driver's connect call only."""
         return self._url
-
-    @property
-    def password(self) -> str | None:
-        return urlsplit(self._url).password
 
     def __str__(self) -> str:
         return redact(self._url)

@@ -114,7 +114,7 @@ def _run(_: argparse.Namespace) -> int:
 def _migrate(args: argparse.Namespace) -> int:
     """`newsdesk migrate [--from FILE]`: one line on stdout when done; 2 and one line on stderr
     when refused or failed (the password of a PostgreSQL URL is never shown)."""
-    from bot.errors import StorageError
+    from bot.errors import SourceMissing, StorageError, TargetNotEmpty
     from config import PostgresURL, get_settings, redact
 
     settings = get_settings()
@@ -126,7 +126,7 @@ def _migrate(args: argparse.Namespace) -> int:
             return 0
         if not isinstance(target, PostgresURL):
             return _fail(say("migrate.from_needs_postgres", target=target))
-        from bot.storage.transfer import SourceMissing, TargetNotEmpty, copy_sqlite_to_postgres
+        from bot.storage.transfer import copy_sqlite_to_postgres
 
         try:
             report = asyncio.run(copy_sqlite_to_postgres(Path(args.source), target))

@@ -137,6 +137,7 @@ class Archive:
                     for alias in aliases
                 ),
                 *self._index.put(url, _index_entry(stored)),
+                *self._index.add_share(url, guild_id),
                 (
                     "INSERT INTO archive_shares (article_id, guild_id, channel_id, message_id, "
                     f"jump_url, poster_id, shared_at) SELECT ({article}), ?, ?, ?, ?, ?, ? "
@@ -151,7 +152,6 @@ class Archive:
                         timestamp(shared_at),
                     ),
                 ),
-                *self._index.add_share(url, guild_id),
             ]
         )
 
@@ -250,12 +250,7 @@ class Archive:
             removed = 0
             for article_id in (int(r[0]) for r in rows):
                 removed += await tx.execute(delete, (guild_id, article_id, *channel_params))
-                per_guild = self._index.remove_guild(guild_id, article_id)
-                if per_guild and not await tx.fetch_one(
-                    "SELECT 1 FROM archive_shares WHERE guild_id = ? AND article_id = ? LIMIT 1",
-                    (guild_id, article_id),
-                ):
-                    await tx.execute_batch(per_guild)  # the server has no share of it left
+                await tx.execute_batch(self._index.remove_guild(guild_id, article_id))
                 left = await tx.fetch_one(
                     "SELECT 1 FROM archive_shares WHERE article_id = ? LIMIT 1", (article_id,)
                 )

@@ -53,12 +53,15 @@ class ArchiveIndex(Protocol):
         ...
 
     def add_share(self, article_url: str, guild_id: int) -> list[Statement]:
-        """Statements, after the share row is written, that let `guild_id`'s searches find the
-        article (an engine that keeps the server in its index adds it here; FTS5: nothing)."""
+        """Statements, in the same batch after `put` and before the share row is written,
+        that let `guild_id`'s searches find the article (an index that keeps the server in
+        its entries adds it here; FTS5 today: nothing)."""
         ...
 
     def remove_guild(self, guild_id: int, article_id: int) -> list[Statement]:
-        """Statements for when `guild_id` has no share of the article left."""
+        """Statements, after some of `guild_id`'s shares of the article were deleted, that take
+        the article out of that server's searches if the server has no share of it left
+        (`forget` may remove only the shares in the channels a member can see)."""
         ...
 
     def remove(self, article_id: int) -> list[Statement]: ...

@@ -145,8 +145,9 @@ class PostgresTextIndex:
     def remove_guild(self, guild_id: int, article_id: int) -> list[Statement]:
         return [
             (
-                "DELETE FROM archive_search WHERE guild_id = ? AND article_id = ?",
-                (guild_id, article_id),
+                "DELETE FROM archive_search WHERE guild_id = ? AND article_id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM archive_shares WHERE guild_id = ? AND article_id = ?)",
+                (guild_id, article_id, guild_id, article_id),
             )
         ]
 

@@ -12,18 +12,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Final
 
+from bot.errors import StorageError
+
 _IDENTIFIER_CHARS: Final = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"
 )
 
 
-class PlaceholderError(ValueError):
-    """The statement ends inside a literal, identifier or comment it opened."""
-
-
 @lru_cache(maxsize=1024)
 def numbered(sql: str) -> str:
-    """`sql` with every `?` placeholder outside literals, identifiers and comments as `$n`."""
+    """`sql` with every `?` placeholder outside literals, identifiers and comments as `$n`;
+    `StorageError` for a statement that ends inside a literal, identifier or comment."""
     out: list[str] = []
     n = 0
     i, end = 0, len(sql)
@@ -47,7 +46,7 @@ def numbered(sql: str) -> str:
         elif c == "$" and (tag := _dollar_tag(sql, i)) is not None:
             close = sql.find(tag, i + len(tag))
             if close < 0:
-                raise PlaceholderError("unterminated dollar-quoted string")
+                raise StorageError("unterminated dollar-quoted string")
             stop = close + len(tag)
         else:
             stop = i + 1
@@ -74,7 +73,7 @@ def _end_of_string(sql: str, start: int, *, backslash_escapes: bool) -> int:
                 continue
             return i + 1
         i += 1
-    raise PlaceholderError("unterminated string literal")
+    raise StorageError("unterminated string literal")
 
 
 def _end_of_quoted(sql: str, start: int, quote: str) -> int:
@@ -86,7 +85,7 @@ def _end_of_quoted(sql: str, start: int, quote: str) -> int:
                 continue
             return i + 1
         i += 1
-    raise PlaceholderError("unterminated quoted identifier")
+    raise StorageError("unterminated quoted identifier")
 
 
 def _end_of_block_comment(sql: str, start: int) -> int:
@@ -102,7 +101,7 @@ def _end_of_block_comment(sql: str, start: int) -> int:
                 return i
         else:
             i += 1
-    raise PlaceholderError("unterminated comment")
+    raise StorageError("unterminated comment")
 
 
 def _dollar_tag(sql: str, start: int) -> str | None:
@@ -120,4 +119,4 @@ def _dollar_tag(sql: str, start: int) -> str | None:
     return None
 
 
-__all__ = ["PlaceholderError", "numbered"]
+__all__ = ["numbered"]

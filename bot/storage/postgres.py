@@ -38,7 +38,7 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from bot.storage.database import Database, Params, Row, Statement, StorageError
-from bot.storage.placeholders import PlaceholderError, numbered
+from bot.storage.placeholders import numbered
 from config.database import PostgresURL, redact
 
 log = logging.getLogger(__name__)
@@ -52,7 +52,6 @@ _DRIVER_ERRORS: Final = (
     asyncpg.InterfaceError,
     asyncpg.exceptions.InternalClientError,  # e.g. a connection the server dropped mid-call
     OSError,
-    PlaceholderError,
 )
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from bot.errors import StorageError
+from bot.errors import SourceMissing, StorageError, TargetNotEmpty
 from bot.storage.archive_tsvector import CONFIG, indexed_text
 from bot.storage.database import open_database
 from bot.storage.postgres import PostgresDatabase, PostgresTransaction
@@ -49,18 +49,6 @@ SEARCH_SOURCE: Final = "archive_fts"  # FTS5 on SQLite: read for its text, rebui
 SEARCH_TABLES: Final = ("archive_fts", "archive_search")  # PostgreSQL's, rebuilt
 IDENTITIES: Final = ("archive_articles", "archive_shares")  # tables whose `id` is generated
 _CHUNK: Final = 5_000
-
-
-class SourceMissing(StorageError):
-    """The SQLite file to copy from does not exist (nothing is created in its place)."""
-
-
-class TargetNotEmpty(StorageError):
-    """The PostgreSQL database already holds rows; `tables` says where."""
-
-    def __init__(self, tables: dict[str, int]) -> None:
-        self.tables = tables
-        super().__init__(", ".join(f"{name} {count}" for name, count in tables.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,4 +229,4 @@ async def _rebuild_search(tx: PostgresTransaction, source: sqlite3.Connection) -
     return {"archive_fts": texts, "archive_search": per_server}
 
 
-__all__ = ["TABLES", "CopyReport", "SourceMissing", "TargetNotEmpty", "copy_sqlite_to_postgres"]
+__all__ = ["SEARCH_SOURCE", "TABLES", "CopyReport", "copy_sqlite_to_postgres"]
