@@ -54,7 +54,7 @@ def identify(text):
     return found.iso_code_639_1.name.lower() if found else None
 """
 
-# Our own guessers: repoint the imports here when the text layer moves.
+# Our own guess (the text layer's one, bot.text.guess_language) beside the libraries.
 IDENTIFIERS = (
     Identifier(
         "py3langid",
@@ -81,25 +81,11 @@ IDENTIFIERS = (
         "75",
     ),
     Identifier(
-        "newsdesk article.extract.guess_language",
-        "from bot.article.extract import guess_language\n"
-        "def identify(text):\n    return guess_language(text.split('\\n'))\n",
+        "newsdesk bot.text.guess_language",
+        "from bot.text import guess_language\n"
+        "def identify(text):\n    return guess_language(text)\n",
         (),
-        "4 (en de fr es)",
-    ),
-    Identifier(
-        "newsdesk quotes.finder._detect_language",
-        "from bot.quotes.finder import _detect_language\n"
-        "def identify(text):\n    return _detect_language(text.split('\\n'))\n",
-        (),
-        "4 (always answers)",
-    ),
-    Identifier(
-        "newsdesk llm.language.detect_language",
-        "from bot.llm.language import detect_language\n"
-        "def identify(text):\n    return detect_language(text)\n",
-        (),
-        "7 (en de fr es it nl pt)",
+        "7 (en de es fr it nl pt; None when unsure)",
     ),
 )
 

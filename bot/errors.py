@@ -19,8 +19,10 @@ the catalogue (`bot.messages`); `LLMUnavailable` and `AnswerError` carry reasons
     │   ├── SourceMissing    `migrate --from` names no SQLite file
     │   └── TargetNotEmpty   `migrate --from` would copy into a database that holds rows
     ├── StorageUnavailable   the database could not be opened at start
+    ├── EndpointUnavailable  the metrics and health endpoint could not listen at start
     ├── LLMUnavailable       the LLM server gave no usable reply
-    └── AnswerError          the LLM's reply cannot be used at all
+    ├── AnswerError          the LLM's reply cannot be used at all
+    └── LanguageDataError    a language folder of the text layer cannot be read
 """
 
 from __future__ import annotations
@@ -183,6 +185,15 @@ class StorageUnavailable(NewsdeskError):
     """
 
 
+class EndpointUnavailable(NewsdeskError):
+    """The operators' endpoint (`NEWSDESK_METRICS_ADDR`) could not listen: port taken, bad host.
+
+    Raised by: `bot.ops.server.OpsServer.start`, from `NewsdeskBot.setup_hook`. Caught by:
+    `run_bot`, which prints its message and exits with status 2 (a setting to fix, not a
+    Discord problem).
+    """
+
+
 class LLMUnavailable(NewsdeskError):
     """The LLM server gave no usable reply; `reason` says why, in words safe to log.
 
@@ -200,4 +211,15 @@ class AnswerError(NewsdeskError, ValueError):
 
     Raised by: `bot.llm.verify.parse_answer`. Caught by: `bot.llm.briefer.LLMBriefer`, which
     falls back to the extractive briefing.
+    """
+
+
+class LanguageDataError(NewsdeskError, ValueError):
+    """A folder of the language registry (`bot/text/data/languages/`) cannot be read; the
+    message names the file and the field, for whoever edited it (never shown to users).
+
+    Raised by: `bot.text.languages` when the registry loads (on the first step that reads
+    prose) and by `load_language`.
+    Caught by: nothing on purpose: broken data shipped with the bot is a bug, not a page to
+    skip; `tests/text/test_languages.py` loads every folder so it cannot ship.
     """

@@ -212,6 +212,11 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "admin.mode.auto": "I reply to every article link with a briefing.",
         "admin.mode.react": "I mark article links with 📰; add 📰 yourself to get the briefing.",
         "admin.mode.off": "I stay silent here; /brief still works.",
+        "admin.mode.idle": (
+            "Idle for now: this bot runs without Discord's Message Content intent, so it cannot "
+            "read the links people post. Mention the bot in a message with the link, or use "
+            "/brief or “Brief this message”."
+        ),
         "admin.mode_set": "Newsdesk mode for <#{channel}> is now **{mode}**. {help}",
         "admin.status_description": "Show Newsdesk's mode here and its version",
         "admin.status": (
@@ -347,6 +352,42 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
             "database. Nothing was changed."
         ),
         "migrate.failed": "Could not migrate {target}: {error}",
+        # --- Starting without the Message Content intent: one line in the log ---
+        "run.message_content_missing": (
+            "Discord has not switched on the Message Content intent for this application, so "
+            "Newsdesk runs without it: links posted in auto and react channels are not briefed; "
+            "/brief, /quotes, /search, /digest, “Brief this message” and messages that mention "
+            "the bot work. Switch it on in the Developer Portal (Bot tab) and restart to brief "
+            "posted links."
+        ),
+        "run.message_content_off": (
+            "NEWSDESK_MESSAGE_CONTENT=off: Newsdesk runs without the Message Content intent, so "
+            "links posted in auto and react channels are not briefed; /brief, /quotes, /search, "
+            "/digest, “Brief this message” and messages that mention the bot work."
+        ),
+        "run.message_content_refused": (
+            "Discord refused the Message Content intent (gateway close code 4014); starting "
+            "again without it."
+        ),
+        # --- Settings an operator got wrong (config.settings): one line each on stderr ---
+        "settings.invalid": "setting {name}: {problem}",
+        "settings.invalid_together": "settings: {problem}",
+        "settings.shard_ids_empty": "no shard numbers given; write them like 0-3 or 4,5",
+        "settings.shard_ids_syntax": (
+            "“{part}” is not a shard number or range; write them like 0-3 or 4,5"
+        ),
+        "settings.shard_ids_backwards": (
+            "the range “{part}” runs backwards; write the smaller number first"
+        ),
+        "settings.shard_ids_need_count": (
+            "NEWSDESK_SHARD_IDS needs NEWSDESK_SHARD_COUNT too: the number of shards across "
+            "all processes"
+        ),
+        "settings.shard_out_of_range": (
+            "NEWSDESK_SHARD_IDS names shards that do not exist ({ids}): with "
+            "NEWSDESK_SHARD_COUNT={count}, shards are numbered 0 to {last}"
+        ),
+        "settings.bad_address": "“{text}” is not a host and port; write it like 127.0.0.1:9108",
         # --- Why the bot stopped: one line on stderr (`newsdesk run`) ---
         "exit.no_token": "no Discord bot token: set DISCORD_TOKEN in the environment or in .env.",
         "exit.token_rejected": (
@@ -355,6 +396,9 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "exit.gateway_closed": "the Discord gateway closed the connection (code {code}).",
         "exit.discord_status": "Discord answered {status} at {base}.",
         "exit.unreachable": "could not reach Discord at {base}: {error}",
+        "exit.endpoint_unavailable": (
+            "could not serve metrics and health on {address} (NEWSDESK_METRICS_ADDR): {error}"
+        ),
         "exit.intent_refused": (
             "Discord refused the Message Content intent: enable it for the bot in the "
             "Developer Portal (Bot tab, Privileged Gateway Intents)."

@@ -37,8 +37,14 @@ ModeChannel = MessageChannel | discord.ForumChannel
 OFF_WORDS: Final = frozenset({"off", "stop", "none", "disable"})
 
 
-def mode_help(mode: str) -> str:
-    """What a mode does, in one sentence (empty for a mode this version does not know)."""
+def mode_help(mode: str, *, reads_messages: bool = True) -> str:
+    """What a mode does, in one sentence (empty for a mode this version does not know).
+
+    Without the Message Content intent (`reads_messages` False) auto and react see no links,
+    and say so plainly instead of promising replies that will not come.
+    """
+    if mode in ("auto", "react") and not reads_messages:
+        return say("admin.mode.idle")
     if mode == "auto":
         return say("admin.mode.auto")
     if mode == "react":
@@ -105,7 +111,8 @@ class NewsdeskCommands(
             )
             return
         await self.bot.store.set_mode(interaction.guild.id, target.id, mode)
-        text = say("admin.mode_set", channel=target.id, mode=mode, help=mode_help(mode))
+        help_text = mode_help(mode, reads_messages=self.bot.reads_message_content)
+        text = say("admin.mode_set", channel=target.id, mode=mode, help=help_text)
         await _private(interaction, text)
 
     @app_commands.command(name="status", description=say("admin.status_description"))
@@ -133,7 +140,7 @@ class NewsdeskCommands(
             channel=channel.id,
             mode=mode,
             origin=origin,
-            help=mode_help(mode),
+            help=mode_help(mode, reads_messages=self.bot.reads_message_content),
             llm=llm,
         )
         await _private(interaction, text)

@@ -9,6 +9,11 @@ no chat noise. Whoever adds 📰 asked: they hear why a link failed, with the si
 rate-limited ones get (a log line and, at most once a minute per channel, ⏳); a reply Discord
 keeps refusing is tried again until the retry deadline (`bot.discord_app.delivery`), then the
 message gets ⚠️.
+
+A message that mentions the bot asks for what it holds: in `react` mode it gets the reply at once.
+Without the Message Content intent, mentions are all the bot can read (Discord blanks the text
+and attachments of every other message), so auto and react channels go quiet and mentions keep
+working.
 """
 
 from __future__ import annotations
@@ -64,14 +69,22 @@ class Watcher(commands.Cog):
         items = self.wanted_in(message)
         if not items:
             return
+        self.bot.metrics.seen(len(items))
         mode = await self.mode_of(message.channel)
-        if mode == "auto":
+        if mode == "auto" or (mode == "react" and self._mentions_me(message)):
             self._remember(message.id)
             items = await self._admit(message, message.author.id, items)
             if items:
                 await self.reply_with_briefings(message, items, quiet=True)
         elif mode == "react":
             await _react(message, NEWS)
+        else:
+            self.bot.metrics.skipped("channel_off", len(items))
+
+    def _mentions_me(self, message: discord.Message) -> bool:
+        """The message names the bot (not @everyone, not a role): an explicit request."""
+        me = self.bot.user
+        return me is not None and any(user.id == me.id for user in message.mentions)
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
@@ -120,15 +133,18 @@ class Watcher(commands.Cog):
                 )
         except QueueFull:  # a 📰 while saturated: no words in the channel, one ⏳, ask again
             log.info("busy: no briefing for message %s", message.id)
+            self.bot.metrics.skipped("busy", len(items))
             self._answered.pop(message.id, None)
             await _react(message, HOURGLASS)
             return
+        self.bot.metrics.skipped("busy", len(batch.dropped))
         if batch.dropped:  # pushed out of the full queue: counted, logged, and a rare ⏳
             await self._busy(message, len(batch.dropped))
         briefings = batch.briefings
         if not briefings:
             return
         failed = [b for b in briefings if not b.ok]
+        self.bot.metrics.skipped("failed", len(failed))
         for briefing in failed:
             _log_failure(message, briefing)
         # Discord already shows its preview right above an auto reply; whoever asked with 📰
@@ -155,11 +171,14 @@ class Watcher(commands.Cog):
             )
         except DeliveryFailed as error:  # Discord kept failing until the deadline
             log.warning("could not reply to message %s: %s", message.id, error)
+            self.bot.metrics.skipped("reply_failed", len(briefings) - len(failed))
             await _react(message, WARNING)
             return
         except discord.HTTPException as error:  # e.g. the message was deleted meanwhile
             log.warning("could not reply to message %s: %s", message.id, error)
+            self.bot.metrics.skipped("reply_failed", len(briefings) - len(failed))
             return
+        self.bot.metrics.answered(len(briefings) - len(failed))
         await self.bot.store.mark_answered(message.id)
         await record_message_shares(self.bot, briefings, message)  # for /search, /digest
         if failed and quiet:
@@ -176,6 +195,7 @@ class Watcher(commands.Cog):
     ) -> list[Wanted]:
         """The items the rate limits let through; over them, a rare ⏳ instead of a reply."""
         admission = self.throttle.admit(user_id, message.channel.id, [i.key for i in items])
+        self.bot.metrics.skipped("rate_limited", admission.skipped)
         if admission.skipped:
             log.info("rate limit: skipped %d item(s) of message %s", admission.skipped, message.id)
         if admission.notice:

@@ -33,6 +33,8 @@ from bot.article.walls import find_wall, wall_lines
 from bot.errors import NoArticle, PipelineError
 from bot.messages import say
 from bot.models import Article, ErrorKind, TextSource
+from bot.text import guess_language
+from bot.text import words as words_of
 
 if TYPE_CHECKING:  # lxml loads with trafilatura, inside extract_article
     from lxml.html import HtmlElement
@@ -41,6 +43,7 @@ MAX_PAGE_BYTES = 10_000_000  # pages in the wild are < 3 MB; beyond this lxml al
 MIN_ARTICLE_CHARS = 200  # shorter than the shortest news brief (characters: CJK has no spaces)
 MENU_ITEM_CHARS = 25  # "Ouvidoria", "Galeria de Fotos": menu entries, not paragraphs
 TEASER_WORDS = 120  # a paywall teaser is a standfirst and a paragraph or two
+GUESS_WORDS = 400  # the language guess reads the opening paragraphs up to this many words
 WALL_REST_WORDS = 100  # shorter pages are checked for walls; beside wall text, no article
 WALL_PAGE_WORDS = 600  # longer extracted text is an article, whatever lines it carries
 
@@ -49,15 +52,6 @@ _PAYWALL_HINT = re.compile(
     r"paywall|subscriber|subscribe|sign in|log in|login|register|abonn|anmelden|suscr",
     re.IGNORECASE,
 )
-_STOPWORDS = {
-    "en": frozenset(str.split("the and of to in is that for was with on as said it by are be at")),
-    "de": frozenset(
-        str.split("der die und das ist nicht den mit sich auf für ein eine dem zu von")
-    ),
-    "fr": frozenset(str.split("le la les et des est une que pour dans qui pas sur au du avec")),
-    "es": frozenset(str.split("el la los las que del por una con para es se en lo al")),
-}
-_WORDS = re.compile(r"[^\W\d_]+")
 
 
 def extract_article(html: str | bytes, url: str | None = None) -> Article:
@@ -163,7 +157,7 @@ def _article(tree: HtmlElement, meta: PageMeta, paragraphs: list[str], url: str 
         ),
         site=site,
         published=choose_date(meta, lambda: _date(tree, page_url), tree),
-        language=language_code(meta.ld_language or meta.lang) or guess_language(paragraphs),
+        language=language_code(meta.ld_language or meta.lang) or opening_language(paragraphs),
         image=_absolute(meta.image, page_url),
         description=normalise(meta.description) or None,
     )
@@ -321,18 +315,11 @@ def language_code(value: str | None) -> str | None:
     return code if len(code) == 2 and code.isalpha() else None
 
 
-def guess_language(paragraphs: list[str]) -> str | None:
-    """Tiny stopword vote among en/de/fr/es over the first ~400 words; None when unsure."""
-    words: list[str] = []
+def opening_language(paragraphs: list[str]) -> str | None:
+    """The language the article's first ~400 words show (`bot.text.guess_language`), or None."""
+    found: list[str] = []
     for paragraph in paragraphs:
-        words.extend(w.lower() for w in _WORDS.findall(paragraph))
-        if len(words) >= 400:
+        found.extend(w.lower() for w in words_of(paragraph))
+        if len(found) >= GUESS_WORDS:
             break
-    if len(words) < 8:
-        return None
-    counts = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
-    best = max(counts, key=counts.__getitem__)
-    ranked = sorted(counts.values(), reverse=True)
-    if ranked[0] < 3 or ranked[0] < 1.5 * ranked[1]:
-        return None
-    return best
+    return guess_language(found)

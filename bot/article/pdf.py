@@ -20,7 +20,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from bot.article.extract import guess_language
+from bot.article.extract import opening_language
 from bot.errors import PipelineError
 from bot.messages import say
 from bot.models import Article, ErrorKind, TextSource
@@ -86,7 +86,7 @@ def extract_pdf(data: bytes, max_pages: int) -> tuple[Article, int]:
     article = Article(
         paragraphs=paragraphs,
         headline=title,
-        language=guess_language(paragraphs),
+        language=opening_language(paragraphs),
         text_source=TextSource.PDF,
     )
     return article, pages

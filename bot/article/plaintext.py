@@ -9,7 +9,7 @@ first line without final punctuation is the headline, as in every pasted article
 from __future__ import annotations
 
 from bot.article.clean import clean_paragraphs
-from bot.article.extract import guess_language
+from bot.article.extract import opening_language
 from bot.models import Article, TextSource
 
 TITLE_WORDS = 20
@@ -50,7 +50,7 @@ def text_article(text: str, language: str | None = None) -> Article:
     headline = None
     if len(paragraphs) > 1 and _heading(paragraphs[0], TITLE_WORDS):
         headline, paragraphs = paragraphs[0], paragraphs[1:]
-    language = language or guess_language(paragraphs)
+    language = language or opening_language(paragraphs)
     kept, byline = clean_paragraphs(paragraphs, headline, None, language)
     return Article(
         paragraphs=kept,

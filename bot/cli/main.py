@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
 from bot import __version__
 from bot.messages import say
 from bot.models import Briefing, ErrorKind, Failure
@@ -105,10 +107,12 @@ async def _brief_one(pipeline: Pipeline, source: str, *, as_text: bool) -> Brief
 
 
 def _run(_: argparse.Namespace) -> int:
-    from bot.discord_app.client import run_bot
+    from bot.discord_app.client import bot_logging, run_bot
     from config import get_settings
 
-    return run_bot(get_settings())
+    settings = get_settings()
+    with bot_logging(settings):
+        return run_bot(settings)
 
 
 def _migrate(args: argparse.Namespace) -> int:
@@ -219,6 +223,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130
+    except ValidationError as error:  # a setting in .env or the environment is wrong
+        from config.settings import describe_errors
+
+        for line in describe_errors(error):
+            sys.stderr.write(f"newsdesk: {line}\n")
+        return 2
 
 
 if __name__ == "__main__":

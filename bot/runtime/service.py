@@ -9,9 +9,11 @@ here: guilds are plain ids.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from bot.errors import Dropped
 from bot.llm.briefer import LLMBriefer
@@ -22,6 +24,13 @@ from bot.storage.cache import BriefingCache
 
 GuildSwitch = Callable[[int | None], Awaitable[bool]]
 IMPROVED_MEMORY = 512
+
+
+class BriefingObserver(Protocol):
+    """Told about every link briefed (the operators' metrics implement it)."""
+
+    def briefed(self, seconds: float, *, cached: bool) -> None:
+        """`seconds` from asking to having the briefing; `cached`: no fetch of its own."""
 
 
 @dataclass(slots=True)
@@ -56,12 +65,14 @@ class BriefingService:
         cache: BriefingCache | None = None,
         llm: LLMBriefer | None = None,
         llm_enabled_for: GuildSwitch | None = None,
+        observer: BriefingObserver | None = None,
     ) -> None:
         self.pipeline = pipeline
         self.queue = queue
         self.cache = cache
         self.llm = llm
         self.llm_enabled_for = llm_enabled_for
+        self.observer = observer
         self.stats = ServiceStats()
         # LLM answers are kept per article so a link posted again costs no second request.
         self._improved: OrderedDict[tuple[str, str], Briefing] = OrderedDict()
@@ -75,15 +86,22 @@ class BriefingService:
         refresh: bool = False,
     ) -> Briefing:
         """Raises `Dropped` (auto-reply pushed out of a full queue) or `QueueFull` (command)."""
+        started = time.monotonic()
+        fetched = False
 
         async def fetch(link: str) -> Briefing:
+            nonlocal fetched
+            fetched = True
             return await self.queue.run(lambda: self.pipeline.brief_url(link), droppable=droppable)
 
         if self.cache is None:
             briefing = await fetch(url)
         else:
             briefing = await self.cache.get_or_fetch(url, fetch, refresh=refresh)
-        return await self._improve(briefing, guild_id, refresh=refresh)
+        improved = await self._improve(briefing, guild_id, refresh=refresh)
+        if self.observer is not None:
+            self.observer.briefed(time.monotonic() - started, cached=not fetched)
+        return improved
 
     async def brief_many(
         self, urls: Sequence[str], *, guild_id: int | None = None, droppable: bool = False

@@ -301,6 +301,7 @@ class WorkerPool:
         self._closing: asyncio.Task[None] | None = None
         self._started = False
         self._closed = False
+        self.restarts = 0  # workers replaced after a timeout or a crash, since construction
 
     # -- introspection (tests, health) --------------------------------------------------------
 
@@ -496,6 +497,7 @@ class WorkerPool:
         self._settle(worker, outcome)
 
     async def _recycle(self, worker: _Worker, outcome: _Outcome) -> None:
+        self.restarts += 1
         exitcode = await self._in_thread(worker.kill, self.kill_grace)
         worker.dispose()
         if outcome.status is _Status.TIMEOUT:

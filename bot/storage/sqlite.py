@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import functools
 import sqlite3
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -38,6 +39,26 @@ from bot.storage.database import Database, Params, Row, Statement, StorageError
 MEMORY: Final = ":memory:"
 T = TypeVar("T")
 Synchronous = Literal["NORMAL", "FULL"]
+
+
+def _switch_to_wal(db: sqlite3.Connection, patience: float) -> None:
+    """Put the file in WAL mode, waiting out another process doing the same.
+
+    Why a loop: two processes opening a new file at the same moment both ask for the switch,
+    and SQLite answers the loser "database is locked" at once — the busy timeout does not
+    cover a journal-mode change. Runs on the connection's own thread, so sleeping is fine.
+    """
+    deadline = time.monotonic() + patience
+    pause = 0.005
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL").fetchall()
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 class _Connection:
@@ -62,7 +83,7 @@ class _Connection:
                 if read_only:
                     db.execute("PRAGMA query_only = ON")
                 else:
-                    db.execute("PRAGMA journal_mode = WAL").fetchall()
+                    _switch_to_wal(db, busy_timeout_ms / 1000)
                     db.execute(f"PRAGMA synchronous = {synchronous}")
             except BaseException:
                 db.close()

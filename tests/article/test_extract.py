@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.article.clean import clean_article
-from bot.article.extract import choose_date, extract_article, guess_language, language_code
+from bot.article.extract import choose_date, extract_article, language_code, opening_language
 from bot.article.metadata import PageMeta
 from bot.errors import PipelineError
 from bot.models import ErrorKind
@@ -190,12 +190,12 @@ def test_language_code_and_guess():
     assert language_code("en-IE") == "en"
     assert language_code("de_DE") == "de"
     assert language_code("english") is None
-    assert guess_language(
+    assert opening_language(
         ["Der Rat hat am Montag die neue Straße für den Verkehr freigegeben."]
     ) == ("de")
-    assert guess_language(["Le conseil a voté pour la fermeture du pont et des rues."]) == "fr"
-    assert guess_language(["El consejo votó por la reforma del mercado y de las calles."]) == "es"
-    assert guess_language(["42"]) is None
+    assert opening_language(["Le conseil a voté pour la fermeture du pont et des rues."]) == "fr"
+    assert opening_language(["El consejo votó por la reforma del mercado y de las calles."]) == "es"
+    assert opening_language(["42"]) is None
 
 
 @needs_shared

@@ -18,11 +18,12 @@ from bot.errors import AnswerError
 from bot.llm.briefer import LLMBriefer, verify_bullets
 from bot.llm.budget import DailyBudget
 from bot.llm.client import retry_after_seconds
-from bot.llm.language import article_language, detect_language, wrong_language
+from bot.llm.language import article_language, wrong_language
 from bot.llm.prompt import build_prompt
 from bot.llm.verify import parse_answer
 from bot.messages import say
 from bot.models import Briefing, ErrorKind, Failure, Quote
+from bot.text import guess_language
 from config import Settings
 from tests.helpers.llm_stub import LLMStub
 from tests.helpers.paths import SEED, needs_shared
@@ -545,7 +546,7 @@ def test_parse_answer_keeps_known_quote_ids_only() -> None:
 
 
 def test_language_detection() -> None:
-    assert detect_language(ARTICLE) == "en"
+    assert guess_language(ARTICLE) == "en"
     french = "Le conseil a voté pour la construction d'un mur, selon le rapport des ingénieurs."
     assert wrong_language(french + " " + french, "en") == "fr"
     assert wrong_language(" ".join(GOOD_BULLETS), "en") is None

@@ -1,6 +1,7 @@
-"""The briefing service's batch answer: a link dropped by the full queue is listed and counted.
+"""The briefing service: a link dropped by the full queue is listed and counted, and its
+observer (the operators' metrics) hears how each link went.
 
-A stub pipeline whose briefings wait on events the test sets; no network, nothing sleeps.
+Stub pipelines whose briefings wait on events the test sets; no network, nothing sleeps.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from bot.errors import Dropped, QueueFull
 from bot.models import Briefing
 from bot.runtime.service import BriefingService
 from bot.runtime.workqueue import WorkQueue
+from bot.storage.cache import BriefingCache
+from bot.storage.database import Database
 
 
 class HeldPipeline:
@@ -93,3 +96,55 @@ async def test_commands_are_never_dropped_they_hear_busy() -> None:
     assert [b.source for b in (await waiting).briefings] == ["b"]
     assert briefer.stats.dropped_links == 0
     await running
+
+
+class CountingPipeline:
+    """Stands in for the pipeline: answers every link at once and counts the fetches."""
+
+    def __init__(self) -> None:
+        self.fetched: list[str] = []
+
+    async def brief_url(self, url: str) -> Briefing:
+        self.fetched.append(url)
+        await asyncio.sleep(0)  # a real fetch yields to the loop
+        return Briefing(source=url, url=url, headline="A headline", briefing=["One."])
+
+
+class Observer:
+    def __init__(self) -> None:
+        self.seen: list[tuple[float, bool]] = []
+
+    def briefed(self, seconds: float, *, cached: bool) -> None:
+        self.seen.append((seconds, cached))
+
+
+async def test_the_observer_hears_of_fetches_and_cache_hits(database: Database) -> None:
+    pipeline = CountingPipeline()
+    observer = Observer()
+    service = BriefingService(
+        pipeline,  # type: ignore[arg-type]
+        WorkQueue(2, 10),
+        cache=BriefingCache(database),
+        observer=observer,
+    )
+    url = "https://news.example/story"
+    await service.brief(url)
+    await service.brief(url)  # from the cache
+    # Two at once: one fetch; the other joins it (or finds it stored), whatever the order.
+    await asyncio.gather(service.brief(url + "-2"), service.brief(url + "-2"))
+    assert pipeline.fetched == [url, url + "-2"]
+    cached = [was_cached for _, was_cached in observer.seen]
+    assert cached[:2] == [False, True]
+    assert sorted(cached[2:]) == [False, True]  # the one that joined may finish first
+    assert all(seconds >= 0 for seconds, _ in observer.seen)
+
+
+async def test_without_a_cache_every_link_is_a_fetch() -> None:
+    observer = Observer()
+    service = BriefingService(
+        CountingPipeline(),  # type: ignore[arg-type]
+        WorkQueue(1, 1),
+        observer=observer,
+    )
+    await service.brief("https://news.example/a")
+    assert [cached for _, cached in observer.seen] == [False]

@@ -254,6 +254,7 @@ async def test_task_over_timeout_is_killed_and_worker_replaced(make_pool) -> Non
     assert new != old
     assert pool.pids == [new]
     assert pool.alive_workers == 1
+    assert pool.restarts == 1  # what the operators' metrics report
 
 
 async def test_timeout_does_not_disturb_other_tasks(make_pool) -> None:
@@ -282,6 +283,7 @@ async def test_dead_worker_is_replaced(make_pool, caplog, crash) -> None:
     assert await pool.run(pow, 2, 5) == 32
     assert pool.alive_workers == 1
     assert old not in pool.pids
+    assert pool.restarts == 1
     expected = "SIGSEGV" if crash is segfault else "exit code 1"
     assert expected in caplog.text
 
