@@ -335,6 +335,27 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "cli.cannot_read": "Could not read {source}: {reason}.",
         "cli.unreadable": "cannot be read",
         "cli.no_headline": "(no headline)",
+        "cli.help.migrate": (
+            "apply the database migrations (NEWSDESK_DATABASE) and exit; the bot also does "
+            "this when it starts"
+        ),
+        "cli.help.migrate_from": (
+            "first copy this SQLite database into the PostgreSQL database NEWSDESK_DATABASE "
+            "names (which must be empty); the file itself is not changed"
+        ),
+        # --- `newsdesk migrate`, for the operator ---
+        "migrate.done": "{target} is at schema version {version}.",
+        "migrate.copied": "Copied {source} into {target} (schema version {version}): {tables}.",
+        "migrate.from_needs_postgres": (
+            "--from copies a SQLite database into PostgreSQL: set NEWSDESK_DATABASE to a "
+            "postgresql:// URL (it is {target})."
+        ),
+        "migrate.source_missing": "There is no SQLite database at {source}.",
+        "migrate.target_not_empty": (
+            "{target} already holds data ({tables}); --from copies only into an empty "
+            "database. Nothing was changed."
+        ),
+        "migrate.failed": "Could not migrate {target}: {error}",
         # --- Starting without the Message Content intent: one line in the log ---
         "run.message_content_missing": (
             "Discord has not switched on the Message Content intent for this application, so "

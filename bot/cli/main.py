@@ -24,6 +24,7 @@ from bot.network.decoding import decode_text
 
 if TYPE_CHECKING:
     from bot.runtime.pipeline import Pipeline
+    from config import PostgresURL
 
 
 # "ftp://…", "file:///…": a link, but not one we open ("No such file" would mislead).
@@ -114,6 +115,59 @@ def _run(_: argparse.Namespace) -> int:
         return run_bot(settings)
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    """`newsdesk migrate [--from FILE]`: one line on stdout when done; 2 and one line on stderr
+    when refused or failed (the password of a PostgreSQL URL is never shown)."""
+    from bot.errors import SourceMissing, StorageError, TargetNotEmpty
+    from config import PostgresURL, get_settings, redact
+
+    settings = get_settings()
+    target = settings.database
+    try:
+        if args.source is None:
+            version = asyncio.run(_apply_migrations(target, settings.database_pool_size))
+            print(say("migrate.done", target=target, version=version))
+            return 0
+        if not isinstance(target, PostgresURL):
+            return _fail(say("migrate.from_needs_postgres", target=target))
+        from bot.storage.transfer import copy_sqlite_to_postgres
+
+        try:
+            report = asyncio.run(copy_sqlite_to_postgres(Path(args.source), target))
+        except SourceMissing:
+            return _fail(say("migrate.source_missing", source=args.source))
+        except TargetNotEmpty as error:
+            tables = ", ".join(f"{name}: {count}" for name, count in error.tables.items())
+            return _fail(say("migrate.target_not_empty", target=target, tables=tables))
+        tables = ", ".join(f"{name} {count}" for name, count in report.rows.items())
+        print(
+            say(
+                "migrate.copied",
+                source=args.source,
+                target=target,
+                version=report.version,
+                tables=tables,
+            )
+        )
+        return 0
+    except (StorageError, OSError) as error:
+        return _fail(say("migrate.failed", target=target, error=redact(str(error))))
+
+
+async def _apply_migrations(target: Path | PostgresURL, pool_size: int) -> int:
+    from bot.storage.database import open_database
+    from bot.storage.migrations import MIGRATIONS
+
+    database = await open_database(target, pool_size=pool_size)
+    await database.close()
+    return len(MIGRATIONS)
+
+
+def _fail(line: str) -> int:
+    sys.stderr.write(f"newsdesk: {line}\n")
+    return 2
+
+
 def _worker_count(value: str) -> int:
     """`--workers N`: a usage error for a negative or non-number N, not a traceback later."""
     try:
@@ -149,13 +203,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help=say("cli.help.run"))
     run.set_defaults(func=_run)
+
+    migrate = sub.add_parser("migrate", help=say("cli.help.migrate"))
+    migrate.add_argument(
+        "--from", dest="source", metavar="SQLITE_FILE", help=say("cli.help.migrate_from")
+    )
+    migrate.set_defaults(func=_migrate)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.WARNING if args.command == "brief" else logging.INFO,
+        level=logging.WARNING if args.command in ("brief", "migrate") else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )

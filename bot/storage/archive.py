@@ -1,12 +1,12 @@
-"""The newsroom's memory: every briefing the bot posts, searchable with SQLite FTS5.
+"""The newsroom's memory: every briefing the bot posts, searchable in full text.
 
 Why: "what did we share about the port strike last week?" is a question reporters ask daily.
-An article is stored once (its text fields feed one FTS row) and each time it is posted in a
+An article is stored once (its text fields feed one search entry) and each time it is posted in a
 server we add a share row (guild, channel, message, poster, time), so search ranks articles,
 not posts, while digests can still count how often something was shared and link every post.
 
 Search is scoped to one guild and to the channels the asking member can see; query text is
-turned into quoted FTS5 terms so user input can never be FTS syntax. Everything engine-specific
+turned into quoted terms so user input can never be query syntax. Everything engine-specific
 about search lives in `bot/storage/archive_fts.py`; the tables come from the migrations.
 """
 
@@ -80,7 +80,7 @@ class SearchHit:
     message_id: int
     shared_at: datetime
     snippet: str  # matched terms wrapped in ** (Discord bold)
-    rank: float  # bm25: lower is better
+    rank: float  # lower is better: bm25 (SQLite), minus ts_rank (PostgreSQL)
 
 
 def too_common(query: str) -> bool:

@@ -1,10 +1,11 @@
-"""The archive's full-text index: everything engine-specific about archive search, in one place.
+"""The archive's full-text index: everything engine-specific about archive search.
 
 Why apart from `archive.py`: the archive's tables and their SQL are portable, but full-text
 search is not — SQLite has FTS5 (a virtual table, `MATCH`, `bm25()`, `snippet()`), PostgreSQL
 has `tsvector`, `websearch_to_tsquery` and `ts_rank`. The archive talks to an `ArchiveIndex`;
-each engine supplies one, chosen by `index_for(db.dialect)`. The index's tables are created by
-migrations 5 and 8 (`bot/storage/migrations.py`).
+each engine supplies one, chosen by `index_for(db.dialect)`: FTS5 here, PostgreSQL's in
+`archive_tsvector.py`. The index's tables are created by migrations 5 and 8
+(`bot/storage/migrations.py`).
 
 SQLite (issue 16): a search costs what the asking server's matches cost, not what the archive
 holds. `archive_fts` (one row per article, its text) stays the source of snippets and of the
@@ -69,7 +70,8 @@ class ArchiveIndex(Protocol):
 
     def remove_guild(self, guild_id: int, article_id: int) -> list[Statement]:
         """Statements, after some of `guild_id`'s shares of the article were deleted, that take
-        the article out of that server's searches if it has no share of it left."""
+        the article out of that server's searches if the server has no share of it left
+        (`forget` may remove only the shares in the channels a member can see)."""
         ...
 
     def remove(self, article_id: int) -> list[Statement]:
@@ -396,6 +398,10 @@ async def _with_snippets(db: Database, match: str, page: list[_Candidate]) -> li
 def index_for(dialect: str) -> ArchiveIndex:
     if dialect == "sqlite":
         return SQLiteFTS5Index()
+    if dialect == "postgresql":
+        from bot.storage.archive_tsvector import PostgresTextIndex
+
+        return PostgresTextIndex()
     raise NotImplementedError(f"no archive search for {dialect}")
 
 

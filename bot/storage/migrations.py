@@ -10,15 +10,16 @@ outside any numbering; those statements became steps 4-6 unchanged, so a file wr
 code (version 3, with those tables already there) upgrades in place: the steps find the tables
 and leave them and their rows alone, then count themselves.
 
-Each step has its statements per SQL dialect. PostgreSQL adds a `postgresql` entry to every
-step (BIGINT ids, `tsvector` instead of FTS5, …) with the same numbers, so a database copied
-from one engine to the other knows where it stands.
+Each step has its statements per SQL dialect: `sqlite` and `postgresql` (BIGINT ids, DOUBLE
+PRECISION times, `tsvector` instead of FTS5, the version in a table instead of `user_version`),
+under the same numbers, so a database copied from one engine to the other knows where it
+stands. A new step brings both forms.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from bot.messages import say
@@ -32,15 +33,14 @@ class Migration:
     version: int
     name: str
     sqlite: tuple[str, ...]
-    others: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    postgresql: tuple[str, ...] = ()
 
     def statements(self, dialect: str) -> tuple[str, ...]:
-        if dialect == "sqlite":
-            return self.sqlite
-        try:
-            return self.others[dialect]
-        except KeyError:
-            raise NotImplementedError(f"migration {self.version} has no {dialect} form") from None
+        forms = {"sqlite": self.sqlite, "postgresql": self.postgresql}
+        statements = forms.get(dialect)
+        if not statements:
+            raise NotImplementedError(f"migration {self.version} has no {dialect} form")
+        return statements
 
 
 def _json_terms(row: str) -> str:
@@ -114,6 +114,42 @@ _ARCHIVE_SCOPE_SQLITE: Final = (
     """,
 )
 
+# Step 5's full-text search on PostgreSQL (read by bot/storage/archive_tsvector.py): the text of
+# each article with its weighted `tsvector` once (`archive_fts`), and the vector again for each
+# server that shared the article (`archive_search`), under a GIN index on (server, vector) — so
+# a search walks only the asking server's matches. The `newsdesk` configuration stems English
+# (Snowball, no stop words: like SQLite's porter tokenizer, "and" is a word to search for) and
+# folds diacritics (unaccent), so "Jose" finds "José". unaccent and btree_gin ship with
+# PostgreSQL and are trusted extensions: the database's owner may create them.
+_ARCHIVE_SEARCH_POSTGRESQL: Final = (
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE EXTENSION IF NOT EXISTS btree_gin",
+    "CREATE TEXT SEARCH DICTIONARY newsdesk_stem (TEMPLATE = snowball, Language = english)",
+    "CREATE TEXT SEARCH CONFIGURATION newsdesk (COPY = simple)",
+    "ALTER TEXT SEARCH CONFIGURATION newsdesk ALTER MAPPING FOR "
+    "asciiword, asciihword, hword_asciipart, word, hword, hword_part WITH unaccent, newsdesk_stem",
+    """
+    CREATE TABLE archive_fts (
+        article_id BIGINT PRIMARY KEY,
+        headline   TEXT NOT NULL,
+        briefing   TEXT NOT NULL,
+        quotes     TEXT NOT NULL,
+        speakers   TEXT NOT NULL,
+        document   TSVECTOR NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE archive_search (
+        guild_id   BIGINT NOT NULL,
+        article_id BIGINT NOT NULL,
+        document   TSVECTOR NOT NULL,
+        PRIMARY KEY (guild_id, article_id)
+    )
+    """,
+    "CREATE INDEX archive_search_match ON archive_search USING gin (guild_id, document)",
+    "CREATE INDEX archive_search_article ON archive_search (article_id)",
+)
+
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(
         1,
@@ -125,6 +161,19 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
                 guild_id   INTEGER NOT NULL,
                 mode       TEXT    NOT NULL CHECK (mode IN ('auto', 'react', 'off')),
                 updated_at TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
+            )
+            """,
+            "CREATE INDEX channel_modes_guild ON channel_modes (guild_id)",
+        ),
+        # Times kept as text stay text, in the form SQLite's CURRENT_TIMESTAMP writes (UTC).
+        postgresql=(
+            """
+            CREATE TABLE channel_modes (
+                channel_id BIGINT PRIMARY KEY,
+                guild_id   BIGINT NOT NULL,
+                mode       TEXT   NOT NULL CHECK (mode IN ('auto', 'react', 'off')),
+                updated_at TEXT   NOT NULL
+                    DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
             )
             """,
             "CREATE INDEX channel_modes_guild ON channel_modes (guild_id)",
@@ -149,6 +198,23 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             )
             """,
         ),
+        postgresql=(
+            """
+            CREATE TABLE guild_settings (
+                guild_id    BIGINT  PRIMARY KEY,
+                llm_enabled INTEGER NOT NULL DEFAULT 0 CHECK (llm_enabled IN (0, 1)),
+                updated_at  TEXT    NOT NULL
+                    DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+            )
+            """,
+            """
+            CREATE TABLE llm_budget (
+                guild_id BIGINT  PRIMARY KEY,
+                day      TEXT    NOT NULL,
+                used     INTEGER NOT NULL
+            )
+            """,
+        ),
     ),
     Migration(
         3,
@@ -158,6 +224,15 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             CREATE TABLE answered_messages (
                 message_id  INTEGER PRIMARY KEY,
                 answered_at TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
+            )
+            """,
+        ),
+        postgresql=(
+            """
+            CREATE TABLE answered_messages (
+                message_id  BIGINT PRIMARY KEY,
+                answered_at TEXT   NOT NULL
+                    DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
             )
             """,
         ),
@@ -173,6 +248,16 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
                 record     TEXT NOT NULL,
                 ok         INTEGER NOT NULL,
                 fetched_at REAL NOT NULL
+            )
+            """,
+        ),
+        postgresql=(
+            """
+            CREATE TABLE briefing_cache (
+                key        TEXT PRIMARY KEY,
+                record     TEXT NOT NULL,
+                ok         INTEGER NOT NULL,
+                fetched_at DOUBLE PRECISION NOT NULL
             )
             """,
         ),
@@ -224,6 +309,45 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             "headline, briefing, quotes, speakers, "
             "tokenize = 'porter unicode61 remove_diacritics 2')",
         ),
+        postgresql=(
+            """
+            CREATE TABLE archive_articles (
+                id         BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                url        TEXT NOT NULL UNIQUE,
+                headline   TEXT,
+                site       TEXT,
+                published  TEXT,
+                byline     TEXT,
+                lede       TEXT NOT NULL DEFAULT '',
+                briefing   TEXT NOT NULL DEFAULT '[]',
+                quotes     TEXT NOT NULL DEFAULT '[]',
+                updated_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE archive_aliases (
+                url        TEXT PRIMARY KEY,
+                article_id BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE archive_shares (
+                id         BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                article_id BIGINT NOT NULL,
+                guild_id   BIGINT NOT NULL,
+                channel_id BIGINT NOT NULL,
+                message_id BIGINT NOT NULL,
+                jump_url   TEXT NOT NULL,
+                poster_id  BIGINT NOT NULL,
+                shared_at  DOUBLE PRECISION NOT NULL,
+                UNIQUE (message_id, article_id)
+            )
+            """,
+            "CREATE INDEX archive_shares_channel "
+            "ON archive_shares (guild_id, channel_id, shared_at)",
+            "CREATE INDEX archive_shares_article ON archive_shares (article_id, guild_id)",
+            *_ARCHIVE_SEARCH_POSTGRESQL,
+        ),
     ),
     Migration(
         6,
@@ -242,6 +366,20 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             )
             """,
         ),
+        postgresql=(
+            """
+            CREATE TABLE digest_schedules (
+                guild_id   BIGINT  NOT NULL,
+                channel_id BIGINT  NOT NULL,
+                hour       INTEGER NOT NULL,
+                minute     INTEGER NOT NULL,
+                timezone   TEXT    NOT NULL,
+                created_at DOUBLE PRECISION NOT NULL,
+                last_run   DOUBLE PRECISION,
+                PRIMARY KEY (guild_id, channel_id)
+            )
+            """,
+        ),
     ),
     Migration(
         7,
@@ -250,11 +388,17 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             "CREATE INDEX briefing_cache_expiry ON briefing_cache (ok, fetched_at)",
             "CREATE INDEX answered_messages_age ON answered_messages (answered_at)",
         ),
+        postgresql=(
+            "CREATE INDEX briefing_cache_expiry ON briefing_cache (ok, fetched_at)",
+            "CREATE INDEX answered_messages_age ON answered_messages (answered_at)",
+        ),
     ),
     Migration(
         8,
         "archive search per server: scope index, stored tokens and word counts for bm25",
         sqlite=_ARCHIVE_SCOPE_SQLITE,
+        # PostgreSQL's archive_search is per server since step 5: nothing to build.
+        postgresql=("SELECT 1",),
     ),
 )
 

@@ -1,5 +1,7 @@
-"""The per-server index (issue 16): a search reads only the asking server's entries, and every
-write keeps those entries, the stored tokens and the word counts true to the archive."""
+"""The per-server index (issue 16): a search finds an article in exactly the servers that shared
+it, through corrections and forgets, on both backends; on SQLite it reads only the asking
+server's entries and every write keeps those entries, the stored tokens and the word counts
+true to the archive."""
 
 from __future__ import annotations
 
@@ -23,6 +25,13 @@ NEWS, DESK, HIDDEN = 11, 12, 13
 def path_of(database: Database) -> Path:
     assert isinstance(database, SQLiteDatabase)
     return Path(database.path)
+
+
+def assert_consistent(database: Database) -> None:
+    """On SQLite, the per-server index, tokens and counts equal a rebuild from the stored rows
+    (PostgreSQL's `archive_search` is checked by what its searches find)."""
+    if database.dialect == "sqlite":
+        assert_index_matches_the_stored_rows(path_of(database))
 
 
 def tram_briefing(headline: str = "Tram fares frozen as the depot strike ends") -> Briefing:
@@ -56,7 +65,7 @@ async def test_an_article_is_found_in_each_server_that_shared_it_only(database: 
     assert [h.message_id for h in await archive.search(NORTH, "depot")] == [1]
     assert [h.message_id for h in await archive.search(SOUTH, "depot")] == [2]
     assert await archive.search(EAST, "depot") == []
-    assert_index_matches_the_stored_rows(path_of(database))
+    assert_consistent(database)
 
 
 async def test_a_correction_reindexes_every_server_that_shared_it(database: Database) -> None:
@@ -69,7 +78,7 @@ async def test_a_correction_reindexes_every_server_that_shared_it(database: Data
         assert [h.headline for h in await archive.search(guild, "rise")] == [
             "Tram fares rise after all"
         ]
-    assert_index_matches_the_stored_rows(path_of(database))
+    assert_consistent(database)
 
 
 async def test_the_same_share_twice_and_a_reshare_change_nothing(database: Database) -> None:
@@ -77,7 +86,7 @@ async def test_the_same_share_twice_and_a_reshare_change_nothing(database: Datab
     for message in (1, 1, 2):
         await share(archive, tram_briefing(), NORTH, NEWS, message)
     assert [h.message_id for h in await archive.search(NORTH, "Farrow")] == [2]
-    assert_index_matches_the_stored_rows(path_of(database))
+    assert_consistent(database)
 
 
 async def test_forget_leaves_other_servers_and_hidden_channels(database: Database) -> None:
@@ -88,19 +97,17 @@ async def test_forget_leaves_other_servers_and_hidden_channels(database: Databas
     # A member who sees only NEWS forgets it: the share in HIDDEN keeps it searchable there.
     assert await archive.forget(NORTH, "https://velmora.example/tram", channel_ids={NEWS}) == 1
     assert [h.channel_id for h in await archive.search(NORTH, "depot")] == [HIDDEN]
-    assert_index_matches_the_stored_rows(path_of(database))
+    assert_consistent(database)
     assert await archive.forget(NORTH, "https://velmora.example/tram") == 1
     assert await archive.search(NORTH, "depot") == []
     assert [h.message_id for h in await archive.search(SOUTH, "depot")] == [3]
-    assert_index_matches_the_stored_rows(path_of(database))
+    assert_consistent(database)
     assert await archive.forget(SOUTH, "https://velmora.example/tram") == 1
-    with sqlite3.connect(path_of(database)) as db:
-        left = [
-            db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-            for table in ("archive_fts", "archive_tokens", "archive_terms")
-        ]
-    assert left == [0, 0, 0]
-    assert_index_matches_the_stored_rows(path_of(database))
+    assert await database.fetch_one("SELECT count(*) FROM archive_fts") == (0,)
+    if database.dialect == "sqlite":
+        for table in ("archive_tokens", "archive_terms"):
+            assert await database.fetch_one(f"SELECT count(*) FROM {table}") == (0,)
+    assert_consistent(database)
 
 
 def plan(database: Database, text: str) -> str:
@@ -115,7 +122,8 @@ def plan(database: Database, text: str) -> str:
         return "\n".join(r[3] for r in db.execute("EXPLAIN QUERY PLAN " + sql, params))
 
 
-async def test_a_search_reads_only_the_asking_servers_entries(database: Database) -> None:
+async def test_a_search_reads_only_the_asking_servers_entries(sqlite_database: Database) -> None:
+    database = sqlite_database
     # FTS5 gets the MATCH and the server's rowid range (`M…><`), and no query of a plain word
     # walks the whole archive's matches in archive_fts.
     shown = plan(database, "said the tram")
@@ -145,7 +153,8 @@ def test_phrase_counts_follow_fts5() -> None:
     assert Phrase(("erri",), False).count_in(column) == 0  # never inside a token
 
 
-async def test_the_averages_record_is_read_as_fts5_counts(database: Database) -> None:
+async def test_the_averages_record_is_read_as_fts5_counts(sqlite_database: Database) -> None:
+    database = sqlite_database
     archive = Archive(database)
     await share(archive, tram_briefing(), NORTH, NEWS, 1)
     await share(archive, tram_briefing("Another tram story"), NORTH, NEWS, 2)
@@ -155,7 +164,8 @@ async def test_the_averages_record_is_read_as_fts5_counts(database: Database) ->
     assert Totals.decode(record) == Totals(rows=rows, tokens=tokens)
 
 
-async def test_results_equal_the_single_table_query_here_too(database: Database) -> None:
+async def test_results_equal_the_single_table_query_here_too(sqlite_database: Database) -> None:
+    database = sqlite_database
     archive = Archive(database)
     await share(archive, tram_briefing(), NORTH, NEWS, 1)
     await share(archive, tram_briefing("Tram fares rise"), SOUTH, DESK, 2)

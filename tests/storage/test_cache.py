@@ -85,8 +85,23 @@ async def test_concurrent_identical_requests_fetch_once(database: Database):
     cache = await make_cache(database, Clock(), ttl=timedelta(0))
     fetch = Fetcher()
     fetch.gate = asyncio.Event()
+    # The fetch is held until every request has read the cache (and so, in the same step,
+    # joined the fetch in flight): a request whose read came back after the fetch was done
+    # and stored would rightly fetch again, and the test would depend on the machine's speed.
+    reads, all_read = [], asyncio.Event()
+    read = cache.get
+
+    async def counted(key: str) -> Briefing | None:
+        found = await read(key)
+        reads.append(key)
+        if len(reads) == 5:
+            all_read.set()
+        return found
+
+    cache.get = counted  # type: ignore[method-assign]
     tasks = [asyncio.create_task(cache.get_or_fetch(URL, fetch)) for _ in range(5)]
     await fetch.started.wait()
+    await all_read.wait()
     fetch.gate.set()
     results = await asyncio.gather(*tasks)
     assert fetch.calls == [URL]
@@ -200,8 +215,8 @@ async def test_requested_link_is_canonicalised(database: Database):
     assert len(fetch.calls) == 1
 
 
-async def test_entries_survive_reopening_the_database(tmp_path: Path):
-    path = tmp_path / "reopen.sqlite3"
+async def test_entries_survive_reopening_the_database(database_target: Path | str):
+    path = database_target
     clock = Clock()
     fetch = Fetcher()
     first = await open_database(path)
