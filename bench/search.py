@@ -1,7 +1,7 @@
 """Archive search at scale (issue 16; issue 13's bench/scale.py part a): p50/p95 of the archive's
 own `search()` over archives of 10k, 100k and 1M briefings, per query class and backend.
 
-    python bench/search.py [--sizes 10000,100000,1000000] [--backends sqlite]
+    python bench/search.py [--sizes 10000,100000,1000000] [--backends sqlite,postgresql]
                            [--rounds 3] [--servers 20] [--old N] [--data DIR] [--corpora PATH]
 
 The archives: briefings shared over 1,000 servers of 12 channels each (one in ten is an article
@@ -10,8 +10,9 @@ the shared corpora — sentences of summaries-cnndm and quotes-polnear for headl
 quotes-polnear's quotes with their named speakers. Nothing of the corpora is kept in the repo;
 the generated databases are cached in `--data` (default: the system's temp folder,
 `newsdesk-bench-search/`), so a rerun measures at once. A database is built the way an archive
-that grew under the old code and then upgraded would be: the rows at schema 7 by bulk inserts,
-then `open_database()` applies migration 8 (its time is printed).
+that grew under the old code and then upgraded would be: the rows at schema 7 by bulk inserts
+(kept as `rows-*.sqlite3`), then a copy upgraded by `open_database()`, which applies migration
+8 (its time is printed; the upgraded file is named after the steps it was made with).
 
 The searches: the member sees 7 of the 12 channels of their server; `--servers` servers, the same
 ones for every size and class, each asked once per round; the query classes run interleaved in
@@ -19,20 +20,32 @@ each round so machine drift favours none. A cell is the median over rounds of th
 (p95). `--old N` also times the single-table query of old (what main ran before issue 16) on
 N servers, one round — it takes seconds per search at a million briefings.
 
-SQLite's file is opened by `open_database` with its default two readers, as the bot does; the
-timings include the hop to the reader thread and back, as a reporter's `/search` pays it.
+Each backend is opened by `open_database` as the bot opens it (SQLite: two readers beside the
+writer; PostgreSQL: the asyncpg pool); the timings include the hop to the reader thread or the
+server and back, as a reporter's `/search` pays it.
+
+PostgreSQL: the bench starts its own server (initdb + pg_ctl, as tests/helpers/postgres.py does;
+as root it runs as the `postgres` user) with its data in `--data`/postgres, kept for reruns, on a
+loopback port, with the distribution's default settings except `fsync=off` (loading only; reads
+never sync). Each size is one database filled by `newsdesk migrate --from` from the SQLite file
+of the same size (`copy_sqlite_to_postgres`: every row, the search vectors rebuilt), then
+`VACUUM ANALYZE` as autovacuum would do on a live server.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import random
 import re
+import shutil
+import socket
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -46,10 +59,11 @@ from common import add_corpora_arg, corpora_path
 
 from bot.storage.archive import Archive
 from bot.storage.archive_fts import IndexQuery, SQLiteFTS5Index
-from bot.storage.archive_tokens import register
 from bot.storage.database import open_database
 from bot.storage.migrations import MIGRATIONS, migrate
 from bot.storage.sqlite import SQLiteDatabase
+from bot.storage.transfer import copy_sqlite_to_postgres
+from config import PostgresURL
 
 GENERATOR = 1  # bump when the generated archive changes, so cached files are rebuilt
 SERVERS = 1_000
@@ -159,17 +173,20 @@ def briefings(corpus: Corpus, size: int) -> Iterator[Row]:
         yield Row(article, fts, (articles, guild, channel, n, shared_at))
 
 
-async def build_sqlite(corpus: Corpus, size: int, path: Path) -> None:
-    """Rows at schema 7 by bulk inserts, then migration 8 as an upgrade would run it."""
+def build_rows(corpus: Corpus, size: int, path: Path) -> None:
+    """The archive's rows at schema 7 (before issue 16), by bulk inserts."""
     partial = path.with_suffix(".partial")
     for leftover in partial.parent.glob(partial.name + "*"):
         leftover.unlink()
-    db = await SQLiteDatabase.open(partial)
-    await migrate(db, MIGRATIONS[:7])
-    await db.close()
+
+    async def schema_7() -> None:
+        db = await SQLiteDatabase.open(partial)
+        await migrate(db, MIGRATIONS[:7])
+        await db.close()
+
+    asyncio.run(schema_7())
     started = time.perf_counter()
     conn = sqlite3.connect(partial, isolation_level=None)
-    register(conn)
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("BEGIN")
     batch: list[Row] = []
@@ -207,15 +224,36 @@ async def build_sqlite(corpus: Corpus, size: int, path: Path) -> None:
             print(f"  {n:,} briefings written ({time.perf_counter() - started:.0f} s)")
     flush()
     conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode = DELETE")  # one self-contained file to copy
     conn.close()
     print(f"  rows at schema 7: {time.perf_counter() - started:.0f} s")
+    partial.rename(path)
+
+
+def upgrade(rows: Path, path: Path) -> None:
+    """A copy of the schema-7 rows, upgraded by `open_database` (migration 8 and on), as a
+    bot's archive would be on its first start with this code."""
+    partial = path.with_suffix(".partial")
+    for leftover in partial.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    shutil.copyfile(rows, partial)
     started = time.perf_counter()
-    db = await open_database(partial)  # migration 8: the per-server index from the rows
-    await db.close()
-    print(f"  migration 8 (upgrade of this archive): {time.perf_counter() - started:.0f} s")
+
+    async def migrated() -> None:
+        await (await open_database(partial)).close()
+
+    asyncio.run(migrated())
+    print(f"  upgrade to the current schema (migration 8): {time.perf_counter() - started:.0f} s")
     partial.rename(path)
     for suffix in ("-wal", "-shm"):
         Path(str(partial) + suffix).unlink(missing_ok=True)
+
+
+def schema_tag() -> str:
+    """Names the schema the upgraded files were made with, so a changed step rebuilds them."""
+    steps = "\n".join(s for m in MIGRATIONS[7:] for s in m.statements("sqlite"))
+    return hashlib.sha1(steps.encode()).hexdigest()[:8]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -223,8 +261,8 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def measure_sqlite(path: Path, servers: list[int], rounds: int, old: int) -> dict:
-    db = await open_database(path)
+async def measure(target: Path | str, servers: list[int], rounds: int, old: int) -> dict:
+    db = await open_database(target)
     archive = Archive(db)
     index = SQLiteFTS5Index()
     cells: dict[str, dict[str, float]] = {}
@@ -253,7 +291,7 @@ async def measure_sqlite(path: Path, servers: list[int], rounds: int, old: int) 
                 "p95": statistics.median(v[1] for v in values),
                 "hits": statistics.mean(hits[label]),
             }
-        if old:
+        if old and db.dialect == "sqlite":
             for label, text in CLASSES:
                 times_old = []
                 for guild in servers[:old]:
@@ -266,6 +304,121 @@ async def measure_sqlite(path: Path, servers: list[int], rounds: int, old: int) 
     finally:
         await db.close()
     return cells
+
+
+# -- PostgreSQL: a server of the bench's own -----------------------------------------------
+
+
+def _pg_bindir() -> Path:
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True).stdout
+        if found.strip() and (Path(found.strip()) / "initdb").is_file():
+            return Path(found.strip())
+    initdb = shutil.which("initdb")
+    if not initdb:
+        sys.exit("bench: PostgreSQL's server binaries (initdb, pg_ctl) are not installed")
+    return Path(initdb).parent
+
+
+def _as_server_user() -> list[str]:
+    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+
+@dataclass
+class PostgresServer:
+    directory: Path
+    port: int = 0
+
+    def start(self) -> None:
+        bindir = _pg_bindir()
+        data = self.directory / "data"
+        if os.geteuid() == 0:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            shutil.chown(self.directory, user="postgres")
+            for parent in self.directory.parents:  # the server user must reach its folder
+                if parent == Path("/"):
+                    break
+                parent.chmod(parent.stat().st_mode | 0o001)
+        if not data.exists():
+            subprocess.run(
+                [
+                    *_as_server_user(),
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-instructions",
+                ],
+                check=True,
+                capture_output=True,
+            )
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(
+            [
+                *_as_server_user(),
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(self.directory / "server.log"),
+                "-o",
+                options,
+                "-w",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    def stop(self) -> None:
+        subprocess.run(
+            [
+                *_as_server_user(),
+                str(_pg_bindir() / "pg_ctl"),
+                "-D",
+                str(self.directory / "data"),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+            check=False,
+            capture_output=True,
+        )
+
+    def dsn(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        psql = shutil.which("psql") or str(_pg_bindir() / "psql")
+        return subprocess.run(
+            [psql, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", self.dsn(database), "-c", sql],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+
+
+def build_postgres(server: PostgresServer, name: str, source: Path) -> None:
+    """The SQLite archive of the same size, copied as `newsdesk migrate --from` copies it."""
+    if server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1":
+        return
+    loading = f"{name}_loading"
+    server.psql(f"DROP DATABASE IF EXISTS {loading}")
+    server.psql(f"CREATE DATABASE {loading}")
+    started = time.perf_counter()
+    asyncio.run(copy_sqlite_to_postgres(source, PostgresURL(server.dsn(loading))))
+    print(f"  migrate --from the SQLite file: {time.perf_counter() - started:.0f} s")
+    server.psql("VACUUM ANALYZE", loading)
+    server.psql(f"ALTER DATABASE {loading} RENAME TO {name}")
 
 
 def data_dir(arg: str | None) -> Path:
@@ -310,21 +463,39 @@ def main() -> None:
     rnd = random.Random(7)
     servers = [guild_id(n) for n in rnd.sample(range(SERVERS), args.servers)]
     results: dict[tuple[int, str], dict] = {}
+    backends = args.backends.split(",")
+    for backend in backends:
+        if backend not in ("sqlite", "postgresql"):
+            sys.exit(f"bench: unknown backend {backend!r}")
+    server = PostgresServer(folder / "postgres") if "postgresql" in backends else None
+    if server is not None:
+        server.start()
     print(f"load average at start: {os.getloadavg()}")
-    for size in (int(s) for s in args.sizes.split(",")):
-        for backend in args.backends.split(","):
-            if backend != "sqlite":
-                sys.exit(f"bench: unknown backend {backend!r}")
-            path = folder / f"sqlite-{size}-g{GENERATOR}-m{len(MIGRATIONS)}.sqlite3"
+    try:
+        for size in (int(s) for s in args.sizes.split(",")):
+            rows = folder / f"rows-{size}-g{GENERATOR}.sqlite3"
+            path = folder / f"sqlite-{size}-g{GENERATOR}-{schema_tag()}.sqlite3"
             if not path.exists():
-                corpus = corpus or load_corpus(corpora_path(args.corpora))
-                print(f"building {path} ({size:,} briefings)")
-                asyncio.run(build_sqlite(corpus, size, path))
-            print(f"measuring {backend} at {size:,} …")
-            results[(size, backend)] = asyncio.run(
-                measure_sqlite(path, servers, args.rounds, args.old)
-            )
-            print(json.dumps(results[(size, backend)]))
+                if not rows.exists():
+                    corpus = corpus or load_corpus(corpora_path(args.corpora))
+                    print(f"building {rows} ({size:,} briefings)")
+                    build_rows(corpus, size, rows)
+                print(f"upgrading a copy to {path}")
+                upgrade(rows, path)
+            for backend in backends:
+                target: Path | str = path
+                if server is not None and backend == "postgresql":
+                    name = f"search_{size}_g{GENERATOR}_{schema_tag()}"
+                    build_postgres(server, name, path)
+                    target = server.dsn(name)
+                print(f"measuring {backend} at {size:,} …")
+                results[(size, backend)] = asyncio.run(
+                    measure(target, servers, args.rounds, args.old)
+                )
+                print(json.dumps(results[(size, backend)]))
+    finally:
+        if server is not None:
+            server.stop()
     print(f"load average at end: {os.getloadavg()}")
     print(table(results, bool(args.old)))
 

@@ -238,7 +238,7 @@ class SQLiteFTS5Index:
         if not all(p.tokens for p in wanted):  # a word FTS5 does not see as one: no shortcut
             return await self._search_everything(db, query, match)
         counted = [
-            _phrase_match(words, prefix)
+            (_phrase_match(words, prefix), phrase.pattern())
             for (words, prefix), phrase in zip(chunks, wanted, strict=True)
             if not phrase.simple
         ]
@@ -246,8 +246,11 @@ class SQLiteFTS5Index:
         rows = await db.fetch_all(sql, params, heavy=True)
         if not rows:
             return []
-        page = _best(rows, wanted, query.limit)
-        return await _with_snippets(db, match, page)
+        statistics = _Statistics.read(rows[0], wanted, [pattern for _, pattern in counted])
+        hits = await _with_snippets(db, match, _best(rows, wanted, statistics, query.limit))
+        if statistics.uncached:
+            await db.execute_batch(statistics.remember())
+        return hits
 
     async def _search_everything(self, db: Database, query: IndexQuery, match: str) -> list[Row]:
         """The single-table query: FTS5 ranks every match in the archive. Exact, and slow on
@@ -298,11 +301,12 @@ class _Candidate:
 
 
 def _candidates(
-    query: IndexQuery, match: str, wanted: list[Phrase], counted: list[str]
+    query: IndexQuery, match: str, wanted: list[Phrase], counted: list[tuple[str, str]]
 ) -> tuple[str, list[object]]:
     """One statement (one snapshot): the server's matches in its scope rows, their newest
     visible share and tokens, and the statistics bm25 needs — FTS5's totals, the article
-    counts of the query's words, and a count for each phrase that is not one whole word."""
+    counts of the query's words, and for each phrase that is not one whole word its kept count
+    or, when none is kept, a count in archive_fts (with the index's generation, to keep it)."""
     where = ["s.guild_id = ?"]
     filters: list[object] = [query.guild_id]
     if query.channel_ids is not None:
@@ -312,8 +316,10 @@ def _candidates(
         where.append("s.shared_at >= ?")
         filters.append(query.since)
     terms = sorted({p.tokens[0] for p in wanted if p.simple})
+    kept = "(SELECT articles FROM archive_phrases WHERE pattern = ?)"
     counts = "".join(
-        ", (SELECT count(*) FROM archive_fts WHERE archive_fts MATCH ?)" for _ in counted
+        f", {kept}, coalesce({kept}, (SELECT count(*) FROM archive_fts WHERE archive_fts MATCH ?))"
+        for _ in counted
     )
     sql = f"""
         WITH matched AS MATERIALIZED (
@@ -333,7 +339,8 @@ def _candidates(
                t.length, t.headline, t.briefing, t.quotes, t.speakers,
                (SELECT block FROM archive_fts_data WHERE id = 1),
                (SELECT json_group_object(term, articles) FROM archive_terms
-                WHERE term IN (SELECT value FROM json_each(?))){counts}
+                WHERE term IN (SELECT value FROM json_each(?))),
+               (SELECT generation FROM archive_index_state){counts}
         FROM visible v JOIN archive_tokens t ON t.article_id = v.article_id
         WHERE v.n = 1
     """
@@ -343,21 +350,63 @@ def _candidates(
         query.guild_id,
         *filters,
         json.dumps(terms, ensure_ascii=False),
-        *counted,
+        *(value for phrase, pattern in counted for value in (pattern, pattern, phrase)),
     ]
     return sql, params
 
 
-def _best(rows: list[Row], wanted: list[Phrase], limit: int) -> list[_Candidate]:
+_KEPT_PHRASES: Final = 256  # phrase counts kept; the oldest goes first
+
+
+@dataclass(frozen=True, slots=True)
+class _Statistics:
+    """What bm25 needs besides each row: FTS5's totals and each phrase's idf; and the phrase
+    counts this search had to make, to be kept if the index has not changed since."""
+
+    totals: Totals
+    idfs: list[float]
+    generation: int
+    uncached: dict[str, int]
+
+    @classmethod
+    def read(cls, row: Row, wanted: list[Phrase], patterns: list[str]) -> _Statistics:
+        totals = Totals.decode(row[11])
+        articles: dict[str, int] = json.loads(row[12] or "{}")
+        generation = int(row[13])
+        extra = row[14:]
+        counts = {p: int(extra[2 * i + 1]) for i, p in enumerate(patterns)}
+        uncached = {p: counts[p] for i, p in enumerate(patterns) if extra[2 * i] is None}
+        idfs = [
+            idf(totals.rows, articles.get(p.tokens[0], 0) if p.simple else counts[p.pattern()])
+            for p in wanted
+        ]
+        return cls(totals, idfs, generation, uncached)
+
+    def remember(self) -> list[Statement]:
+        """Keep the counts made here — only if no write changed the index since they were
+        made (the triggers keep a kept count; a count made before a write would be stale)."""
+        statements: list[Statement] = [
+            (
+                "INSERT INTO archive_phrases (pattern, articles) SELECT ?, ? "
+                "WHERE (SELECT generation FROM archive_index_state) = ? "
+                "ON CONFLICT (pattern) DO NOTHING",
+                (pattern, count, self.generation),
+            )
+            for pattern, count in self.uncached.items()
+        ]
+        statements.append(
+            (
+                "DELETE FROM archive_phrases WHERE id <= (SELECT max(id) FROM archive_phrases) - ?",
+                (_KEPT_PHRASES,),
+            )
+        )
+        return statements
+
+
+def _best(
+    rows: list[Row], wanted: list[Phrase], stats: _Statistics, limit: int
+) -> list[_Candidate]:
     """The page: candidates ranked by FTS5's bm25, newest share first on equal ranks."""
-    first = rows[0]
-    totals = Totals.decode(first[11])
-    articles: dict[str, int] = json.loads(first[12] or "{}")
-    counts = iter(first[13:])
-    idfs = [
-        idf(totals.rows, articles.get(p.tokens[0], 0) if p.simple else int(next(counts)))
-        for p in wanted
-    ]
     ranked = [
         _Candidate(
             article_id=int(r[0]),
@@ -366,7 +415,7 @@ def _best(rows: list[Row], wanted: list[Phrase], limit: int) -> list[_Candidate]
             jump_url=r[3],
             channel_id=int(r[4]),
             message_id=int(r[5]),
-            rank=bm25(frequencies(r[7:11], wanted), int(r[6]), idfs, totals),
+            rank=bm25(frequencies(r[7:11], wanted), int(r[6]), stats.idfs, stats.totals),
         )
         for r in rows
     ]

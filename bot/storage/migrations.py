@@ -51,6 +51,14 @@ def _json_terms(row: str) -> str:
     )
 
 
+def _has_pattern(row: str) -> str:
+    """A phrase's pattern occurs in one of the row's token arrays (archive_tokens.Phrase)."""
+    return " OR ".join(
+        f"instr({row}.{column}, pattern) > 0"
+        for column in ("headline", "briefing", "quotes", "speakers")
+    )
+
+
 # Step 8 (issue 16; read by bot/storage/archive_fts.py and archive_tokens.py). What an
 # archive already holds is indexed from its stored rows: every server's scope rows from the
 # shares and `archive_fts`'s text, the tokens by the SQLite backend's `newsdesk_fts_tokens`
@@ -74,6 +82,19 @@ _ARCHIVE_SCOPE_SQLITE: Final = (
     )
     """,
     "CREATE TABLE archive_terms (term TEXT PRIMARY KEY, articles INTEGER NOT NULL) WITHOUT ROWID",
+    # Article counts of the phrases searched lately that are not one whole word ("U.S.",
+    # `elect*`), by their pattern in the token arrays; kept by the same triggers. `generation`
+    # moves with every change of the index, so a count made by a search is stored only if
+    # nothing changed since it was made.
+    """
+    CREATE TABLE archive_phrases (
+        id       INTEGER PRIMARY KEY,
+        pattern  TEXT NOT NULL UNIQUE,
+        articles INTEGER NOT NULL
+    )
+    """,
+    "CREATE TABLE archive_index_state (generation INTEGER NOT NULL)",
+    "INSERT INTO archive_index_state (generation) VALUES (0)",
     # Same columns and tokenizer as archive_fts, so a MATCH means the same on both; no content
     # (it is archive_fts's) and no document sizes (bm25 reads archive_tokens).
     "CREATE VIRTUAL TABLE archive_scope USING fts5("
@@ -104,12 +125,16 @@ _ARCHIVE_SCOPE_SQLITE: Final = (
         INSERT INTO archive_terms (term, articles)
         SELECT value, 1 FROM ({_json_terms("new")}) WHERE true
         ON CONFLICT (term) DO UPDATE SET articles = articles + 1;
+        UPDATE archive_phrases SET articles = articles + 1 WHERE {_has_pattern("new")};
+        UPDATE archive_index_state SET generation = generation + 1;
     END
     """,
     f"""
     CREATE TRIGGER archive_tokens_uncounted AFTER DELETE ON archive_tokens BEGIN
         UPDATE archive_terms SET articles = articles - 1 WHERE term IN ({_json_terms("old")});
         DELETE FROM archive_terms WHERE articles <= 0 AND term IN ({_json_terms("old")});
+        UPDATE archive_phrases SET articles = articles - 1 WHERE {_has_pattern("old")};
+        UPDATE archive_index_state SET generation = generation + 1;
     END
     """,
 )

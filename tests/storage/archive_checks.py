@@ -101,6 +101,9 @@ def assert_index_matches_the_stored_rows(path: Path) -> None:
                 sum(len(t) for t in tokens),
                 *(json.dumps(t, ensure_ascii=False, separators=(",", ":")) for t in tokens),
             )
+        for pattern, articles in db.execute("SELECT pattern, articles FROM archive_phrases"):
+            holding = [r for r in stored.values() if any(pattern in column for column in r[1:])]
+            assert articles == len(holding), pattern
         counts = dict(db.execute("SELECT term, articles FROM archive_terms"))
         assert counts == dict(db.execute("SELECT term, doc FROM temp.fts_rows"))
         slots = dict(db.execute("SELECT guild_id, slot FROM archive_guild_slots"))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.models import Briefing, Quote
 from bot.storage.archive import Archive
-from bot.storage.archive_fts import IndexQuery, _candidates, query_chunks
+from bot.storage.archive_fts import IndexQuery, _candidates, _Statistics, query_chunks
 from bot.storage.archive_tokens import Phrase, Totals, phrases, register, tokenize
 from bot.storage.database import Database
 from bot.storage.sqlite import SQLiteDatabase
@@ -115,7 +115,9 @@ def plan(database: Database, text: str) -> str:
     chunks = query_chunks(text)
     wanted = phrases(chunks)
     match = " ".join(f'"{words}"' + ("*" if prefix else "") for words, prefix in chunks)
-    counted = [f'"{w}"' for (w, _), p in zip(chunks, wanted, strict=True) if not p.simple]
+    counted = [
+        (f'"{w}"', p.pattern()) for (w, _), p in zip(chunks, wanted, strict=True) if not p.simple
+    ]
     sql, params = _candidates(IndexQuery(NORTH, text, [NEWS], None, 10), match, wanted, counted)
     with sqlite3.connect(path_of(database)) as db:
         register(db)
@@ -172,3 +174,49 @@ async def test_results_equal_the_single_table_query_here_too(sqlite_database: Da
     for text in ("tram", "fares frozen", "Farrow", "tram*"):
         hits = await archive.search(NORTH, text)
         assert [as_row(h) for h in hits] == oracle(path_of(database), NORTH, text)
+
+
+def ebike_briefing(n: int, headline: str) -> Briefing:
+    return Briefing(
+        source=f"https://velmora.example/ebike-{n}",
+        url=f"https://velmora.example/ebike-{n}",
+        headline=headline,
+        site="Velmora Courier",
+        paragraphs=["Rentals rose."],
+        quotes=[],
+        briefing=[f"{headline}, the council said."],
+    )
+
+
+async def test_a_phrase_count_is_kept_and_follows_every_write(sqlite_database: Database) -> None:
+    # "e-bike" is not one word: its article count is made once in archive_fts, then kept by the
+    # triggers through new shares, corrections and forgets.
+    database = sqlite_database
+    archive = Archive(database)
+    await share(archive, ebike_briefing(1, "E-bike rentals double"), NORTH, NEWS, 1)
+    await share(archive, ebike_briefing(2, "Bike lanes and an e-bike levy"), SOUTH, DESK, 2)
+    assert await database.fetch_all("SELECT pattern, articles FROM archive_phrases") == []
+    hits = await archive.search(NORTH, "e-bike")
+    assert [as_row(h) for h in hits] == oracle(path_of(database), NORTH, "e-bike")
+    kept = 'SELECT articles FROM archive_phrases WHERE pattern = \'"e","bike"\''
+    assert await database.fetch_one(kept) == (2,)
+    await share(archive, ebike_briefing(3, "E-bike thefts fall"), NORTH, NEWS, 3)
+    await share(archive, ebike_briefing(1, "Bike rentals double"), NORTH, NEWS, 4)  # corrected
+    assert await archive.forget(SOUTH, "https://velmora.example/ebike-2") == 1
+    assert await database.fetch_one(kept) == (1,)
+    assert_consistent(database)
+    for text in ("e-bike", "bike", "e-bike thefts", "e-bik*"):
+        hits = await archive.search(NORTH, text)
+        assert [as_row(h) for h in hits] == oracle(path_of(database), NORTH, text), text
+
+
+async def test_a_count_made_before_a_write_is_not_kept(sqlite_database: Database) -> None:
+    database = sqlite_database
+    archive = Archive(database)
+    await share(archive, ebike_briefing(1, "E-bike rentals double"), NORTH, NEWS, 1)
+    generation = await database.fetch_one("SELECT generation FROM archive_index_state")
+    assert generation is not None
+    stale = _Statistics(Totals(1, 1), [], int(generation[0]), {'"e","bike"': 1})
+    await share(archive, ebike_briefing(2, "E-bike levy"), NORTH, NEWS, 2)  # moves it on
+    await database.execute_batch(stale.remember())
+    assert await database.fetch_all("SELECT * FROM archive_phrases") == []
