@@ -17,6 +17,8 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         # The pipeline, when something other than the page itself went wrong.
         "pipeline.unexpected": "Something went wrong while reading this page.",
         "pipeline.shutting_down": "Newsdesk is restarting. Please try again in a moment.",
+        # The command line.
+        "cli.not_regular_file": "not a regular file",
     }
 )
 
