@@ -56,6 +56,7 @@ class FetchedPage:
     html: str
     status: int = 200
     content_type: str = "text/html"
+    chain: tuple[str, ...] = ()  # every URL requested on the way, the final one included
 
 
 @dataclass(slots=True)
@@ -114,6 +115,9 @@ class Briefing:
     briefing: list[str] = field(default_factory=list)
     error: Failure | None = None
     briefing_method: str = "extractive"
+    # Where the page really came from (after redirects). Storage keys are made from this and
+    # from the link asked for, never from `url`, which may be the page's own claim.
+    fetched_url: str | None = None
 
     @property
     def ok(self) -> bool:

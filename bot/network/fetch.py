@@ -200,8 +200,10 @@ class Fetcher:
     async def _fetch(self, url: str, state: _Hop) -> FetchedPage:
         jar = httpx.Cookies()  # per fetch: cookies set in a redirect chain, never shared by users
         current = url
+        chain: list[str] = []
         for _hop in range(self.settings.max_redirects + 1):
             target = self._check(current, state)
+            chain.append(str(target))
             request = self._client.build_request("GET", target)
             jar.set_cookie_header(request)
             response = await self._send(request, state)
@@ -210,7 +212,9 @@ class Fetcher:
                 if response.status_code in REDIRECT_CODES:
                     current = _location(response)
                     continue
-                return await self._read(url, response, state)
+                page = await self._read(url, response, state)
+                page.chain = tuple(chain)
+                return page
             finally:
                 await response.aclose()
         raise PipelineError(

@@ -14,6 +14,7 @@ from typing import Any
 from bot.messages import say
 from bot.models import Briefing, ErrorKind, Failure, PipelineError
 from bot.network.fetch import Fetcher
+from bot.network.sites import site_of, trusted_canonical
 from bot.runtime.analysis import AnalysisOptions, analyse_html, analyse_text, warm_up
 from bot.runtime.workers import PoolClosed, WorkerPool
 from config import Settings
@@ -50,6 +51,7 @@ class Pipeline:
             return
         if self.fetcher is None:
             self.fetcher = Fetcher(self.settings)
+        site_of("warm-up.example")  # loads the public suffix list now, not on a user's link
         if not self.inline and self.pool is None:
             memory_mb = self.settings.worker_memory_mb
             self.pool = WorkerPool(
@@ -77,7 +79,12 @@ class Pipeline:
         await self.close()
 
     async def brief_url(self, url: str) -> Briefing:
-        """Fetch and brief one link; the answer's `url` is the page's canonical or final URL."""
+        """Fetch and brief one link.
+
+        The answer's `url` is the page's canonical address when `trusted_canonical` accepts it
+        (same site, or on the redirect chain), else the final URL; `fetched_url` is always the
+        final URL, which is what storage keys are made from.
+        """
         await self.start()
         assert self.fetcher is not None
         try:
@@ -88,8 +95,8 @@ class Pipeline:
             log.exception("fetch failed unexpectedly for %s", url)
             return Briefing.failed(url, Failure(ErrorKind.FETCH, say("pipeline.unexpected")), url)
         briefing = await self._analyse(url, analyse_html, url, page.html, page.url, self.options)
-        if briefing.url is None:
-            briefing.url = page.url
+        briefing.url = trusted_canonical(briefing.url, page.url, page.chain)
+        briefing.fetched_url = page.url
         return briefing
 
     async def brief_html(self, html: str | bytes, source: str, url: str | None = None) -> Briefing:

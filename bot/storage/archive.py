@@ -205,7 +205,9 @@ class Archive:
         """
         if not briefing.ok:
             return
-        url = canonical_url(briefing.url or briefing.source)
+        # Keyed by where the page was fetched from, never by its own canonical claim, so a
+        # page cannot overwrite another address's article row.
+        url = canonical_url(briefing.fetched_url or briefing.source)
         aliases = {url, canonical_url(briefing.source)}
         quotes = list(briefing.quotes)
         now = _ts(datetime.now(UTC))

@@ -5,10 +5,10 @@ once when a story breaks). Fetching and analysing once per link per day keeps th
 polite to publishers, and consistent: everyone sees the same briefing for the same article.
 
 A briefing is stored under the canonical form of the link that was asked for *and* under the
-canonical form of the page's own URL (`Briefing.url`, which honours the page's
-`<link rel=canonical>`), so a tracking-laden link and a clean link to the same article share one
-entry. Failures are cached too, but briefly, so a flapping site is not hammered yet recovers
-soon.
+canonical form of the URL the page was fetched from after redirects (`Briefing.fetched_url`), so
+a tracking-laden link, a short link and the clean link share one entry. Never under the page's
+own `<link rel=canonical>`: a page at /evil claiming to be /real would answer for /real.
+Failures are cached too, but briefly, so a flapping site is not hammered yet recovers soon.
 """
 
 from __future__ import annotations
@@ -168,8 +168,10 @@ class BriefingCache:
     async def _store(self, key: str, briefing: Briefing) -> None:
         record = json.dumps(briefing.to_record(), ensure_ascii=False)
         keys = {key}
-        if briefing.ok and briefing.url:  # a failure says nothing about the canonical page
-            keys.add(self._canonicalize(briefing.url))
+        # Also under where the page really came from (a short link's target), never under the
+        # page's own canonical claim: a page must not answer for another address.
+        if briefing.ok and briefing.fetched_url:
+            keys.add(self._canonicalize(briefing.fetched_url))
         now = self._now()
         await self._db.executemany(
             "INSERT INTO briefing_cache (key, record, ok, fetched_at) VALUES (?, ?, ?, ?) "
