@@ -29,6 +29,9 @@ class Failure:
 
     kind: ErrorKind
     message: str
+    # Caused by Newsdesk itself stopping (a restart), not by the page: never cached, so the
+    # same link after the restart is fetched afresh. Not part of the JSON contract.
+    transient: bool = False
 
     def to_json(self) -> dict[str, str]:
         return {"kind": str(self.kind), "message": self.message}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from bot.messages import say
@@ -45,10 +46,12 @@ class Pipeline:
         self.fetcher = fetcher
         self.pool = pool
         self._started = False
+        self._closing = False  # from close() on, failures are ours (shutdown), not the page's
 
     async def start(self) -> None:
         if self._started:
             return
+        self._closing = False
         if self.fetcher is None:
             self.fetcher = Fetcher(self.settings)
         site_of("warm-up.example")  # loads the public suffix list now, not on a user's link
@@ -64,7 +67,13 @@ class Pipeline:
             await self.pool.start()
         self._started = True
 
+    def stopping(self) -> None:
+        """The owner has begun to shut down: failures from now on are marked transient (not
+        cached), whatever their cause, since a restart may be behind any of them."""
+        self._closing = True
+
     async def close(self) -> None:
+        self._closing = True
         if self.fetcher is not None:
             await self.fetcher.aclose()
         if self.pool is not None:
@@ -90,8 +99,10 @@ class Pipeline:
         try:
             page = await self.fetcher.fetch(url)
         except PipelineError as error:
-            return Briefing.failed(url, error.failure, url)
+            return self._failed(url, error.failure, url)
         except Exception:
+            if self._closing:  # the HTTP client was closed under this fetch
+                return self._failed(url, Failure(ErrorKind.FETCH, say("pipeline.unexpected")))
             log.exception("fetch failed unexpectedly for %s", url)
             return Briefing.failed(url, Failure(ErrorKind.FETCH, say("pipeline.unexpected")), url)
         briefing = await self._analyse(url, analyse_html, url, page.html, page.url, self.options)
@@ -111,14 +122,21 @@ class Pipeline:
                 return await self.pool.run(fn, *args)
             return fn(*args)
         except PipelineError as error:
-            return Briefing.failed(source, error.failure)
+            return self._failed(source, error.failure)
         except PoolClosed:  # the bot is shutting down: expected, so no traceback in the log
             log.info("analysis of %s abandoned: the worker pool is closed", source)
-            return Briefing.failed(
-                source, Failure(ErrorKind.EXTRACTION, say("pipeline.shutting_down"))
-            )
+            failure = Failure(ErrorKind.EXTRACTION, say("pipeline.shutting_down"), transient=True)
+            return Briefing.failed(source, failure)
         except Exception:
             log.exception("analysis failed unexpectedly for %s", source)
             return Briefing.failed(
                 source, Failure(ErrorKind.EXTRACTION, say("pipeline.unexpected"))
             )
+
+    def _failed(self, source: str, failure: Failure, url: str | None = None) -> Briefing:
+        """A failed briefing; marked transient when it happened while we were shutting down
+        (a fetch cut by the closing client, a worker killed with the pool): not the page's
+        fault, so never cached."""
+        if self._closing and not failure.transient:
+            failure = replace(failure, transient=True)
+        return Briefing.failed(source, failure, url)

@@ -125,7 +125,8 @@ class BriefingCache:
                 future.cancel()
                 raise
             future.set_result(briefing)  # waiters go on now; the entry stays until stored
-            await self._store_quietly(key, briefing)
+            if briefing.error is None or not briefing.error.transient:  # a restart: not cached
+                await self._store_quietly(key, briefing)
             return briefing
         finally:
             if self._in_flight.get(key) is future:

@@ -64,6 +64,20 @@ async def test_failures_come_back_as_briefings_not_exceptions(
         assert "Traceback" not in failed.error.message
 
 
+async def test_failures_once_stopping_or_from_a_closed_pool_are_transient(
+    article_server: ArticleServer,
+) -> None:
+    async with Pipeline(loopback_settings(article_server)) as pipeline:
+        missing = await pipeline.brief_url(article_server.url("/missing"))
+        assert missing.error is not None and not missing.error.transient  # the page's fault
+        pipeline.stopping()  # the bot got SIGTERM: what fails now may be the restart's doing
+        cut = await pipeline.brief_url(article_server.url("/missing"))
+        assert cut.error is not None and cut.error.transient
+    # A page handed over after the pool closed (a link still queued at shutdown).
+    abandoned = await pipeline.brief_html((PAGES / "harbour-ferry.html").read_bytes(), "page")
+    assert abandoned.error is not None and abandoned.error.transient
+
+
 async def test_private_addresses_are_refused_by_default(article_server: ArticleServer) -> None:
     settings = Settings(_env_file=None, allowed_ports=[80, 443, article_server.port], workers=1)
     async with Pipeline(settings, inline=True) as pipeline:

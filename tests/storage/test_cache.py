@@ -206,6 +206,19 @@ async def test_a_pages_canonical_claim_is_never_a_key(db: aiosqlite.Connection):
     assert real.fetched_url == URL
 
 
+async def test_a_failure_caused_by_shutting_down_is_never_cached(db: aiosqlite.Connection):
+    cache = await make_cache(db, Clock())
+
+    async def stopping(url: str) -> Briefing:
+        failure = Failure(ErrorKind.EXTRACTION, "Newsdesk is restarting.", transient=True)
+        return Briefing.failed(url, failure)
+
+    assert (await cache.get_or_fetch(URL, stopping)).error is not None
+    fetch = Fetcher()
+    assert (await cache.get_or_fetch(URL, fetch)).ok  # fetched again, not the cached failure
+    assert fetch.calls == [URL]
+
+
 async def test_failure_is_not_stored_under_other_keys(db: aiosqlite.Connection):
     cache = await make_cache(db, Clock())
     await cache.get_or_fetch(URL + "?a=1", Fetcher(page_url=URL, fail=True))
