@@ -55,7 +55,7 @@ class OnDemand(commands.Cog):
         return allowed
 
     def _link(self, text: str) -> str | None:
-        links = find_links(text, 1)
+        links = find_links(text, 1, spoilers=True)  # asked for by name: hidden or not
         return links[0] if links else None
 
     @app_commands.command(name="brief", description="Brief one article: headline, quotes, summary")
@@ -129,7 +129,9 @@ class OnDemand(commands.Cog):
     async def brief_message(
         self, interaction: discord.Interaction[NewsdeskBot], message: discord.Message
     ) -> None:
-        links = find_links(message.content, self.bot.settings.max_links_per_message)
+        # A private answer to the one who asked: spoilered links count.
+        limit = self.bot.settings.max_links_per_message
+        links = find_links(message.content, limit, spoilers=True)
         if not links:
             await interaction.response.send_message(NO_LINKS, ephemeral=True)
             return
