@@ -147,8 +147,12 @@ class SpeakerRegistry:
 
     def _maybe_fallback(self, text: str, match: re.Match[str], index: int) -> None:
         tokens = match.group(0).split()
-        before = text[: match.start()].rstrip(' “"')
-        if len(tokens) not in (2, 3) or (before and before[-1] not in ".!?"):
+        # The character before the run, skipping spaces and opening quotes: read in place,
+        # since copying the text before every run made long paragraphs quadratic.
+        at = match.start()
+        while at and text[at - 1] in ' “"':
+            at -= 1
+        if len(tokens) not in (2, 3) or (at and text[at - 1] not in ".!?"):
             return
         if not _FALLBACK_NEXT.match(text, match.end()):
             return

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.article.clean import clean_article, clean_paragraphs
 from bot.article.extract import extract_article
+from bot.article.overlong import split_overlong
 from bot.briefing.extractive import make_briefing
 from bot.models import Article, Briefing, ErrorKind, Failure, PipelineError
 from bot.quotes.finder import extract_quotes
@@ -53,6 +54,7 @@ def _brief(
 ) -> Briefing:
     if not article.paragraphs:
         return Briefing.failed(source, Failure(ErrorKind.NOT_ARTICLE, NO_TEXT), article.url)
+    article.paragraphs = split_overlong(article.paragraphs)  # later steps: linear in the page
     quotes = extract_quotes(article.paragraphs, article.language, headline_first=not headline_apart)
     bullets = make_briefing(
         article.paragraphs,

@@ -17,6 +17,7 @@ from bot.models import Briefing, ErrorKind, Failure, PipelineError
 from bot.network.fetch import Fetcher
 from bot.network.sites import site_of, trusted_canonical
 from bot.runtime.analysis import AnalysisOptions, analyse_html, analyse_text, warm_up
+from bot.runtime.timelimit import time_limit
 from bot.runtime.workers import PoolClosed, WorkerPool
 from config import Settings
 
@@ -120,7 +121,8 @@ class Pipeline:
         try:
             if self.pool is not None:
                 return await self.pool.run(fn, *args)
-            return fn(*args)
+            with time_limit(self.settings.extract_timeout):  # what the pool enforces, inline
+                return fn(*args)
         except PipelineError as error:
             return self._failed(source, error.failure)
         except PoolClosed:  # the bot is shutting down: expected, so no traceback in the log
