@@ -17,8 +17,8 @@ from bot.models import Briefing, ErrorKind, Failure, PipelineError
 from bot.network.fetch import Fetcher
 from bot.network.sites import site_of, trusted_canonical
 from bot.runtime.analysis import AnalysisOptions, analyse_html, analyse_text, warm_up
-from bot.runtime.timelimit import time_limit
-from bot.runtime.workers import PoolClosed, WorkerPool
+from bot.runtime.workers import TIMEOUT_MESSAGE, PoolClosed, WorkerPool
+from bot.timelimit import TimeLimitExceeded, time_limit
 from config import Settings
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,8 @@ class Pipeline:
                 return await self.pool.run(fn, *args)
             with time_limit(self.settings.extract_timeout):  # what the pool enforces, inline
                 return fn(*args)
+        except TimeLimitExceeded:
+            return self._failed(source, Failure(ErrorKind.TIMEOUT, TIMEOUT_MESSAGE))
         except PipelineError as error:
             return self._failed(source, error.failure)
         except PoolClosed:  # the bot is shutting down: expected, so no traceback in the log
