@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import suppress
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
@@ -130,7 +131,9 @@ def _article(tree: HtmlElement, meta: PageMeta, paragraphs: list[str], url: str 
             printed=lambda: visible_byline(tree),
         ),
         site=site,
-        published=choose_date(meta, lambda: _date(tree, page_url), tree),
+        published=choose_date(
+            meta, lambda: _date(tree, page_url, declared=bool(meta.ld_date or meta.meta_date)), tree
+        ),
         language=language_code(meta.ld_language or meta.lang) or guess_language(paragraphs),
         image=_absolute(meta.image, page_url),
         description=normalise(meta.description) or None,
@@ -212,24 +215,24 @@ EXTENSIVE_DATES = True  # the body search finds 11 more dates on the metadata co
 DATE_SEARCH_SECONDS = 1.0  # its budget: one slow page is not worth more (it rarely needs 0.05 s)
 
 
-def _date(tree: HtmlElement, url: str | None) -> str | None:
-    """htmldate's date, as trafilatura asks for it, in two passes.
+def _date(tree: HtmlElement, url: str | None, *, declared: bool = True) -> str | None:
+    """htmldate's date, as trafilatura asks for it (extensive search), within a time budget.
 
-    The quick pass (URL, meta headers, JSON-LD, time elements, dates in the markup) answers for
-    most pages in a millisecond or two; only when it finds nothing does the extensive search
-    of the body text run (measured on the metadata corpus: the same dates as running the
-    extensive search alone, at a third of the time), and within `DATE_SEARCH_SECONDS`.
+    On a page that declares its date, htmldate finds it among the meta headers and returns at
+    once. On one that does not, it searches the body text, and may hand a date string to
+    dateparser: that is loaded first (once per process), outside the budget. (Measured on the
+    metadata corpus: a quick pass first, then the extensive search only when it found nothing,
+    gives the same dates but costs more — the second pass repeats all of the first.)
     """
     from htmldate import find_date
     from trafilatura.settings import set_date_params
 
+    _lean_dateparser()
+    if not declared:
+        _warm_dateparser()
     try:
-        found = find_date(tree, url=url, **set_date_params(False))
-        if found is None and EXTENSIVE_DATES:
-            _lean_dateparser()  # loaded once per process, outside the page's budget
-            with time_limit(DATE_SEARCH_SECONDS):
-                found = find_date(tree, url=url, **set_date_params(True))
-        return iso_date(found)
+        with time_limit(DATE_SEARCH_SECONDS):
+            return iso_date(find_date(tree, url=url, **set_date_params(EXTENSIVE_DATES)))
     except Exception:  # a date is never worth failing the article for (nor a search past budget)
         return None
 
@@ -272,11 +275,19 @@ def _lean_dateparser() -> None:
         )
 
     extractors.get_external_parser = lean_parser
-    # Load what the first date string would load (its locales; htmldate's month names), here
-    # rather than inside the time budget of whichever page needs it first.
-    lean_parser().get_date_data("Xq 26 Zq 2022")  # no language reads it: all are loaded
-    if callable(month_words := getattr(extractors, "month_words", None)):
-        month_words()
+
+
+@cache
+def _warm_dateparser() -> None:
+    """Load what the first date string would load (our locales, htmldate's month names), here
+    rather than inside the time budget of whichever page needs it first (~0.5 s, once)."""
+    import htmldate.extractors as extractors
+
+    _lean_dateparser()
+    with suppress(Exception):
+        extractors.get_external_parser().get_date_data("Xq 26 Zq 2022")  # no language reads it
+        if callable(month_words := getattr(extractors, "month_words", None)):
+            month_words()
 
 
 def _text_of(doc: object) -> str:

@@ -345,10 +345,11 @@ after a winter of repairs to the slipway and the engines that left commuters on 
 </article></body></html>"""
 
 
-def test_the_extensive_date_search_runs_only_after_the_quick_pass_finds_nothing(
+def test_htmldate_runs_once_per_page_and_loads_dateparser_only_for_undated_ones(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import htmldate
+    from trafilatura.utils import load_html
 
     from bot.article import extract
 
@@ -360,16 +361,14 @@ def test_the_extensive_date_search_runs_only_after_the_quick_pass_finds_nothing(
         return real(*args, extensive_search=extensive_search, **kwargs)
 
     monkeypatch.setattr(htmldate, "find_date", counting)
-    from trafilatura.utils import load_html
-
+    loads: list[bool] = []
+    monkeypatch.setattr(extract, "_warm_dateparser", lambda: loads.append(True))
     declared = '<html><head><meta property="article:published_time" content="2024-03-14">'
-    assert extract._date(load_html(declared + "</head><body>x</body></html>"), None) == (
-        "2024-03-14"
-    )
-    assert passes == [False]  # the quick pass answered: no body search
-    passes.clear()
-    extract._date(load_html(UNDATED_PAGE), None)
-    assert passes == [False, True]
+    page = load_html(declared + "</head><body><p>x</p></body></html>")
+    assert extract._date(page, None) == "2024-03-14"
+    assert (passes, loads) == ([True], [])
+    extract._date(load_html(UNDATED_PAGE), None, declared=False)
+    assert (passes, loads) == ([True, True], [True])
 
 
 def test_a_slow_extensive_date_search_is_abandoned_and_the_page_still_briefed(
