@@ -10,16 +10,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.messages import say
 from bot.models import Briefing, ErrorKind, Failure, PipelineError
-from bot.network.fetch import Fetcher
-from bot.network.sites import site_of, trusted_canonical
 from bot.runtime.analysis import AnalysisOptions, analyse_html, analyse_text, warm_up
 from bot.runtime.workers import TIMEOUT_MESSAGE, PoolClosed, WorkerPool
 from bot.timelimit import TimeLimitExceeded, time_limit
 from config import Settings
+
+if TYPE_CHECKING:  # httpx and the suffix list load on the first link: `brief FILE` needs neither
+    from bot.network.fetch import Fetcher
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,8 @@ class Pipeline:
         if self._started:
             return
         self._closing = False
-        if self.fetcher is None:
-            self.fetcher = Fetcher(self.settings)
-        site_of("warm-up.example")  # loads the public suffix list now, not on a user's link
+        if not self.inline:  # the bot: everything ready before the first user's link
+            self._fetcher()
         if not self.inline and self.pool is None:
             memory_mb = self.settings.worker_memory_mb
             self.pool = WorkerPool(
@@ -67,6 +67,16 @@ class Pipeline:
         if self.pool is not None:
             await self.pool.start()
         self._started = True
+
+    def _fetcher(self) -> Fetcher:
+        """The shared HTTP client, made on first use (with the public suffix list loaded)."""
+        if self.fetcher is None:
+            from bot.network.fetch import Fetcher
+            from bot.network.sites import site_of
+
+            self.fetcher = Fetcher(self.settings)
+            site_of("warm-up.example")  # loads the public suffix list now, not on a link
+        return self.fetcher
 
     def stopping(self) -> None:
         """The owner has begun to shut down: failures from now on are marked transient (not
@@ -96,9 +106,9 @@ class Pipeline:
         final URL, which is what storage keys are made from.
         """
         await self.start()
-        assert self.fetcher is not None
+        fetcher = self._fetcher()
         try:
-            page = await self.fetcher.fetch(url)
+            page = await fetcher.fetch(url)
         except PipelineError as error:
             return self._failed(url, error.failure, url)
         except Exception:
@@ -107,6 +117,8 @@ class Pipeline:
             log.exception("fetch failed unexpectedly for %s", url)
             return Briefing.failed(url, Failure(ErrorKind.FETCH, say("pipeline.unexpected")), url)
         briefing = await self._analyse(url, analyse_html, url, page.html, page.url, self.options)
+        from bot.network.sites import trusted_canonical  # loaded with the fetcher
+
         briefing.url = trusted_canonical(briefing.url, page.url, page.chain)
         briefing.fetched_url = page.url
         return briefing
