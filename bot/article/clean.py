@@ -24,7 +24,6 @@ from bot.models import Article
 DATA = Path(__file__).resolve().parent.parent / "text" / "data"
 LANGUAGES = ("en", "de", "fr", "es")
 MAX_BOILERPLATE_WORDS = 45  # longer paragraphs are article text, whatever they start with
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
 # "By Matthew Lee, Associated Press" / "Von Anna Berg und Jonas Kern, dpa" / "Por Ana Ruiz".
@@ -58,7 +57,7 @@ _LIST_HEADING = re.compile(
 
 
 def _squash(text: str) -> str:
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return " ".join(unicodedata.normalize("NFC", text).split())  # as `\s+` → " ", faster
 
 
 def _key(text: str) -> str:

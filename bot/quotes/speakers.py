@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from bot.text.resources import data_text
 
@@ -90,6 +90,7 @@ def titles() -> tuple[frozenset[str], dict[str, str]]:
     return frozenset(words), honorifics
 
 
+@lru_cache(maxsize=8192)  # the same names and words come back all through an article
 def _bare(token: str) -> str:
     """A token without edge punctuation and possessive: "Ryabkov’s," → "Ryabkov"."""
     token = token.replace("\xad", "").strip('.,;:!?()[]{}"“”‘«»—–')
