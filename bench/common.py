@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -61,3 +63,44 @@ def run_pipeline(paths: Iterable[Path], *, as_text: bool, workers: int | None = 
         return dict(map(_brief_file, jobs))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         return dict(pool.map(_brief_file, jobs, chunksize=8))
+
+
+_NO_NETWORK = ["unshare", "--user", "--map-root-user", "--net"]
+
+
+def _no_network_prefix() -> list[str]:
+    """`unshare` into a network namespace with no interfaces up, when this machine allows it."""
+    if not shutil.which("unshare"):
+        return []
+    probe = subprocess.run([*_NO_NETWORK, "true"], capture_output=True, check=False)
+    return _NO_NETWORK if probe.returncode == 0 else []
+
+
+def probe(code: str, timeout: float = 600) -> tuple[dict | None, str, bool]:
+    """Run `code` in a fresh interpreter (cold imports, its own memory) without network access
+    where possible; the code prints one JSON object as its last line. Returns (that object or
+    None, stderr's last line, whether the network was really cut off)."""
+    prefix = _no_network_prefix()
+    done = subprocess.run(
+        [*prefix, sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+        check=False,
+    )
+    lines = done.stdout.strip().splitlines()
+    error = (done.stderr.strip().splitlines() or [""])[-1]
+    if done.returncode != 0 or not lines:
+        return None, error, bool(prefix)
+    return json.loads(lines[-1]), error, bool(prefix)
+
+
+RSS_SNIPPET = """
+def _rss_mb():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+"""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sys
 import time
 from collections import Counter
@@ -22,9 +21,8 @@ from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from cjk import word_tokens
 from common import add_corpora_arg, corpora_path, load_gold
-
-TOKEN = re.compile(r"\w+")
 
 # The README's anchor rows (F1, P, R, accuracy), on exactly these 181 pages.
 ANCHORS = [
@@ -36,8 +34,9 @@ ANCHORS = [
 ]
 
 
-def shingles(text: str, n: int = 4) -> Counter[tuple[str, ...]]:
-    tokens = TOKEN.findall(text)
+def shingles(text: str, n: int = 4, *, cjk: bool = False) -> Counter[tuple[str, ...]]:
+    """`cjk`: the extraction-daniel-multi rule (each CJK character a token); off for zyte."""
+    tokens = word_tokens(text, cjk=cjk)
     if not tokens:
         return Counter()
     if len(tokens) < n:
@@ -55,15 +54,15 @@ class PageScore(NamedTuple):
     exact: bool
 
 
-def score_page(pred: str, gold: str) -> PageScore:
-    p, g = shingles(pred), shingles(gold)
+def score_page(pred: str, gold: str, *, cjk: bool = False) -> PageScore:
+    p, g = shingles(pred, cjk=cjk), shingles(gold, cjk=cjk)
     tp = sum(min(c, p[s]) for s, c in g.items())
     fp = sum(p.values()) - tp
     fn = sum(g.values()) - tp
     total = tp + fp + fn
     if total:
         tp, fp, fn = tp / total, fp / total, fn / total
-    return PageScore(tp, fp, fn, TOKEN.findall(pred) == TOKEN.findall(gold))
+    return PageScore(tp, fp, fn, word_tokens(pred, cjk=cjk) == word_tokens(gold, cjk=cjk))
 
 
 def _prf(scores: list[PageScore]) -> tuple[float, float, float, float]:
@@ -84,9 +83,9 @@ def _prf(scores: list[PageScore]) -> tuple[float, float, float, float]:
     return f1, p, r, acc
 
 
-def metrics(texts: dict[str, str], gold: dict[str, str]) -> dict[str, float]:
+def metrics(texts: dict[str, str], gold: dict[str, str], *, cjk: bool = False) -> dict[str, float]:
     """F1/P/R/accuracy over every gold page (missing text = empty), plus bootstrap std of F1."""
-    scores = [score_page(texts.get(i, ""), body) for i, body in gold.items()]
+    scores = [score_page(texts.get(i, ""), body, cjk=cjk) for i, body in gold.items()]
     f1, p, r, acc = _prf(scores)
     rng = random.Random(0)
     boot = [_prf(rng.choices(scores, k=len(scores)))[0] for _ in range(1000)]
@@ -182,7 +181,7 @@ def main() -> None:
 
     from bot.article.clean import clean_article
     from bot.article.extract import extract_article
-    from bot.models import PipelineError
+    from bot.errors import PipelineError
 
     paths = sorted((corpus / "html").glob("*.html"))
     pages = [p.read_bytes() for p in paths]

@@ -127,7 +127,7 @@ def main() -> None:
         sys.exit(f"bench: {corpus} has no gold.jsonl")
 
     from bot.article.extract import extract_article
-    from bot.models import PipelineError
+    from bot.errors import PipelineError
 
     predictions: dict[str, dict] = {}
     for page in sorted((corpus / "html").glob("*.html")):

@@ -19,8 +19,11 @@ import unicodedata
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+for _path in (REPO, REPO / "bench"):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from cjk import has_cjk, split_cjk  # noqa: E402
 
 DEFAULT_CORPORA = REPO.parent / "shared" / "corpora"
 FOLDER = "quotes-polnear"
@@ -63,10 +66,13 @@ _MARKS = str.maketrans({c: '"' for c in "“”„‟«»‹›〝〞＂"} | {c:
 _WORD = re.compile(r"\w+")
 
 
-def tokens(text: str) -> list[str]:
-    """README normalisation: NFKC, marks unified then dropped, whitespace collapsed, casefold."""
+def tokens(text: str, *, cjk: bool = False) -> list[str]:
+    """README normalisation: NFKC, marks unified then dropped, whitespace collapsed, casefold.
+
+    `cjk`: quotes-multi's addition, each CJK character of a token is a token of its own."""
     text = unicodedata.normalize("NFKC", text).translate(_MARKS).replace('"', " ")
-    return _WORD.findall(" ".join(text.split()).casefold())
+    found = _WORD.findall(" ".join(text.split()).casefold())
+    return split_cjk(found) if cjk else found
 
 
 def token_f1(pred: list[str], gold: list[str]) -> float:
@@ -94,10 +100,17 @@ def _speaker_tokens(name: str) -> list[str]:
     return out
 
 
-def speaker_correct(pred: str | None, gold: str) -> bool:
-    """Last token equal, or the predicted last token among the gold speaker's tokens."""
+def speaker_correct(pred: str | None, gold: str, *, cjk: bool = False) -> bool:
+    """Last token equal, or the predicted last token among the gold speaker's tokens.
+
+    `cjk` (quotes-multi): a CJK gold speaker is right when one name, spaces removed, contains
+    the other (Chinese names have no tokens to compare)."""
     if not pred:
         return False
+    if cjk and has_cjk(gold):
+        p_name = "".join(unicodedata.normalize("NFKC", pred).split())
+        g_name = "".join(unicodedata.normalize("NFKC", gold).split())
+        return bool(p_name) and (p_name in g_name or g_name in p_name)
     p, g = _speaker_tokens(pred), _speaker_tokens(gold)
     if not p or not g:
         return False
@@ -168,11 +181,16 @@ def _is_pronoun(gold: dict) -> bool:
 
 
 def score_article(
-    pred_quotes: list[dict], gold_quotes: list[dict], tally: Tally, article_id: str = ""
+    pred_quotes: list[dict],
+    gold_quotes: list[dict],
+    tally: Tally,
+    article_id: str = "",
+    *,
+    cjk: bool = False,
 ) -> list[tuple[int, int]]:
     """Add one article to `tally`; returns the matched (pred, gold) index pairs."""
-    ptoks = [tokens(q.get("text") or "") for q in pred_quotes]
-    gtoks = [tokens(q["quote"]) for q in gold_quotes]
+    ptoks = [tokens(q.get("text") or "", cjk=cjk) for q in pred_quotes]
+    gtoks = [tokens(q["quote"], cjk=cjk) for q in gold_quotes]
     pairs = match(ptoks, gtoks)
     tally.predicted += len(pred_quotes)
     tally.gold += len(gold_quotes)
@@ -183,7 +201,7 @@ def score_article(
             tally.covered += 1
         if gold.get("speaker") and not _is_pronoun(gold):
             tally.spk_n += 1
-            if speaker_correct(pred.get("speaker"), gold["speaker"]):
+            if speaker_correct(pred.get("speaker"), gold["speaker"], cjk=cjk):
                 tally.spk_ok += 1
             else:
                 tally.misses.append((article_id, {"pred": pred, "gold": gold}))

@@ -8,6 +8,17 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from typing import Any, cast
+
+
+class TextSource(StrEnum):
+    """Where an article's text was found: the page as shown, or where a page hides it."""
+
+    PAGE = "page"  # the visible page (fetched, or an attached/saved HTML file)
+    STRUCTURED_DATA = "structured_data"  # the page's JSON-LD articleBody
+    AMP = "amp"  # the page's AMP version (<link rel="amphtml">)
+    PDF = "pdf"
+    TEXT = "text"  # plain text: a .txt file or a pasted message
 
 
 class ErrorKind(StrEnum):
@@ -37,19 +48,6 @@ class Failure:
         return {"kind": str(self.kind), "message": self.message}
 
 
-class PipelineError(Exception):
-    """Raised by a step that cannot go on; the pipeline turns it into a `Failure`."""
-
-    def __init__(self, kind: ErrorKind, message: str) -> None:
-        super().__init__(message)
-        self.kind = ErrorKind(kind)
-        self.message = message
-
-    @property
-    def failure(self) -> Failure:
-        return Failure(self.kind, self.message)
-
-
 @dataclass(slots=True)
 class FetchedPage:
     """An HTML page as the fetch step hands it on: decoded text and where it really came from."""
@@ -75,6 +73,8 @@ class Article:
     language: str | None = None
     image: str | None = None
     description: str | None = None
+    text_source: TextSource = TextSource.PAGE
+    amp_url: str | None = None  # the page's AMP version, when it links one
 
     @property
     def text(self) -> str:
@@ -118,6 +118,7 @@ class Briefing:
     briefing: list[str] = field(default_factory=list)
     error: Failure | None = None
     briefing_method: str = "extractive"
+    text_source: TextSource | None = None  # None when there is no text (a failure)
     # Where the page really came from (after redirects). Storage keys are made from this and
     # from the link asked for, never from `url`, which may be the page's own claim.
     fetched_url: str | None = None
@@ -154,6 +155,7 @@ class Briefing:
             paragraphs=list(article.paragraphs),
             quotes=list(quotes),
             briefing=list(briefing),
+            text_source=article.text_source,
         )
 
     def to_json(self) -> dict[str, object]:
@@ -171,6 +173,7 @@ class Briefing:
             "quotes": [q.to_json() for q in self.quotes],
             "briefing": list(self.briefing),
             "error": self.error.to_json() if self.error else None,
+            "text_source": str(self.text_source) if self.text_source else None,
         }
 
     def to_record(self) -> dict[str, object]:
@@ -182,7 +185,9 @@ class Briefing:
     @classmethod
     def from_record(cls, data: dict[str, object]) -> Briefing:
         data = dict(data)
-        quotes = [Quote(**q) for q in data.pop("quotes", [])]  # type: ignore[arg-type]
-        error = data.pop("error", None)
-        failure = Failure(ErrorKind(error["kind"]), error["message"]) if error else None  # type: ignore[index]
-        return cls(quotes=quotes, error=failure, **data)  # type: ignore[arg-type]
+        quotes = [Quote(**q) for q in cast("list[dict[str, Any]]", data.pop("quotes", []))]
+        error = cast("dict[str, str] | None", data.pop("error", None))
+        failure = Failure(ErrorKind(error["kind"]), error["message"]) if error else None
+        source = data.pop("text_source", None)  # records from before it existed have none
+        text_source = TextSource(str(source)) if source else None
+        return cls(quotes=quotes, error=failure, text_source=text_source, **data)  # type: ignore[arg-type]

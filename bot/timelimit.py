@@ -22,13 +22,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
+from bot.errors import TimeLimitExceeded
+
 _RETRY_SECONDS = 0.001
 _deadlines: list[tuple[float, object]] = []  # (CPU-time deadline, owner), outermost first
 _previous_handler: object = None
-
-
-class TimeLimitExceeded(Exception):
-    """The block ran past its limit (raised once the block has been left)."""
 
 
 class _Expired(BaseException):

@@ -1,10 +1,11 @@
-"""`/newsdesk mode` and `/newsdesk status`: per-channel behaviour, kept in the store.
+"""`/newsdesk …`: per-channel mode, status, the LLM switch, forgetting an article, daily digests.
 
 Discord hides the group from members without Manage Channels (`default_permissions`), but a
-server admin can override that in Integrations settings, so `mode` and `status` check the
-permission again here (`mode` in the channel being changed; a forum can be chosen, and its posts
-follow it). `/newsdesk llm on|off` (per server, Manage Server checked in code) switches the
-optional checked LLM briefings; see bot/llm_guilds.py.
+server admin can override that in Integrations settings, so every subcommand checks its
+permission again here: `mode` and `digest-schedule` in the channel being changed (a forum can be
+chosen for `mode`, and its posts follow it), `forget` Manage Messages, `llm` Manage Server (the
+optional checked LLM briefings; see bot/llm/switch.py). `forget` removes and counts only shares in
+channels the member can see, so it neither reaches into nor reveals a channel hidden from them.
 """
 
 from __future__ import annotations
@@ -16,35 +17,78 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import __version__
-from bot.discord_app import memory
-from bot.discord_app.memory import NEED_MANAGE_CHANNELS, ONLY_IN_SERVER, MessageChannel
-from bot.llm.switch import NEED_MANAGE_SERVER, NOT_CONFIGURED, status_text, switch_message
+from bot.discord_app.permissions import (
+    MessageChannel,
+    archived_thread_ids,
+    has_manage_messages,
+    visible_channel_ids,
+)
+from bot.errors import BadInput
+from bot.llm.switch import status_text, switch_message
+from bot.messages import say
+from bot.newsroom.schedule import parse_time, parse_timezone, suggest_timezones
 
 if TYPE_CHECKING:
     from bot.discord_app.client import NewsdeskBot
 
-MODE_HELP: Final[dict[str, str]] = {
-    "auto": "I reply to every article link with a briefing.",
-    "react": "I mark article links with 📰; add 📰 yourself to get the briefing.",
-    "off": "I stay silent here; /brief still works.",
-}
-
 ModeChoice = Literal["auto", "react", "off"]
 # A forum's mode is what its posts (threads) follow, so a forum can be chosen here too.
 ModeChannel = MessageChannel | discord.ForumChannel
+OFF_WORDS: Final = frozenset({"off", "stop", "none", "disable"})
+
+
+def mode_help(mode: str, *, reads_messages: bool = True) -> str:
+    """What a mode does, in one sentence (empty for a mode this version does not know).
+
+    Without the Message Content intent (`reads_messages` False) auto and react see no links,
+    and say so plainly instead of promising replies that will not come.
+    """
+    if mode in ("auto", "react") and not reads_messages:
+        return say("admin.mode.idle")
+    if mode == "auto":
+        return say("admin.mode.auto")
+    if mode == "react":
+        return say("admin.mode.react")
+    if mode == "off":
+        return say("admin.mode.off")
+    return ""
+
+
+def unknown_timezone(name: str) -> str:
+    """The plain answer for a time zone name that is not one (kept short: it echoes input)."""
+    shown = discord.utils.escape_markdown(name.strip()[:64])
+    return say("schedule.unknown_timezone", name=shown)
+
+
+async def timezone_choices(
+    interaction: discord.Interaction[NewsdeskBot], current: str
+) -> list[app_commands.Choice[str]]:
+    """Autocomplete for the `timezone` option: IANA names containing what was typed."""
+    return [app_commands.Choice(name=name, value=name) for name in suggest_timezones(current)]
+
+
+async def _private(interaction: discord.Interaction[NewsdeskBot], text: str) -> None:
+    """Privately, as the answer or, after a defer, as its followup."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_channels=True)
-class NewsdeskCommands(commands.GroupCog, group_name="newsdesk"):
-    """Settings for this server's channels."""
+class NewsdeskCommands(
+    commands.GroupCog, group_name="newsdesk", group_description=say("admin.description")
+):
+    """Settings for this server's channels and its archive."""
 
     def __init__(self, bot: NewsdeskBot) -> None:
         self.bot = bot
+        self._gone: set[int] = set()  # deleted channels that still have archived shares
         super().__init__()
 
-    @app_commands.command(name="mode", description="Choose what Newsdesk does with links here")
-    @app_commands.describe(mode="auto, react or off", channel="Another channel (default: this one)")
+    @app_commands.command(name="mode", description=say("admin.mode_description"))
+    @app_commands.describe(mode=say("admin.option.mode"), channel=say("option.channel"))
     @app_commands.checks.has_permissions(manage_channels=True)
     async def mode(
         self,
@@ -54,7 +98,7 @@ class NewsdeskCommands(commands.GroupCog, group_name="newsdesk"):
     ) -> None:
         target = channel or interaction.channel
         if interaction.guild is None or target is None:
-            await interaction.response.send_message(ONLY_IN_SERVER, ephemeral=True)
+            await _private(interaction, say("command.server_only"))
             return
         # The decorator checked the channel the command was typed in; check the target too.
         if (
@@ -62,20 +106,21 @@ class NewsdeskCommands(commands.GroupCog, group_name="newsdesk"):
             and isinstance(interaction.user, discord.Member)
             and not channel.permissions_for(interaction.user).manage_channels
         ):
-            await interaction.response.send_message(NEED_MANAGE_CHANNELS, ephemeral=True)
+            await _private(
+                interaction, say("command.need_permission", permission="Manage Channels")
+            )
             return
         await self.bot.store.set_mode(interaction.guild.id, target.id, mode)
-        await interaction.response.send_message(
-            f"Newsdesk mode for <#{target.id}> is now **{mode}**. {MODE_HELP[mode]}",
-            ephemeral=True,
-        )
+        help_text = mode_help(mode, reads_messages=self.bot.reads_message_content)
+        text = say("admin.mode_set", channel=target.id, mode=mode, help=help_text)
+        await _private(interaction, text)
 
-    @app_commands.command(name="status", description="Show Newsdesk's mode here and its version")
+    @app_commands.command(name="status", description=say("admin.status_description"))
     @app_commands.checks.has_permissions(manage_channels=True)  # a server may unhide the group
     async def status(self, interaction: discord.Interaction[NewsdeskBot]) -> None:
         channel = interaction.channel
         if channel is None:
-            await interaction.response.send_message(ONLY_IN_SERVER, ephemeral=True)
+            await _private(interaction, say("command.server_only"))
             return
         store = self.bot.store
         parent_id = channel.parent_id if isinstance(channel, discord.Thread) else None
@@ -83,20 +128,25 @@ class NewsdeskCommands(commands.GroupCog, group_name="newsdesk"):
         if await store.is_set(channel.id):
             origin = ""
         elif parent_id is not None and await store.is_set(parent_id):
-            origin = f" (from <#{parent_id}>)"
+            origin = say("admin.origin_parent", parent=parent_id)
         else:
-            origin = " (the default)"
+            origin = say("admin.origin_default")
         guilds, guild = self.bot.llm_guilds, interaction.guild
         llm_on = guilds is not None and guild is not None and await guilds.is_enabled(guild.id)
         llm = status_text(self.bot.settings.llm_enabled, llm_on, self.bot.settings.llm_model)
-        await interaction.response.send_message(
-            f"Newsdesk {__version__} · mode in <#{channel.id}>: **{mode}**{origin}. "
-            f"{MODE_HELP.get(mode, '')} {llm}",
-            ephemeral=True,
+        text = say(
+            "admin.status",
+            version=__version__,
+            channel=channel.id,
+            mode=mode,
+            origin=origin,
+            help=mode_help(mode, reads_messages=self.bot.reads_message_content),
+            llm=llm,
         )
+        await _private(interaction, text)
 
-    @app_commands.command(name="llm", description="Turn checked LLM briefings on or off here")
-    @app_commands.describe(state="on: checked LLM bullets when they pass; off: extractive only")
+    @app_commands.command(name="llm", description=say("admin.llm_description"))
+    @app_commands.describe(state=say("admin.option.llm_state"))
     async def llm(
         self, interaction: discord.Interaction[NewsdeskBot], state: Literal["on", "off"]
     ) -> None:
@@ -104,30 +154,71 @@ class NewsdeskCommands(commands.GroupCog, group_name="newsdesk"):
         # applies), so Manage Server is checked here, in code.
         guilds, guild = self.bot.llm_guilds, interaction.guild
         if not self.bot.settings.llm_enabled or guilds is None:
-            text = NOT_CONFIGURED
+            text = say("llm.not_configured")
         elif guild is None:
-            text = ONLY_IN_SERVER
+            text = say("command.server_only")
         elif not interaction.permissions.manage_guild:
-            text = NEED_MANAGE_SERVER
+            text = say("command.need_permission", permission="Manage Server")
         else:
             await guilds.set_enabled(guild.id, state == "on")
             text = switch_message(state == "on", self.bot.settings.llm_model or "")
-        await interaction.response.send_message(text, ephemeral=True)
+        await _private(interaction, text)
 
-    @app_commands.command(name="forget", description="Remove an article from this server's archive")
-    @app_commands.describe(url="The article's address (as shared, or its canonical address)")
+    @app_commands.command(name="forget", description=say("admin.forget_description"))
+    @app_commands.describe(url=say("admin.option.forget_url"))
     async def forget(
         self, interaction: discord.Interaction[NewsdeskBot], url: app_commands.Range[str, 1, 1500]
     ) -> None:
-        await memory.forget(interaction, url)  # checks Manage Messages
+        """Drop an article from this server's archive (Manage Messages), where they can see it."""
+        guild, member = interaction.guild, interaction.user
+        if guild is None or not isinstance(member, discord.Member):
+            await _private(interaction, say("command.server_only"))
+            return
+        if not has_manage_messages(interaction):
+            await _private(
+                interaction, say("command.need_permission", permission="Manage Messages")
+            )
+            return
+        link = url.strip().strip("<>")
+        visible = await self._visible_shares(interaction, guild, member, link)
+        removed = await self.bot.archive.forget(guild.id, link, channel_ids=visible)
+        if removed == 1:
+            text = say("admin.forgotten_one", link=link, count=removed)
+        elif removed:
+            text = say("admin.forgotten_many", link=link, count=removed)
+        else:
+            text = say("admin.not_archived", link=link)
+        await _private(interaction, text)
 
-    @app_commands.command(name="digest-schedule", description="Post a daily digest, or stop it")
+    async def _visible_shares(
+        self,
+        interaction: discord.Interaction[NewsdeskBot],
+        guild: discord.Guild,
+        member: discord.Member,
+        link: str,
+    ) -> set[int]:
+        """The channels holding shares of `link` that `member` can see.
+
+        A share in a thread archived since is unknown to the channel cache: it is looked up, as
+        `/search` does, so an article shared in an old forum post can still be forgotten.
+        """
+        shared_in = await self.bot.archive.share_channels(guild.id, link)
+        visible = visible_channel_ids(guild, member) & shared_in
+        unknown = [
+            c for c in shared_in if c not in self._gone and guild.get_channel_or_thread(c) is None
+        ]
+        if unknown:  # REST lookups may take a while: acknowledge within Discord's 3 s
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            visible |= await archived_thread_ids(guild, member, unknown, self._gone)
+        return visible
+
+    @app_commands.command(name="digest-schedule", description=say("admin.schedule_description"))
     @app_commands.describe(
-        time="24-hour HH:MM (e.g. 18:00), or off to stop",
-        timezone="Area/City, e.g. Europe/Berlin",
-        channel="Another channel (default: this one)",
+        time=say("admin.option.time"),
+        timezone=say("admin.option.timezone"),
+        channel=say("option.channel"),
     )
-    @app_commands.autocomplete(timezone=memory.timezone_choices)
+    @app_commands.autocomplete(timezone=timezone_choices)
     async def digest_schedule(
         self,
         interaction: discord.Interaction[NewsdeskBot],
@@ -135,7 +226,50 @@ class NewsdeskCommands(commands.GroupCog, group_name="newsdesk"):
         timezone: app_commands.Range[str, 1, 64] | None = None,
         channel: MessageChannel | None = None,
     ) -> None:
-        await memory.set_digest_schedule(interaction, time, timezone, channel)
+        """A daily digest at `time` (HH:MM) in `timezone`, or `off` (Manage Channels there)."""
+        target = channel or interaction.channel
+        guild_id = interaction.guild_id
+        member = interaction.user
+        if guild_id is None or target is None or not isinstance(member, discord.Member):
+            await _private(interaction, say("command.server_only"))
+            return
+        allowed = (
+            target.permissions_for(member).manage_channels
+            if channel is not None and isinstance(target, MessageChannel)
+            else interaction.permissions.manage_channels
+        )
+        if not allowed:
+            await _private(
+                interaction, say("command.need_permission", permission="Manage Channels")
+            )
+            return
+        schedules = self.bot.schedules
+        if time.strip().casefold() in OFF_WORDS:
+            removed = await schedules.remove(guild_id, target.id)
+            if removed:
+                await _private(interaction, say("admin.schedule_off", channel=target.id))
+            else:
+                await _private(interaction, say("admin.schedule_was_off", channel=target.id))
+            return
+        if not timezone:
+            await _private(interaction, say("admin.schedule_needs_timezone"))
+            return
+        try:
+            hour, minute = parse_time(time)
+            zone = parse_timezone(timezone)
+        except BadInput as error:  # its message is for the person who typed the value
+            await _private(interaction, str(error))
+            return
+        except OSError:  # "Europe" names a folder of zones; zoneinfo says IsADirectoryError
+            await _private(interaction, unknown_timezone(timezone))
+            return
+        schedule = await schedules.set(guild_id, target.id, hour, minute, zone.key)
+        wake = getattr(self.bot.get_cog("Digests"), "wake", None)
+        if callable(wake):
+            wake()  # the loop may be sleeping towards a later schedule
+        await _private(
+            interaction, say("admin.schedule_set", time=schedule.time_label, channel=target.id)
+        )
 
 
 async def setup(bot: NewsdeskBot) -> None:

@@ -19,7 +19,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app import render_digest
-from bot.discord_app.memory import ONLY_IN_SERVER, MessageChannel, can_see
+from bot.discord_app.permissions import MessageChannel, can_see
+from bot.messages import say
 from bot.newsroom.digest import Digest, build_digest
 from bot.newsroom.schedule import DigestScheduler, DueRun
 from bot.storage.archive import SharedArticle
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 
 MAX_SLEEP: Final = 300.0  # re-check at least this often (clock jumps, a missed wake-up)
 MIN_SLEEP: Final = 1.0
-CANNOT_SEE: Final = "You can't see that channel, so I can't show its digest to you."
 
 
 class Digests(commands.Cog):
@@ -56,11 +56,11 @@ class Digests(commands.Cog):
         """A schedule changed: re-plan the next wake-up now."""
         self._wake.set()
 
-    @app_commands.command(name="digest", description="What this channel shared, by story")
+    @app_commands.command(name="digest", description=say("digest.description"))
     @app_commands.describe(
-        hours="How far back to look (default 24)",
-        channel="Another channel (default: this one)",
-        public="Show the digest to everyone",
+        hours=say("digest.option.hours"),
+        channel=say("option.channel"),
+        public=say("digest.option.public"),
     )
     @app_commands.guild_only()
     async def digest(
@@ -73,14 +73,14 @@ class Digests(commands.Cog):
         target = channel or interaction.channel
         member = interaction.user
         if interaction.guild_id is None or target is None:
-            await interaction.response.send_message(ONLY_IN_SERVER, ephemeral=True)
+            await interaction.response.send_message(say("command.server_only"), ephemeral=True)
             return
         if (
             channel is not None
             and isinstance(member, discord.Member)
             and not can_see(channel, member)
         ):
-            await interaction.response.send_message(CANNOT_SEE, ephemeral=True)
+            await interaction.response.send_message(say("digest.cannot_see"), ephemeral=True)
             return
         now = self.bot.clock().astimezone(UTC)
         since, until = now - timedelta(hours=hours), now + timedelta(seconds=1)  # incl. this second
@@ -96,9 +96,10 @@ class Digests(commands.Cog):
         result = await self._build(items, guild_id, target.id, since=since, until=until)
         header = render_digest.digest_header(result, hours)
         for index, page in enumerate(render_digest.digest_pages(result)):
-            await interaction.followup.send(
-                content=header if index == 0 else None, embeds=page, ephemeral=not public
-            )
+            if index == 0:
+                await interaction.followup.send(content=header, embeds=page, ephemeral=not public)
+            else:
+                await interaction.followup.send(embeds=page, ephemeral=not public)
 
     async def _build(
         self,

@@ -15,27 +15,19 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_app import render_digest
-from bot.discord_app.memory import (
-    ONLY_IN_SERVER,
-    MessageChannel,
-    archived_thread_ids,
-    visible_channel_ids,
-)
+from bot.discord_app.permissions import MessageChannel, archived_thread_ids, visible_channel_ids
+from bot.messages import say
 from bot.storage.archive import fts_query
 
 if TYPE_CHECKING:
     from bot.discord_app.client import NewsdeskBot
 
-NO_WORDS: Final = "Type a few words to search for, such as a name or a word from a quote."
 RESULTS: Final = 10
 CANDIDATES: Final = 50  # matches scanned for archived threads the member may read
 
 
 def no_results(query: str) -> str:
-    return (
-        f"I found nothing matching “{discord.utils.escape_markdown(query)}” in the articles "
-        "shared in channels you can see."
-    )
+    return say("search.no_results", query=discord.utils.escape_markdown(query))
 
 
 class Search(commands.Cog):
@@ -43,11 +35,11 @@ class Search(commands.Cog):
         self.bot = bot
         self._gone: set[int] = set()  # deleted channels that still have archived shares
 
-    @app_commands.command(name="search", description="Search the articles shared in this server")
+    @app_commands.command(name="search", description=say("search.description"))
     @app_commands.describe(
-        query="Words from the headline, summary or a quote, or a speaker's name",
-        channel="Only this channel",
-        days="Only shares from the last N days",
+        query=say("search.option.query"),
+        channel=say("search.option.channel"),
+        days=say("search.option.days"),
     )
     @app_commands.guild_only()
     async def search(
@@ -59,10 +51,10 @@ class Search(commands.Cog):
     ) -> None:
         guild, member = interaction.guild, interaction.user
         if guild is None or not isinstance(member, discord.Member):
-            await interaction.response.send_message(ONLY_IN_SERVER, ephemeral=True)
+            await interaction.response.send_message(say("command.server_only"), ephemeral=True)
             return
         if fts_query(query) is None:
-            await interaction.response.send_message(NO_WORDS, ephemeral=True)
+            await interaction.response.send_message(say("search.no_words"), ephemeral=True)
             return
         archive = self.bot.archive
         visible = visible_channel_ids(guild, member)

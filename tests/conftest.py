@@ -3,5 +3,7 @@
 pytest_plugins = [
     "tests.helpers.article_server",
     "tests.helpers.fake_discord",
+    "tests.helpers.postgres",
     "tests.helpers.raw_server",
+    "tests.helpers.storage",
 ]

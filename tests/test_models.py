@@ -1,7 +1,7 @@
 """The data contract: JSON field order, lossless storage records, reader-facing quote text."""
 
 from bot.cli.render import briefing_as_text
-from bot.models import Briefing, ErrorKind, Failure, Quote
+from bot.models import Briefing, ErrorKind, Failure, Quote, TextSource
 
 
 def sample() -> Briefing:
@@ -17,6 +17,7 @@ def sample() -> Briefing:
         quotes=[Quote("We are back,", "Margaret Osei", 1, 2.5)],
         briefing=["First paragraph."],
         briefing_method="test-model, checked",
+        text_source=TextSource.STRUCTURED_DATA,
     )
 
 
@@ -32,6 +33,7 @@ def test_json_contract_keeps_quote_text_verbatim() -> None:
     assert line["text"] == "First paragraph.\n“We are back,” Ms Osei said."
     assert line["quotes"] == [{"text": "We are back,", "speaker": "Margaret Osei", "paragraph": 1}]
     assert line["error"] is None
+    assert line["text_source"] == "structured_data" and list(line)[-1] == "text_source"
 
 
 def test_readers_do_not_see_the_comma_that_led_into_the_attribution() -> None:

@@ -7,7 +7,8 @@ import signal
 
 import pytest
 
-from bot.timelimit import TimeLimitExceeded, time_limit
+from bot.errors import TimeLimitExceeded
+from bot.timelimit import time_limit
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="POSIX interval timers")
 

@@ -6,34 +6,60 @@ lines, cookie and subscription notices and related-story lists. Each would other
 in a briefing or be mistaken for a quote, so they go here, once, for every input.
 
 This step also runs on plain text, where a dropped sentence is lost news, so it is
-deliberately conservative: every pattern must match the *whole* paragraph (see
-`bot/text/data/boilerplate_*.txt`), long paragraphs are never pattern-dropped, and the only
-positional rule (a list after a "Related"/"Most read" heading) needs that heading first.
+deliberately conservative: every pattern must match the *whole* paragraph (see each language's
+boilerplate.txt in `bot/text/data/languages/`), long paragraphs are never pattern-dropped, and
+the only positional rule (a list after a "Related"/"Most read" heading) needs that heading first.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
-from pathlib import Path
 
 from bot.models import Article
-
-DATA = Path(__file__).resolve().parent.parent / "text" / "data"
-LANGUAGES = ("en", "de", "fr", "es")
-MAX_BOILERPLATE_WORDS = 45  # longer paragraphs are article text, whatever they start with
-_WORD = re.compile(r"\w+")
-
-# "By Matthew Lee, Associated Press" / "Von Anna Berg und Jonas Kern, dpa" / "Por Ana Ruiz".
-_NAME = r"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]+|(?:de|da|del|van|von|der|den|di|du|le|la|al|bin|ibn)\b)"
-_PERSON = rf"[A-ZÀ-ÖØ-Þ][\w'’.-]+(?:\s+{_NAME}){{0,3}}"
-_BYLINE = re.compile(
-    rf"(?:by|von|par|por|door)\s+(?P<names>{_PERSON}(?:\s+(?:and|und|et|y|&)\s+{_PERSON}){{0,3}})"
-    r"(?:\s*(?:,|\||-|–|—)\s*(?P<org>[^\W\d_][\w'’.&/ -]{0,60}))?\.?",
-    re.IGNORECASE,
+from bot.text import (
+    BASE_LANGUAGE,
+    common,
+    comparison_key,
+    language_info,
+    languages,
+    name_particles,
 )
+
+MAX_BOILERPLATE_WORDS = 45  # longer paragraphs are article text, whatever they start with
+
+
+def _alternation(words: frozenset[str] | set[str]) -> str:
+    """A regex alternation of literal words, longest first."""
+    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+@dataclass(frozen=True, slots=True)
+class _BylineRules:
+    """The byline pattern and word sets, from every language's `[byline]` and name particles."""
+
+    pattern: re.Pattern[str]
+    joiner: re.Pattern[str]
+    name_words: frozenset[str]  # lower-case words a byline's names may hold
+
+
+@cache
+def _byline_rules() -> _BylineRules:
+    """ "By Matthew Lee, AP" / "Von Anna Berg und Jonas Kern, dpa" / "Por Ana Ruiz"."""
+    by = {w for lang in languages() for w in lang.byline_by}
+    joiners = {w for lang in (common(), *languages()) for w in lang.byline_and}
+    particles = name_particles()
+    name = rf"(?:[A-ZÀ-ÖØ-Þ][\w'’.-]+|(?:{_alternation(particles)})\b)"
+    person = rf"[A-ZÀ-ÖØ-Þ][\w'’.-]+(?:\s+{name}){{0,3}}"
+    joiner = rf"\s+(?:{_alternation(joiners)})\s+"
+    pattern = re.compile(
+        rf"(?:{_alternation(by)})\s+(?P<names>{person}(?:{joiner}{person}){{0,3}})"
+        r"(?:\s*(?:,|\||-|–|—)\s*(?P<org>[^\W\d_][\w'’.&/ -]{0,60}))?\.?",
+        re.IGNORECASE,
+    )
+    return _BylineRules(pattern, re.compile(joiner), particles | joiners)
 
 
 def _wordset(text: str) -> frozenset[str]:
@@ -60,22 +86,20 @@ def _squash(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())  # as `\s+` → " ", faster
 
 
-def _key(text: str) -> str:
-    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+_key = comparison_key
 
 
 @cache
-def _patterns(language: str | None) -> re.Pattern[str]:
-    """One compiled alternation of the data-file patterns for this language (+ common, + en)."""
-    langs = LANGUAGES if language not in LANGUAGES else tuple(dict.fromkeys(("en", language)))
-    sources = []
-    for name in ("common", *langs):
-        text = (DATA / f"boilerplate_{name}.txt").read_text("utf-8")
-        for line in text.splitlines():
-            line = line.strip()
-            if line and not line.startswith("#"):
-                re.compile(line)  # fail loudly, naming the bad pattern, on a broken data file
-                sources.append(f"(?:{line})")
+def _patterns(code: str | None) -> re.Pattern[str]:
+    """One compiled alternation of the registry's boilerplate patterns for this language (with
+    the common ones and English's); a language without patterns of its own gets every list."""
+    own = language_info(code)
+    if own is not None and own.boilerplate:
+        base = language_info(BASE_LANGUAGE)
+        langs = [own] if base is None or base is own else [base, own]
+    else:
+        langs = [lang for lang in languages() if lang.boilerplate]
+    sources = [f"(?:{pattern})" for lang in (common(), *langs) for pattern in lang.boilerplate]
     return re.compile("|".join(sources), re.IGNORECASE)
 
 
@@ -92,23 +116,23 @@ def parse_byline(paragraph: str) -> str | None:
     text = _squash(paragraph)
     if len(text.split()) > 14:
         return None
-    match = _BYLINE.fullmatch(text)
+    rules = _byline_rules()
+    match = rules.pattern.fullmatch(text)
     if not match:
         return None
     names = match.group("names")
     words = [w.lower().strip(".,") for w in names.split()]
     if words[0] in _NOT_NAMES or any(w in _NOT_NAMES for w in words[:2]):
         return None
-    if not all(w[:1].isupper() or w.lower() in _NAME_PARTICLES for w in names.split()):
+    if not all(w[:1].isupper() or w.lower() in rules.name_words for w in names.split()):
         return None
     org = match.group("org")
     if org and not _is_org_or_role(org):
         return None
-    parts = re.split(r"\s+(?:and|und|et|y|&)\s+", names)
+    parts = rules.joiner.split(names)
     return "; ".join(p.strip() for p in parts if p.strip())
 
 
-_NAME_PARTICLES = _wordset("de da del van von der den di du le la al bin ibn and und et y &")
 _ORG_SMALL = _wordset("of the and for at in de del der des du la le y und et &")
 
 

@@ -31,7 +31,14 @@ from bot.article.metadata import (
     time_date,
     visible_byline,
 )
-from bot.models import Article, ErrorKind, PipelineError
+from bot.article.structured import structured_body
+from bot.article.walls import find_wall, wall_lines
+from bot.errors import NoArticle, PipelineError
+from bot.messages import say
+from bot.models import Article, ErrorKind, TextSource
+from bot.text import guess_language
+from bot.text import words as words_of
+from bot.text.languages import languages
 from bot.timelimit import time_limit
 
 if TYPE_CHECKING:  # lxml loads with trafilatura, inside extract_article
@@ -41,34 +48,24 @@ MAX_PAGE_BYTES = 10_000_000  # pages in the wild are < 3 MB; beyond this lxml al
 MIN_ARTICLE_CHARS = 200  # shorter than the shortest news brief (characters: CJK has no spaces)
 MENU_ITEM_CHARS = 25  # "Ouvidoria", "Galeria de Fotos": menu entries, not paragraphs
 TEASER_WORDS = 120  # a paywall teaser is a standfirst and a paragraph or two
+GUESS_WORDS = 400  # the language guess reads the opening paragraphs up to this many words
+WALL_REST_WORDS = 100  # shorter pages are checked for walls; beside wall text, no article
+WALL_PAGE_WORDS = 600  # longer extracted text is an article, whatever lines it carries
 
-EMPTY = "No article text was found on this page."
-TEASER = "Only a teaser of this article is available; the rest is behind a login or paywall."
-BROKEN = "The page could not be read as HTML."
-TOO_BIG = "The page is too large to read ({size:.0f} MB)."
 
 _PAYWALL_HINT = re.compile(
     r"paywall|subscriber|subscribe|sign in|log in|login|register|abonn|anmelden|suscr",
     re.IGNORECASE,
 )
-_STOPWORDS = {
-    "en": frozenset(str.split("the and of to in is that for was with on as said it by are be at")),
-    "de": frozenset(
-        str.split("der die und das ist nicht den mit sich auf für ein eine dem zu von")
-    ),
-    "fr": frozenset(str.split("le la les et des est une que pour dans qui pas sur au du avec")),
-    "es": frozenset(str.split("el la los las que del por una con para es se en lo al")),
-}
-_WORDS = re.compile(r"[^\W\d_]+")
 
 
 def extract_article(html: str | bytes, url: str | None = None) -> Article:
     """Extract the article body and metadata; raise `PipelineError` when there is no article."""
     size = len(html)
     if size > MAX_PAGE_BYTES:
-        raise PipelineError(ErrorKind.TOO_LARGE, TOO_BIG.format(size=size / 1_000_000))
+        raise PipelineError(ErrorKind.TOO_LARGE, say("article.too_large", size=size / 1_000_000))
     if not html.strip():
-        raise PipelineError(ErrorKind.NOT_ARTICLE, EMPTY)
+        raise PipelineError(ErrorKind.NOT_ARTICLE, say("article.no_text"))
 
     from trafilatura import bare_extraction  # deferred: keeps `import bot.article.extract` cheap
     from trafilatura.utils import load_html
@@ -76,9 +73,9 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     try:
         tree = load_html(html)
     except Exception as error:  # lxml raises a zoo of errors on hostile input
-        raise PipelineError(ErrorKind.EXTRACTION, BROKEN) from error
+        raise PipelineError(ErrorKind.EXTRACTION, say("article.not_html")) from error
     if tree is None:
-        raise PipelineError(ErrorKind.NOT_ARTICLE, EMPTY)
+        raise PipelineError(ErrorKind.NOT_ARTICLE, say("article.no_text"))
     try:
         meta = read_page_meta(tree)
         # Metadata is ours (below); trafilatura's own costs ~25 % of the time for fields
@@ -93,19 +90,52 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
             if second and _short_share(second) < _short_share(paragraphs):
                 paragraphs = second
     except RecursionError as error:
-        raise PipelineError(ErrorKind.EXTRACTION, BROKEN) from error
+        raise PipelineError(ErrorKind.EXTRACTION, say("article.not_html")) from error
     except Exception as error:
-        raise PipelineError(ErrorKind.EXTRACTION, f"{BROKEN} ({type(error).__name__})") from error
+        raise PipelineError(
+            ErrorKind.EXTRACTION, f"{say('article.not_html')} ({type(error).__name__})"
+        ) from error
 
-    words = sum(len(p.split()) for p in paragraphs)
-    chars = sum(len(p) for p in paragraphs)
-    if chars < MIN_ARTICLE_CHARS or (meta.paywalled and words < TEASER_WORDS):
-        raise PipelineError(ErrorKind.NOT_ARTICLE, TEASER if _teaser(meta, tree) else EMPTY)
-
+    paragraphs, source = _article_text(tree, meta, paragraphs, url)
     try:
-        return _article(tree, meta, paragraphs, url)
+        article = _article(tree, meta, paragraphs, url)
     except RecursionError as error:
-        raise PipelineError(ErrorKind.EXTRACTION, BROKEN) from error
+        raise PipelineError(ErrorKind.EXTRACTION, say("article.not_html")) from error
+    article.text_source = source
+    article.amp_url = _absolute(meta.amp_url, url or article.url)
+    return article
+
+
+def _article_text(
+    tree: HtmlElement, meta: PageMeta, paragraphs: list[str], url: str | None
+) -> tuple[list[str], TextSource]:
+    """The article's paragraphs and where they were found; raises `NoArticle` for a wall,
+    a teaser or an empty page (see walls.py and structured.py for why in this order)."""
+    total = sum(len(p.split()) for p in paragraphs)
+    # A wall never says this much; on 924 corpus pages trafilatura had already left every
+    # banner out of the longer ones, so they are spared the look for wall lines.
+    lines = wall_lines(paragraphs) if total < WALL_PAGE_WORDS else {}
+    kept = [p for i, p in enumerate(paragraphs) if i not in lines]
+    words = sum(len(p.split()) for p in kept)
+    chars = sum(len(p) for p in kept)
+    walled = bool(lines) and (
+        words < WALL_REST_WORDS or sum(len(paragraphs[i].split()) for i in lines) >= words
+    )
+    structured = structured_body(meta, kept)
+    if structured is not None:
+        return structured, TextSource.STRUCTURED_DATA
+    short = words < WALL_REST_WORDS  # a news brief, or all a wall has to say
+    if not (walled or short or (meta.paywalled and words < TEASER_WORDS)):
+        return kept, TextSource.PAGE
+    amp_url = _absolute(meta.amp_url, url or _page_url(meta, url))
+    wall = find_wall(tree, meta, url, lines)
+    if wall is not None:
+        raise NoArticle(wall.message, amp_url)
+    if chars >= MIN_ARTICLE_CHARS and not meta.paywalled:
+        return kept, TextSource.PAGE  # wall words, but no wall: a short article
+    raise NoArticle(
+        say("article.teaser") if _teaser(meta, tree) else say("article.no_text"), amp_url
+    )
 
 
 def _article(tree: HtmlElement, meta: PageMeta, paragraphs: list[str], url: str | None) -> Article:
@@ -134,7 +164,7 @@ def _article(tree: HtmlElement, meta: PageMeta, paragraphs: list[str], url: str 
         published=choose_date(
             meta, lambda: _date(tree, page_url, declared=bool(meta.ld_date or meta.meta_date)), tree
         ),
-        language=language_code(meta.ld_language or meta.lang) or guess_language(paragraphs),
+        language=language_code(meta.ld_language or meta.lang) or opening_language(paragraphs),
         image=_absolute(meta.image, page_url),
         description=normalise(meta.description) or None,
     )
@@ -237,8 +267,10 @@ def _date(tree: HtmlElement, url: str | None, *, declared: bool = True) -> str |
         return None
 
 
-# Languages dateparser may try when htmldate hands it a date its own parsers could not read.
-DATEPARSER_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "ru", "el", "zh")
+def dateparser_languages() -> list[str]:
+    """Languages dateparser may try when htmldate hands it a date its own parsers could not
+    read: the registry's, so a language added there is read here too."""
+    return [lang.code for lang in languages()]
 
 
 @cache
@@ -263,7 +295,7 @@ def _lean_dateparser() -> None:
 
         # htmldate's own settings, with the language list added.
         return DateDataParser(
-            languages=list(DATEPARSER_LANGUAGES),
+            languages=dateparser_languages(),
             settings={
                 "NORMALIZE": True,
                 "PARSERS": ["custom-formats", "absolute-time"],
@@ -364,18 +396,11 @@ def language_code(value: str | None) -> str | None:
     return code if len(code) == 2 and code.isalpha() else None
 
 
-def guess_language(paragraphs: list[str]) -> str | None:
-    """Tiny stopword vote among en/de/fr/es over the first ~400 words; None when unsure."""
-    words: list[str] = []
+def opening_language(paragraphs: list[str]) -> str | None:
+    """The language the article's first ~400 words show (`bot.text.guess_language`), or None."""
+    found: list[str] = []
     for paragraph in paragraphs:
-        words.extend(w.lower() for w in _WORDS.findall(paragraph))
-        if len(words) >= 400:
+        found.extend(w.lower() for w in words_of(paragraph))
+        if len(found) >= GUESS_WORDS:
             break
-    if len(words) < 8:
-        return None
-    counts = {lang: sum(w in stop for w in words) for lang, stop in _STOPWORDS.items()}
-    best = max(counts, key=counts.__getitem__)
-    ranked = sorted(counts.values(), reverse=True)
-    if ranked[0] < 3 or ranked[0] < 1.5 * ranked[1]:
-        return None
-    return best
+    return guess_language(found)

@@ -18,12 +18,12 @@ import re
 import unicodedata
 
 from bot.article.metadata import PageMeta, squash
+from bot.text import comparison_key
 
 # Separators a site name hangs off; the en/em dash and pipes are the common ones.
 _SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " « ", " » ", " · ", " • ", " / ", ": ", " ~ ")
 _PIPE_SPLIT = re.compile(r"\s+(?:\||-|–|—|::|«|»|·|•|/|~)\s+")
 _DATE_TAIL = re.compile(r"\s*\d{1,2} \d{1,2} \d{2,4}\b")
-_WORD = re.compile(r"\w+")
 # An h1 is the article's headline when this share of its words is in og:title/JSON-LD/<title>
 # (tuned on the metadata corpus: .2-.5 all within one page of each other).
 H1_MIN_OVERLAP = 0.3
@@ -37,9 +37,7 @@ def normalise(text: str | None) -> str:
     return squash(unicodedata.normalize("NFC", text).replace("\u00ad", ""))
 
 
-def _key(text: str) -> str:
-    """Comparison key: case- and punctuation-blind."""
-    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+_key = comparison_key  # case- and punctuation-blind
 
 
 def _site_keys(meta: PageMeta, site: str | None, host: str | None) -> set[str]:

@@ -77,6 +77,8 @@ class PageMeta:
     image: str | None = None
     description: str | None = None
     paywalled: bool = False  # JSON-LD isAccessibleForFree: false
+    ld_body: str | None = None  # the article object's articleBody, as the JSON has it
+    amp_url: str | None = None  # <link rel="amphtml">, as written (maybe relative)
 
 
 def squash(text: str | None) -> str:
@@ -216,6 +218,9 @@ def _read_json_ld(tree: HtmlElement, meta: PageMeta) -> None:
     language = best.get("inLanguage")
     if isinstance(language, str):
         meta.ld_language = language
+    body = best.get("articleBody")
+    if isinstance(body, str) and best_rank < 2:  # an article's body, not a WebPage's text
+        meta.ld_body = body
 
 
 def read_page_meta(tree: HtmlElement) -> PageMeta:
@@ -264,9 +269,11 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
             break
     meta.og_url = tags.get("og:url")
     for link in tree.iter("link"):
-        if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
+        rel = (link.get("rel") or "").strip().lower()
+        if rel == "canonical" and link.get("href") and meta.canonical is None:
             meta.canonical = link.get("href", "").strip()
-            break
+        elif rel == "amphtml" and link.get("href") and meta.amp_url is None:
+            meta.amp_url = link.get("href", "").strip()
     root_lang = tree.getroottree().getroot().get("lang") or tree.get("lang")
     meta.lang = root_lang or tags.get("content-language") or tags.get("og:locale")
     meta.image = tags.get("og:image") or tags.get("twitter:image")

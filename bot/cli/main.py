@@ -18,17 +18,21 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
 from bot import __version__
+from bot.errors import NotRegularFile
 from bot.messages import say
 from bot.models import Briefing, ErrorKind, Failure
+from bot.network.decoding import decode_text
 
 if TYPE_CHECKING:
     from bot.runtime.pipeline import Pipeline
+    from config import PostgresURL
 
 
 # "ftp://…", "file:///…": a link, but not one we open ("No such file" would mislead).
 _OTHER_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
-NOT_WEB = "Only web links (http or https) can be opened."  # as the fetcher says it
 
 
 def _is_url(source: str) -> bool:
@@ -36,12 +40,9 @@ def _is_url(source: str) -> bool:
 
 
 def _read_failure(source: str, error: OSError) -> Briefing:
-    reason = error.strerror or "cannot be read"
-    return Briefing.failed(source, Failure(ErrorKind.FETCH, f"Could not read {source}: {reason}."))
-
-
-class NotRegularFile(OSError):
-    """A FIFO, a device or a socket: reading it could wait forever for a writer."""
+    reason = error.strerror or say("cli.unreadable")
+    message = say("cli.cannot_read", source=source, reason=reason)
+    return Briefing.failed(source, Failure(ErrorKind.FETCH, message))
 
 
 def _read_capped(path: Path, limit: int) -> bytes | None:
@@ -57,15 +58,6 @@ def _read_capped(path: Path, limit: int) -> bytes | None:
             raise NotRegularFile(errno.EINVAL, say("cli.not_regular_file"))
         data = handle.read(limit + 1)
     return None if len(data) > limit else data
-
-
-def decode_text(data: bytes) -> str:
-    """A text file's words: UTF-8 (with or without BOM), else windows-1252, which is what a
-    Windows editor saves; never "�" in place of every accent and curly quote."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 async def _brief_all(args: argparse.Namespace) -> int:
@@ -105,8 +97,13 @@ async def _brief_one(pipeline: Pipeline, source: str, *, as_text: bool) -> Brief
     if _is_url(source) and not as_text:
         return await pipeline.brief_url(source)
     if _OTHER_SCHEME.match(source) and not Path(source).exists():
-        return Briefing.failed(source, Failure(ErrorKind.BLOCKED, NOT_WEB))
-    limit = pipeline.settings.max_body_bytes
+        return Briefing.failed(source, Failure(ErrorKind.BLOCKED, say("link.not_web")))
+    settings = pipeline.settings
+    # A saved page obeys the body cap of a fetched one, a PDF its own: `brief_file` decides
+    # by kind; this cap only spares reading a huge file whole.
+    limit = (
+        settings.max_body_bytes if as_text else max(settings.max_body_bytes, settings.max_pdf_bytes)
+    )
     try:
         data = _read_capped(Path(source), limit)
     except OSError as error:
@@ -117,14 +114,69 @@ async def _brief_one(pipeline: Pipeline, source: str, *, as_text: bool) -> Brief
         return Briefing.failed(source, Failure(ErrorKind.TOO_LARGE, too_large_message(limit)))
     if as_text:
         return await pipeline.brief_text(decode_text(data), source)
-    return await pipeline.brief_html(data, source)
+    return await pipeline.brief_file(data, Path(source).name, source=source)
 
 
 def _run(_: argparse.Namespace) -> int:
-    from bot.discord_app.client import run_bot
+    from bot.discord_app.client import bot_logging, run_bot
     from config import get_settings
 
-    return run_bot(get_settings())
+    settings = get_settings()
+    with bot_logging(settings):
+        return run_bot(settings)
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    """`newsdesk migrate [--from FILE]`: one line on stdout when done; 2 and one line on stderr
+    when refused or failed (the password of a PostgreSQL URL is never shown)."""
+    from bot.errors import SourceMissing, StorageError, TargetNotEmpty
+    from config import PostgresURL, get_settings, redact
+
+    settings = get_settings()
+    target = settings.database
+    try:
+        if args.source is None:
+            version = asyncio.run(_apply_migrations(target, settings.database_pool_size))
+            print(say("migrate.done", target=target, version=version))
+            return 0
+        if not isinstance(target, PostgresURL):
+            return _fail(say("migrate.from_needs_postgres", target=target))
+        from bot.storage.transfer import copy_sqlite_to_postgres
+
+        try:
+            report = asyncio.run(copy_sqlite_to_postgres(Path(args.source), target))
+        except SourceMissing:
+            return _fail(say("migrate.source_missing", source=args.source))
+        except TargetNotEmpty as error:
+            tables = ", ".join(f"{name}: {count}" for name, count in error.tables.items())
+            return _fail(say("migrate.target_not_empty", target=target, tables=tables))
+        tables = ", ".join(f"{name} {count}" for name, count in report.rows.items())
+        print(
+            say(
+                "migrate.copied",
+                source=args.source,
+                target=target,
+                version=report.version,
+                tables=tables,
+            )
+        )
+        return 0
+    except (StorageError, OSError) as error:
+        return _fail(say("migrate.failed", target=target, error=redact(str(error))))
+
+
+async def _apply_migrations(target: Path | PostgresURL, pool_size: int) -> int:
+    from bot.storage.database import open_database
+    from bot.storage.migrations import MIGRATIONS
+
+    database = await open_database(target, pool_size=pool_size)
+    await database.close()
+    return len(MIGRATIONS)
+
+
+def _fail(line: str) -> int:
+    sys.stderr.write(f"newsdesk: {line}\n")
+    return 2
 
 
 def _worker_count(value: str) -> int:
@@ -132,47 +184,49 @@ def _worker_count(value: str) -> int:
     try:
         count = int(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+        raise argparse.ArgumentTypeError(say("cli.workers_not_a_number", value=value)) from None
     if count < 0:
-        raise argparse.ArgumentTypeError("must be 0 (in this process) or more")
+        raise argparse.ArgumentTypeError(say("cli.workers_negative"))
     return count
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="newsdesk", description="Article briefings for newsrooms, on Discord and here."
-    )
+    parser = argparse.ArgumentParser(prog="newsdesk", description=say("cli.description"))
     parser.add_argument("--version", action="version", version=f"newsdesk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    brief = sub.add_parser("brief", help="brief articles from URLs or saved files")
-    brief.add_argument("sources", nargs="+", metavar="SOURCE", help="http(s) URL or file path")
-    brief.add_argument("--json", action="store_true", help="JSON Lines, one object per SOURCE")
-    brief.add_argument(
-        "--text", action="store_true", help="SOURCEs are UTF-8 text files, one paragraph per line"
-    )
+    brief = sub.add_parser("brief", help=say("cli.help.brief"))
+    brief.add_argument("sources", nargs="+", metavar="SOURCE", help=say("cli.help.sources"))
+    brief.add_argument("--json", action="store_true", help=say("cli.help.json"))
+    brief.add_argument("--text", action="store_true", help=say("cli.help.text"))
     brief.add_argument(
         "--extractive",
         action="store_true",
-        help="never use the configured LLM backend: extractive briefings only",
+        help=say("cli.help.extractive"),
     )
     brief.add_argument(
         "--workers",
         type=_worker_count,
         default=0,
-        help="extract in N worker processes (default 0: in this process)",
+        help=say("cli.help.workers"),
     )
     brief.set_defaults(func=lambda args: asyncio.run(_brief_all(args)))
 
-    run = sub.add_parser("run", help="run the Discord bot (token from DISCORD_TOKEN or .env)")
+    run = sub.add_parser("run", help=say("cli.help.run"))
     run.set_defaults(func=_run)
+
+    migrate = sub.add_parser("migrate", help=say("cli.help.migrate"))
+    migrate.add_argument(
+        "--from", dest="source", metavar="SQLITE_FILE", help=say("cli.help.migrate_from")
+    )
+    migrate.set_defaults(func=_migrate)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.WARNING if args.command == "brief" else logging.INFO,
+        level=logging.WARNING if args.command in ("brief", "migrate") else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
@@ -180,6 +234,12 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args))
     except KeyboardInterrupt:
         return 130
+    except ValidationError as error:  # a setting in .env or the environment is wrong
+        from config.settings import describe_errors
+
+        for line in describe_errors(error):
+            sys.stderr.write(f"newsdesk: {line}\n")
+        return 2
 
 
 if __name__ == "__main__":

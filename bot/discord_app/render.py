@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 import discord
 from discord.utils import escape_markdown
 
+from bot.discord_app.material import Preview
+from bot.messages import say, text_source_note
 from bot.models import Briefing, ErrorKind, Failure, Quote
 
 # Discord's documented limits (https://discord.com/developers/docs/resources/message#embed-object).
@@ -35,8 +37,7 @@ WORDS_PER_MINUTE: Final = 230
 TOP_QUOTES: Final = 3
 ELLIPSIS: Final = "…"
 COLOUR: Final = discord.Colour(0x2B6CB0)
-QUOTES_TITLE: Final = "Key quotes"
-UNATTRIBUTED: Final = "unattributed"
+PREVIEW_COLOUR: Final = discord.Colour(0x718096)  # grey: the site's words, not ours
 BYLINE_LIMIT: Final = 200  # a runaway byline must not push the briefing label out
 
 # A mention is only a mention when `<@`, `<@!`, `<@&`, `<#` or `</` is followed by an id; a
@@ -49,17 +50,6 @@ _BIDI_CONTROLS: Final = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x
 # or a "label:" ("Jane Doe · briefing: gpt-4o-mini, checked" must not pose as our method).
 _DANGLING = re.compile(r"[\s\W_]+$")
 _BYLINE_END = re.compile(r"\s*[·•|⋅∙‧・]|[\s,;]+[^\s:]*:", re.DOTALL)
-
-_PLAIN_FAILURES: Final[dict[ErrorKind, str]] = {
-    ErrorKind.FETCH: "I could not reach that site.",
-    ErrorKind.HTTP_STATUS: "The site answered with an error instead of the article.",
-    ErrorKind.NOT_HTML: "That link is not a web page I can read.",
-    ErrorKind.TOO_LARGE: "That page is too large for me to read.",
-    ErrorKind.TIMEOUT: "The site took too long to answer.",
-    ErrorKind.BLOCKED: "That address is not allowed.",
-    ErrorKind.NOT_ARTICLE: "That page does not look like an article.",
-    ErrorKind.EXTRACTION: "I could not read the article on that page.",
-}
 
 
 def unbidi(text: str) -> str:
@@ -105,7 +95,7 @@ def _is_web_url(url: str | None) -> bool:
 
 def reading_time(word_count: int) -> str:
     minutes = max(1, round(word_count / WORDS_PER_MINUTE))
-    return f"{minutes} min read"
+    return say("briefing.reading_time", minutes=minutes)
 
 
 def format_quote(quote: Quote) -> str:
@@ -141,15 +131,17 @@ def _quote_lines(quotes: Sequence[Quote], limit: int) -> str:
 
 
 def footer_text(briefing: Briefing) -> str:
-    """Byline · date · reading time · which briefing it is (extractive or "<model>, checked").
+    """Byline · date · reading time · where the text was found, when not on the page as shown
+    ("text from the page's AMP version") · which briefing it is (extractive or "<model>, checked").
 
     Footers render no markdown and ping nobody: kept as is. The method comes last so a reader
     always knows whether the bullets are the article's sentences or a checked LLM summary.
     """
     time = reading_time(briefing.word_count) if briefing.paragraphs else None
-    method = f"briefing: {briefing.briefing_method or 'extractive'}"
+    method = say("briefing.method", method=briefing.briefing_method or "extractive")
     byline = trim(footer_byline(briefing.byline), BYLINE_LIMIT) if briefing.byline else None
-    return " · ".join(p for p in (byline, briefing.published, time, method) if p)
+    found = text_source_note(briefing.text_source)  # "text from the page's AMP version"
+    return " · ".join(p for p in (byline, briefing.published, time, found, method) if p)
 
 
 def footer_byline(byline: str) -> str:
@@ -167,11 +159,12 @@ def footer_byline(byline: str) -> str:
 
 def briefing_embed(briefing: Briefing, *, budget: int = MESSAGE_EMBED_CHARS) -> discord.Embed:
     """One article as an embed whose text totals at most `budget` characters."""
-    headline = briefing.headline or briefing.site or briefing.url or "Article"
+    headline = briefing.headline or briefing.site or briefing.url or say("briefing.untitled")
     title = trim(escape(headline), TITLE_LIMIT)
     author = trim(unbidi(briefing.site), AUTHOR_LIMIT) if briefing.site else ""
     footer = trim(footer_text(briefing), FOOTER_LIMIT)
     quotes = briefing.quotes[:TOP_QUOTES]
+    quotes_title = say("briefing.key_quotes")
 
     # Fixed parts first; description and quotes share what is left of the budget.
     if len(title) + len(author) + len(footer) > budget:
@@ -180,11 +173,11 @@ def briefing_embed(briefing: Briefing, *, budget: int = MESSAGE_EMBED_CHARS) -> 
         title = trim(title, max(1, budget - len(footer) - len(author)))
     room = max(0, budget - len(title) - len(author) - len(footer))
     quotes_room = 0
-    if quotes and room > len(QUOTES_TITLE) + 40:
-        quotes_room = min(FIELD_VALUE_LIMIT, (room - len(QUOTES_TITLE)) // 2)
+    if quotes and room > len(quotes_title) + 40:
+        quotes_room = min(FIELD_VALUE_LIMIT, (room - len(quotes_title)) // 2)
     description = _bullets(briefing.briefing, min(DESCRIPTION_LIMIT, room - quotes_room))
     if quotes_room:  # give the quotes whatever the bullets did not use
-        spare = room - len(description) - len(QUOTES_TITLE)
+        spare = room - len(description) - len(quotes_title)
         quotes_room = min(FIELD_VALUE_LIMIT, spare)
 
     url = briefing.url if _is_web_url(briefing.url) else None
@@ -194,7 +187,7 @@ def briefing_embed(briefing: Briefing, *, budget: int = MESSAGE_EMBED_CHARS) -> 
     if quotes_room > 0:
         value = _quote_lines(quotes, quotes_room)
         if value:
-            embed.add_field(name=QUOTES_TITLE, value=value, inline=False)
+            embed.add_field(name=quotes_title, value=value, inline=False)
     if footer:
         embed.set_footer(text=footer)
     if _is_web_url(briefing.image):
@@ -202,29 +195,80 @@ def briefing_embed(briefing: Briefing, *, budget: int = MESSAGE_EMBED_CHARS) -> 
     return embed
 
 
-def briefing_embeds(briefings: Sequence[Briefing]) -> list[discord.Embed]:
-    """Embeds for one message: at most 10, together at most 6000 characters."""
+def briefing_embeds(
+    briefings: Sequence[Briefing], previews: Sequence[Preview] = ()
+) -> list[discord.Embed]:
+    """Embeds for one message: the briefings, then the site's own previews of links that could
+    not be briefed; at most 10, together at most 6000 characters."""
     shown = [b for b in briefings if b.ok][:EMBEDS_PER_MESSAGE]
-    if not shown:
+    cards = list(previews)[: EMBEDS_PER_MESSAGE - len(shown)]
+    if not shown and not cards:
         return []
-    budget = MESSAGE_EMBED_CHARS // len(shown)
-    return [briefing_embed(b, budget=budget) for b in shown]
+    budget = MESSAGE_EMBED_CHARS // (len(shown) + len(cards))
+    embeds = [briefing_embed(b, budget=budget) for b in shown]
+    return embeds + [preview_embed(card, budget=budget) for card in cards]
+
+
+def preview_embed(preview: Preview, *, budget: int = MESSAGE_EMBED_CHARS) -> discord.Embed:
+    """The card Discord showed under a link, marked as the site's own words, not a briefing.
+
+    Grey, not the briefing blue, and the footer says what it is: a reader must never take a
+    publisher's teaser line for Newsdesk's verbatim briefing.
+    """
+    label = trim(say("preview.label"), FOOTER_LIMIT)
+    site = trim(preview.site, AUTHOR_LIMIT) if preview.site else ""
+    room = max(1, budget - len(label) - len(site))
+    title = trim(escape(preview.title or preview.url), min(TITLE_LIMIT, room))
+    room = max(0, room - len(title))
+    description = trim(escape(preview.description or ""), min(DESCRIPTION_LIMIT, room))
+    url = preview.url if _is_web_url(preview.url) else None
+    embed = discord.Embed(
+        title=title, url=url, description=description or None, colour=PREVIEW_COLOUR
+    )
+    if site:
+        embed.set_author(name=site)
+    embed.set_footer(text=label)
+    return embed
 
 
 def failure_text(failure: Failure | None) -> str:
     """The failure in plain words (the pipeline's message, or a fallback for its kind)."""
     if failure is None:
-        return "Something went wrong while reading this page."
-    return failure.message.strip() or _PLAIN_FAILURES.get(
-        failure.kind, "Something went wrong while reading this page."
-    )
+        return say("pipeline.unexpected")
+    return failure.message.strip() or plain_failure(failure.kind)
+
+
+def plain_failure(kind: ErrorKind) -> str:
+    """What a failure of `kind` means, for a failure that came without its own words."""
+    match kind:
+        case ErrorKind.FETCH:
+            return say("failure.fetch")
+        case ErrorKind.HTTP_STATUS:
+            return say("failure.http_status")
+        case ErrorKind.NOT_HTML:
+            return say("failure.not_html")
+        case ErrorKind.TOO_LARGE:
+            return say("failure.too_large")
+        case ErrorKind.TIMEOUT:
+            return say("failure.timeout")
+        case ErrorKind.BLOCKED:
+            return say("failure.blocked")
+        case ErrorKind.NOT_ARTICLE:
+            return say("failure.not_article")
+        case ErrorKind.EXTRACTION:
+            return say("failure.extraction")
 
 
 def failure_message(briefing: Briefing) -> str:
     """A failed briefing as one message: which link, and what went wrong, in plain words."""
     link = briefing.url or briefing.source
-    prefix = f"I couldn't brief <{link}>: " if _is_web_url(link) else "I couldn't brief that link: "
-    return trim(prefix + failure_text(briefing.error), CONTENT_LIMIT)
+    reason = failure_text(briefing.error)
+    if _is_web_url(link):
+        return trim(say("failure.of_link", link=link, reason=reason), CONTENT_LIMIT)
+    if link.strip():  # an attached file or the pasted text, by its name
+        name = trim(escape(link.strip()), 200)
+        return trim(say("failure.of_file", name=name, reason=reason), CONTENT_LIMIT)
+    return trim(say("failure.of_source", reason=reason), CONTENT_LIMIT)
 
 
 def failures_message(briefings: Iterable[Briefing]) -> str:
@@ -246,13 +290,15 @@ def quote_pages(
     Each quote is one numbered line; lines fill an embed's description up to `per_embed`
     characters, and embeds fill a message up to 10 embeds and 6000 characters.
     """
-    headline = trim(escape(briefing.headline or briefing.url or "Article"), TITLE_LIMIT - 20)
+    headline = trim(
+        escape(briefing.headline or briefing.url or say("briefing.untitled")), TITLE_LIMIT - 20
+    )
     per_embed = min(per_embed, DESCRIPTION_LIMIT)
     descriptions: list[str] = []
     current: list[str] = []
     used = 0
     for number, quote in enumerate(briefing.quotes, start=1):
-        speaker = escape(quote.speaker) if quote.speaker else f"*{UNATTRIBUTED}*"
+        speaker = escape(quote.speaker) if quote.speaker else f"*{say('briefing.unattributed')}*"
         line = trim(f"**{number}.** “{escape(quote.text)}” — {speaker}", min(1500, per_embed))
         if current and used + 1 + len(line) > per_embed:
             descriptions.append("\n".join(current))
@@ -269,7 +315,7 @@ def quote_pages(
     for index, description in enumerate(descriptions, start=1):
         suffix = f" ({index}/{total})" if total > 1 else ""
         embed = discord.Embed(
-            title=f"Quotes: {headline}{suffix}",
+            title=say("quotes.title", headline=headline) + suffix,
             url=briefing.url if _is_web_url(briefing.url) else None,
             description=description,
             colour=COLOUR,
@@ -294,7 +340,7 @@ def _note_quotes_shown(pages: list[list[discord.Embed]], total: int) -> None:
     last = pages[-1]
     while True:
         shown = sum(e.description.count("\n") + 1 for p in pages for e in p if e.description)
-        footer = f"{shown} of {total} quotes shown"
+        footer = say("quotes.shown", shown=shown, total=total)
         if len(last) == 1 or sum(len(e) for e in last) + len(footer) <= MESSAGE_EMBED_CHARS:
             break
         last.pop()

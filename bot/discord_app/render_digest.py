@@ -29,10 +29,10 @@ from bot.discord_app.render import (
     escape,
     trim,
 )
+from bot.messages import say
 from bot.newsroom.digest import Digest, DigestEntry, DigestLink
 from bot.storage.archive import SearchHit
 
-POSTS_TITLE: Final = "Shared here"
 SEARCH_RESULTS_LIMIT: Final = 10
 SNIPPET_CHARS: Final = 200
 SITE_CHARS: Final = 100
@@ -40,23 +40,26 @@ SITE_CHARS: Final = 100
 
 def empty_digest_text(channel_id: int | None, hours: float) -> str:
     """What `/digest` says when nothing was shared: plain words, no embed."""
-    where = f"<#{channel_id}>" if channel_id is not None else "this channel"
-    return (
-        f"Nothing was shared in {where} in the last {_hours_label(hours)}, so there is no digest."
-    )
+    where = f"<#{channel_id}>" if channel_id is not None else say("digest.this_channel")
+    return say("digest.empty", where=where, window=_hours_label(hours))
 
 
 def digest_header(digest: Digest, hours: float) -> str:
     """The message line above the embeds: where, which window, how much."""
-    where = f"<#{digest.channel_id}>" if digest.channel_id is not None else "this channel"
+    where = (
+        f"<#{digest.channel_id}>" if digest.channel_id is not None else say("digest.this_channel")
+    )
     stories = len(digest.entries) + digest.omitted
-    text = (
-        f"**Digest for {where}**, last {_hours_label(hours)}: "
-        f"{_plural(digest.article_count, 'article')} shared {_plural(digest.share_count, 'time')}"
-        f", {_plural(stories, 'story', 'stories')}."
+    text = say(
+        "digest.header",
+        where=where,
+        window=_hours_label(hours),
+        articles=_articles(digest.article_count),
+        times=_times(digest.share_count),
+        stories=_stories(stories),
     )
     if digest.omitted:
-        text += f" Showing the top {len(digest.entries)}."
+        text += say("digest.showing_top", count=len(digest.entries))
     return trim(text, CONTENT_LIMIT)
 
 
@@ -82,7 +85,8 @@ def story_embed(entry: DigestEntry, *, budget: int = MESSAGE_EMBED_CHARS) -> dis
     a jump link to every post of it; at most `budget` characters in all."""
     title = trim(escape(entry.headline), min(TITLE_LIMIT, max(1, budget // 4)))
     author = trim(entry.outlets_label, min(AUTHOR_LIMIT, max(0, budget // 4)))
-    room = max(0, budget - len(title) - len(author) - len(POSTS_TITLE))
+    posts_title = say("digest.posts")
+    room = max(0, budget - len(title) - len(author) - len(posts_title))
     posts = _post_links(entry.links, min(FIELD_VALUE_LIMIT, room // 2))
     description = trim(_story_text(entry), min(DESCRIPTION_LIMIT, room - len(posts)))
 
@@ -91,7 +95,7 @@ def story_embed(entry: DigestEntry, *, budget: int = MESSAGE_EMBED_CHARS) -> dis
     if author:
         embed.set_author(name=author)
     if posts:
-        embed.add_field(name=POSTS_TITLE, value=posts, inline=False)
+        embed.add_field(name=posts_title, value=posts, inline=False)
     return embed
 
 
@@ -115,7 +119,7 @@ def _post_links(links: Sequence[DigestLink], limit: int) -> str:
         if not _is_web_url(link.jump_url):
             continue
         line = f"[{escape(link.outlet)}]({link.jump_url}) {_timestamp(link.shared_at)}"
-        more = f"+{len(links) - index} more"
+        more = say("digest.more", count=len(links) - index)
         extra = len(line) + (1 if lines else 0)
         if used + extra > limit or (
             index < len(links) - 1 and used + extra + 1 + len(more) > limit
@@ -139,10 +143,10 @@ def search_embed(query: str, hits: Sequence[SearchHit]) -> discord.Embed:
             break
         blocks.append(block)
         used += len(block) + 2
-    title = trim(f"Search: {escape(query)}", TITLE_LIMIT)
+    title = trim(say("search.title", query=escape(query)), TITLE_LIMIT)
     embed = discord.Embed(title=title, description="\n\n".join(blocks), colour=COLOUR)
     if len(blocks) < len(hits):
-        embed.set_footer(text=f"Showing {len(blocks)} of {len(hits)} matches.")
+        embed.set_footer(text=say("search.showing", shown=len(blocks), total=len(hits)))
     return embed
 
 
@@ -150,11 +154,11 @@ def _hit_block(number: int, hit: SearchHit) -> str:
     headline = trim(escape(hit.headline or hit.site or hit.url), 200)
     head = f"**{number}. {headline}**"
     meta = [trim(escape(hit.site or _host(hit.url)), SITE_CHARS)]  # page metadata: any length
-    meta.append(f"published {hit.published[:10]}" if hit.published else "")
-    meta.append(f"shared {_timestamp(hit.shared_at, 'd')} in <#{hit.channel_id}>")
+    meta.append(say("search.published", date=hit.published[:10]) if hit.published else "")
+    meta.append(say("search.shared", when=_timestamp(hit.shared_at, "d"), channel=hit.channel_id))
     line = " · ".join(m for m in meta if m)
     if _is_web_url(hit.jump_url):
-        line += f" · [jump to the post]({hit.jump_url})"
+        line += f" · [{say('search.jump')}]({hit.jump_url})"
     snippet = _snippet(hit.snippet)
     return "\n".join(p for p in (head, line, snippet) if p)
 
@@ -181,14 +185,33 @@ def _timestamp(moment: datetime, style: str = "R") -> str:
 
 def _hours_label(hours: float) -> str:
     if hours % 24 == 0 and hours >= 48:
-        return f"{int(hours // 24)} days"
+        return say("count.days", count=int(hours // 24))
     if hours == int(hours):
-        return _plural(int(hours), "hour")
-    return f"{hours:g} hours"
+        count = int(hours)
+        return (
+            say("count.hour_one", count=count)
+            if count == 1
+            else say("count.hour_many", count=count)
+        )
+    return say("count.hours_fraction", hours=hours)
 
 
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else plural or word + 's'}"
+def _articles(count: int) -> str:
+    return (
+        say("count.article_one", count=count)
+        if count == 1
+        else say("count.article_many", count=count)
+    )
+
+
+def _times(count: int) -> str:
+    return say("count.time_one", count=count) if count == 1 else say("count.time_many", count=count)
+
+
+def _stories(count: int) -> str:
+    return (
+        say("count.story_one", count=count) if count == 1 else say("count.story_many", count=count)
+    )
 
 
 __all__ = [

@@ -13,10 +13,11 @@ from typing import Any, Final
 
 import discord
 
+from bot.messages import say
+
 log = logging.getLogger(__name__)
 
 CUSTOM_ID_PREFIX: Final = "newsdesk:delete:"
-NOT_ALLOWED: Final = "Only the person who shared the link or a moderator can delete this."
 
 
 def may_delete(interaction: discord.Interaction[Any], poster_id: int) -> bool:
@@ -31,7 +32,7 @@ class DeleteButton(
     def __init__(self, poster_id: int) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Delete",
+                label=say("delete.label"),
                 emoji="🗑️",
                 style=discord.ButtonStyle.secondary,
                 custom_id=f"{CUSTOM_ID_PREFIX}{poster_id}",
@@ -43,7 +44,7 @@ class DeleteButton(
     async def from_custom_id(
         cls,
         interaction: discord.Interaction[Any],
-        item: discord.ui.Button[discord.ui.View],
+        item: discord.ui.Item[Any],
         match: Any,
         /,
     ) -> DeleteButton:
@@ -51,7 +52,7 @@ class DeleteButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         if not may_delete(interaction, self.poster_id):
-            await interaction.response.send_message(NOT_ALLOWED, ephemeral=True)
+            await interaction.response.send_message(say("delete.not_allowed"), ephemeral=True)
             return
         await interaction.response.defer()
         if interaction.message is not None:

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 
 import httpx
 
-from bot.llm.budget import Clock, DailyBudget, utc_now
-from bot.llm.client import ChatClient, LLMUnavailable
+from bot.clock import Clock, utc_now
+from bot.errors import AnswerError, LLMUnavailable
+from bot.llm.budget import DailyBudget
+from bot.llm.client import ChatClient
 from bot.llm.language import article_language, wrong_language
 from bot.llm.prompt import DEFAULT_TOKEN_BUDGET, build_prompt
-from bot.llm.verify import MAX_BULLETS, MIN_BULLETS, AnswerError, parse_answer, verify_bullets
+from bot.llm.verify import MAX_BULLETS, MIN_BULLETS, parse_answer, verify_bullets
+from bot.messages import say
 from bot.models import Briefing, Quote
 from config import Settings
 
@@ -71,7 +74,7 @@ class LLMBriefer:
     @property
     def method(self) -> str:
         """The footer label for a checked LLM briefing."""
-        return f"{self.model}, checked"
+        return say("briefing.llm_method", model=self.model)
 
     async def improve(self, briefing: Briefing, *, guild_id: int | None = None) -> Briefing:
         """A new Briefing with checked LLM bullets and key quotes first, or the input unchanged."""

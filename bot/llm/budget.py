@@ -6,15 +6,11 @@ towards errors); `snapshot`/`restore` let the bot persist it later without chang
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date
 
-Clock = Callable[[], datetime]
+from bot.clock import Clock, utc_now
+
 NO_GUILD = 0  # direct messages and the CLI share one allowance
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class DailyBudget:

@@ -18,18 +18,11 @@ from typing import Any
 
 import httpx
 
+from bot.errors import LLMUnavailable
 from config import Settings
 
 MAX_RETRY_WAIT = 5.0  # seconds; a longer Retry-After means the answer would come too late
 DEFAULT_RETRY_WAIT = 0.5
-
-
-class LLMUnavailable(Exception):
-    """No usable reply; `reason` says why, in words safe to log."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:

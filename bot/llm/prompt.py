@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.models import Briefing
+from bot.text import language_info
 
 CHARS_PER_TOKEN = 4  # a rough, model-independent estimate; good enough for a budget
 DEFAULT_TOKEN_BUDGET = 3000
@@ -18,15 +19,6 @@ MAX_QUOTE_CHARS = 300
 DEFAULT_MAX_CHARS = 600  # the briefing's total length, as for the extractive one
 QUOTE_SHARE = 3  # quotes may use at most 1/QUOTE_SHARE of the budget
 
-LANGUAGE_NAMES = {
-    "en": "English",
-    "de": "German",
-    "fr": "French",
-    "es": "Spanish",
-    "it": "Italian",
-    "nl": "Dutch",
-    "pt": "Portuguese",
-}
 
 SYSTEM_PROMPT = """You write briefings of news articles for journalists.
 Rules:
@@ -101,7 +93,8 @@ def build_prompt(
     article_chars = max(budget_chars - quotes_chars - headline_chars, budget_chars // 2)
     paragraphs, truncated = trim_paragraphs(briefing.paragraphs, article_chars)
 
-    name = LANGUAGE_NAMES.get(language or "")
+    known = language_info(language)
+    name = known.name if known is not None else None
     language_hint = f" ({name})" if name else ""
     parts = []
     if briefing.headline:

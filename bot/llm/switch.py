@@ -1,4 +1,4 @@
-"""Per-server LLM switch and the persisted daily LLM budget, kept in the bot's SQLite store.
+"""Per-server LLM switch and the persisted daily LLM budget, kept in the bot's database.
 
 The operator decides whether an LLM backend exists (settings); each newsroom decides whether it
 wants machine-written bullets (`/newsdesk llm on|off`). A server is OFF until one of its admins
@@ -12,106 +12,53 @@ cheap next to the request itself. No Discord here: guilds are plain ids.
 from __future__ import annotations
 
 import logging
-import sqlite3
-from pathlib import Path
-from typing import Any, Final
-
-import aiosqlite
+from typing import Any
 
 from bot.llm.briefer import LLMBriefer
 from bot.llm.budget import NO_GUILD, DailyBudget
+from bot.messages import say
 from bot.models import Briefing
-from bot.storage.modes import migrate
+from bot.storage.database import StorageError
+from bot.storage.guild_settings import GuildSettings
 from config import Settings
 
 log = logging.getLogger(__name__)
 
-NOT_CONFIGURED: Final = (
-    "No LLM backend is configured for this bot, so briefings stay extractive (sentences taken "
-    "from the article). The bot's operator can set one up with NEWSDESK_LLM_BASE_URL and "
-    "NEWSDESK_LLM_MODEL."
-)
-NEED_MANAGE_SERVER: Final = "You need the Manage Server permission to do this."
-
 
 class LLMGuildStore:
-    """The `guild_settings` and `llm_budget` tables (created by `bot.store.MIGRATIONS`).
+    """The LLM's view of the per-server settings (`bot.storage.guild_settings`): the switch,
+    and the budget object's counts saved and restored."""
 
-    The bot opens it with its own connection to the store's file (`open`): the shared
-    connection carries other modules' multi-statement transactions across awaits, and a commit
-    from here in the middle of one would either fail ("SQL statements in progress") or commit
-    half of theirs. WAL and a busy timeout let the two connections take turns.
-    """
-
-    def __init__(self, db: aiosqlite.Connection, *, own: bool = False) -> None:
-        self.db = db
-        self._own = own
-
-    @classmethod
-    async def open(cls, path: Path | str) -> LLMGuildStore:
-        """A connection of its own to the bot's database (migrated to the current schema)."""
-        db = await aiosqlite.connect(path)
-        try:
-            await db.execute("PRAGMA busy_timeout=5000")
-            await migrate(db)
-        except BaseException:
-            await db.close()
-            raise
-        return cls(db, own=True)
-
-    async def close(self) -> None:
-        if self._own:
-            await self.db.close()
+    def __init__(self, guild_settings: GuildSettings) -> None:
+        self.guild_settings = guild_settings
 
     async def is_enabled(self, guild_id: int | None) -> bool:
         """Whether the server turned LLM briefings on; DMs (no server) never use them."""
         if guild_id is None:
             return False
-        # execute_fetchall runs and closes the statement in one step: no open cursor for
-        # another task's commit on this shared connection to trip over.
-        rows = await self.db.execute_fetchall(
-            "SELECT llm_enabled FROM guild_settings WHERE guild_id = ?", (guild_id,)
-        )
-        return any(row[0] for row in rows)
+        return await self.guild_settings.llm_enabled(guild_id)
 
     async def uses_llm(self, guild_id: int | None) -> bool:
         """`is_enabled` for the briefing path: a storage error means "off", never a failure."""
         try:
             return await self.is_enabled(guild_id)
-        except (sqlite3.Error, ValueError):  # ValueError: the connection is closed
+        except StorageError:
             log.warning("could not read the LLM switch; using the extractive briefing")
             return False
 
     async def set_enabled(self, guild_id: int, enabled: bool) -> None:
-        await self.db.execute(
-            """
-            INSERT INTO guild_settings (guild_id, llm_enabled) VALUES (?, ?)
-            ON CONFLICT (guild_id) DO UPDATE
-                SET llm_enabled = excluded.llm_enabled, updated_at = CURRENT_TIMESTAMP
-            """,
-            (guild_id, int(enabled)),
-        )
-        await self.db.commit()
+        await self.guild_settings.set_llm_enabled(guild_id, enabled)
 
     async def save_budget(self, budget: DailyBudget, guild_id: int | None) -> None:
         """Store today's count for one server (the one that just spent)."""
         day = str(budget.snapshot()["day"])
-        await self.db.execute(
-            """
-            INSERT INTO llm_budget (guild_id, day, used) VALUES (?, ?, ?)
-            ON CONFLICT (guild_id) DO UPDATE SET day = excluded.day, used = excluded.used
-            """,
-            (guild_id or NO_GUILD, day, budget.used(guild_id)),
-        )
-        await self.db.commit()
+        await self.guild_settings.save_llm_used(guild_id or NO_GUILD, day, budget.used(guild_id))
 
     async def load_budget(self, budget: DailyBudget) -> None:
         """Give `budget` today's saved counts; counts saved on another day are ignored."""
         day = str(budget.snapshot()["day"])
-        rows = await self.db.execute_fetchall(
-            "SELECT guild_id, used FROM llm_budget WHERE day = ?", (day,)
-        )
-        budget.restore({"day": day, "used": {str(row[0]): int(row[1]) for row in rows}})
+        used = await self.guild_settings.llm_used_on(day)
+        budget.restore({"day": day, "used": {str(guild): count for guild, count in used.items()}})
 
 
 class StoredBudgetBriefer(LLMBriefer):
@@ -127,7 +74,7 @@ class StoredBudgetBriefer(LLMBriefer):
         if self.budget.used(guild_id) != before:
             try:
                 await self.guilds.save_budget(self.budget, guild_id)
-            except (sqlite3.Error, ValueError):  # ValueError: the connection is closed
+            except StorageError:
                 # The count stays right in memory; losing it on a restart is the lesser harm
                 # next to failing a briefing that is already written.
                 log.warning("could not save the LLM budget", exc_info=True)
@@ -146,22 +93,14 @@ async def open_briefer(settings: Settings, guilds: LLMGuildStore) -> StoredBudge
 def switch_message(enabled: bool, model: str) -> str:
     """What `/newsdesk llm on|off` answers, in plain words."""
     if enabled:
-        return (
-            f"LLM briefings are now **on** for this server (model: {model}). Every bullet is "
-            "checked against the article (quotes word for word, names and numbers present); "
-            "when the checks fail, you get the extractive briefing instead. The footer of each "
-            "briefing says which one it is."
-        )
-    return (
-        "LLM briefings are now **off** for this server: briefings are extractive, made of "
-        "sentences taken from the article."
-    )
+        return say("llm.switched_on", model=model)
+    return say("llm.switched_off")
 
 
 def status_text(configured: bool, enabled: bool, model: str | None) -> str:
     """One sentence for `/newsdesk status`."""
     if not configured:
-        return "LLM briefings: not configured."
+        return say("llm.status_unconfigured")
     if enabled:
-        return f"LLM briefings: **on** ({model}, checked)."
-    return "LLM briefings: **off** (`/newsdesk llm on` to use them)."
+        return say("llm.status_on", model=model)
+    return say("llm.status_off")

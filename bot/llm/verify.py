@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
-from bot.llm.language import STOPWORDS_ANY
+from bot.errors import AnswerError
+from bot.text import courtesy_titles, guess_words, language_info, sentence_starts
 
 # ---------------------------------------------------------------------------------------------
 # Parsing the answer
@@ -28,10 +30,6 @@ MAX_BULLET_CHARS = 400
 _THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
 _FENCE = re.compile(r"```(?:json|JSON)?\s*\n?(.*?)```", re.DOTALL)
 _BULLET_MARK = re.compile(r"^(?:[-*•–]\s+|\d+[.)]\s+)")
-
-
-class AnswerError(ValueError):
-    """The answer cannot be used at all; the message is the logged fallback reason."""
 
 
 @dataclass(slots=True)
@@ -176,9 +174,7 @@ def _quote_is_verbatim(span: str, article_norm: str) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 _WORD = re.compile(r"[^\W\d_](?:[\w'’-]*\w)?")
-_SENTENCE_END = re.compile(r"[.!?:;][\s\"'(\x00]*$")
-# Languages that capitalise every noun: a capitalised word there is not evidence of a name.
-_NOUN_CAPITALISING = {"de", "lb"}
+_CLAUSE_END = re.compile(r"[:;][\s\"'(\x00]*$")  # "Update: The council …" starts afresh
 STEM_MIN = 5  # "experts" ~ "expert": a shared stem of at least this many letters
 NEAR_CHARS = 80  # how close a title must be to a name in the article to count as its title
 
@@ -190,7 +186,17 @@ def _strip_possessive(word: str) -> str:
     return word
 
 
-def _capitalised_runs(text: str) -> list[list[str]]:
+def _sentence_first_words(text: str, language: str | None) -> set[int]:
+    """Offsets of the first word of each sentence (the splitter knows "Mr." from an end)."""
+    firsts = set()
+    for start in (0, *sentence_starts(text, language)):
+        word = _WORD.search(text, start)
+        if word is not None:
+            firsts.add(word.start())
+    return firsts
+
+
+def _capitalised_runs(text: str, language: str | None = None) -> list[list[str]]:
     """Runs of adjacent capitalised words, each run prefixed by a sentence-start flag word.
 
     Returns lists whose first element is "^" when the run starts a sentence, else "". A
@@ -199,6 +205,7 @@ def _capitalised_runs(text: str) -> list[list[str]]:
     runs: list[list[str]] = []
     current: list[str] = []
     last_end = 0
+    firsts = _sentence_first_words(text, language)
     for match in _WORD.finditer(text):
         word = match.group()
         between = text[last_end : match.start()]
@@ -210,7 +217,7 @@ def _capitalised_runs(text: str) -> list[list[str]]:
                 if current:
                     runs.append(current)
                 preceding = text[: match.start()]
-                at_start = not preceding.strip() or bool(_SENTENCE_END.search(preceding))
+                at_start = match.start() in firsts or bool(_CLAUSE_END.search(preceding))
                 current = ["^" if at_start else "", stripped]
             if stripped != word:
                 runs.append(current)
@@ -239,7 +246,10 @@ def _name_problem(bullet_free: str, index: ArticleIndex) -> str:
     a title is a claim about the person, and "mayor" elsewhere in the story doesn't back it.
     """
     article_norm = index.norm
-    for run in _capitalised_runs(bullet_free):
+    # Languages that capitalise every noun: a capitalised word there is not evidence of a name.
+    known = language_info(index.language)
+    capitalises_nouns = known is not None and known.capitalises_nouns
+    for run in _capitalised_runs(bullet_free, index.language):
         at_start, words = run[0] == "^", run[1:]
         if _phrase_in(" ".join(words), article_norm):
             continue
@@ -248,8 +258,9 @@ def _name_problem(bullet_free: str, index: ArticleIndex) -> str:
             core = core[1:]
         written = list(core)
         attached: list[str] = []
-        while core and (index.is_ordinary(core[0]) or core[0].lower() in _HONORIFICS):
-            if core[0].lower() not in _HONORIFICS:
+        courtesy = courtesy_titles()  # "Mr", "Ms": house style; "Dr", "Sir" are claims
+        while core and (index.is_ordinary(core[0]) or core[0].lower() in courtesy):
+            if core[0].lower() not in courtesy:
                 attached.append(core[0])
             core = core[1:]
         while core and index.is_ordinary(core[-1]):
@@ -258,9 +269,7 @@ def _name_problem(bullet_free: str, index: ArticleIndex) -> str:
             continue
         # Every noun is capitalised in German: one word is no evidence of a name, and a run of
         # nouns ("Kilometer Radwege") is fine when each word (or a form of it) is in the article.
-        if index.language in _NOUN_CAPITALISING and (
-            len(core) == 1 or all(index.has_form_of(w) for w in core)
-        ):
+        if capitalises_nouns and (len(core) == 1 or all(index.has_form_of(w) for w in core)):
             continue
         name = " ".join(core)
         if not _phrase_in(name, article_norm):
@@ -270,9 +279,6 @@ def _name_problem(bullet_free: str, index: ArticleIndex) -> str:
     return ""
 
 
-# Courtesy titles only (house styles differ); "Dr", "Sir" or "Prof" are claims to check.
-_HONORIFIC_TEXT = "mr mrs ms miss"
-_HONORIFICS = frozenset(_HONORIFIC_TEXT.split())
 # Words that often open an English sentence without being names (beyond the stopword lists).
 _STARTER_TEXT = """a an all also although another any as because before both but during each even
     every few here however if it its many meanwhile more most much no nor now oh once only other
@@ -283,7 +289,13 @@ _STARTERS = frozenset(_STARTER_TEXT.split())
 
 def _is_starter(word: str) -> bool:
     lower = word.lower()
-    return lower in _STARTERS or lower in STOPWORDS_ANY or _is_number_word(word)
+    return lower in _STARTERS or lower in _any_function_word() or _is_number_word(word)
+
+
+@cache
+def _any_function_word() -> frozenset[str]:
+    """Every registered language's function words: "Der", "Les" open sentences, not names."""
+    return frozenset().union(*guess_words().values())
 
 
 def _is_number_word(word: str) -> bool:

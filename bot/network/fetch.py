@@ -16,7 +16,6 @@ Every failure is a `PipelineError` whose message is plain words for a journalist
 from __future__ import annotations
 
 import asyncio
-import codecs
 import contextlib
 import re
 import zlib
@@ -29,7 +28,11 @@ from urllib.parse import urljoin
 import httpcore
 import httpx
 
-from bot.models import ErrorKind, FetchedPage, PipelineError
+from bot.errors import PipelineError
+from bot.messages import say
+from bot.models import ErrorKind, FetchedPage
+from bot.network.challenge import CHALLENGE_STATUSES, SCAN_BYTES, is_bot_check
+from bot.network.decoding import BOMS, decode_html
 from bot.network.guard import AddressPolicy, Resolver, SystemResolver
 
 if TYPE_CHECKING:  # the settings module is heavy to import; callers have it loaded already
@@ -41,16 +44,6 @@ UNKNOWN_TYPES = frozenset({"", "application/octet-stream", "unknown/unknown", "*
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 ACCEPT_ENCODING = "gzip, deflate, br"  # exactly what `BodyDecoder` can undo
-META_SCAN_BYTES = 4096
-
-_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([a-zA-Z0-9_:.\-]+)", re.IGNORECASE)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# WHATWG Encoding: these labels mean windows-1252 on the web, which is a superset.
-_WEB_ALIASES = {"latin_1": "cp1252", "ascii": "cp1252", "iso8859_1": "cp1252"}
 
 
 # --- connection layer ------------------------------------------------------------------------
@@ -100,7 +93,7 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Any = None
     ) -> httpcore.AsyncNetworkStream:
-        raise PipelineError(ErrorKind.BLOCKED, "Local sockets are never opened.")
+        raise PipelineError(ErrorKind.BLOCKED, say("fetch.local_socket"))
 
     async def sleep(self, seconds: float) -> None:
         await self.inner.sleep(seconds)
@@ -194,7 +187,7 @@ class Fetcher:
                 return await self._fetch(url, state)
         except TimeoutError:
             raise PipelineError(
-                ErrorKind.TIMEOUT, f"{state.host} took too long to send the page."
+                ErrorKind.TIMEOUT, say("fetch.slow_page", host=state.host)
             ) from None
 
     async def _fetch(self, url: str, state: _Hop) -> FetchedPage:
@@ -217,9 +210,7 @@ class Fetcher:
                 return page
             finally:
                 await response.aclose()
-        raise PipelineError(
-            ErrorKind.FETCH, "The site sent too many redirects, so the page was not reached."
-        )
+        raise PipelineError(ErrorKind.FETCH, say("fetch.too_many_redirects"))
 
     async def _refuse_numeric_redirect(self, response: httpx.Response) -> None:
         """A redirect to "http://0177.0.0.1/" is `blocked`: httpx cannot parse that host and
@@ -239,7 +230,7 @@ class Fetcher:
         except (httpx.InvalidURL, ValueError, TypeError):
             # httpx refuses some numeric hosts ("0177.0.0.1", octal): still `blocked`, not invalid
             self.policy.check_url(url)
-            raise PipelineError(ErrorKind.FETCH, "This is not a valid web link.") from None
+            raise PipelineError(ErrorKind.FETCH, say("link.invalid")) from None
         host = parsed.raw_host.decode("ascii", "replace")  # punycode: what will be resolved
         self.policy.check_target(parsed.scheme, host, parsed.port, userinfo=bool(parsed.userinfo))
         with contextlib.suppress(UnicodeError):  # checked above; the name is only for messages
@@ -251,7 +242,7 @@ class Fetcher:
             return await self._client.send(request, stream=True)
         except httpx.TimeoutException:
             raise PipelineError(
-                ErrorKind.TIMEOUT, f"{state.host} took too long to answer."
+                ErrorKind.TIMEOUT, say("fetch.slow_answer", host=state.host)
             ) from None
         except httpx.RemoteProtocolError:  # answered, but not in HTTP we accept
             raise PipelineError(ErrorKind.FETCH, unreadable_message(state.host)) from None
@@ -259,14 +250,16 @@ class Fetcher:
             if "CERTIFICATE_VERIFY_FAILED" in str(exc):
                 raise PipelineError(
                     ErrorKind.FETCH,
-                    f"{state.host} has an invalid security certificate, so it was not opened.",
+                    say("fetch.bad_certificate", host=state.host),
                 ) from None
-            raise PipelineError(ErrorKind.FETCH, f"Could not reach {state.host}.") from None
+            raise PipelineError(
+                ErrorKind.FETCH, say("fetch.unreachable", host=state.host)
+            ) from None
 
     async def _read(self, url: str, response: httpx.Response, state: _Hop) -> FetchedPage:
         status = response.status_code
         if status >= 400:
-            raise PipelineError(ErrorKind.HTTP_STATUS, status_message(status))
+            raise PipelineError(ErrorKind.HTTP_STATUS, await self._error_message(response))
         if _header_bytes(response) > self.settings.max_header_bytes:
             raise PipelineError(ErrorKind.FETCH, unreadable_message(state.host))
         media_type, charset = parse_content_type(response.headers.get("content-type", ""))
@@ -278,7 +271,7 @@ class Fetcher:
             raise PipelineError(ErrorKind.TOO_LARGE, too_large_message(limit))
         body = await self._read_body(response, limit, state)
         if not body.strip():
-            raise PipelineError(ErrorKind.NOT_ARTICLE, "The page is empty.")
+            raise PipelineError(ErrorKind.NOT_ARTICLE, say("fetch.empty"))
         if media_type in UNKNOWN_TYPES:
             sniffed = sniff(body)
             if sniffed != "text/html":
@@ -292,6 +285,29 @@ class Fetcher:
             content_type=media_type,
         )
 
+    async def _error_message(self, response: httpx.Response) -> str:
+        """An error status in plain words; an anti-bot service's challenge says what it is."""
+        status = response.status_code
+        head = await self._read_head(response) if status in CHALLENGE_STATUSES else b""
+        if is_bot_check(status, response.headers, head):
+            return f"{say('walls.challenge_status', status=status)} {say('walls.remedy')}"
+        return status_message(status)
+
+    async def _read_head(self, response: httpx.Response) -> bytes:
+        """The first `SCAN_BYTES` of an error page, decoded; what arrived if it breaks off."""
+        parts: list[bytes] = []
+        size = 0
+        try:
+            decoder = BodyDecoder(response.headers.get("content-encoding", ""), SCAN_BYTES * 4)
+            async for chunk in response.aiter_raw():
+                parts.append(decoder.feed(chunk))
+                size += len(parts[-1])
+                if size >= SCAN_BYTES:
+                    break
+        except (PipelineError, httpx.HTTPError, OSError):
+            pass  # a broken error page is still the error its status says
+        return b"".join(parts)[:SCAN_BYTES]
+
     async def _read_body(self, response: httpx.Response, limit: int, state: _Hop) -> bytes:
         decoder = BodyDecoder(response.headers.get("content-encoding", ""), limit)
         parts: list[bytes] = []
@@ -301,11 +317,11 @@ class Fetcher:
             parts.append(decoder.finish())
         except httpx.TimeoutException:
             raise PipelineError(
-                ErrorKind.TIMEOUT, f"{state.host} took too long to send the page."
+                ErrorKind.TIMEOUT, say("fetch.slow_page", host=state.host)
             ) from None
         except (httpx.HTTPError, OSError):
             raise PipelineError(
-                ErrorKind.FETCH, f"The connection to {state.host} broke before the page arrived."
+                ErrorKind.FETCH, say("fetch.broken_connection", host=state.host)
             ) from None
         return b"".join(parts)
 
@@ -315,9 +331,9 @@ class _Hop:
 
     def __init__(self, url: str) -> None:
         try:
-            self.host = httpx.URL(url).host or "the site"
+            self.host = httpx.URL(url).host or say("fetch.the_site")
         except Exception:
-            self.host = "the site"
+            self.host = say("fetch.the_site")
 
 
 def _location(response: httpx.Response) -> str:
@@ -325,11 +341,11 @@ def _location(response: httpx.Response) -> str:
     with contextlib.suppress(UnicodeError):  # servers send raw UTF-8; httpx read it as Latin-1
         location = location.encode("latin-1").decode("utf-8")
     if not location:
-        raise PipelineError(ErrorKind.FETCH, "The site redirected to nowhere.")
+        raise PipelineError(ErrorKind.FETCH, say("fetch.redirect_nowhere"))
     try:
         return str(response.url.join(location))
     except (httpx.InvalidURL, ValueError):
-        raise PipelineError(ErrorKind.FETCH, "The site redirected to an invalid address.") from None
+        raise PipelineError(ErrorKind.FETCH, say("fetch.redirect_invalid")) from None
 
 
 def _content_length(response: httpx.Response) -> int | None:
@@ -358,9 +374,7 @@ class BodyDecoder:
         codings = [c.strip().lower() for c in content_encoding.split(",")]
         codings = [c for c in codings if c and c != "identity"]
         if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate", "br")):
-            raise PipelineError(
-                ErrorKind.FETCH, "The site sent the page in a form that could not be read."
-            )
+            raise PipelineError(ErrorKind.FETCH, say("fetch.unknown_encoding"))
         self.coding = codings[0] if codings else ""
         self.limit = limit
         self.produced = 0
@@ -387,15 +401,15 @@ class BodyDecoder:
         except PipelineError:
             raise
         except Exception:  # zlib.error, brotli.error: a damaged stream
-            raise PipelineError(ErrorKind.FETCH, "The page arrived damaged.") from None
+            raise PipelineError(ErrorKind.FETCH, say("fetch.damaged")) from None
         return self._count(out)
 
     def finish(self) -> bytes:
         """Checks the compressed stream really ended: a cut-off download is an error, not a page."""
         if self._zlib is not None and not self._zlib.eof:
-            raise PipelineError(ErrorKind.FETCH, "The page arrived incomplete.")
+            raise PipelineError(ErrorKind.FETCH, say("fetch.incomplete"))
         if self._brotli is not None and not self._brotli.is_finished():
-            raise PipelineError(ErrorKind.FETCH, "The page arrived incomplete.")
+            raise PipelineError(ErrorKind.FETCH, say("fetch.incomplete"))
         return b""
 
     def _budget(self) -> int:
@@ -473,7 +487,7 @@ def sniff(body: bytes) -> str:
         return "video/mp4"
     if lower.startswith((b"{", b"[")):
         return "application/json"
-    for bom, _ in _BOMS:
+    for bom, _ in BOMS:
         if head.startswith(bom):
             return "text/html" if b"<" in head else "text/plain"
     if re.match(rb"<(!doctype\s+html|html|head|body|title|meta|script|div|p|h1|!--|\?xml)", lower):
@@ -483,52 +497,6 @@ def sniff(body: bytes) -> str:
     return "text/plain"
 
 
-def decode_html(body: bytes, header_charset: str | None) -> str:
-    """Text from bytes: BOM, then the header's charset, then <meta> in the first 4 KB, then UTF-8.
-
-    Always `errors="replace"`, and a wrong label is outvoted by the bytes: old CMSs declare
-    UTF-8 and send windows-1252 (or the reverse), which would otherwise put "�" or "Ã©" in
-    every quote. Between those two the bytes decide, because windows-1252 prose is practically
-    never valid UTF-8; any other declared charset is trusted.
-    """
-    for bom, encoding in _BOMS:
-        if body.startswith(bom):
-            return body[len(bom) :].decode(encoding, errors="replace")
-    encoding = _codec(header_charset) or _codec(_meta_charset(body)) or "utf-8"
-    if encoding in ("utf-8", "cp1252"):
-        return _utf8_or_cp1252(body)
-    return body.decode(encoding, errors="replace")
-
-
-def _utf8_or_cp1252(body: bytes) -> str:
-    """UTF-8 when the bytes read as UTF-8 (a stray bad byte aside), else windows-1252."""
-    text = body.decode("utf-8", errors="replace")
-    bad = text.count("\ufffd")
-    if not bad:
-        return text
-    good = len(text) - len(text.encode("ascii", "ignore")) - bad  # non-ASCII, C speed
-    return text if good > bad else body.decode("cp1252", errors="replace")
-
-
-def _meta_charset(body: bytes) -> str | None:
-    match = _META_CHARSET.search(body[:META_SCAN_BYTES])
-    if not match:
-        return None
-    label = match.group(1).decode("ascii", "replace")
-    # A <meta> can't truthfully declare UTF-16: the bytes it's written in would not be ASCII.
-    return "utf-8" if label.lower().startswith("utf-16") else label
-
-
-def _codec(label: str | None) -> str | None:
-    if not label:
-        return None
-    try:
-        name = codecs.lookup(label.strip()).name
-    except LookupError:
-        return None
-    return _WEB_ALIASES.get(name.replace("-", "_"), name)
-
-
 # --- messages ------------------------------------------------------------------------------
 
 
@@ -536,21 +504,21 @@ def status_message(status: int) -> str:
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:
-        return f"The site answered with error {status}."
-    return f"The site answered {status} {phrase}."
+        return say("fetch.status_unknown", status=status)
+    return say("fetch.status", status=status, phrase=phrase)
 
 
 _KIND_WORDS = {
-    "application/pdf": "a PDF",
-    "application/json": "JSON data",
-    "text/plain": "a plain text file",
-    "text/csv": "a spreadsheet (CSV)",
-    "application/zip": "a ZIP archive",
-    "application/rss+xml": "a news feed",
-    "application/atom+xml": "a news feed",
-    "application/xml": "an XML file",
-    "text/xml": "an XML file",
-    "application/msword": "a Word document",
+    "application/pdf": say("filetype.pdf"),
+    "application/json": say("filetype.json"),
+    "text/plain": say("filetype.text"),
+    "text/csv": say("filetype.csv"),
+    "application/zip": say("filetype.zip"),
+    "application/rss+xml": say("filetype.feed"),
+    "application/atom+xml": say("filetype.feed"),
+    "application/xml": say("filetype.xml"),
+    "text/xml": say("filetype.xml"),
+    "application/msword": say("filetype.word"),
 }
 
 
@@ -559,27 +527,27 @@ def not_html_message(media_type: str) -> str:
     if words is None:
         family = media_type.split("/", 1)[0]
         if family == "image":
-            words = "an image"
+            words = say("filetype.image")
         elif family == "video":
-            words = "a video"
+            words = say("filetype.video")
         elif family == "audio":
-            words = "an audio file"
+            words = say("filetype.audio")
         elif media_type.endswith("+json"):
-            words = "JSON data"
+            words = say("filetype.json")
         elif media_type.endswith("+xml"):
-            words = "an XML file"
+            words = say("filetype.xml")
         elif "officedocument" in media_type or "opendocument" in media_type:
-            words = "an office document"
+            words = say("filetype.office")
         else:
-            words = "a file"
-    return f"This link is {words}, not a web page."
+            words = say("filetype.other")
+    return say("fetch.not_html", what=words)
 
 
 def unreadable_message(host: str) -> str:
-    return f"{host} sent an answer that could not be read."
+    return say("fetch.unreadable", host=host)
 
 
 def too_large_message(limit: int) -> str:
     megabytes = limit / 1_000_000
     size = f"{megabytes:.0f} MB" if megabytes >= 1 else f"{limit // 1000} KB"
-    return f"The page is too large to read (over {size})."
+    return say("fetch.too_large", size=size)

@@ -26,25 +26,20 @@ import asyncio
 import ipaddress
 import re
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
 import idna
 
-from bot.models import ErrorKind, PipelineError
+from bot.errors import PipelineError
+from bot.messages import say
+from bot.models import ErrorKind
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-BLOCKED_ADDRESS = "This link points to a private or internal network address, so it was not opened."
-BLOCKED_SCHEME = "Only web links (http or https) can be opened."
-BLOCKED_USERINFO = "This link hides its real destination behind a user name, so it was not opened."
-BLOCKED_NUMERIC = (
-    "This link gives the site as a bare number instead of a name, so it was not opened."
-)
-BAD_LINK = "This is not a valid web link."
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 # A label inet_aton would read as a number: decimal, octal (leading 0) or hex (0x…).
@@ -95,9 +90,9 @@ _SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
 
 
 class Resolver(Protocol):
-    """Turns a host name into addresses; injectable so tests need no DNS."""
+    """Turns a host name into addresses (or their text); injectable so tests need no DNS."""
 
-    async def resolve(self, host: str, port: int) -> list[IPAddress]: ...
+    async def resolve(self, host: str, port: int) -> Sequence[IPAddress | str]: ...
 
 
 class SystemResolver:
@@ -156,13 +151,11 @@ class AddressPolicy:
     def check_ip(self, ip: IPAddress | str) -> None:
         address = ipaddress.ip_address(ip) if isinstance(ip, str) else ip
         if not self.is_allowed_ip(address):
-            raise PipelineError(ErrorKind.BLOCKED, BLOCKED_ADDRESS)
+            raise PipelineError(ErrorKind.BLOCKED, say("link.private_address"))
 
     def check_port(self, port: int) -> None:
         if port not in self.allowed_ports:
-            raise PipelineError(
-                ErrorKind.BLOCKED, f"This link uses port {port}, which Newsdesk does not open."
-            )
+            raise PipelineError(ErrorKind.BLOCKED, say("link.port", port=port))
 
     # --- URLs ------------------------------------------------------------------------------
 
@@ -172,7 +165,7 @@ class AddressPolicy:
             parts = urlsplit(url.strip())
             port = parts.port
         except ValueError:
-            raise PipelineError(ErrorKind.FETCH, BAD_LINK) from None
+            raise PipelineError(ErrorKind.FETCH, say("link.invalid")) from None
         userinfo = "@" in parts.netloc
         return self.check_target(parts.scheme, parts.hostname or "", port, userinfo=userinfo)
 
@@ -182,21 +175,21 @@ class AddressPolicy:
         """The same checks on already-parsed parts (the HTTP client's own parse of the URL)."""
         scheme = scheme.lower()
         if scheme not in _DEFAULT_PORTS:
-            raise PipelineError(ErrorKind.BLOCKED, BLOCKED_SCHEME)
+            raise PipelineError(ErrorKind.BLOCKED, say("link.not_web"))
         if userinfo:
-            raise PipelineError(ErrorKind.BLOCKED, BLOCKED_USERINFO)
+            raise PipelineError(ErrorKind.BLOCKED, say("link.userinfo"))
         host = normalize_host(host)
         if not host:
-            raise PipelineError(ErrorKind.FETCH, BAD_LINK)
+            raise PipelineError(ErrorKind.FETCH, say("link.invalid"))
         port = _DEFAULT_PORTS[scheme] if port is None else port
         self.check_port(port)
         ip = literal_ip(host)
         if ip is not None:
             self.check_ip(ip)
         elif looks_numeric(host):
-            raise PipelineError(ErrorKind.BLOCKED, BLOCKED_NUMERIC)
+            raise PipelineError(ErrorKind.BLOCKED, say("link.numeric_host"))
         elif not is_hostname(host):
-            raise PipelineError(ErrorKind.FETCH, BAD_LINK)
+            raise PipelineError(ErrorKind.FETCH, say("link.invalid"))
         return Target(scheme, host, port, ip)
 
     # --- resolution ------------------------------------------------------------------------
@@ -210,18 +203,18 @@ class AddressPolicy:
             self.check_ip(ip)
             return [ip]
         if not host:
-            raise PipelineError(ErrorKind.FETCH, BAD_LINK)
+            raise PipelineError(ErrorKind.FETCH, say("link.invalid"))
         if looks_numeric(host):
-            raise PipelineError(ErrorKind.BLOCKED, BLOCKED_NUMERIC)
+            raise PipelineError(ErrorKind.BLOCKED, say("link.numeric_host"))
         if not is_hostname(host):
-            raise PipelineError(ErrorKind.FETCH, BAD_LINK)
+            raise PipelineError(ErrorKind.FETCH, say("link.invalid"))
         try:
             found = await resolver.resolve(host, port)
         except (OSError, UnicodeError, ValueError):
             found = []
         addresses = [ipaddress.ip_address(a) if isinstance(a, str) else a for a in found]
         if not addresses:
-            raise PipelineError(ErrorKind.FETCH, f"Could not find the site {host}.")
+            raise PipelineError(ErrorKind.FETCH, say("fetch.unknown_host", host=host))
         for address in addresses:
             self.check_ip(address)
         return addresses

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.messages import say
 from bot.models import Quote
 from bot.newsroom.stories import DEFAULT_THRESHOLD, Story, group_stories, outlet_name
 from bot.storage.archive import Archive, SharedArticle
@@ -62,7 +63,7 @@ class DigestEntry:
         """ "3 outlets: A, B, C" for a merged story, just "A" for one outlet."""
         if len(self.outlets) == 1:
             return self.outlets[0]
-        return f"{len(self.outlets)} outlets: {', '.join(self.outlets)}"
+        return say("digest.outlets", count=len(self.outlets), names=", ".join(self.outlets))
 
 
 @dataclass(frozen=True, slots=True)

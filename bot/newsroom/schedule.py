@@ -1,8 +1,9 @@
-"""Daily digest schedules: stored in SQLite, computed in the channel's own time zone.
+"""Daily digest schedules: computed in the channel's own time zone, stored by `bot.storage`.
 
 Why: a newsroom wants its digest at 18:00 local time every day, including the two days a year
 the clocks change, and it must keep coming after the bot restarts. Times are computed with
-`zoneinfo` (wall-clock time in an IANA zone, DST-correct), stored in SQLite, and the scheduler
+`zoneinfo` (wall-clock time in an IANA zone, DST-correct), stored in the database
+(`bot.storage.schedules`), and the scheduler
 takes an injectable clock so tests can move time without sleeping.
 
 Missed runs: if the bot was down at the scheduled time, the digest is posted once on start when
@@ -14,52 +15,34 @@ handed out, so two ticks never post the same digest twice.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-import aiosqlite
+from bot.clock import Clock, aware, utc_now
+from bot.errors import BadInput
+from bot.messages import say
+from bot.storage.schedules import DigestSchedule, ScheduleStore
 
-Clock = Callable[[], datetime]
 GRACE = timedelta(hours=1)
 
-SCHEMA = (
-    """
-    CREATE TABLE IF NOT EXISTS digest_schedules (
-        guild_id   INTEGER NOT NULL,
-        channel_id INTEGER NOT NULL,
-        hour       INTEGER NOT NULL,
-        minute     INTEGER NOT NULL,
-        timezone   TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        last_run   REAL,
-        PRIMARY KEY (guild_id, channel_id)
-    )
-    """,
-)
-_COLUMNS = "guild_id, channel_id, hour, minute, timezone, created_at, last_run"
 _TIME = re.compile(r"\s*(\d{1,2})[:.h](\d{2})\s*")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def parse_time(text: str) -> tuple[int, int]:
     """ "HH:MM" (24-hour; "7:05", "07.05" and "07h05" too) as (hour, minute)."""
     match = _TIME.fullmatch(text)
     if not match:
-        raise ValueError(f"“{text}” is not a time; use 24-hour HH:MM, for example 18:00.")
+        raise BadInput(say("schedule.not_a_time", text=text))
     hour, minute = int(match[1]), int(match[2])
     if hour > 23 or minute > 59:
-        raise ValueError(f"“{text}” is not a time of day; use 00:00 to 23:59.")
+        raise BadInput(say("schedule.not_a_time_of_day", text=text))
     return hour, minute
 
 
 def parse_timezone(name: str) -> ZoneInfo:
-    """An IANA zone such as Europe/Berlin; plain-words ValueError for anything else.
+    """An IANA zone such as Europe/Berlin; plain-words `BadInput` for anything else.
 
     Forgiving about what people type: "europe/berlin" and "America/New York" are accepted.
     """
@@ -72,9 +55,7 @@ def parse_timezone(name: str) -> ZoneInfo:
     for key in _zone_names():
         if key.casefold() == wanted:
             return ZoneInfo(key)
-    raise ValueError(
-        f"“{name}” is not a time zone I know; use an Area/City name such as Europe/Berlin."
-    )
+    raise BadInput(say("schedule.unknown_timezone", name=name))
 
 
 def suggest_timezones(prefix: str, limit: int = 25) -> list[str]:
@@ -97,10 +78,6 @@ def _zone(tz: ZoneInfo | str) -> ZoneInfo:
     return tz if isinstance(tz, ZoneInfo) else parse_timezone(tz)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _slot(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
     """The instant (in UTC) the wall clock in `zone` reads hour:minute on `day`.
 
@@ -119,7 +96,7 @@ def next_run(after: datetime, hh: int, mm: int, tz: ZoneInfo | str) -> datetime:
     (`slot - now` for a sleep). Use `.astimezone(zone)` to show it.
     """
     zone = _zone(tz)
-    after = _aware(after).astimezone(UTC)
+    after = aware(after).astimezone(UTC)
     start = after.astimezone(zone).date() - timedelta(days=1)
     for offset in range(4):
         slot = _slot(start + timedelta(days=offset), hh, mm, zone)
@@ -131,37 +108,13 @@ def next_run(after: datetime, hh: int, mm: int, tz: ZoneInfo | str) -> datetime:
 def previous_run(at: datetime, hh: int, mm: int, tz: ZoneInfo | str) -> datetime:
     """The latest scheduled instant at or before `at`, in UTC."""
     zone = _zone(tz)
-    at = _aware(at).astimezone(UTC)
+    at = aware(at).astimezone(UTC)
     start = at.astimezone(zone).date() + timedelta(days=1)
     for offset in range(4):
         slot = _slot(start - timedelta(days=offset), hh, mm, zone)
         if slot <= at:
             return slot
     raise AssertionError("unreachable: a slot exists every calendar day")
-
-
-@dataclass(frozen=True, slots=True)
-class DigestSchedule:
-    guild_id: int
-    channel_id: int
-    hour: int
-    minute: int
-    timezone: str
-    created_at: datetime
-    last_run: datetime | None  # the last slot handled (posted or skipped as too late)
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    @property
-    def anchor(self) -> datetime:
-        """Slots after this instant are still owed."""
-        return self.last_run or self.created_at
-
-    @property
-    def time_label(self) -> str:
-        return f"{self.hour:02d}:{self.minute:02d} {self.timezone}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,86 +130,6 @@ class DueRun:
         """Start of the digest window: the previous day's slot (23 or 25 h back across DST)."""
         s = self.schedule
         return previous_run(self.slot - timedelta(seconds=1), s.hour, s.minute, s.timezone)
-
-
-def _ts(moment: datetime) -> float:
-    return _aware(moment).timestamp()
-
-
-def _dt(ts: float | None) -> datetime | None:
-    return None if ts is None else datetime.fromtimestamp(ts, UTC)
-
-
-class ScheduleStore:
-    """CRUD for digest schedules over a caller-owned aiosqlite connection."""
-
-    def __init__(self, db: aiosqlite.Connection, *, clock: Clock = utc_now) -> None:
-        self._db = db
-        self._clock = clock
-
-    async def init(self) -> None:
-        for statement in SCHEMA:
-            await self._db.execute(statement)
-        await self._db.commit()
-
-    async def set(
-        self, guild_id: int, channel_id: int, hour: int, minute: int, timezone: str
-    ) -> DigestSchedule:
-        """Create or replace the channel's schedule; owed runs start from now."""
-        if not (0 <= hour <= 23 and 0 <= minute <= 59):
-            raise ValueError("The time must be between 00:00 and 23:59.")
-        zone = parse_timezone(timezone)
-        await self._db.execute(
-            f"INSERT OR REPLACE INTO digest_schedules ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL)",
-            (guild_id, channel_id, hour, minute, zone.key, _ts(self._clock())),
-        )
-        await self._db.commit()
-        schedule = await self.get(guild_id, channel_id)
-        assert schedule is not None
-        return schedule
-
-    async def remove(self, guild_id: int, channel_id: int) -> bool:
-        cursor = await self._db.execute(
-            "DELETE FROM digest_schedules WHERE guild_id = ? AND channel_id = ?",
-            (guild_id, channel_id),
-        )
-        await self._db.commit()
-        return cursor.rowcount > 0
-
-    async def get(self, guild_id: int, channel_id: int) -> DigestSchedule | None:
-        rows = await self._select("WHERE guild_id = ? AND channel_id = ?", guild_id, channel_id)
-        return rows[0] if rows else None
-
-    async def for_guild(self, guild_id: int) -> list[DigestSchedule]:
-        return await self._select("WHERE guild_id = ? ORDER BY channel_id", guild_id)
-
-    async def all(self) -> list[DigestSchedule]:
-        return await self._select("ORDER BY guild_id, channel_id")
-
-    async def mark_run(self, guild_id: int, channel_id: int, slot: datetime) -> None:
-        await self._db.execute(
-            "UPDATE digest_schedules SET last_run = ? WHERE guild_id = ? AND channel_id = ?",
-            (_ts(slot), guild_id, channel_id),
-        )
-        await self._db.commit()
-
-    async def _select(self, clause: str, *params: object) -> list[DigestSchedule]:
-        async with self._db.execute(
-            f"SELECT {_COLUMNS} FROM digest_schedules {clause}", params
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [
-            DigestSchedule(
-                guild_id=int(r[0]),
-                channel_id=int(r[1]),
-                hour=int(r[2]),
-                minute=int(r[3]),
-                timezone=r[4],
-                created_at=_dt(r[5]) or datetime.fromtimestamp(0, UTC),
-                last_run=_dt(r[6]),
-            )
-            for r in rows
-        ]
 
 
 class DigestScheduler:
@@ -276,7 +149,7 @@ class DigestScheduler:
         For each schedule only the latest slot not after now counts: posted if less than
         `grace` late, otherwise recorded as skipped. Earlier misses are never posted.
         """
-        now = _aware(self._clock()).astimezone(UTC)
+        now = aware(self._clock()).astimezone(UTC)
         runs = []
         for schedule in await self._store.all():
             try:
@@ -296,7 +169,7 @@ class DigestScheduler:
 
         Call `due()` first: a slot already owed is not reported here.
         """
-        now = _aware(self._clock()).astimezone(UTC)
+        now = aware(self._clock()).astimezone(UTC)
         upcoming = []
         for schedule in await self._store.all():
             try:

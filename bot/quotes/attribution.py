@@ -2,8 +2,9 @@
 
 Reads the text right after a closing mark (`, Smith said`, `said Sen. Ann Lee, R-Ohio`,
 `― Carla Sanchez`) or the sentence leading up to an opening mark (`Smith said:`, `According to
-X,`, `X told reporters that …`) and returns the speaker phrase as written; `bot.speakers` turns
-it into a name. Cue words come from bot/text/data/cues_<lang>.txt.
+X,`, `X told reporters that …`) and returns the speaker phrase as written;
+`bot.quotes.speakers` turns it into a name. Cue words come from each language's cues.txt in the
+registry (`bot.text`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,17 @@ from dataclasses import dataclass
 from functools import cache
 
 from bot.quotes.speakers import DETERMINERS, PRONOUNS
-from bot.text.resources import data_text
-
-LANGUAGES = ("en", "de", "fr", "es")
+from bot.text import (
+    BASE_LANGUAGE,
+    Language,
+    abbreviated_titles,
+    end_of_first_sentence,
+    language_info,
+    languages,
+    name_joiners,
+    name_particles,
+    start_of_last_sentence,
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -23,13 +32,6 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_ABBREV = _words(
-    "mr mrs ms dr sen rep gov gen lt col capt sgt maj adm rev st jr sr prof u.s u.k u.n d.c "
-    "inc corp co ltd no vs jan feb mar apr aug sept sep oct nov dec ft mt calif fla mass "
-    "ariz conn ill ind kan ky la md mich minn miss mo neb nev okla ore pa tenn tex va wash wis "
-    "wyo colo del ga ala ark"
-)
-_BOUNDARY = re.compile(r"[.!?…][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 _SKIP_BEFORE_CUE = _words(
     "also later then has had have would will once previously recently repeatedly often just "
     "further reportedly publicly privately again earlier simply flatly bluntly famously quickly "
@@ -44,24 +46,33 @@ _RIGHT_STOP = _words(
 
 
 @cache
+def cue_language(language: str | None) -> str | None:
+    """The key the cue lists are chosen by: a registered language with cues of its own other
+    than English, else None (English, or a language we have no cues for)."""
+    lang = language_info(language)
+    if lang is None or lang.code == BASE_LANGUAGE or not lang.cue_verbs:
+        return None
+    return lang.code
+
+
+@cache
 def _cue_lists(language: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(verb cues, preposition cues) for a language; None = English plus the unambiguous rest."""
-    langs = (
-        LANGUAGES if language is None else ("en", language) if language in LANGUAGES else ("en",)
-    )
+    """(verb cues, preposition cues) for a language; None = English plus the unambiguous rest
+    of every language (long verbs, multi-word prepositions: "dijo", "selon" stay out, since
+    they are English words or names too)."""
+    base = language_info(BASE_LANGUAGE)
+    own = language_info(language)
+    langs: list[Language]
+    if language is None:
+        langs = [lang for lang in languages() if lang.cue_verbs or lang.cue_prepositions]
+    else:
+        langs = [lang for lang in (base, own) if lang is not None]
     verbs: set[str] = set()
     preps: set[str] = set()
     for lang in langs:
-        text = data_text(f"cues_{lang}.txt")
-        for line in text.splitlines():
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            if line.startswith("+"):
-                if language is not None or lang == "en" or " " in line:
-                    preps.add(line[1:])
-            elif language is not None or lang == "en" or len(line) > 4:
-                verbs.add(line)
+        everything = language is not None or lang is base
+        preps.update(p for p in lang.cue_prepositions if everything or " " in p)
+        verbs.update(v for v in lang.cue_verbs if everything or len(v) > 4)
     by_length = sorted(verbs, key=len, reverse=True)
     return tuple(by_length), tuple(sorted(preps, key=len, reverse=True))
 
@@ -129,7 +140,19 @@ def _np_before_comma(tokens: list[str], anchored: bool) -> str | None:
     return None
 
 
+class _Pass:
+    """A step of `_np_from_tokens` that does not apply: the next step decides."""
+
+
+_PASS = _Pass()
+_Step = str | None | _Pass
+
+
 def _np_from_tokens(tokens: list[str], anchored: bool) -> str | None:
+    """The subject phrase that ends `tokens` (the words before a cue), or None.
+
+    Tried in order, the first step that applies decides: a comma-set name (`…, Smith, 54,`),
+    a relative clause, a pronoun, an owner's office, a capitalised name, a common noun."""
     tokens = [t for t in tokens if t]
     if not tokens:
         return None
@@ -139,18 +162,33 @@ def _np_from_tokens(tokens: list[str], anchored: bool) -> str | None:
             return found
     tokens[-1] = tokens[-1].rstrip(",")
     last = tokens[-1].strip(',.;:—–-"“”')
+    for step in (_relative_clause, _pronoun, _owner, _capitalised_name, _common_noun):
+        decided = step(tokens, last, anchored)
+        if not isinstance(decided, _Pass):
+            return decided
+    return None
+
+
+def _relative_clause(tokens: list[str], last: str, anchored: bool) -> _Step:
+    """`Loretta Lynch, who told`: the name before the clause; `a report, which notes`: the noun
+    the clause hangs on."""
     if last.lower() == "who" and len(tokens) > 1 and tokens[-2].endswith(","):
-        # "Loretta Lynch, who told Congress": the name before the relative clause
         return _np_from_tokens([*tokens[:-2], tokens[-2].rstrip(",")], anchored=False)
     if last.lower() in _RELATIVE and len(tokens) > 1 and not anchored:
-        # "a tweet from Ann Lee who wrote", "a report, which notes": the noun the clause hangs on
-        found = _antecedent(tokens[:-1])
-        if found:
-            return found
+        return _antecedent(tokens[:-1]) or _PASS
+    return _PASS
+
+
+def _pronoun(tokens: list[str], last: str, anchored: bool) -> _Step:
+    """`he said`: the pronoun itself (the registry resolves it), when it is the whole subject."""
     if last.lower() in PRONOUNS:
         return last if (not anchored or len(tokens) == 1) else None
+    return _PASS
+
+
+def _owner(tokens: list[str], last: str, anchored: bool) -> _Step:
+    """ "Powell’s office", "Sanders’ campaign manager": an owner's office speaks."""
     for k in range(len(tokens) - 2, max(-1, len(tokens) - 5), -1):
-        # "Powell’s office", "Sanders’ campaign manager": an owner's office speaks
         tok = tokens[k]
         if tok[:1].isupper() and tok.endswith(("’s", "'s", "s’", "s'")):
             if all(t.islower() and t.isalpha() for t in tokens[k + 1 :]):
@@ -158,8 +196,29 @@ def _np_from_tokens(tokens: list[str], anchored: bool) -> str | None:
             break
         if not tok.islower():
             break
+    return _PASS
+
+
+def _capitalised_name(tokens: list[str], last: str, anchored: bool) -> _Step:
+    """The run of capitalised words (and name particles) that ends the tokens: "Ann Lee",
+    "the White House", "Ursula von der Leyen"; not a name that follows a preposition."""
+    start = _name_run_start(tokens)
+    if start == len(tokens):
+        return _PASS
+    if start > 0 and tokens[start - 1].lower() == "the":
+        start -= 1
+    elif start > 0 and tokens[start - 1].lower() in _PREPOSITIONS:
+        return _noun_before_preposition(tokens, start - 1)
+    if anchored and start != 0 and (len(tokens) > 10 or _has_clause(tokens[:start])):
+        return None
+    return " ".join(tokens[start:]).strip(",.;:")
+
+
+def _name_run_start(tokens: list[str]) -> int:
+    """Where the capitalised run ending `tokens` begins (`len(tokens)` when there is none);
+    particles join capitalised words but neither start nor end a run."""
+    particles = _name_words()
     i = len(tokens)
-    particles = {"of", "de", "van", "von", "al", "bin", "da", "di", "del", "la", "le", "and", "&"}
     while i > 0:
         tok = tokens[i - 1].strip('"“”')
         capital = tok[:1].isupper() and not tok.endswith((",", ";", ":"))
@@ -167,27 +226,32 @@ def _np_from_tokens(tokens: list[str], anchored: bool) -> str | None:
         if not (capital or particle):
             break
         i -= 1
-    if i < len(tokens):
-        while i < len(tokens) and tokens[i] in particles:
-            i += 1
-        start = i
-        if i > 0 and tokens[i - 1].lower() == "the":
-            start = i - 1
-        elif i > 0 and tokens[i - 1].lower() in _PREPOSITIONS:
-            # "a source speaking to Fox News said": Fox News is not the subject
-            for d, tok in enumerate(tokens[: i - 1]):
-                if tok.lower() in DETERMINERS:
-                    end = d + 1
-                    while end < i - 1 and tokens[end].lower() not in _RIGHT_STOP:
-                        if tokens[end].endswith("ing"):
-                            break
-                        end += 1
-                    return " ".join(tokens[d:end]).strip(",.;:")
-            return None
-        if anchored and start != 0 and (len(tokens) > 10 or _has_clause(tokens[:start])):
-            return None
-        return " ".join(tokens[start:]).strip(",.;:")
-    # a common-noun subject: "the spokesman", "a senior official", "officials"
+    while i < len(tokens) and tokens[i] in particles:
+        i += 1
+    return i
+
+
+@cache
+def _name_words() -> frozenset[str]:
+    """Lower-case words a capitalised name may hold: particles ("von") and joiners ("of")."""
+    return name_particles() | name_joiners()
+
+
+def _noun_before_preposition(tokens: list[str], preposition: int) -> str | None:
+    """ "a source speaking to Fox News said": Fox News is not the subject, "a source" is."""
+    for d, tok in enumerate(tokens[:preposition]):
+        if tok.lower() in DETERMINERS:
+            end = d + 1
+            while end < preposition and tokens[end].lower() not in _RIGHT_STOP:
+                if tokens[end].endswith("ing"):
+                    break
+                end += 1
+            return " ".join(tokens[d:end]).strip(",.;:")
+    return None
+
+
+def _common_noun(tokens: list[str], last: str, anchored: bool) -> _Step:
+    """A common-noun subject: "the spokesman", "a senior official", "federal prosecutors"."""
     if last.lower() in _RIGHT_STOP or "_" in last:
         return None
     for j in range(len(tokens) - 1, max(-1, len(tokens) - 11), -1):
@@ -213,9 +277,9 @@ def _antecedent(tokens: list[str]) -> str | None:
         return None
     if words[-1][:1].isupper():
         i = len(words) - 1
-        while i > 0 and (words[i - 1][:1].isupper() or words[i - 1] in _PARTICLES) and i > 1:
+        while i > 0 and (words[i - 1][:1].isupper() or words[i - 1] in name_particles()) and i > 1:
             i -= 1
-        if words[i] in _PARTICLES:
+        if words[i] in name_particles():
             i += 1
         if i > 0 and words[i - 1].lower() in {"the", "a", "an"}:
             i -= 1
@@ -240,7 +304,6 @@ def _has_clause(tokens: list[str]) -> bool:
 
 
 _PARTY = re.compile(r"[RDI]-[A-Z]")  # "Rep. Glenn Thompson, R-Pa., said"
-_PARTICLES = _words("de da di del della der den van von la le du bin ibn al el")
 _PREPOSITIONS = _words("to with for of at on in from by about")
 _CLAUSE_WORDS = _words(
     "that which who when while because and but if is was are were has have had be been "
@@ -309,13 +372,13 @@ def _np_right(text: str) -> str | None:
     for tok in tokens:
         bare = tok.strip('"“”')
         low = bare.lower().strip(",.;:")
-        if "_" in bare or (last_cap >= 0 and bare[:1].islower() and low not in _PARTICLES):
+        if "_" in bare or (last_cap >= 0 and bare[:1].islower() and low not in name_particles()):
             break  # the name ended: "said Olaf Brandt am Montag"
         out.append(bare)
         if bare[:1].isupper():
             last_cap = len(out) - 1
         if bare.endswith((",", ";", ":")) or (
-            bare.endswith(".") and low.rstrip(".") not in _SHORT_TITLES and len(low) > 2
+            bare.endswith(".") and low.rstrip(".") not in abbreviated_titles() and len(low) > 2
         ):
             break
     if last_cap >= 0:
@@ -332,7 +395,6 @@ def _np_right(text: str) -> str | None:
 
 
 _DASH_CREDIT = re.compile(r"\s*[—―–-]{1,2}\s*([A-Z][\w’'.-]*(?:[ \t]+[A-Z][\w’'.-]*){0,4})")
-_SHORT_TITLES = _words("mr mrs ms dr sen rep gov gen lt col capt sgt maj adm rev st prof")
 
 
 @dataclass(slots=True)
@@ -345,12 +407,12 @@ class Attribution:
 
 def attribution_after(text: str, language: str | None) -> Attribution | None:
     """An attribution clause starting `text` (the words right after a closing mark)."""
-    verb_re, prep_re = _cue_regexes(language)
+    verb_re, prep_re = _cue_regexes(cue_language(language))
     credit = _DASH_CREDIT.match(text)
     if credit:
         return Attribution(credit.group(1), "—")  # a vox-pop credit: “…” ― Carla Sanchez
     body = text.lstrip(" ,.;:!?—–-")
-    clause = body[: first_boundary(body)]
+    clause = body[: end_of_first_sentence(body, language)]
     match = verb_re.search(clause)
     if match is not None and len(clause[: match.start()].split()) > 14:
         named = np_left(clause[: match.start()], anchored=True)
@@ -377,8 +439,8 @@ def attribution_after(text: str, language: str | None) -> Attribution | None:
 
 def attribution_before(text: str, language: str | None) -> Attribution | None:
     """An attribution in the sentence leading up to an opening mark (`Smith said: “…`)."""
-    verb_re, prep_re = _cue_regexes(language)
-    sentence = text[last_boundary(text) :]
+    verb_re, prep_re = _cue_regexes(cue_language(language))
+    sentence = text[start_of_last_sentence(text, language) :]
     for prep in reversed(list(prep_re.finditer(sentence))):
         phrase = _np_right(sentence[prep.end() :])
         if phrase:
@@ -461,33 +523,9 @@ def lead_in_words(before: str, language: str | None) -> int:
 
     `Weaver called that “beyond preposterous.”` has 1; `Rhodes noted that officials … and “we're
     in discussions …”` has many: there the quoted words are a small part of a paraphrase."""
-    verb_re, _ = _cue_regexes(language)
-    sentence = before[last_boundary(before) :]
+    verb_re, _ = _cue_regexes(cue_language(language))
+    sentence = before[start_of_last_sentence(before, language) :]
     cues = list(verb_re.finditer(sentence))
     if cues:
         sentence = sentence[cues[-1].end() :]
     return len(sentence.split())
-
-
-def boundaries(text: str) -> list[int]:
-    """Offsets where a new sentence starts (not after "Mr." / "Sen." / an initial)."""
-    out = []
-    for match in _BOUNDARY.finditer(text):
-        before = text[: match.start() + 1].split()
-        word = before[-1].lower().rstrip('.!?…"”’)]') if before else ""
-        if text[match.start()] == "." and (word in _ABBREV or len(word) == 1):
-            continue
-        out.append(match.end())
-    return out
-
-
-def first_boundary(text: str) -> int:
-    """End of the first sentence of `text` (its length when there is one sentence)."""
-    bounds = boundaries(text)
-    return bounds[0] if bounds else len(text)
-
-
-def last_boundary(text: str) -> int:
-    """Start of the last sentence of `text`."""
-    bounds = boundaries(text)
-    return bounds[-1] if bounds else 0

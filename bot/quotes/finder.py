@@ -6,11 +6,12 @@ German „…“, British ‘…’ when a paragraph has no double marks; nested
 quote broken by its attribution (“A,” she said. “B.”) or running over paragraphs becomes one
 quote, and the speaker comes from the attribution clause next to it ("X said", "said X",
 "according to X", "X: …"), else from the quote before it. Names are resolved through
-`bot.speakers.SpeakerRegistry`. Output is ranked: full sentences by named, central speakers
+`bot.quotes.speakers.SpeakerRegistry`. Output is ranked: full sentences by named, central speakers
 first; fragments lifted out of a paraphrase and short attributed fragments last.
 
-Marks are paired in `bot.quote_marks`, attribution clauses read in `bot.quote_attribution`; this
-module groups spans into quotations, picks speakers, filters and ranks.
+Marks are paired by the text layer (`bot.text.scan_spans`), attribution clauses read in
+`bot.quotes.attribution`; this module groups spans into quotations, picks speakers, filters and
+ranks.
 """
 
 from __future__ import annotations
@@ -22,20 +23,26 @@ from dataclasses import dataclass, field
 
 from bot.models import Quote
 from bot.quotes.attribution import (
-    LANGUAGES,
     Attribution,
     attribution_after,
     attribution_before,
-    boundaries,
     clause_subject,
-    first_boundary,
-    last_boundary,
     lead_in_words,
 )
-from bot.quotes.marks import ALL_MARKS, DOUBLE_MARKS, Span, scan_spans
 from bot.quotes.speakers import Person, Resolved, SpeakerRegistry
+from bot.text import (
+    Span,
+    end_of_first_sentence,
+    guess_language,
+    language_code,
+    quote_marks,
+    scan_spans,
+    sentence_starts,
+    start_of_last_sentence,
+    tokens,
+)
 
-__all__ = ["extract_quotes", "scan_spans"]
+__all__ = ["extract_quotes"]
 
 # Quoted fragments shorter than this are left out unless they are the point of their sentence
 # (`_compact`: cue, at most as many words as the quote, the quote, full stop — `Weaver called that
@@ -44,10 +51,10 @@ __all__ = ["extract_quotes", "scan_spans"]
 # real. Most short fragments are scare quotes, names or a word of a longer paraphrase.
 MAX_QUOTES = 100  # more than any story quotes; bounds the ranking work on hostile pages
 MIN_FRAGMENT_WORDS = 6
+_DASH_CREDIT = re.compile(r"[―—–]\s*[^\W\d_][^―—–\n]{0,60}$")  # a credit ending the paragraph
 _DASH_SIGNATURE = re.compile(r"[―—–]\s*([^―—–]{1,60}?)\W*$")  # a closing "― Name"
 SHORT_CLAUSE_WORDS = 4  # `an angry Hollande retaliated.`: a name, a verb, little else
 _TAG = re.compile(r"<[^<>\n]{0,300}>")
-_WORD = re.compile(r"\w+")
 
 
 # -- units: one quotation, possibly in several parts --------------------------------------------
@@ -87,7 +94,7 @@ def _is_fragment(text: str, span: Span) -> bool:
     if not span.opened:
         return False
     before = text[: span.open_at].rstrip()
-    if not before or before[-1] in ":.!?;" or before[-1] in ALL_MARKS:
+    if not before or before[-1] in ":.!?;" or before[-1] in quote_marks().all:
         return False
     content = text[span.start : span.end].strip()
     if before.endswith(",") and content[:1].isupper():
@@ -110,7 +117,7 @@ def _join_within(text: str, masked: str, a: Span, b: Span, language: str | None)
     if core in {"", ",", ".", ";", "…", "...", "—", "–"}:
         return True
     gap_body = masked[a.close_at : b.open_at].strip()
-    if len(core.split()) > 40 or boundaries(gap_body):
+    if len(core.split()) > 40 or sentence_starts(gap_body, language):
         return False
     if _is_fragment(text, a):
         return False
@@ -131,25 +138,14 @@ def _ends_with_attribution(
     if len(par_spans) != 1 or text[: par_spans[0].open_at].strip() or not par_spans[0].closed:
         return False
     tail = masked[par_spans[0].close_at :]
-    return attribution_after(tail, language) is not None and not boundaries(tail.strip())
+    return attribution_after(tail, language) is not None and not sentence_starts(
+        tail.strip(), language
+    )
 
 
-def _headline_like(text: str) -> bool:
+def _headline_like(text: str, language: str | None) -> bool:
     """A first line that is a headline (short, one sentence): its quotes are labels, not quotes."""
-    return len(text.split()) <= 20 and not boundaries(text.rstrip(". "))
-
-
-def _detect_language(paragraphs: list[str]) -> str:
-    """A cheap guess from function words, used only to pick cue lists when none is given."""
-    sample = " ".join(paragraphs[:6]).lower()
-    words = _WORD.findall(sample)
-    counts = {
-        "en": sum(w in {"the", "and", "said", "of", "to", "is"} for w in words),
-        "de": sum(w in {"der", "die", "und", "das", "sagte", "nicht", "ist"} for w in words),
-        "fr": sum(w in {"le", "les", "et", "des", "est", "une", "dans"} for w in words),
-        "es": sum(w in {"el", "los", "y", "las", "del", "una", "dijo"} for w in words),
-    }
-    return max(counts, key=counts.__getitem__)
+    return len(text.split()) <= 20 and not sentence_starts(text.rstrip(". "), language)
 
 
 def extract_quotes(
@@ -162,15 +158,15 @@ def extract_quotes(
     """
     if not paragraphs:
         return []
-    lang = (language or "").split("-")[0].lower() or _detect_language(paragraphs)
-    lang_key = lang if lang in LANGUAGES and lang != "en" else None
+    # The cue lists for plain text come from its first paragraphs; None: English and the rest.
+    lang = language_code(language) or guess_language(" ".join(paragraphs[:6]))
     texts = [_TAG.sub(lambda m: " " * len(m.group(0)), p) for p in paragraphs]
     spans = [scan_spans(t) for t in texts]
     masked = [_masked(t, s) for t, s in zip(texts, spans, strict=True)]
-    units = _group(paragraphs, texts, masked, spans, lang_key)
+    units = _group(paragraphs, texts, masked, spans, lang)
     registry = SpeakerRegistry.from_paragraphs(masked)
-    _attribute(units, texts, masked, spans, registry, lang_key)
-    kept = [u for u in units if _keep(u, texts, headline_first)]
+    _attribute(units, texts, masked, spans, registry, lang)
+    kept = [u for u in units if _keep(u, texts, headline_first, lang)]
     return _rank(kept, registry)
 
 
@@ -221,14 +217,14 @@ def _group(
         # a quote that spans markup is markup, not speech.
         pieces = [_clean(originals[pi][s.start : s.end]) for pi, s in unit.parts]
         unit.text = " … ".join(p for p in pieces if p)
-        unit.words = len(_WORD.findall(unit.text))
+        unit.words = len(tokens(unit.text))
         pi, first = unit.parts[0]
         unit.fragment = _is_fragment(texts[pi], first)
         if unit.fragment:
             unit.lead_in = lead_in_words(masked[pi][: first.open_at], language)
             last_pi, last = unit.parts[-1]
-            tail = texts[last_pi][last.start : last.end].rstrip(" " + ALL_MARKS)
-            after = texts[last_pi][last.close_at :].lstrip(ALL_MARKS)
+            tail = texts[last_pi][last.start : last.end].rstrip(" " + quote_marks().all)
+            after = texts[last_pi][last.close_at :].lstrip(quote_marks().all)
             unit.ends_sentence = tail[-1:] in ".!?" or after[:1] in ".!?" or not after.strip()
     return [u for u in units if u.text and not _TAG.search(u.text)]
 
@@ -246,7 +242,7 @@ def _same_style(carry: Unit, text: str, span: Span, texts: list[str]) -> bool:
 
 def _clean(part: str) -> str:
     """A part's text, trimmed of spaces and of stray marks left at its edges."""
-    return " ".join(part.split()).strip(" " + DOUBLE_MARKS)
+    return " ".join(part.split()).strip(" " + quote_marks().double)
 
 
 def _attribute(
@@ -266,9 +262,13 @@ def _attribute(
                 nxt = _next_open(pi, span, spans[pi], texts)
                 after = masked[pi][span.close_at : nxt]
                 found = attribution_after(after, language)
-                if found and nxt < len(texts[pi]) and _leads_into_next(after, texts[pi], span):
+                if (
+                    found
+                    and nxt < len(texts[pi])
+                    and _leads_into_next(after, texts[pi], span, language)
+                ):
                     found = None
-                if found and _new_sentence_after(after, texts[pi], span):
+                if found and _new_sentence_after(after, texts[pi], span, language):
                     found = None
                 if found:
                     at = (pi, span.close_at)
@@ -281,11 +281,13 @@ def _attribute(
         if found is not None:
             unit.resolved = registry.resolve(found.phrase, at)
             if unit.resolved.speaker is None and found.phrase.lower() in {"it", "they"}:
-                thing = _thing_before(masked, at, plural=found.phrase.lower() == "they")
+                thing = _thing_before(masked, at, found.phrase.lower() == "they", language)
                 unit.resolved = Resolved(thing, "noun") if thing else unit.resolved
             unit.own = unit.resolved.speaker is not None
         if unit.resolved is None or unit.resolved.speaker is None:
-            inherited = _inherit(unit, previous, texts, registry if found is None else None)
+            inherited = _inherit(
+                unit, previous, texts, registry if found is None else None, language
+            )
             if inherited is not None:
                 unit.resolved = inherited
         if unit.resolved is not None and unit.resolved.speaker is not None:
@@ -297,7 +299,9 @@ def _attribute(
 _THING_START = re.compile(r"(?:The|This|That|These|Those|Its|An?)\s+")
 
 
-def _thing_before(masked: list[str], at: tuple[int, int], plural: bool) -> str | None:
+def _thing_before(
+    masked: list[str], at: tuple[int, int], plural: bool, language: str | None
+) -> str | None:
     """What a bare "it" (or "they") that quotes refers to when no organisation was quoted before:
     the subject of a recent sentence that opens with a determiner (`The email, released by …`
     then `“…,” it reads.`). Looks back three sentences at most, in this paragraph and the last."""
@@ -306,7 +310,7 @@ def _thing_before(masked: list[str], at: tuple[int, int], plural: bool) -> str |
     for index, text in ((pi, masked[pi][:offset]), (pi - 1, masked[pi - 1] if pi else "")):
         if index < 0 or not text.strip():
             continue
-        starts = [0, *boundaries(text)]
+        starts = [0, *sentence_starts(text, language)]
         ends = [*starts[1:], len(text)]
         sentences += [text[a:b] for a, b in reversed(list(zip(starts, ends, strict=True)))]
     for sentence in sentences[:3]:
@@ -338,20 +342,20 @@ def _colon_intro(previous: str, language: str | None) -> Attribution | None:
         return None
     found = attribution_before(previous, language)
     if found is None:
-        sentence = previous[last_boundary(previous) :]
+        sentence = previous[start_of_last_sentence(previous, language) :]
         phrase = clause_subject(sentence[sentence.rfind(",") + 1 :])
         found = Attribution(phrase, ":") if phrase else None
     return found
 
 
-def _new_sentence_after(after: str, text: str, span: Span) -> bool:
+def _new_sentence_after(after: str, text: str, span: Span, language: str | None) -> bool:
     """`“… overlook.” The star then recalled …`: a full stop ends the quote's sentence, so a
     longer clause after it is a new sentence, not this quote's attribution (`Smith said.` is)."""
     content = text[span.start : span.end].rstrip(" \"”’'")
     body = after.strip()
     if not content.endswith(".") or not body[:1].isupper():
         return False
-    clause = body[: first_boundary(body)]
+    clause = body[: end_of_first_sentence(body, language)]
     return len(clause.split()) > 5
 
 
@@ -362,17 +366,21 @@ def _next_open(pi: int, span: Span, par_spans: list[Span], texts: list[str]) -> 
     return len(texts[pi])
 
 
-def _leads_into_next(after: str, text: str, span: Span) -> bool:
+def _leads_into_next(after: str, text: str, span: Span, language: str | None) -> bool:
     """`“Why now?” Mills writes back, “You…”`: the clause introduces the next quote instead."""
     body = after.strip()
-    if boundaries(body) or not body.endswith((",", ":")):
+    if sentence_starts(body, language) or not body.endswith((",", ":")):
         return False
     content = text[span.start : span.end].rstrip(" \"”’'")
     return content.endswith((".", "?", "!")) and body[:1].isupper()
 
 
 def _inherit(
-    unit: Unit, previous: Unit | None, texts: list[str], registry: SpeakerRegistry | None
+    unit: Unit,
+    previous: Unit | None,
+    texts: list[str],
+    registry: SpeakerRegistry | None,
+    language: str | None,
 ) -> Resolved | None:
     """A quote with no attribution of its own continues the previous speaker, if close by.
 
@@ -389,7 +397,7 @@ def _inherit(
         named = (
             None
             if registry is None
-            else _someone_else_next(unit, previous.resolved, texts[pi], registry)
+            else _someone_else_next(unit, previous.resolved, texts[pi], registry, language)
         )
         if named is not None:
             return named if named.speaker is not None else None
@@ -398,7 +406,7 @@ def _inherit(
 
 
 def _someone_else_next(
-    unit: Unit, previous: Resolved, text: str, registry: SpeakerRegistry
+    unit: Unit, previous: Resolved, text: str, registry: SpeakerRegistry, language: str | None
 ) -> Resolved | None:
     """`“It will cost us the winter.” That was the verdict of Declan Moore, …`: a paragraph that
     opens with an unattributed quote and then names a new person in its next sentence may be
@@ -409,7 +417,10 @@ def _someone_else_next(
     pi, last = unit.parts[0]  # `“A,” an angry Hollande retaliated. “B.”`: after the first part
     if any(other_pi != pi for other_pi, _ in unit.parts):
         return None  # a quote running over paragraphs: its own shape, not this one
-    end = last.close_at + first_boundary(text[last.close_at :])
+    end = last.close_at + end_of_first_sentence(text[last.close_at :], language)
+    credit = _DASH_CREDIT.match(text, end)
+    if credit is not None:
+        end = credit.end()  # `“…” ― Christina Lastra.`: the credit belongs to the sentence
     if len(unit.parts) > 1:
         end = min(end, unit.parts[1][1].open_at)
     start = bisect_left(registry.mention_pos, (pi, last.close_at))
@@ -435,15 +446,15 @@ def _someone_else_next(
             and words[-1].islower()
         ):
             return Resolved(who.name, "name", who)
-    said = text[last.start : last.end].rstrip(" " + ALL_MARKS)
+    said = text[last.start : last.end].rstrip(" " + quote_marks().all)
     if not said.endswith((".", "!", "?")):
         return None  # the quote runs on into the clause: no new sentence, no new speaker
     return Resolved(None, "none")
 
 
-def _keep(unit: Unit, texts: list[str], headline_first: bool) -> bool:
+def _keep(unit: Unit, texts: list[str], headline_first: bool, language: str | None) -> bool:
     pi = unit.parts[0][0]
-    if pi == 0 and headline_first and _headline_like(texts[0]):
+    if pi == 0 and headline_first and _headline_like(texts[0], language):
         return False
     if unit.words == 0 or unit.text.startswith(("@", "#", "http")):
         return False
@@ -501,7 +512,7 @@ def _rank(units: list[Unit], registry: SpeakerRegistry) -> list[Quote]:
     out: list[Quote] = []
     seen: list[tuple[int, Counter[str]]] = []
     for score, unit in scored:
-        bag = Counter(_WORD.findall(unit.text.casefold()))
+        bag = Counter(tokens(unit.text.casefold()))
         size = bag.total()
         if any(_near_duplicate(size, bag, n, other) for n, other in seen):
             continue

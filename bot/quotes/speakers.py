@@ -14,7 +14,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from bot.text.resources import data_text
+from bot.text import first_names, honorifics, name_particles, org_words, title_words
 
 
 def _words(text: str) -> frozenset[str]:
@@ -30,9 +30,6 @@ PRONOUNS = PRONOUNS_M | PRONOUNS_F | PRONOUNS_PL | {"i", "we", "you", "it", "who
 DETERMINERS = _words(
     "the a an one two three several many some most his her their its our other another both all few"
 )
-NAME_PARTICLES = _words(
-    "de da di del della der den van von la le du dos das bin ibn al el st. st y"
-)
 # What follows a person's name (not an organisation's) when they are introduced speaking.
 _SPEAKS_NEXT = re.compile(
     r"(?:\s*\([^)]{1,20}\))?(?:,\s*\d{1,3},)?\s*(?:said|says|told|tells|added|wrote|asked|"
@@ -40,54 +37,23 @@ _SPEAKS_NEXT = re.compile(
 )
 _FALLBACK_NEXT = re.compile(r",?\s+[a-z]")
 _TOKEN = re.compile(r"[^\s]+")
-_CAP_RUN = re.compile(
-    r"(?<![\w’'])(?:[A-Z][\w’'.\-]*|(?:de|da|di|del|van|von|der|den|bin|al|la|le|du)\b)"
-    r"(?:[ \t]+(?:[A-Z][\w’'.\-]*|(?:de|da|di|del|van|von|der|den|bin|al|la|le|du)\b))*"
-)
+
+
+@cache
+def _cap_run() -> re.Pattern[str]:
+    """A run of capitalised words and name particles ("Ursula von der Leyen")."""
+    particles = "|".join(sorted(name_particles(), key=lambda w: (-len(w), w)))
+    word = rf"(?:[A-Z][\w’'.\-]*|(?:{particles})\b)"
+    return re.compile(rf"(?<![\w’']){word}(?:[ \t]+{word})*")
+
+
 _POSSESSIVE = re.compile(r"[’']s?$")
 
 
 @cache
-def first_names() -> dict[str, str]:
-    """First name → "m" / "f" / "u", from data/names_first.tsv (loaded once per process)."""
-    table: dict[str, str] = {}
-    text = data_text("names_first.tsv")
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, _, gender = line.partition("\t")
-            table[name.strip()] = gender.strip() or "u"
-    return table
-
-
-@cache
-def org_words() -> frozenset[str]:
-    """Words that make a capitalised name an organisation (bot/text/data/names_orgwords.txt)."""
-    text = data_text("names_orgwords.txt")
-    return frozenset(
-        line.strip().lower() for line in text.splitlines() if line.strip() and line[0] != "#"
-    )
-
-
-@cache
 def titles() -> tuple[frozenset[str], dict[str, str]]:
-    """(title words, honorific → gender) from bot/text/data/names_titles.txt."""
-    words: set[str] = set()
-    honorifics: dict[str, str] = {}
-    in_honorifics = False
-    text = data_text("names_titles.txt")
-    for line in text.splitlines():
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if line == "[honorifics]":
-            in_honorifics = True
-            continue
-        if in_honorifics:
-            word, _, gender = line.partition("\t")
-            honorifics[word.strip().lower()] = gender.strip() or "u"
-        else:
-            words.add(line.lower().rstrip("."))
-    return frozenset(words), honorifics
+    """(title words, honorific → gender), from every registered language."""
+    return title_words(), honorifics()
 
 
 @lru_cache(maxsize=8192)  # the same names and words come back all through an article
@@ -138,7 +104,7 @@ class SpeakerRegistry:
     def from_paragraphs(cls, paragraphs: list[str]) -> SpeakerRegistry:
         registry = cls()
         for index, text in enumerate(paragraphs):
-            for match in _CAP_RUN.finditer(text):
+            for match in _cap_run().finditer(text):
                 after = text[match.end() : match.end() + 60]
                 known = len(registry.mention_pos)
                 registry._scan_run(match.group(0), (index, match.start()), after)
@@ -270,7 +236,7 @@ class SpeakerRegistry:
         return self._name(tokens)
 
     def _name_inside(self, phrase: str) -> Resolved | None:
-        for match in _CAP_RUN.finditer(phrase):
+        for match in _cap_run().finditer(phrase):
             tokens = match.group(0).split()
             if (
                 any(_bare(t) in first_names() for t in tokens)

@@ -11,11 +11,15 @@ from dataclasses import dataclass
 from bot.article.clean import clean_article, clean_paragraphs
 from bot.article.extract import extract_article
 from bot.article.overlong import split_overlong
+from bot.article.pdf import extract_pdf
+from bot.article.plaintext import text_article
 from bot.briefing.extractive import make_briefing
-from bot.models import Article, Briefing, ErrorKind, Failure, PipelineError
+from bot.errors import NoArticle, PipelineError
+from bot.messages import say
+from bot.models import Article, Briefing, ErrorKind, Failure
 from bot.quotes.finder import extract_quotes
 
-NO_TEXT = "No article text was found on this page."
+AMP_STUB_WORDS = 150  # fewer words than this and a linked AMP version is worth one more fetch
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,17 +27,38 @@ class AnalysisOptions:
     """Knobs that travel to the worker with each page (settings objects don't pickle cheaply)."""
 
     briefing_max_chars: int = 600
+    max_pdf_pages: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class PageAnalysis:
+    """A page's briefing, and its AMP version's address when that may hold more: the page
+    was a teaser, a script shell or a wall, or its article is a stub of a few lines."""
+
+    briefing: Briefing
+    amp_url: str | None = None
 
 
 def analyse_html(
     source: str, html: str | bytes, url: str | None, options: AnalysisOptions = AnalysisOptions()
 ) -> Briefing:
     """Extract, clean and brief one HTML page; failures come back as a failed `Briefing`."""
+    return analyse_page(source, html, url, options).briefing
+
+
+def analyse_page(
+    source: str, html: str | bytes, url: str | None, options: AnalysisOptions = AnalysisOptions()
+) -> PageAnalysis:
+    """`analyse_html`, plus where the page's AMP version is if it is worth fetching."""
     try:
         article = clean_article(extract_article(html, url))
+    except NoArticle as error:
+        return PageAnalysis(Briefing.failed(source, error.failure, url), error.amp_url)
     except PipelineError as error:
-        return Briefing.failed(source, error.failure, url)
-    return _brief(source, article, options, headline_apart=True)
+        return PageAnalysis(Briefing.failed(source, error.failure, url))
+    briefing = _brief(source, article, options, headline_apart=True)
+    stub = briefing.word_count < AMP_STUB_WORDS
+    return PageAnalysis(briefing, article.amp_url if stub or not briefing.ok else None)
 
 
 def analyse_text(
@@ -41,19 +66,38 @@ def analyse_text(
     text: str,
     options: AnalysisOptions = AnalysisOptions(),
     language: str | None = None,
+    document: bool = False,
 ) -> Briefing:
-    """Brief a plain-text article: one paragraph per non-empty line, no headline line assumed."""
+    """Brief a plain-text article: one paragraph per non-empty line, no headline line assumed.
+
+    `document=True` reads text as people write and paste it (a .txt file, a chat message):
+    paragraphs are blocks between blank lines even when their lines are wrapped, and a first
+    line that reads like a title is the headline.
+    """
+    if document:
+        return _brief(source, text_article(text, language), options, headline_apart=True)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     paragraphs, byline = clean_paragraphs(lines, None, None, language)
     article = Article(paragraphs=paragraphs, byline=byline, language=language)
     return _brief(source, article, options)
 
 
+def analyse_pdf(source: str, data: bytes, options: AnalysisOptions = AnalysisOptions()) -> Briefing:
+    """Brief a text PDF: its first `max_pdf_pages` pages; a scan answers that it has no text."""
+    try:
+        article, _pages = extract_pdf(data, options.max_pdf_pages)
+    except PipelineError as error:
+        return Briefing.failed(source, error.failure)
+    return _brief(source, clean_article(article), options, headline_apart=True)
+
+
 def _brief(
     source: str, article: Article, options: AnalysisOptions, *, headline_apart: bool = False
 ) -> Briefing:
     if not article.paragraphs:
-        return Briefing.failed(source, Failure(ErrorKind.NOT_ARTICLE, NO_TEXT), article.url)
+        return Briefing.failed(
+            source, Failure(ErrorKind.NOT_ARTICLE, say("article.no_text")), article.url
+        )
     article.paragraphs = split_overlong(article.paragraphs)  # later steps: linear in the page
     quotes = extract_quotes(article.paragraphs, article.language, headline_first=not headline_apart)
     bullets = make_briefing(

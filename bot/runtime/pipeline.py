@@ -8,15 +8,27 @@ so callers (cogs, CLI) only decide how loudly to say it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from bot.errors import PipelineError, PoolClosed, TimeLimitExceeded
 from bot.messages import say
-from bot.models import Briefing, ErrorKind, Failure, PipelineError
-from bot.runtime.analysis import AnalysisOptions, analyse_html, analyse_text, warm_up
-from bot.runtime.workers import TIMEOUT_MESSAGE, PoolClosed, WorkerPool
-from bot.timelimit import TimeLimitExceeded, time_limit
+from bot.models import Briefing, ErrorKind, Failure, FetchedPage
+from bot.network.decoding import decode_text
+from bot.runtime.amp import via_amp
+from bot.runtime.analysis import (
+    AnalysisOptions,
+    PageAnalysis,
+    analyse_html,
+    analyse_page,
+    analyse_pdf,
+    analyse_text,
+    warm_up,
+)
+from bot.runtime.files import FileKind, file_kind, size_words
+from bot.runtime.workers import WorkerPool
+from bot.timelimit import time_limit
 from config import Settings
 
 if TYPE_CHECKING:  # httpx and the suffix list load on the first link: `brief FILE` needs neither
@@ -25,6 +37,7 @@ if TYPE_CHECKING:  # httpx and the suffix list load on the first link: `brief FI
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
+T = TypeVar("T")
 
 
 class Pipeline:
@@ -43,7 +56,9 @@ class Pipeline:
         pool: WorkerPool | None = None,
     ) -> None:
         self.settings = settings
-        self.options = AnalysisOptions(briefing_max_chars=settings.briefing_max_chars)
+        self.options = AnalysisOptions(
+            briefing_max_chars=settings.briefing_max_chars, max_pdf_pages=settings.max_pdf_pages
+        )
         self.inline = inline
         self.fetcher = fetcher
         self.pool = pool
@@ -116,27 +131,62 @@ class Pipeline:
                 return self._failed(url, Failure(ErrorKind.FETCH, say("pipeline.unexpected")))
             log.exception("fetch failed unexpectedly for %s", url)
             return Briefing.failed(url, Failure(ErrorKind.FETCH, say("pipeline.unexpected")), url)
-        briefing = await self._analyse(url, analyse_html, url, page.html, page.url, self.options)
+        found = await self._analyse_page(url, page)
+        briefing = found.briefing
+        if found.amp_url is not None:  # a teaser, a script shell or a stub: try its AMP version
+            briefing = await via_amp(briefing, found.amp_url, fetcher.fetch, self._analyse_amp(url))
         from bot.network.sites import trusted_canonical  # loaded with the fetcher
 
+        # Shown: the page's canonical only when it is believable; keyed: where it came from.
         briefing.url = trusted_canonical(briefing.url, page.url, page.chain)
         briefing.fetched_url = page.url
         return briefing
 
+    async def _analyse_page(self, source: str, page: FetchedPage) -> PageAnalysis:
+        found = await self._analyse(source, analyse_page, source, page.html, page.url, self.options)
+        return found if isinstance(found, PageAnalysis) else PageAnalysis(found)
+
+    def _analyse_amp(self, source: str) -> Callable[[FetchedPage], Awaitable[Briefing]]:
+        async def analyse(page: FetchedPage) -> Briefing:
+            return (await self._analyse_page(source, page)).briefing  # its own AMP link: no
+
+        return analyse
+
     async def brief_html(self, html: str | bytes, source: str, url: str | None = None) -> Briefing:
         return await self._analyse(source, analyse_html, source, html, url, self.options)
 
-    async def brief_text(self, text: str, source: str) -> Briefing:
-        return await self._analyse(source, analyse_text, source, text, self.options)
+    async def brief_text(self, text: str, source: str, *, document: bool = False) -> Briefing:
+        """`document`: pasted or attached text (see `analyse_text`), not one paragraph a line."""
+        return await self._analyse(source, analyse_text, source, text, self.options, None, document)
 
-    async def _analyse(self, source: str, fn: Callable[..., Briefing], *args: Any) -> Briefing:
+    async def brief_file(
+        self, data: bytes, name: str, *, source: str | None = None, content_type: str | None = None
+    ) -> Briefing:
+        """An attached or saved file: a web page, a text or a PDF, each within its size limit."""
+        source = source or name
+        kind = file_kind(name, data[:1024], content_type)
+        if kind is None:
+            failure = Failure(ErrorKind.NOT_HTML, say("files.unsupported", name=name))
+            return Briefing.failed(source, failure)
+        settings = self.settings
+        limit = settings.max_pdf_bytes if kind is FileKind.PDF else settings.max_body_bytes
+        if len(data) > limit:
+            failure = Failure(ErrorKind.TOO_LARGE, say("files.too_large", size=size_words(limit)))
+            return Briefing.failed(source, failure)
+        if kind is FileKind.PDF:
+            return await self._analyse(source, analyse_pdf, source, data, self.options)
+        if kind is FileKind.TEXT:
+            return await self.brief_text(decode_text(data), source, document=True)
+        return await self.brief_html(data, source)
+
+    async def _analyse(self, source: str, fn: Callable[..., T], *args: Any) -> T | Briefing:
         try:
             if self.pool is not None:
                 return await self.pool.run(fn, *args)
             with time_limit(self.settings.extract_timeout):  # what the pool enforces, inline
                 return fn(*args)
         except TimeLimitExceeded:
-            return self._failed(source, Failure(ErrorKind.TIMEOUT, TIMEOUT_MESSAGE))
+            return self._failed(source, Failure(ErrorKind.TIMEOUT, say("pipeline.timeout")))
         except PipelineError as error:
             return self._failed(source, error.failure)
         except PoolClosed:  # the bot is shutting down: expected, so no traceback in the log

@@ -6,7 +6,8 @@ one line each and the policy is testable without Discord:
 - Auto and 📰 replies (`LinkThrottle`): links over the per-user or per-channel limit are
   skipped quietly. At most once a minute per channel the skipped message gets a ⏳ reaction —
   no text line in a channel that is already busy, no notification for anyone, and the mark sits
-  on the very message that was not briefed.
+  on the very message that was not briefed. Links the full work queue dropped get the same
+  mark from the same allowance (`notice`): to a reader both mean "too much at once".
 - Slash commands (`CommandThrottle`): the person asked explicitly, so they get a private
   "try again in N s" every time (only they see it, so it is never noise for the channel).
 """
@@ -19,6 +20,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+from bot.messages import say
 from bot.runtime.ratelimit import Clock, RateLimiter
 
 if TYPE_CHECKING:
@@ -50,8 +52,16 @@ class LinkThrottle:
         """The first links of `urls` the limits allow; they are counted as used."""
         allowed = self.limiter.allow(user_id, channel_id, len(urls))
         skipped = len(urls) - allowed
-        notice = skipped > 0 and self.limiter.should_notice(("channel", channel_id))
+        notice = skipped > 0 and self.notice(channel_id)
         return Admission(list(urls[:allowed]), skipped, notice)
+
+    def notice(self, channel_id: Hashable) -> bool:
+        """Whether a message in this channel whose links were not briefed gets ⏳ now.
+
+        True at most once a minute per channel, whether the links were over the rate limit or
+        dropped by the full work queue (one allowance for both, so a burst shows one mark).
+        """
+        return self.limiter.should_notice(("channel", channel_id))
 
 
 class CommandThrottle:
@@ -80,5 +90,6 @@ class CommandThrottle:
 def try_again_message(seconds: float) -> str:
     """The private answer to a command over the limit, in plain words."""
     wait = max(1, math.ceil(seconds))
-    unit = "second" if wait == 1 else "seconds"
-    return f"You've asked for a lot of briefings in the last minute. Try again in {wait} {unit}."
+    if wait == 1:
+        return say("throttle.try_again_one", wait=wait)
+    return say("throttle.try_again_many", wait=wait)

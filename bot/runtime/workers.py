@@ -35,22 +35,22 @@ import traceback
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_any
 from multiprocessing.process import BaseProcess
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
-from bot.models import ErrorKind, PipelineError
+from bot.errors import PipelineError, PoolClosed
+from bot.messages import say
+from bot.models import ErrorKind
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-TIMEOUT_MESSAGE = "The page took too long to process."
-FAILED_MESSAGE = "The page could not be processed."
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
@@ -59,13 +59,6 @@ _READY = "ready"
 _OK = "ok"
 _PIPELINE_ERROR = "pipeline_error"
 _ERROR = "error"
-
-
-class PoolClosed(RuntimeError):
-    """The pool was closed before (or while) the task ran; nothing will run it."""
-
-    def __init__(self) -> None:
-        super().__init__("The worker pool is closed.")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,7 +168,7 @@ class _Outcome:
     status: _Status
     value: Any = None
     kind: str = ErrorKind.EXTRACTION.value
-    message: str = FAILED_MESSAGE
+    message: str = field(default_factory=lambda: say("pipeline.failed"))
     detail: str = ""  # exception name / traceback / reason, for the log only
     fatal: bool = False  # the worker must be replaced even though it answered
 
@@ -210,7 +203,7 @@ class _Worker:
         if not self.conn.poll():
             raise _WorkerGone
         try:
-            return self.conn.recv()
+            return cast("tuple[Any, ...]", self.conn.recv())
         except (EOFError, OSError) as error:
             raise _WorkerGone from error
 
@@ -311,7 +304,7 @@ class WorkerPool:
         task_timeout: float,
         *,
         initializer: Callable[[], None] | None = None,
-        mp_context: str = "spawn",
+        mp_context: Literal["spawn", "forkserver"] = "spawn",
         startup_timeout: float = 60.0,
         memory_limit: int | None = None,
     ) -> None:
@@ -324,7 +317,10 @@ class WorkerPool:
         self.startup_timeout = startup_timeout
         self.memory_limit = memory_limit
         self._initializer = initializer
-        self._context = multiprocessing.get_context(mp_context)
+        self._context = cast(
+            "multiprocessing.context.SpawnContext | multiprocessing.context.ForkServerContext",
+            multiprocessing.get_context(mp_context),
+        )
         self._names = itertools.count(1)
         self._workers: set[_Worker] = set()  # every live worker, idle or busy
         self._idle: deque[_Worker] = deque()
@@ -336,6 +332,7 @@ class WorkerPool:
         self._closing: asyncio.Task[None] | None = None
         self._started = False
         self._closed = False
+        self.restarts = 0  # workers replaced after a timeout or a crash, since construction
 
     # -- introspection (tests, health) --------------------------------------------------------
 
@@ -478,7 +475,7 @@ class WorkerPool:
         recycling = self._settle(worker, outcome)
         if recycling is not None:
             await asyncio.shield(recycling)  # the killed process is reaped before we answer
-        if self._closed and outcome.worker_lost:
+        if self._is_closed() and outcome.worker_lost:
             raise PoolClosed()
         return self._result(fn, worker, outcome)
 
@@ -531,6 +528,7 @@ class WorkerPool:
         self._settle(worker, outcome)
 
     async def _recycle(self, worker: _Worker, outcome: _Outcome) -> None:
+        self.restarts += 1
         exitcode = await self._in_thread(worker.kill)
         worker.dispose()
         if outcome.status is _Status.TIMEOUT:
@@ -553,7 +551,7 @@ class WorkerPool:
                 log.exception("could not start a replacement worker (attempt %d)", attempt + 1)
                 await asyncio.sleep(1.0 + attempt)
                 continue
-            if self._closed:
+            if self._is_closed():
                 await self._discard([replacement])
                 return
             self._workers.add(replacement)
@@ -561,7 +559,7 @@ class WorkerPool:
             return
         if not self._workers:
             log.error("no worker processes left; failing waiting tasks")
-            self._fail_waiters(lambda: PipelineError(ErrorKind.EXTRACTION, FAILED_MESSAGE))
+            self._fail_waiters(lambda: PipelineError(ErrorKind.EXTRACTION, say("pipeline.failed")))
 
     def _fail_waiters(self, error: Callable[[], BaseException]) -> None:
         while self._waiters:
@@ -575,13 +573,18 @@ class WorkerPool:
         if outcome.status is _Status.FAILED:
             raise PipelineError(ErrorKind(outcome.kind), outcome.message)
         if outcome.status is _Status.TIMEOUT:
-            raise PipelineError(ErrorKind.TIMEOUT, TIMEOUT_MESSAGE)
+            raise PipelineError(ErrorKind.TIMEOUT, say("pipeline.timeout"))
         name = getattr(fn, "__qualname__", repr(fn))
         if outcome.status is _Status.ERROR:
             log.error("worker %d: task %s failed: %s", worker.pid, name, outcome.detail)
-        raise PipelineError(ErrorKind.EXTRACTION, FAILED_MESSAGE)
+        raise PipelineError(ErrorKind.EXTRACTION, say("pipeline.failed"))
 
     # -- helpers ------------------------------------------------------------------------------
+
+    def _is_closed(self) -> bool:
+        """`_closed`, read afresh: after an await, close() may have run meanwhile (a plain
+        attribute test there reads to mypy as if it still had the value seen before the await)."""
+        return self._closed
 
     def _spawn(self) -> _Worker:
         parent_conn, child_conn = self._context.Pipe(duplex=True)

@@ -23,24 +23,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
+from bot.errors import Dropped, QueueFull
+
 if TYPE_CHECKING:
     from config import Settings
 
 T = TypeVar("T")
-
-BUSY_MESSAGE = "Newsdesk is busy right now. Please try again in a minute."
-
-
-class QueueFull(Exception):
-    """A slash command arrived while the waiting line was full."""
-
-    def __init__(self, message: str = BUSY_MESSAGE) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class Dropped(Exception):
-    """A waiting auto-reply was dropped to make room for a newer one (or had no room at all)."""
 
 
 @dataclass(slots=True)

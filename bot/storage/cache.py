@@ -1,4 +1,4 @@
-"""Briefings cached in SQLite by canonical URL, with in-flight sharing.
+"""Briefings cached by canonical URL, with in-flight sharing.
 
 Why: reporters paste the same link many times in a news cycle (and several people paste it at
 once when a story breaks). Fetching and analysing once per link per day keeps the bot fast,
@@ -9,6 +9,8 @@ canonical form of the URL the page was fetched from after redirects (`Briefing.f
 a tracking-laden link, a short link and the clean link share one entry. Never under the page's
 own `<link rel=canonical>`: a page at /evil claiming to be /real would answer for /real.
 Failures are cached too, but briefly, so a flapping site is not hammered yet recovers soon.
+What is stored is capped (`StorageLimits`), and expired rows go in the periodic sweep
+(`purge_expired`, run by `bot.storage.maintenance`).
 """
 
 from __future__ import annotations
@@ -16,56 +18,28 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import aiosqlite
-
+from bot.clock import Clock, timestamp, utc_now
 from bot.models import Briefing
+from bot.network.links import canonicalize as canonicalize_link
+from bot.storage.database import Database, StorageError
+from bot.storage.limits import StorageLimits
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]
 Fetch = Callable[[str], Awaitable[Briefing]]
-
-SCHEMA = (
-    """
-    CREATE TABLE IF NOT EXISTS briefing_cache (
-        key        TEXT PRIMARY KEY,
-        record     TEXT NOT NULL,
-        ok         INTEGER NOT NULL,
-        fetched_at REAL NOT NULL
-    )
-    """,
-)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def canonical_url(url: str) -> str:
-    """The storage key for a link: `bot.links.canonicalize` when available, else the link itself.
-
-    Imported lazily so this module stays cheap to import and works while `bot.links` is absent.
-    """
+    """The storage key for a link: its canonical form, or the link itself if it has none."""
     url = url.strip()
     try:
-        from bot.network.links import canonicalize
-    except ImportError:
-        return url
-    try:
-        return canonicalize(url)
+        return canonicalize_link(url)
     except ValueError:
         return url
-
-
-def _timestamp(moment: datetime) -> float:
-    if moment.tzinfo is None:  # naive datetimes are taken as UTC
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
 
 
 class BriefingCache:
@@ -73,24 +47,21 @@ class BriefingCache:
 
     def __init__(
         self,
-        db: aiosqlite.Connection,
+        db: Database,
         *,
         ttl: timedelta = timedelta(hours=24),
         failure_ttl: timedelta = timedelta(minutes=10),
         clock: Clock = utc_now,
         canonicalize: Callable[[str], str] = canonical_url,
+        limits: StorageLimits | None = None,
     ) -> None:
         self._db = db
         self._ttl = ttl.total_seconds()
         self._failure_ttl = failure_ttl.total_seconds()
         self._clock = clock
         self._canonicalize = canonicalize
+        self._limits = limits or StorageLimits()
         self._in_flight: dict[str, asyncio.Future[Briefing]] = {}
-
-    async def init(self) -> None:
-        for statement in SCHEMA:
-            await self._db.execute(statement)
-        await self._db.commit()
 
     async def get_or_fetch(self, url: str, fetch: Fetch, *, refresh: bool = False) -> Briefing:
         """The briefing for `url`: cached if fresh, else from `fetch(url)` (shared if in flight).
@@ -105,7 +76,7 @@ class BriefingCache:
         if pending is not None:
             return _as_source(await asyncio.shield(pending), url)
         if not refresh:
-            cached = await self.get(key)
+            cached = await self._get_quietly(key)
             if cached is not None:
                 return _as_source(cached, url)
             pending = self._in_flight.get(key)  # another task may have started while we read
@@ -134,60 +105,62 @@ class BriefingCache:
 
     async def get(self, key: str) -> Briefing | None:
         """The fresh cached briefing stored under an already canonical `key`, if any."""
-        # One call, fully fetched: a cursor left open across an await would make another
-        # task's commit on this shared connection fail ("SQL statements in progress").
-        rows = await self._db.execute_fetchall(
+        row = await self._db.fetch_one(
             "SELECT record, ok, fetched_at FROM briefing_cache WHERE key = ?", (key,)
         )
-        if not rows:
+        if row is None:
             return None
-        row = rows[0]
         record, ok, fetched_at = row[0], row[1], row[2]
         lifetime = self._ttl if ok else self._failure_ttl
         if self._now() - fetched_at >= lifetime:
             return None
         return Briefing.from_record(json.loads(record))
 
+    async def _get_quietly(self, key: str) -> Briefing | None:
+        """`get`, but a cache that cannot be read is a miss: the page is fetched instead."""
+        try:
+            return await self.get(key)
+        except StorageError:
+            log.warning("could not read the cache for %s", key, exc_info=True)
+            return None
+
     async def purge_expired(self) -> int:
         """Delete entries past their lifetime; returns how many went (for a periodic sweep)."""
         now = self._now()
-        cursor = await self._db.execute(
+        return await self._db.execute(
             "DELETE FROM briefing_cache WHERE (ok = 1 AND fetched_at <= ?) "
             "OR (ok = 0 AND fetched_at <= ?)",
             (now - self._ttl, now - self._failure_ttl),
         )
-        await self._db.commit()
-        return cursor.rowcount
 
     async def _store_quietly(self, key: str, briefing: Briefing) -> None:
         """Store, but never lose a good briefing because the cache could not be written."""
         try:
             await self._store(key, briefing)
-        except sqlite3.Error:
+        except StorageError:
             log.warning("could not cache the briefing for %s", key, exc_info=True)
 
     async def _store(self, key: str, briefing: Briefing) -> None:
-        record = json.dumps(briefing.to_record(), ensure_ascii=False)
+        record = json.dumps(self._limits.cap(briefing).to_record(), ensure_ascii=False)
         keys = {key}
         # Also under where the page really came from (a short link's target), never under the
         # page's own canonical claim: a page must not answer for another address.
         if briefing.ok and briefing.fetched_url:
             keys.add(self._canonicalize(briefing.fetched_url))
         now = self._now()
-        await self._db.executemany(
+        await self._db.execute_many(
             "INSERT INTO briefing_cache (key, record, ok, fetched_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET record = excluded.record, ok = excluded.ok, "
             "fetched_at = excluded.fetched_at",
             [(k, record, int(briefing.ok), now) for k in sorted(keys)],
         )
-        await self._db.commit()
 
     def _now(self) -> float:
-        return _timestamp(self._clock())
+        return timestamp(self._clock())
 
 
 def _as_source(briefing: Briefing, url: str) -> Briefing:
     return briefing if briefing.source == url else replace(briefing, source=url)
 
 
-__all__ = ["BriefingCache", "canonical_url", "utc_now"]
+__all__ = ["BriefingCache", "canonical_url"]

@@ -1,87 +1,42 @@
-"""The bot's SQLite state: per-channel modes (and, through migrations, whatever comes later).
+"""Per-channel modes and the messages already answered.
 
-One aiosqlite connection per bot, in WAL mode so a reader (a backup, the CLI) never blocks the
-bot. The schema lives in `MIGRATIONS`, applied in order and counted in `PRAGMA user_version`,
-so a later feature adds a table by appending one entry instead of editing an old one.
+Why answered messages live here: both are the watcher's bookkeeping about channels and their
+messages, read on every message and written rarely. Marking a message answered is bookkeeping
+in the strict sense — it happens after the reply is out — so a failure to write it is logged
+and never stops what comes after (archiving the reply; issue 15, finding 2).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
+from datetime import timedelta
 from typing import Final
 
-import aiosqlite
+from bot.clock import Clock, timestamp_text, utc_now
+from bot.storage.database import Database, StorageError
+
+log = logging.getLogger(__name__)
 
 MODES: Final = ("auto", "react", "off")
-
-# Append only: entry N brings a database from user_version N to N + 1.
-MIGRATIONS: Final[list[str]] = [
-    """
-    CREATE TABLE channel_modes (
-        channel_id INTEGER PRIMARY KEY,
-        guild_id   INTEGER NOT NULL,
-        mode       TEXT    NOT NULL CHECK (mode IN ('auto', 'react', 'off')),
-        updated_at TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
-    );
-    CREATE INDEX channel_modes_guild ON channel_modes (guild_id);
-    """,
-    # Per-server LLM switch (off until an admin turns it on) and the persisted daily LLM
-    # budget; read and written by bot/llm_guilds.py.
-    """
-    CREATE TABLE guild_settings (
-        guild_id    INTEGER PRIMARY KEY,
-        llm_enabled INTEGER NOT NULL DEFAULT 0 CHECK (llm_enabled IN (0, 1)),
-        updated_at  TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
-    );
-    CREATE TABLE llm_budget (
-        guild_id INTEGER PRIMARY KEY,
-        day      TEXT    NOT NULL,
-        used     INTEGER NOT NULL
-    );
-    """,
-    # Messages already briefed, so a 📰 after a restart does not brief one twice.
-    """
-    CREATE TABLE answered_messages (
-        message_id  INTEGER PRIMARY KEY,
-        answered_at TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
-    );
-    """,
-]
+ANSWERED_KEPT: Final = timedelta(days=30)  # nobody reacts 📰 to older posts
 
 
 class Store:
-    """Channel modes in SQLite; `await Store.open(path)` creates the file and folder if needed."""
+    """Channel modes and answered messages over the bot's `Database`."""
 
-    def __init__(self, db: aiosqlite.Connection, default_mode: str = "auto") -> None:
+    def __init__(self, db: Database, default_mode: str = "auto", *, clock: Clock = utc_now) -> None:
         if default_mode not in MODES:
             raise ValueError(f"unknown mode {default_mode!r}; expected one of {', '.join(MODES)}")
         self.db = db
         self.default_mode = default_mode
-
-    @classmethod
-    async def open(cls, path: Path | str, *, default_mode: str = "auto") -> Store:
-        path = Path(path)
-        if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path)
-        try:
-            await db.execute("PRAGMA journal_mode=WAL")
-            await db.execute("PRAGMA busy_timeout=5000")
-            await migrate(db)
-        except BaseException:
-            await db.close()
-            raise
-        return cls(db, default_mode)
-
-    async def close(self) -> None:
-        await self.db.close()
+        self._clock = clock
 
     async def get_mode(self, channel_id: int) -> str:
         """The channel's mode, or the default for channels nobody has configured."""
-        rows = await self.db.execute_fetchall(
+        row = await self.db.fetch_one(
             "SELECT mode FROM channel_modes WHERE channel_id = ?", (channel_id,)
         )
-        return str(rows[0][0]) if rows else self.default_mode
+        return str(row[0]) if row else self.default_mode
 
     async def effective_mode(self, channel_id: int, parent_id: int | None = None) -> str:
         """The mode that applies: the channel's own, else its parent's (threads), else default.
@@ -90,7 +45,7 @@ class Store:
         """
         ids = [channel_id] if parent_id is None else [channel_id, parent_id]
         placeholders = ", ".join("?" for _ in ids)
-        rows = await self.db.execute_fetchall(
+        rows = await self.db.fetch_all(
             f"SELECT channel_id, mode FROM channel_modes WHERE channel_id IN ({placeholders})",
             ids,
         )
@@ -101,57 +56,56 @@ class Store:
         return self.default_mode
 
     async def is_set(self, channel_id: int) -> bool:
-        rows = await self.db.execute_fetchall(
+        row = await self.db.fetch_one(
             "SELECT 1 FROM channel_modes WHERE channel_id = ?", (channel_id,)
         )
-        return bool(rows)
+        return row is not None
 
     async def set_mode(self, guild_id: int, channel_id: int, mode: str) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
         await self.db.execute(
             """
-            INSERT INTO channel_modes (channel_id, guild_id, mode) VALUES (?, ?, ?)
+            INSERT INTO channel_modes (channel_id, guild_id, mode, updated_at) VALUES (?, ?, ?, ?)
             ON CONFLICT (channel_id) DO UPDATE
                 SET mode = excluded.mode, guild_id = excluded.guild_id,
-                    updated_at = CURRENT_TIMESTAMP
+                    updated_at = excluded.updated_at
             """,
-            (channel_id, guild_id, mode),
+            (channel_id, guild_id, mode, self._sql_now()),
         )
-        await self.db.commit()
 
     async def was_answered(self, message_id: int) -> bool:
-        rows = await self.db.execute_fetchall(
+        row = await self.db.fetch_one(
             "SELECT 1 FROM answered_messages WHERE message_id = ?", (message_id,)
         )
-        return bool(rows)
+        return row is not None
 
-    async def mark_answered(self, message_id: int) -> None:
-        """Remember a briefed message (a month is plenty: nobody reacts to older posts)."""
-        await self.db.execute(
-            "INSERT OR IGNORE INTO answered_messages (message_id) VALUES (?)", (message_id,)
+    async def mark_answered(self, message_id: int) -> bool:
+        """Remember a briefed message; False (and a log line) when that could not be written.
+
+        Never raises: the reply is already posted, and what follows it must still happen.
+        """
+        try:
+            await self.db.execute(
+                "INSERT INTO answered_messages (message_id, answered_at) VALUES (?, ?) "
+                "ON CONFLICT (message_id) DO NOTHING",
+                (message_id, self._sql_now()),
+            )
+        except StorageError as error:
+            log.warning("could not mark message %s as answered: %s", message_id, error)
+            return False
+        return True
+
+    async def forget_answered(self, older_than: timedelta = ANSWERED_KEPT) -> int:
+        """Drop answered messages older than `older_than`; returns how many (the sweep)."""
+        cutoff = timestamp_text(self._clock() - older_than)
+        return await self.db.execute(
+            "DELETE FROM answered_messages WHERE answered_at < ?", (cutoff,)
         )
-        await self.db.execute(
-            "DELETE FROM answered_messages WHERE answered_at < datetime('now', '-30 days')"
-        )
-        await self.db.commit()
+
+    def _sql_now(self) -> str:
+        # answered_at and updated_at are text in CURRENT_TIMESTAMP's form, as they always were.
+        return timestamp_text(self._clock())
 
 
-async def schema_version(db: aiosqlite.Connection) -> int:
-    rows = await db.execute_fetchall("PRAGMA user_version")
-    return int(rows[0][0]) if rows else 0
-
-
-async def migrate(db: aiosqlite.Connection) -> int:
-    """Apply the migrations this database has not seen yet; returns the new version."""
-    version = await schema_version(db)
-    if version > len(MIGRATIONS):
-        raise RuntimeError(
-            f"database schema version {version} is newer than this Newsdesk ({len(MIGRATIONS)})"
-        )
-    for number in range(version, len(MIGRATIONS)):
-        # executescript commits first; each step and its version bump land together.
-        await db.executescript(
-            f"BEGIN;\n{MIGRATIONS[number]}\nPRAGMA user_version = {number + 1};\nCOMMIT;"
-        )
-    return len(MIGRATIONS)
+__all__ = ["ANSWERED_KEPT", "MODES", "Store"]

@@ -1,5 +1,78 @@
-"""The one text layer: sentences, tokens, language and the per-language word lists in `data/`.
+"""The one text layer: languages, sentences, words, names and quote marks.
 
-Every step that reads prose (quotes, briefings, the LLM checks) asks this package, so adding a
-language means adding data files and tests here, not editing the steps.
+Every step that reads prose (cleaning, quotes, briefings, the LLM checks) asks this package, so
+adding a language means adding data files and tests here, not editing the steps. What other
+packages may use is imported below; the modules behind it are this package's own business.
+
+- `languages`: the registry, one data folder per language (docs/languages.md);
+- `names`: titles, honorifics, particles and first names, merged over every language;
+- `sentences`: the sentence splitter, for whole texts and for offsets inside a paragraph;
+- `tokens`: words (letters) and tokens (letters and digits), and comparison keys;
+- `guess`: the one language guess, from each language's function words;
+- `quotemarks`: the quote-span scanner and the quote marks every language uses.
 """
+
+from bot.text.guess import MIN_SHARE, guess_language, guess_words, language_scores
+from bot.text.languages import (
+    BASE_LANGUAGE,
+    Language,
+    LanguageDataError,
+    common,
+    language_code,
+    language_info,
+    languages,
+)
+from bot.text.names import (
+    abbreviated_titles,
+    courtesy_titles,
+    first_names,
+    honorifics,
+    name_joiners,
+    name_particles,
+    org_words,
+    title_words,
+)
+from bot.text.quotemarks import QuoteMarks, Span, quote_marks, scan_spans
+from bot.text.sentences import (
+    end_of_first_sentence,
+    sentence_starts,
+    split_sentences,
+    start_of_last_sentence,
+    stopwords,
+)
+from bot.text.tokens import comparison_key, has_token, tokens, words
+
+__all__ = [
+    "BASE_LANGUAGE",
+    "MIN_SHARE",
+    "Language",
+    "LanguageDataError",
+    "QuoteMarks",
+    "Span",
+    "abbreviated_titles",
+    "common",
+    "comparison_key",
+    "courtesy_titles",
+    "end_of_first_sentence",
+    "first_names",
+    "guess_language",
+    "guess_words",
+    "has_token",
+    "honorifics",
+    "language_code",
+    "language_info",
+    "language_scores",
+    "languages",
+    "name_joiners",
+    "name_particles",
+    "org_words",
+    "quote_marks",
+    "scan_spans",
+    "sentence_starts",
+    "split_sentences",
+    "start_of_last_sentence",
+    "stopwords",
+    "title_words",
+    "tokens",
+    "words",
+]

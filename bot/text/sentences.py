@@ -3,9 +3,9 @@
 News copy is full of periods that do not end a sentence (Mr., U.S., "J. K. Rowling", "3.5",
 "3. Oktober", z.B.) and of sentence ends hidden behind closing quotes ('..." he said. "...').
 A regex finds every *candidate* end (terminal punctuation, glued closing marks, whitespace); a
-few rules backed by small per-language word lists (`data/abbreviations_*.txt`,
-`data/stopwords_*.txt`) decide which candidates are real. Pieces are slices of the input, so
-every sentence is a verbatim substring and callers can quote it safely.
+few rules backed by each language's abbreviations and stopwords (`bot.text.languages`) decide
+which candidates are real. Pieces are slices of the input, so every sentence is a verbatim
+substring and callers can quote it safely.
 
 The tables load lazily on first use, so importing this module stays cheap.
 """
@@ -15,12 +15,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-__all__ = ["LANGUAGES", "split_sentences", "stopwords"]
+from bot.text.languages import BASE_LANGUAGE, Language, languages
+from bot.text.languages import language_info as registered
 
-DATA = Path(__file__).parent / "data"
-LANGUAGES = ("en", "de", "fr", "es")
+__all__ = [
+    "end_of_first_sentence",
+    "sentence_starts",
+    "split_sentences",
+    "start_of_last_sentence",
+    "stopwords",
+]
 
 # Terminal punctuation, closing marks glued to it, then (French) a spaced closing guillemet that
 # is itself followed by whitespace, and finally whitespace or the end of the block.
@@ -49,58 +54,51 @@ class _Tables:
     ordinal_language: bool  # "12. Word" is normally an ordinal (German)
 
 
-def _read_lines(name: str) -> list[list[str]]:
-    path = DATA / name
-    if not path.exists():
-        return []
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            rows.append(line.split())
-    return rows
-
-
 @cache
-def _abbreviations(lang: str) -> dict[str, str]:
-    return {
-        row[0]: (row[1] if len(row) > 1 else "") for row in _read_lines(f"abbreviations_{lang}.txt")
-    }
+def _tables_for(language: str | None) -> _Tables:
+    """The tables for a language as callers spell it ("de", "de-AT", None)."""
+    own = _own(language)
+    return _tables(own.code if own else None)
+
+
+def _own(language: str | None) -> Language | None:
+    """The registered language when it has an abbreviation list of its own, else None: a
+    language we know nothing of is split with what all the languages know together."""
+    lang = registered(language)
+    return lang if lang is not None and lang.abbreviations else None
 
 
 @cache
 def stopwords(language: str | None = None) -> frozenset[str]:
     """Lower-cased function words for `language` (all known languages merged when unknown)."""
-    lang = _normalise(language)
-    langs = (lang,) if lang else LANGUAGES
-    return frozenset(row[0] for code in langs for row in _read_lines(f"stopwords_{code}.txt"))
-
-
-def _normalise(language: str | None) -> str | None:
-    if not language:
-        return None
-    code = language.strip().lower().replace("_", "-").split("-")[0]
-    return code if code in LANGUAGES else None
+    lang = registered(language)
+    if lang is not None and lang.stopwords:
+        return lang.stopwords
+    return frozenset().union(*(known.stopwords for known in languages()))
 
 
 @cache
-def _tables(lang: str | None) -> _Tables:
+def _tables(code: str | None) -> _Tables:
+    lang = _own(code)
     if lang is not None:
-        abbreviations = dict(_abbreviations(lang))
+        abbreviations = dict(lang.abbreviations)
     else:
         # Unknown language: merge every list, but an English function word ("me" is a French
         # title) must keep ending sentences, so English entries win and English words stay out.
-        english_words = stopwords("en")
+        base = registered(BASE_LANGUAGE)
+        assert base is not None, "the base language is always registered"
         abbreviations = {}
-        for code in LANGUAGES[1:]:
-            for key, kind in _abbreviations(code).items():
-                if key not in english_words:
-                    abbreviations[key] = kind
-        abbreviations.update(_abbreviations("en"))
+        for other in languages():
+            if other is not base:
+                for key, kind in other.abbreviations.items():
+                    if key not in base.stopwords:
+                        abbreviations[key] = kind
+        abbreviations.update(base.abbreviations)
     ordinal_next = frozenset(k for k, kind in abbreviations.items() if kind == "ordinal")
     for key in ordinal_next:
         del abbreviations[key]
-    return _Tables(abbreviations, stopwords(lang), ordinal_next, lang == "de")
+    openers = stopwords(lang.code if lang else None)
+    return _Tables(abbreviations, openers, ordinal_next, lang is not None and lang.ordinal_numbers)
 
 
 def split_sentences(text: str, language: str | None = None) -> list[str]:
@@ -110,8 +108,56 @@ def split_sentences(text: str, language: str | None = None) -> list[str]:
     starts in lower case (a soft-wrapped paragraph), because pasted text often has headings
     and captions without final punctuation that must not swallow the next paragraph.
     """
-    tables = _tables(_normalise(language))
-    pieces: list[str] = []
+    return [text[start:end] for start, end in _pieces(text, language)]
+
+
+def sentence_starts(text: str, language: str | None = None) -> list[int]:
+    """Offsets in `text` where a sentence other than the first begins.
+
+    For callers that work inside a paragraph by offsets (the quotes step reads the sentence
+    around a quote): `text[sentence_starts(text)[0]:]` is everything after the first sentence.
+    """
+    return _starts(text, language)
+
+
+def end_of_first_sentence(text: str, language: str | None = None) -> int:
+    """Where the second sentence of `text` begins (`len(text)` when there is one sentence):
+    `text[:end_of_first_sentence(text)]` is the first sentence and the space after it."""
+    starts = _starts(text, language, first_only=True)
+    return starts[0] if starts else len(text)
+
+
+def start_of_last_sentence(text: str, language: str | None = None) -> int:
+    """Where the last sentence of `text` begins (0 when there is one sentence)."""
+    starts = _starts(text, language)
+    return starts[-1] if starts else 0
+
+
+def _starts(text: str, language: str | None, first_only: bool = False) -> list[int]:
+    """The offsets of `sentence_starts`. Inside one paragraph (no line break, the quotes
+    step's case) every accepted boundary with text after it starts a sentence, so the pieces
+    need not be cut; text with line breaks goes the long way."""
+    if "\n" in text:
+        starts = [start for start, _ in _pieces(text, language)][1:]
+        return starts[:1] if first_only else starts
+    tables = _tables_for(language)
+    end = len(text)
+    found = []
+    for match in _CANDIDATE.finditer(text):
+        if _is_boundary(text, match, end, tables):
+            space = _SPACE.match(text, match.end())
+            at = space.end() if space else match.end()
+            if at < end:
+                found.append(at)
+                if first_only:
+                    break
+    return found
+
+
+def _pieces(text: str, language: str | None) -> list[tuple[int, int]]:
+    """(start, end) of every sentence, without the whitespace around it."""
+    tables = _tables_for(language)
+    pieces: list[tuple[int, int]] = []
     for start, end in _blocks(text):
         pos = start
         for match in _CANDIDATE.finditer(text, start, end):
@@ -122,13 +168,18 @@ def split_sentences(text: str, language: str | None = None) -> list[str]:
     return pieces
 
 
-def _emit(pieces: list[str], text: str, start: int, end: int) -> None:
-    piece = text[start:end].strip()
-    if piece:
-        pieces.append(piece)
+def _emit(pieces: list[tuple[int, int]], text: str, start: int, end: int) -> None:
+    """Add text[start:end] without its surrounding whitespace, if anything is left."""
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        start += len(piece) - len(piece.lstrip())
+        pieces.append((start, start + len(stripped)))
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
+    if "\n" not in text:
+        return [(0, len(text))]  # a paragraph: the common case in the quotes step
     blocks = []
     start = 0
     for match in _NEWLINE.finditer(text):
@@ -173,8 +224,10 @@ def _is_boundary(text: str, match: re.Match[str], end: int, tables: _Tables) -> 
     kind = tables.abbreviations.get(key)
     if kind == "title":
         return False
-    if kind == "num":
-        return not word[:1].isdigit()
+    if kind == "num" and not (len(core) == 1 and core.isupper()):
+        return not word[:1].isdigit()  # "No. 10"; but "Robert P. Casey": "P." is an initial
+    if kind == "num" and word[:1].isdigit():
+        return False  # "p. 12"
     if core.isdigit():
         if next_word in tables.ordinal_next:
             return False

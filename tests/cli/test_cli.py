@@ -26,6 +26,7 @@ FIELDS = [
     "quotes",
     "briefing",
     "error",
+    "text_source",
 ]
 FERRY = PAGES / "harbour-ferry.html"
 
@@ -59,6 +60,7 @@ def test_json_line_has_the_contract_fields_in_order() -> None:
         line["url"] == "https://www.coastline-courier.example/news/harbour-ferry-resume-4821.html"
     )
     assert line["error"] is None
+    assert line["text_source"] == "page"
     assert 3 <= len(line["briefing"]) <= 5
     body = line["text"]
     assert all(sentence in body for sentence in line["briefing"])
@@ -100,6 +102,32 @@ def test_text_mode_reads_one_paragraph_per_line(tmp_path: Path) -> None:
     [quote] = [q for q in line["quotes"] if q["text"].startswith("We cannot keep")]
     assert quote["speaker"] == "Ana Duarte"
     assert quote["paragraph"] == 2
+
+
+def test_files_are_briefed_by_kind_a_pdf_a_text_and_a_scan(tmp_path: Path) -> None:
+    from tests.helpers.pdfs import PRESS_RELEASE_TITLE, press_release_pdf, scanned_pdf
+
+    report = tmp_path / "report.pdf"
+    report.write_bytes(press_release_pdf())
+    notes = tmp_path / "notes.txt"
+    notes.write_text(
+        "Library branch to close\n\nThe city council voted 7-2 on Tuesday to close the Elm\n"
+        "Street library branch, which has lost half its visitors since 2019.\n",
+        encoding="utf-8",
+    )
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(scanned_pdf(1))
+    result = newsdesk("brief", "--json", str(report), str(notes), str(scan))
+    assert result.returncode == 1  # the scan has no text
+    pdf, text, scanned = lines(result)
+    assert pdf["error"] is None and pdf["text_source"] == "pdf"
+    assert pdf["headline"] == PRESS_RELEASE_TITLE and 3 <= len(pdf["briefing"]) <= 5
+    assert text["text_source"] == "text" and text["headline"] == "Library branch to close"
+    assert text["text"].startswith("The city council voted 7-2 on Tuesday to close the Elm Street")
+    assert scanned["error"]["kind"] == "not_article"
+    assert "no text layer" in scanned["error"]["message"]
+    readable = newsdesk("brief", str(report))
+    assert readable.stdout.startswith(PRESS_RELEASE_TITLE + "\n")
 
 
 def test_readable_output_shows_headline_bullets_and_quotes() -> None:

@@ -8,16 +8,15 @@ from pathlib import Path
 import discord
 import pytest
 import yarl
-from discord import app_commands
 
 from bot.discord_app.client import (
-    GENERIC_ERROR,
+    NewsdeskBot,
     bot_intents,
-    error_text,
     extension_names,
     point_discord_at,
     run_bot,
 )
+from bot.messages import say
 from config import Settings
 
 
@@ -63,20 +62,19 @@ def test_every_public_module_in_cogs_is_an_extension(
     assert {"cogs.admin", "cogs.brief", "cogs.watch"} <= set(extension_names())
 
 
-def test_errors_are_worded_for_people() -> None:
-    missing = app_commands.MissingPermissions(["manage_channels"])
-    assert error_text(missing) == "You need the Manage Channels permission to do this."
-    assert "server" in error_text(app_commands.NoPrivateMessage())
-    unexpected = app_commands.CommandInvokeError.__new__(app_commands.CommandInvokeError)
-    assert error_text(unexpected) == GENERIC_ERROR
-
-
 def test_missing_token_is_refused_before_anything_starts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings = Settings(_env_file=None, DISCORD_TOKEN="   ", database=tmp_path / "db.sqlite3")
     assert run_bot(settings) == 2
-    assert capsys.readouterr().err == (
-        "newsdesk: no Discord bot token: set DISCORD_TOKEN in the environment or in .env.\n"
-    )
+    assert capsys.readouterr().err == f"newsdesk: {say('exit.no_token')}\n"
     assert not (tmp_path / "db.sqlite3").exists()
+
+
+def test_parts_made_at_login_are_a_clear_error_before_it(restore_discord_endpoints: None) -> None:
+    bot = NewsdeskBot(Settings(_env_file=None))
+    for part in ("pipeline", "store", "service", "archive", "schedules"):
+        with pytest.raises(RuntimeError, match=f"the {part} is made in setup_hook"):
+            getattr(bot, part)
+    bot._store = store = object()  # type: ignore[assignment]
+    assert bot.store is store

@@ -21,9 +21,9 @@ import pytest_asyncio
 
 from bot import __version__
 from bot.discord_app import render
-from bot.discord_app.client import GENERIC_ERROR, NewsdeskBot
-from bot.discord_app.views import NOT_ALLOWED
-from bot.runtime.workqueue import QueueFull
+from bot.discord_app.client import NewsdeskBot
+from bot.errors import QueueFull
+from bot.messages import say
 from tests.helpers.article_server import PAGES, ArticleServer
 from tests.helpers.fake_discord import (
     EPHEMERAL,
@@ -109,7 +109,7 @@ async def test_commands_are_registered_with_manage_channels_on_newsdesk(world: W
         "newsdesk",
         "brief",
         "quotes",
-        "Brief this message",
+        say("brief.context_menu"),
         "search",
         "digest",
     }
@@ -121,7 +121,7 @@ async def test_commands_are_registered_with_manage_channels_on_newsdesk(world: W
         "forget",
         "digest-schedule",
     }
-    assert commands["Brief this message"]["type"] == 3
+    assert commands[say("brief.context_menu")]["type"] == 3
     # Options echoed back in answers are bounded, so an answer never passes 2000 characters.
     subcommands = {o["name"]: o for o in commands["newsdesk"]["options"]}
     bounded = {
@@ -149,7 +149,7 @@ async def test_a_crash_inside_a_command_is_a_plain_private_message(
     status = await fake.slash("newsdesk", channel, user="mod", options=[STATUS])
     answer = (await _callback(world, status)).json
     assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
-    assert answer["data"]["content"] == GENERIC_ERROR
+    assert answer["data"]["content"] == say("command.failed")
 
 
 async def test_a_link_gets_one_quiet_reply_with_embed_and_delete_button(world: World) -> None:
@@ -402,7 +402,7 @@ async def test_brief_public_posts_publicly_but_thinks_and_fails_privately(world:
     assert not shown["flags"] & EPHEMERAL
     # ... and the private placeholder says where it went.
     [placeholder] = _bot_messages(fake, channel, with_embeds=False)
-    assert placeholder["content"] == "Shared with the channel below."
+    assert placeholder["content"] == say("brief.shared")
     assert placeholder["flags"] & EPHEMERAL
 
     failing = world.pages.add("/gone/public", "<h1>Not here</h1>", status=404)
@@ -434,7 +434,7 @@ async def test_brief_on_a_failing_url_says_why_in_plain_words(world: World) -> N
     assert deferred.json["data"]["flags"] & EPHEMERAL
     followup = await fake.wait_for("POST", fake.followup_path(interaction))
     content = followup.json["content"]
-    assert content.startswith(f"I couldn't brief <{missing}>: ")
+    assert content.startswith(say("failure.of_link", link=missing, reason=""))
     assert "404" in content
     assert "Traceback" not in content and "Error" not in content.split(":", 1)[0]
     assert followup.json["flags"] & EPHEMERAL
@@ -473,7 +473,7 @@ async def test_context_menu_briefs_the_links_of_a_message_privately(world: World
     fake, channel = world.fake, world.fake.channel()
     await world.bot.store.set_mode(fake.guild_id, channel, "off")
     posted = await fake.post_message(channel, f"read {world.page('bot-city-budget.html')} later")
-    interaction = await fake.message_command("Brief this message", posted, user="bob")
+    interaction = await fake.message_command(say("brief.context_menu"), posted, user="bob")
     deferred = await _callback(world, interaction)
     assert deferred.json == {"type": 5, "data": {"flags": EPHEMERAL}}
     followup = await fake.wait_for("POST", fake.followup_path(interaction))
@@ -485,10 +485,10 @@ async def test_context_menu_on_a_message_without_links(world: World) -> None:
     fake, channel = world.fake, world.fake.channel()
     await world.bot.store.set_mode(fake.guild_id, channel, "off")
     posted = await fake.post_message(channel, "no links here, just chat")
-    interaction = await fake.message_command("Brief this message", posted)
+    interaction = await fake.message_command(say("brief.context_menu"), posted)
     answer = (await _callback(world, interaction)).json
     assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
-    assert "no article links" in answer["data"]["content"]
+    assert "nothing to brief" in answer["data"]["content"]
 
 
 async def test_article_text_cannot_ping_or_format(world: World) -> None:
@@ -524,9 +524,12 @@ async def test_delete_button_refuses_a_stranger(world: World) -> None:
     custom_id = reply["components"][0]["components"][0]["custom_id"]
     click = await fake.click(reply, custom_id, user="bob")
     answer = (await _callback(world, click)).json
-    assert answer == {"type": 4, "data": {"content": NOT_ALLOWED, "flags": EPHEMERAL}} or (
+    assert answer == {
+        "type": 4,
+        "data": {"content": say("delete.not_allowed"), "flags": EPHEMERAL},
+    } or (
         answer["type"] == 4
-        and answer["data"]["content"] == NOT_ALLOWED
+        and answer["data"]["content"] == say("delete.not_allowed")
         and answer["data"]["flags"] & EPHEMERAL
     )
     assert fake.find("DELETE", rf"/channels/{reply['channel_id']}/messages/{reply['id']}") == []
@@ -588,7 +591,7 @@ async def test_status_needs_manage_channels_too(world: World) -> None:
     status = await fake.slash("newsdesk", channel, user="alice", options=[STATUS])
     answer = (await _callback(world, status)).json
     assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
-    assert answer["data"]["content"] == "You need the Manage Channels permission to do this."
+    assert answer["data"]["content"] == say("command.need_permission", permission="Manage Channels")
 
 
 async def test_a_forum_gets_a_mode_and_its_posts_follow_it(world: World) -> None:
@@ -644,7 +647,7 @@ async def test_a_reaction_while_saturated_gets_an_hourglass_and_can_ask_again(
         raise QueueFull()
 
     with monkeypatch.context() as patch:
-        patch.setattr(world.bot, "brief_urls", saturated)
+        patch.setattr(world.bot.service, "brief_many", saturated)
         start = fake.mark()
         await fake.add_reaction(channel, posted["id"], "📰", user="bob")
         await fake.wait_for(
@@ -691,13 +694,13 @@ async def test_a_post_deleted_while_being_briefed_gets_no_orphan_reply(
     caplog.set_level(logging.WARNING, logger="cogs.watch")
     fake, pages, channel = world.fake, world.pages, world.fake.channel()
     link = pages.add("/deleted/story", _story(42))
-    gate, brief_urls = asyncio.Event(), world.bot.brief_urls
+    gate, brief_many = asyncio.Event(), world.bot.service.brief_many
 
     async def held(*args: Any, **kwargs: Any) -> Any:
         await gate.wait()
-        return await brief_urls(*args, **kwargs)
+        return await brief_many(*args, **kwargs)
 
-    monkeypatch.setattr(world.bot, "brief_urls", held)
+    monkeypatch.setattr(world.bot.service, "brief_many", held)
     start = fake.mark()
     posted = await fake.post_message(channel, link)
     await fake.wait_for("POST", rf"/channels/{channel}/typing", since=start)

@@ -26,11 +26,10 @@ import pytest_asyncio
 
 from bot.discord_app.client import NewsdeskBot
 from bot.messages import say
-from bot.network.guard import BLOCKED_ADDRESS
 from bot.runtime.analysis import WARM_UP_HTML, analyse_html, warm_up
 from bot.runtime.pipeline import Pipeline
 from bot.runtime.throttle import HOURGLASS
-from bot.runtime.workers import TIMEOUT_MESSAGE, WorkerPool
+from bot.runtime.workers import WorkerPool
 from config import Settings
 from tests.helpers.article_server import ArticleServer
 from tests.helpers.fake_discord import (
@@ -157,7 +156,7 @@ class World:
         assert followup.json["flags"] & EPHEMERAL
         assert not followup.json.get("embeds")
         content: str = followup.json["content"]
-        assert content.startswith(f"I couldn't brief <{url}>: ")
+        assert content.startswith(say("failure.of_link", link=url, reason=""))
         assert "Traceback" not in content and "Exception" not in content
         return content
 
@@ -232,7 +231,7 @@ async def test_a_page_too_slow_to_analyse_times_out_and_its_worker_is_replaced(
     before = pool.pids
     url = world.pages.add("/slow/minutes", slow_html())
     content = await world.brief_words(url)
-    assert content.endswith(TIMEOUT_MESSAGE)
+    assert content.endswith(say("pipeline.timeout"))
     await world.next_link_works()  # served by the replacement worker
     assert pool.alive_workers == 1
     assert set(pool.pids).isdisjoint(before)
@@ -241,18 +240,18 @@ async def test_a_page_too_slow_to_analyse_times_out_and_its_worker_is_replaced(
 @pytest.mark.parametrize(
     ("status", "words"),
     [
-        (403, "403 Forbidden"),
-        (404, "404 Not Found"),
-        (410, "410 Gone"),
-        (429, "429 Too Many Requests"),
-        (500, "500 Internal Server Error"),
-        (503, "503 Service Unavailable"),
+        (403, "Forbidden"),
+        (404, "Not Found"),
+        (410, "Gone"),
+        (429, "Too Many Requests"),
+        (500, "Internal Server Error"),
+        (503, "Service Unavailable"),
     ],
 )
 async def test_http_errors_via_brief_are_plain_words(world: World, status: int, words: str) -> None:
     url = world.pages.add(f"/status/{status}", "<h1>Nope</h1>", status=status)
     content = await world.brief_words(url)
-    assert content.endswith(f"The site answered {words}.")
+    assert content.endswith(say("fetch.status", status=status, phrase=words))
     await world.next_link_works()
 
 
@@ -262,7 +261,7 @@ async def test_a_pdf_via_brief_is_plain_words(world: World, content_type: str) -
     path = f"/files/report-{content_type.split(';')[0].replace('/', '-')}.pdf"
     url = world.pages.add(path, pdf, Content_Type=content_type)
     content = await world.brief_words(url)
-    assert content.endswith("This link is a PDF, not a web page.")
+    assert content.endswith(say("fetch.not_html", what=say("filetype.pdf")))
     await world.next_link_works()
 
 
@@ -272,7 +271,7 @@ async def test_a_redirect_to_a_private_address_is_blocked(world: World, target: 
     path = f"/redirect/{target.split('.')[0]}"
     url = world.pages.add_redirect(path, location)
     content = await world.brief_words(url)
-    assert content.endswith(BLOCKED_ADDRESS)
+    assert content.endswith(say("link.private_address"))
     assert world.pages.hits[path] == 1  # the first hop was allowed, the second never made
     await world.next_link_works()
 
@@ -374,10 +373,9 @@ async def test_slash_commands_have_a_per_person_limit_in_plain_words(world: Worl
     _, refused = await world.brief(url, user=who)
     answer = refused.json
     assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
-    assert re.fullmatch(
-        r"You've asked for a lot of briefings in the last minute\. Try again in \d+ seconds?\.",
-        answer["data"]["content"],
-    )
+    waits = [say("throttle.try_again_one", wait=1)]
+    waits += [say("throttle.try_again_many", wait=n) for n in range(2, 61)]
+    assert answer["data"]["content"] in waits
     _, other = await world.brief(url)  # someone else is not held back
     assert other.json["type"] == 5
     assert world.pages.hits[url.split(str(world.pages.port), 1)[1]] == 1  # cached after one

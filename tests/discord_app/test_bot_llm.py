@@ -24,14 +24,11 @@ import pytest_asyncio
 from bot.discord_app import render
 from bot.discord_app.client import NewsdeskBot, point_discord_at
 from bot.llm.budget import DailyBudget
-from bot.llm.switch import (
-    NEED_MANAGE_SERVER,
-    NOT_CONFIGURED,
-    LLMGuildStore,
-    StoredBudgetBriefer,
-)
+from bot.llm.switch import LLMGuildStore, StoredBudgetBriefer
+from bot.messages import say
 from bot.models import Briefing
-from bot.storage.modes import Store
+from bot.storage.database import Database, open_database
+from bot.storage.guild_settings import GuildSettings
 from tests.helpers.article_server import PAGES, ArticleServer
 from tests.helpers.fake_discord import (
     EPHEMERAL,
@@ -52,8 +49,8 @@ MANAGE_GUILD = 1 << 5  # Discord's "Manage Server" permission bit
 BUDGET_PAGE = PAGES / "bot-city-budget.html"
 BUDGET_HEADLINE = "Millbrook council passes budget that keeps every branch library open"
 EXTRACTIVE_LEDE = "Millbrook's councillors approved a £184m budget on Thursday night"
-CHECKED = "briefing: test-model, checked"
-EXTRACTIVE = "briefing: extractive"
+CHECKED = say("briefing.method", method=say("briefing.llm_method", model="test-model"))
+EXTRACTIVE = say("briefing.method", method="extractive")
 
 # Every name, number and word here is in the article, so every bullet passes the checks.
 GOOD_BULLETS = [
@@ -261,7 +258,7 @@ async def test_llm_on_without_manage_server_is_refused(world: World, user: str) 
     await world.guilds.set_enabled(world.fake.guild_id, False)
     answer = await world.llm_command("on", user=user)  # mod has Manage Channels, not Server
     assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
-    assert answer["data"]["content"] == NEED_MANAGE_SERVER
+    assert answer["data"]["content"] == say("command.need_permission", permission="Manage Server")
     assert not await world.guilds.is_enabled(world.fake.guild_id)
 
 
@@ -306,46 +303,45 @@ async def test_switch_and_budget_counts_survive_a_restart(world: World) -> None:
     assert used >= 1
 
     # What a restarted bot would read from the same file (WAL: a second reader is fine).
-    store = await Store.open(world.database)
+    db = await open_database(world.database)
     try:
-        reopened = LLMGuildStore(store.db)
+        reopened = LLMGuildStore(GuildSettings(db))
         assert await reopened.is_enabled(guild)
         fresh = DailyBudget(limit=10)
         await reopened.load_budget(fresh)
         assert fresh.used(guild) == used
     finally:
-        await store.close()
+        await db.close()
 
 
-async def test_budget_counts_from_another_day_are_not_restored(tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "state.sqlite3")
-    try:
-        guilds = LLMGuildStore(store.db)
-        budget = DailyBudget(limit=5)
-        assert budget.try_spend(42) and budget.try_spend(42)
-        await guilds.save_budget(budget, 42)
-        await store.db.execute("UPDATE llm_budget SET day = '2020-01-01'")
-        fresh = DailyBudget(limit=5)
-        await guilds.load_budget(fresh)
-        assert fresh.used(42) == 0
-    finally:
-        await store.close()
+async def test_budget_counts_from_another_day_are_not_restored(sqlite_database: Database) -> None:
+    # SQLite only: this module's tests share one event loop, and a PostgreSQL pool belongs to
+    # the loop that opened it (the store on both backends: tests/storage/test_guild_settings.py).
+    database = sqlite_database
+    guilds = LLMGuildStore(GuildSettings(database))
+    budget = DailyBudget(limit=5)
+    assert budget.try_spend(42) and budget.try_spend(42)
+    await guilds.save_budget(budget, 42)
+    await database.execute("UPDATE llm_budget SET day = '2020-01-01'")
+    fresh = DailyBudget(limit=5)
+    await guilds.load_budget(fresh)
+    assert fresh.used(42) == 0
 
 
 async def test_a_storage_failure_never_costs_the_briefing(world: World, tmp_path: Path) -> None:
-    store = await Store.open(tmp_path / "gone.sqlite3")
-    guilds = LLMGuildStore(store.db)
-    await store.close()  # every read and write now fails
+    db = await open_database(tmp_path / "gone.sqlite3")
+    guilds = LLMGuildStore(GuildSettings(db))
+    await db.close()  # every read and write now fails
     assert not await guilds.uses_llm(7)  # the switch reads as "off"
 
     briefer = StoredBudgetBriefer(world.bot.settings, guilds)
     try:
-        posted = await world.bot.brief_url(world.story(7))  # the extractive briefing
+        posted = await world.bot.service.brief(world.story(7))  # the extractive briefing
         world.stub.reply_json({"bullets": GOOD_BULLETS, "key_quotes": [1]})
         improved = await briefer.improve(posted, guild_id=7)  # the budget cannot be saved
     finally:
         await briefer.aclose()
-    assert improved.briefing_method == "test-model, checked"
+    assert improved.briefing_method == say("briefing.llm_method", model="test-model")
     assert improved.briefing == GOOD_BULLETS
     assert briefer.budget.used(7) == 1
 
@@ -357,11 +353,13 @@ async def test_footer_names_the_briefing_method() -> None:
     briefing = Briefing(
         source="x", headline="H", paragraphs=["One two three."], briefing=["One two three."]
     )
-    assert render.footer_text(briefing) == "1 min read · briefing: extractive"
-    briefing.briefing_method = "llama3.1, checked"
-    assert render.footer_text(briefing) == "1 min read · briefing: llama3.1, checked"
+    minute = say("briefing.reading_time", minutes=1)
+    assert render.footer_text(briefing) == f"{minute} · {EXTRACTIVE}"
+    briefing.briefing_method = say("briefing.llm_method", model="llama3.1")
+    checked = say("briefing.method", method=briefing.briefing_method)
+    assert render.footer_text(briefing) == f"{minute} · {checked}"
     briefing.byline = "B " * 2000  # a runaway byline cannot push the label out
-    assert render.footer_text(briefing).endswith(" · briefing: llama3.1, checked")
+    assert render.footer_text(briefing).endswith(f" · {checked}")
 
 
 # --- no backend configured ------------------------------------------------------------------
@@ -384,7 +382,7 @@ async def test_without_a_backend_the_command_says_so_and_briefings_are_extractiv
                 "newsdesk", fake.channel(), user="owner", options=[llm_option("on")]
             )
             answer = (await fake.wait_for("POST", fake.callback_path(interaction))).json
-            assert answer["data"]["content"] == NOT_CONFIGURED
+            assert answer["data"]["content"] == say("llm.not_configured")
             assert answer["data"]["flags"] & EPHEMERAL
 
             posted = await fake.post_message(fake.channel(), world.story(6))

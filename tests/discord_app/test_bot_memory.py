@@ -22,7 +22,7 @@ import pytest
 import pytest_asyncio
 
 from bot.discord_app.client import NewsdeskBot
-from bot.discord_app.memory import NEED_MANAGE_MESSAGES, REFRESH_REFUSED
+from bot.messages import say
 from cogs.digest import Digests
 from tests.helpers.article_server import PAGES, ArticleServer
 from tests.helpers.fake_discord import (
@@ -198,7 +198,7 @@ async def test_refresh_bypasses_the_cache_for_manage_messages_only(world: World)
     )
     answer = (await world.answer(refused)).json
     assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
-    assert answer["data"]["content"] == REFRESH_REFUSED
+    assert answer["data"]["content"] == say("brief.refresh_refused")
     assert world.pages.hits["/cache/refresh"] == 1
 
     again = await fake.slash("brief", channel, user="alice", options=[_option("url", link)])
@@ -296,7 +296,7 @@ async def test_search_finds_by_speaker_and_quote_word_only_where_the_member_can_
     assert LOCKOUT in by_speaker
     assert "Pellham Herald" in by_speaker
     assert f"({world.jump(shared)})" in by_speaker  # jump link to the post
-    assert "published 2026-11-24" in by_speaker
+    assert say("search.published", date="2026-11-24") in by_speaker
     assert LOCKOUT in _found(await _search(world, "alice", "chained gates"))  # quote words
 
     # The orchard was only shared in the Editors-only channel.
@@ -330,7 +330,7 @@ async def test_forget_removes_an_article_for_moderators_only(world: World) -> No
         "newsdesk", channel, user="alice", options=_sub("forget", _option("url", link))
     )
     answer = (await world.answer(refused)).json
-    assert answer["data"]["content"] == NEED_MANAGE_MESSAGES
+    assert answer["data"]["content"] == say("command.need_permission", permission="Manage Messages")
     assert "Ferret rescue" in _found(await _search(world, "alice", "ferret"))
 
     done = await fake.slash(
@@ -370,7 +370,9 @@ async def test_digest_merges_two_outlets_and_keeps_an_unrelated_story_apart(worl
     assert "3 articles shared 4 times, 2 stories" in body["content"]
     bridge, levy = body["embeds"]
     assert bridge["title"] == GAZETTE  # most shared story first; best headline
-    assert bridge["author"]["name"] == "2 outlets: The Kestrel Bay Gazette, Coastline Courier"
+    assert bridge["author"]["name"] == say(
+        "digest.outlets", count=2, names="The Kestrel Bay Gazette, Coastline Courier"
+    )
     summary, quote = bridge["description"].split("\n\n")
     assert summary.startswith("A cargo ship drifting in strong winds struck the Calder")
     speakers = ("Ingrid Solberg", "Tomas Achterberg", "Marguerite Abadi", "Jonah Feld")
@@ -394,8 +396,8 @@ async def test_digest_of_a_quiet_channel_says_so_privately_even_when_asked_publi
     interaction = await fake.slash("digest", channel, options=options)
     answer = (await world.answer(interaction)).json
     assert answer["type"] == 4 and answer["data"]["flags"] & EPHEMERAL
-    assert answer["data"]["content"] == (
-        f"Nothing was shared in <#{channel}> in the last 6 hours, so there is no digest."
+    assert answer["data"]["content"] == say(
+        "digest.empty", where=f"<#{channel}>", window=say("count.hour_many", count=6)
     )
     assert not answer["data"].get("embeds")
 
@@ -513,7 +515,7 @@ async def test_archiving_while_modes_change_never_collides(world: World) -> None
     change committing in between failed ("SQL statements in progress")."""
     fake, bot = world.fake, world.bot
     link = world.serve("memory-library-levy.html", "/collide/levy", "Badgers delay bypass")
-    briefing = await bot.brief_url(link)
+    briefing = await bot.service.brief(link)
     channels = [fake.channel() for _ in range(3)]
 
     async def archive(n: int) -> None:

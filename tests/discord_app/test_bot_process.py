@@ -7,9 +7,11 @@ environment, exactly as an operator would configure it, and watch what it does o
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
+import sqlite3
 import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Mapping
@@ -21,9 +23,18 @@ from typing import Any, TypeVar
 import pytest
 
 from bot.discord_app.client import run_bot
+from bot.messages import say
 from config import Settings
 from tests.helpers.article_server import PAGES, ArticleServer
-from tests.helpers.fake_discord import EPHEMERAL, FakeDiscord, Recorded, bot_settings, running_bot
+from tests.helpers.fake_discord import (
+    APP_FLAG_MESSAGE_CONTENT_LIMITED,
+    EPHEMERAL,
+    INTENT_MESSAGE_CONTENT,
+    FakeDiscord,
+    Recorded,
+    bot_settings,
+    running_bot,
+)
 from tests.helpers.paths import REPO
 
 T = TypeVar("T")
@@ -152,9 +163,7 @@ async def test_a_rejected_token_exits_2_with_one_clear_line(
     assert "Traceback" not in stderr
     assert "a-revoked-token" not in stderr
     ours = [line for line in stderr.splitlines() if line.startswith("newsdesk:")]
-    assert ours == [
-        "newsdesk: Discord rejected the bot token (401 Unauthorized): check DISCORD_TOKEN."
-    ]
+    assert ours == [f"newsdesk: {say('exit.token_rejected')}"]
     assert fake.find("GET", r"/users/@me")  # it really asked Discord
     assert not fake.identified
 
@@ -167,9 +176,7 @@ async def test_a_missing_token_exits_2_before_connecting(
     env = bot_env(fake, article_server, tmp_path, "")
     status, stderr = await run_to_exit(env, tmp_path, fake)
     assert status == 2
-    assert stderr.strip().splitlines() == [
-        "newsdesk: no Discord bot token: set DISCORD_TOKEN in the environment or in .env."
-    ]
+    assert stderr.strip().splitlines() == [f"newsdesk: {say('exit.no_token')}"]
     assert fake.requests == []
 
 
@@ -225,34 +232,145 @@ def test_an_unreachable_discord_is_one_line_not_a_traceback(
     )
     assert run_bot(settings) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"newsdesk: could not reach Discord at {base}: ")
+    assert err.startswith("newsdesk: " + say("exit.unreachable", base=base, error=""))
     assert len(err.strip().splitlines()) == 1
     assert "some-token" not in err
 
 
-@pytest.mark.parametrize(
-    ("close_code", "expected"),
-    [
-        (4004, "newsdesk: Discord rejected the bot token (401 Unauthorized): check DISCORD_TOKEN."),
-        (4014, "newsdesk: Discord refused the Message Content intent: enable it"),
-    ],
-)
-async def test_gateway_refusals_exit_2_with_one_line(
+async def test_a_rejected_token_at_the_gateway_exits_2_with_one_line(
     fake_discord: FakeDiscord,
     article_server: ArticleServer,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-    close_code: int,
-    expected: str,
 ) -> None:
-    fake_discord.identify_close_code = close_code
+    fake_discord.identify_close_code = 4004
     settings = bot_settings(fake_discord, tmp_path / "db.sqlite3", article_server.port)
     # run_bot owns its event loop, so it runs in a thread while this loop serves the fake.
     status = await asyncio.to_thread(run_bot, settings)
     err = capsys.readouterr().err
     assert status == 2
-    assert err.startswith(expected)
+    assert err.startswith("newsdesk: " + say("exit.token_rejected"))
     assert "Traceback" not in err
+
+
+async def test_a_refused_intent_the_operator_insists_on_exits_2_with_one_line(
+    fake_discord: FakeDiscord,
+    article_server: ArticleServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    fake = fake_discord
+    fake.message_content_allowed = False
+    settings = bot_settings(
+        fake, tmp_path / "db.sqlite3", article_server.port, message_content="on"
+    )
+    status = await asyncio.to_thread(run_bot, settings)
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.strip().splitlines()[-1] == "newsdesk: " + say("exit.intent_refused")
+    assert "Traceback" not in err
+    assert [bool(i & INTENT_MESSAGE_CONTENT) for i in fake.identify_intents()] == [True]
+
+
+async def test_an_intent_refused_despite_the_flags_means_one_start_without_it(
+    article_server: ArticleServer, tmp_path: Path
+) -> None:
+    """The application's flags say yes, the gateway says 4014 (switched off meanwhile): in
+    `auto` the process starts again without the intent, and keeps running."""
+    fake = FakeDiscord()
+    fake.message_content_allowed = False
+    fake.application_flags = APP_FLAG_MESSAGE_CONTENT_LIMITED
+    await fake.start()
+    try:
+        env = bot_env(fake, article_server, tmp_path, fake.token)
+        async with newsdesk_run(env, tmp_path) as process:
+            await wait_or_exit(process, fake.wait_identified(count=2, timeout=90))
+            asking = [bool(i & INTENT_MESSAGE_CONTENT) for i in fake.identify_intents()]
+            assert asking == [True, False]
+            channel = fake.channel()
+            asked = await fake.mention_bot(channel, article_server.page_url("bot-city-budget.html"))
+            reply = await wait_or_exit(
+                process,
+                fake.wait_for("POST", rf"/channels/{channel}/messages", timeout=90),
+            )
+            assert reply.json["message_reference"]["message_id"] == int(asked["id"])
+            process.send_signal(signal.SIGTERM)
+            status = await asyncio.wait_for(process.wait(), 30)
+    finally:
+        await fake.stop()
+    stderr = (tmp_path / "stderr.log").read_text()
+    assert status == 0, stderr
+    assert stderr.count(say("run.message_content_refused")) == 1
+    assert stderr.count(say("run.message_content_missing")) == 1
+    assert "Traceback" not in stderr
+
+
+async def test_a_process_running_shard_1_of_2_answers_only_its_guilds_in_json_logs(
+    article_server: ArticleServer, tmp_path: Path
+) -> None:
+    """Shard 1's process sees and answers its own guilds only: never shard 0's, never a DM
+    (Discord sends those to shard 0). Its logs are JSON lines that say which shards wrote them
+    and never hold the token, even at DEBUG."""
+    fake = FakeDiscord(shard_count=2)
+    ours = fake.add_guild(shard=1)
+    await fake.start()
+    link = article_server.page_url("bot-city-budget.html")
+    try:
+        # Shard 0's process registers the commands (application-wide work) and is gone
+        # before shard 1's starts: nothing else could answer shard 0's events.
+        zero = bot_settings(
+            fake, tmp_path / "zero.sqlite3", article_server.port, shard_count=2, shard_ids="0"
+        )
+        async with running_bot(fake, zero):
+            assert fake.commands.get(None)
+        start = fake.mark()
+        env = bot_env(fake, article_server, tmp_path, fake.token)
+        env.update(
+            NEWSDESK_SHARD_COUNT="2",
+            NEWSDESK_SHARD_IDS="1",
+            NEWSDESK_LOG_FORMAT="json",
+            NEWSDESK_LOG_LEVEL="DEBUG",
+        )
+        async with newsdesk_run(env, tmp_path) as process:
+            await wait_or_exit(process, fake.wait_identified(count=2, timeout=90))
+            assert fake.identify_shards()[-1] == (1, 2)
+            theirs = await fake.post_message(fake.channel(), f"on shard 0: {link}")
+            url_option = [{"type": 3, "name": "url", "value": link}]
+            in_dm = await fake.dm_slash("brief", options=url_option)
+            mine = await fake.post_message(fake.channel(ours), f"on shard 1: {link}")
+            reply = await wait_or_exit(
+                process,
+                fake.wait_for(
+                    "POST",
+                    rf"/channels/{mine['channel_id']}/messages",
+                    since=start,
+                    where=lambda r: r.json["message_reference"]["message_id"] == int(mine["id"]),
+                    timeout=90,
+                ),
+            )
+            assert reply.json["embeds"][0]["title"] == BUDGET_HEADLINE
+            process.send_signal(signal.SIGTERM)
+            status = await asyncio.wait_for(process.wait(), 30)
+    finally:
+        await fake.stop()
+    stderr = (tmp_path / "stderr.log").read_text()
+    assert status == 0, stderr[-3000:]
+    assert not fake.find("POST", rf"/channels/{theirs['channel_id']}/messages", since=start)
+    assert not fake.find("POST", fake.callback_path(in_dm), since=start)
+    assert {(event, data["id"]) for event, data in fake.undelivered} == {
+        ("MESSAGE_CREATE", theirs["id"]),
+        ("INTERACTION_CREATE", in_dm["id"]),
+    }
+    assert not fake.find("PUT", rf"/applications/{fake.app_id}/.*commands", since=start)
+
+    assert fake.token not in stderr
+    records = [json.loads(line) for line in stderr.splitlines()]  # every line is JSON
+    assert len(records) > 10
+    for record in records:
+        assert {"time", "level", "logger", "message"} <= set(record)
+        assert (record["shard_ids"], record["shard_count"]) == ("1", 2)
+    assert any(r["level"] == "DEBUG" and r["logger"].startswith("discord") for r in records)
+    assert not any("Traceback" in r.get("exception", "") for r in records)
 
 
 async def test_dev_guild_commands_are_registered_to_that_guild_and_work(
@@ -290,6 +408,26 @@ async def test_a_database_that_cannot_be_opened_exits_2_with_one_clear_line(
         f"newsdesk: could not open the database at {blocker / 'newsdesk.sqlite3'}: "
     ), stderr
     assert "reach Discord" not in stderr
+    assert not fake.identified
+
+
+async def test_a_database_from_a_newer_newsdesk_exits_2_and_is_not_migrated(
+    article_server: ArticleServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "newsdesk.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 999")
+    fake = FakeDiscord()
+    await fake.start()
+    env = bot_env(fake, article_server, tmp_path, fake.token)
+    env["NEWSDESK_DATABASE"] = str(path)
+    status, stderr = await run_to_exit(env, tmp_path, fake)
+    assert status == 2, stderr
+    ours = [line for line in stderr.splitlines() if line.startswith("newsdesk:")]
+    assert len(ours) == 1 and "schema version 999 is newer than this Newsdesk" in ours[0], stderr
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (999,)
+        assert db.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
     assert not fake.identified
 
 
@@ -374,3 +512,28 @@ async def test_sigterm_to_the_process_group_finishes_in_flight_links_and_caches_
         reply = await wait_or_exit(process, reply_to(again))
     assert reply.json["embeds"][0]["title"] == BUDGET_HEADLINE
     assert "Traceback" not in (tmp_path / "stderr.log").read_text()
+
+
+async def test_a_metrics_address_already_taken_exits_2_with_one_line(
+    fake_discord: FakeDiscord,
+    article_server: ArticleServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        address = f"127.0.0.1:{taken.getsockname()[1]}"
+        settings = bot_settings(
+            fake_discord, tmp_path / "db.sqlite3", article_server.port, metrics_addr=address
+        )
+        status = await asyncio.to_thread(run_bot, settings)
+    err = capsys.readouterr().err
+    assert status == 2
+    ours = [line for line in err.splitlines() if line.startswith("newsdesk:")]
+    assert len(ours) == 1
+    assert ours[0].startswith(
+        "newsdesk: " + say("exit.endpoint_unavailable", address=address, error="")
+    )
+    assert "Traceback" not in err
+    assert not fake_discord.identified  # it stopped before connecting to the gateway

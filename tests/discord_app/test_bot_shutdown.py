@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from bot.discord_app import client
+from bot.storage.database import StorageError
+from bot.storage.sqlite import SQLiteDatabase
 from tests.helpers.article_server import ArticleServer
 from tests.helpers.fake_discord import FakeDiscord, bot_settings, running_bot
 
@@ -47,29 +49,36 @@ async def test_close_waits_for_a_reply_still_archiving(
     assert [int(row[0]) for row in rows] == [int(posted["id"])]
 
 
-async def test_one_store_failing_to_close_does_not_leave_the_others_open(
+async def test_one_resource_failing_to_close_does_not_leave_the_others_open(
     article_server: ArticleServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     fake = FakeDiscord()
     await fake.start()
     settings = bot_settings(fake, tmp_path / "newsdesk.sqlite3", article_server.port)
+    pipeline_closed = False
     try:
         async with running_bot(fake, settings) as bot:
-            store_db, guilds = bot.store.db, bot.llm_guilds
-            assert guilds is not None
-            guilds_close = guilds.close
+            database, pipeline = bot.store.db, bot.pipeline
+            database_close, pipeline_close = database.close, pipeline.close
 
             async def broken_close() -> None:
+                await database_close()
                 raise RuntimeError("disk went away")
 
-            guilds.close = broken_close  # type: ignore[method-assign]
+            async def watched_close() -> None:
+                nonlocal pipeline_closed
+                await pipeline_close()
+                pipeline_closed = True
+
+            database.close = broken_close  # type: ignore[method-assign]
+            pipeline.close = watched_close  # type: ignore[method-assign]
             await bot.close()
     finally:
         await fake.stop()
-        await guilds_close()
-    with pytest.raises(ValueError, match=r"closed|no active connection"):
-        await store_db.execute("SELECT 1")  # the store was still closed after the failure
-    assert "could not close the LLM switch store" in caplog.text
+    assert "could not close the database" in caplog.text
+    assert pipeline_closed  # closed after the database failed to
+    with pytest.raises(StorageError, match="closed"):
+        await database.execute("SELECT 1")
 
 
 async def test_an_extension_that_fails_to_load_leaves_the_others_working(
@@ -92,32 +101,38 @@ async def test_an_extension_that_fails_to_load_leaves_the_others_working(
         await fake.stop()
 
 
-async def test_each_store_has_its_own_connection_and_all_close(
+async def test_every_store_shares_one_database_and_it_closes(
     article_server: ArticleServer, tmp_path: Path
 ) -> None:
-    # Archive and digest schedules once shared a connection: a schedule's commit could land in
-    # the middle of an archive transaction, or an archive rollback undo a schedule's mark.
+    # One owner: the stores get the bot's one database (one writer, readers beside it), and
+    # closing the bot closes every connection it opened, the sweep included.
     fake = FakeDiscord()
     await fake.start()
     settings = bot_settings(fake, tmp_path / "newsdesk.sqlite3", article_server.port)
     try:
         async with running_bot(fake, settings) as bot:
             assert bot.llm_guilds is not None
-            connections = [
-                bot.store.db,
+            database = bot.store.db
+            assert isinstance(database, SQLiteDatabase)
+            owners = [
                 bot.archive._db,
                 bot.schedules._db,
-                bot.llm_guilds.db,
+                bot.llm_guilds.guild_settings.db,
+                bot.service.cache._db if bot.service.cache else None,
             ]
-            assert len({id(db) for db in connections}) == len(connections)
-            for db in connections:
-                assert (await db.execute_fetchall("PRAGMA busy_timeout"))[0][0] == 5000
-                assert (await db.execute_fetchall("PRAGMA journal_mode"))[0][0] == "wal"
+            assert all(owner is database for owner in owners)
+            connections = [database._writer, *database._readers]
+            for connection in connections:
+                timeout = await connection.submit(
+                    lambda c: c.execute("PRAGMA busy_timeout").fetchone()
+                )
+                assert timeout == (5000,)
+            assert await database.fetch_one("PRAGMA journal_mode") == ("wal",)
     finally:
         await fake.stop()
-    for db in connections:
-        with pytest.raises(ValueError, match=r"closed|no active connection"):
-            await db.execute("SELECT 1")
+    for connection in connections:
+        with pytest.raises(RuntimeError, match="shutdown"):  # its thread is gone too
+            await connection.submit(lambda c: c.execute("SELECT 1"))
 
 
 async def test_a_reply_still_being_written_when_closing_starts_is_posted(
@@ -130,13 +145,13 @@ async def test_a_reply_still_being_written_when_closing_starts_is_posted(
     settings = bot_settings(fake, tmp_path / "newsdesk.sqlite3", article_server.port)
     try:
         async with running_bot(fake, settings) as bot:
-            gate, brief_urls = asyncio.Event(), bot.brief_urls
+            gate, brief_many = asyncio.Event(), bot.service.brief_many
 
             async def held(*args: Any, **kwargs: Any) -> Any:
                 await gate.wait()
-                return await brief_urls(*args, **kwargs)
+                return await brief_many(*args, **kwargs)
 
-            bot.brief_urls = held  # type: ignore[method-assign]
+            bot.service.brief_many = held  # type: ignore[method-assign]
             channel = fake.channel()
             posted = await fake.post_message(channel, article_server.page_url("harbour-ferry.html"))
             await fake.wait_for("POST", rf"/channels/{channel}/typing")

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.discord_app import render
+from bot.messages import say
 from bot.models import Briefing, ErrorKind, Failure, Quote
 
 WORDS_690 = ["word"] * 690  # 3 minutes at 230 words a minute
@@ -81,10 +82,10 @@ def test_thumbnail_only_for_web_urls() -> None:
 
 
 def test_reading_time_rounds_and_never_says_zero() -> None:
-    assert render.reading_time(0) == "1 min read"
-    assert render.reading_time(100) == "1 min read"
-    assert render.reading_time(690) == "3 min read"
-    assert render.reading_time(2300) == "10 min read"
+    assert render.reading_time(0) == say("briefing.reading_time", minutes=1)
+    assert render.reading_time(100) == say("briefing.reading_time", minutes=1)
+    assert render.reading_time(690) == say("briefing.reading_time", minutes=3)
+    assert render.reading_time(2300) == say("briefing.reading_time", minutes=10)
 
 
 def test_long_headline_is_trimmed_at_a_word_boundary() -> None:
@@ -199,11 +200,13 @@ def test_article_text_cannot_inject_into_any_rendered_part() -> None:
 def test_failure_message_is_plain_words_with_the_link() -> None:
     failed = Briefing.failed(
         "https://x.example/a",
-        Failure(ErrorKind.HTTP_STATUS, "The site answered 404 Not Found."),
+        Failure(ErrorKind.HTTP_STATUS, say("fetch.status", status=404, phrase="Not Found")),
         "https://x.example/a",
     )
     text = render.failure_message(failed)
-    assert text == "I couldn't brief <https://x.example/a>: The site answered 404 Not Found."
+    assert text == say(
+        "failure.of_link", link="https://x.example/a", reason="The site answered 404 Not Found."
+    )
 
 
 def test_failure_without_message_falls_back_to_words_for_its_kind() -> None:
@@ -370,3 +373,52 @@ def test_a_byline_that_is_only_a_fake_method_is_dropped() -> None:
 )
 def test_ordinary_bylines_are_shown_whole(byline: str) -> None:
     assert render.footer_text(make_briefing(byline=byline)).startswith(byline + " · ")
+
+
+def test_the_footer_says_where_the_text_was_found_when_not_on_the_page() -> None:
+    from bot.models import TextSource
+
+    briefing = Briefing(source="x", paragraphs=["One two three."], text_source=TextSource.AMP)
+    footer = render.footer_text(briefing)
+    assert footer.endswith("text from the page's AMP version · briefing: extractive")
+    briefing.text_source = TextSource.STRUCTURED_DATA
+    assert "text from the page's structured data" in render.footer_text(briefing)
+    briefing.text_source = TextSource.PAGE
+    assert "text from" not in render.footer_text(briefing)
+
+
+def test_a_preview_is_marked_as_the_sites_own_and_escaped() -> None:
+    from bot.discord_app.material import Preview
+    from bot.messages import say
+
+    card = Preview(
+        url="https://news.example/story",
+        title="**Big** news for <@123>",
+        description="@everyone should read " + "this " * 2000,
+        site="The Example Post",
+    )
+    embed = render.preview_embed(card, budget=1000)
+    assert embed.footer.text == say("preview.label")
+    assert embed.colour == render.PREVIEW_COLOUR != render.COLOUR
+    assert embed.title is not None and "\\*\\*Big\\*\\*" in embed.title
+    assert "<@123>" not in embed.title and "@everyone" not in (embed.description or "")
+    assert len(embed) <= 1000
+
+
+def test_previews_share_one_message_with_briefings_within_discord_limits() -> None:
+    from bot.discord_app.material import Preview
+
+    briefings = [
+        Briefing(source=f"s{i}", headline="H" * 300, paragraphs=["x"], briefing=["y " * 900])
+        for i in range(8)
+    ]
+    cards = [Preview(f"https://e.example/{i}", "T" * 300, "d " * 3000, "Site") for i in range(5)]
+    embeds = render.briefing_embeds(briefings, cards)
+    assert len(embeds) == render.EMBEDS_PER_MESSAGE
+    assert sum(len(e) for e in embeds) <= render.MESSAGE_EMBED_CHARS
+    assert [e.colour for e in embeds[-2:]] == [render.PREVIEW_COLOUR] * 2
+
+
+def test_a_failed_file_is_named_in_its_failure_line() -> None:
+    failed = Briefing.failed("**minutes**.pdf", Failure(ErrorKind.NOT_ARTICLE, "No text."))
+    assert render.failure_message(failed) == "I couldn't brief \\*\\*minutes\\*\\*.pdf: No text."

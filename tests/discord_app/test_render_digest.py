@@ -15,6 +15,7 @@ from bot.discord_app.render import (
     MESSAGE_EMBED_CHARS,
     TITLE_LIMIT,
 )
+from bot.messages import say
 from bot.newsroom.digest import Digest, DigestEntry, DigestLink, DigestQuote
 from bot.storage.archive import SearchHit
 
@@ -82,7 +83,9 @@ def test_a_story_shows_outlets_summary_quote_and_every_post() -> None:
     (embed,) = page
     assert embed.title == "Cargo ship strikes Calder swing bridge"
     assert embed.url == "https://www.kestrelbay-gazette.example/news/calder-bridge"
-    assert embed.author.name == "2 outlets: The Kestrel Bay Gazette, Coastline Courier"
+    assert embed.author.name == say(
+        "digest.outlets", count=2, names="The Kestrel Bay Gazette, Coastline Courier"
+    )
     summary, quote = (embed.description or "").split("\n\n")
     assert summary.startswith("A cargo ship struck")
     assert quote == "> “The whole span shuddered.” — Ingrid Solberg"
@@ -128,12 +131,16 @@ def test_article_text_cannot_ping_or_format_in_a_digest() -> None:
 
 def test_header_and_empty_digest_are_plain_words() -> None:
     header = render_digest.digest_header(_digest(_entry(), _entry(links=1), omitted=3), 24)
-    assert header == (
-        "**Digest for <#2>**, last 24 hours: 4 articles shared 4 times, 5 stories. "
-        "Showing the top 2."
-    )
+    assert header == say(
+        "digest.header",
+        where="<#2>",
+        window=say("count.hour_many", count=24),
+        articles=say("count.article_many", count=4),
+        times=say("count.time_many", count=4),
+        stories=say("count.story_many", count=5),
+    ) + say("digest.showing_top", count=2)
     assert render_digest.empty_digest_text(2, 1) == (
-        "Nothing was shared in <#2> in the last 1 hour, so there is no digest."
+        say("digest.empty", where="<#2>", window="1 hour")
     )
     assert render_digest.digest_pages(_digest()) == []
 
@@ -157,8 +164,8 @@ def test_search_results_show_headline_outlet_date_snippet_and_jump_link() -> Non
     embed = render_digest.search_embed("Quayle", [_hit(5)])
     text = embed.description or ""
     assert text.startswith("**1. Glassworks staff locked out**")
-    assert "Pellham Herald · published 2026-11-24 · shared <t:" in text
-    assert "[jump to the post](https://discord.com/channels/1/2/5)" in text
+    assert f"Pellham Herald · {say('search.published', date='2026-11-24')} · shared <t:" in text
+    assert f"[{say('search.jump')}](https://discord.com/channels/1/2/5)" in text
     assert "**Quayle**" in text  # the match stays bold ...
     assert "\\*workers\\*" in text  # ... the article's own markup does not
 
@@ -177,5 +184,5 @@ def test_a_runaway_site_name_still_shows_the_best_result() -> None:
     embed = render_digest.search_embed("Quayle", [hit])
     text = embed.description or ""
     assert text.startswith("**1. Glassworks staff locked out**")
-    assert "[jump to the post](https://discord.com/channels/1/2/7)" in text
+    assert f"[{say('search.jump')}](https://discord.com/channels/1/2/7)" in text
     assert len(text) <= DESCRIPTION_LIMIT and embed.footer.text is None

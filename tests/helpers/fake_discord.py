@@ -5,11 +5,24 @@ which `allowed_mentions`, reply reference, embeds, components, ephemeral flags) 
 REST payloads discord.py builds, so tests drive the real client over real sockets and assert on
 the recorded requests.
 
-- Gateway (aiohttp websocket at `/`): HELLO, IDENTIFY → READY (guild listed as unavailable,
-  `resume_gateway_url` pointing back here) then GUILD_CREATE at once; heartbeats are ACKed;
-  tests inject MESSAGE_CREATE, MESSAGE_REACTION_ADD and INTERACTION_CREATE as JSON text frames.
-- REST under `/api/v10`: the routes the bot uses; every request is recorded (method, path,
-  JSON, time) and unknown routes answer 404 JSON so a missing route fails a test, not hangs it.
+- Gateway (aiohttp websocket at `/`): HELLO, IDENTIFY → READY (the shard's guilds listed as
+  unavailable, `resume_gateway_url` pointing back here) then a GUILD_CREATE per guild at once;
+  heartbeats are ACKed; tests inject MESSAGE_CREATE, MESSAGE_REACTION_ADD and
+  INTERACTION_CREATE as JSON text frames.
+- Several guilds and sharding as Discord does it: `GET /gateway/bot` recommends `shard_count`
+  shards; each IDENTIFY says `[shard_id, shard_count]`, and a guild's events go only to the
+  connection whose shard is `(guild_id >> 22) % shard_count`, events without a guild (DMs) only
+  to shard 0. `add_guild(shard=k)` makes a guild that lands on shard k. Events no connected
+  shard should get are kept in `undelivered`.
+- Intents as Discord applies them: DMs only with DIRECT_MESSAGES; without MESSAGE_CONTENT a
+  message's content, embeds, attachments and components arrive empty unless it mentions the
+  bot, is the bot's own or is a DM (REST reads too, by `message_content_allowed`); an IDENTIFY
+  asking for MESSAGE_CONTENT when the application may not have it is closed with 4014. The
+  application's flags say whether it may (or `application_flags` says something else).
+- REST under `/api/v10`: the routes the bot uses, channel history included
+  (`GET /channels/{id}/messages` with `after`/`before`/`limit`); every request is recorded
+  (method, path, JSON, time) and unknown routes answer 404 JSON so a missing route fails a
+  test, not hangs it.
 - `wait_for(...)` awaits a matching recorded request on an asyncio.Condition (no sleeps).
 
 discord.py is pointed here with `discord.http.Route.BASE` and
@@ -53,11 +66,36 @@ MEMBER_PERMISSIONS = (
 MODERATOR_PERMISSIONS = MEMBER_PERMISSIONS | MANAGE_CHANNELS | MANAGE_MESSAGES
 
 EPHEMERAL = 1 << 6
+# Gateway intents and application flags the fake looks at.
+INTENT_GUILD_MESSAGES = 1 << 9
+INTENT_DIRECT_MESSAGES = 1 << 12
+INTENT_MESSAGE_CONTENT = 1 << 15
+APP_FLAG_MESSAGE_CONTENT_LIMITED = 1 << 19  # the Bot tab's switch, for unverified apps
+CLOSE_INVALID_SHARD = 4010
+CLOSE_DISALLOWED_INTENTS = 4014
+CONTENT_FIELDS = ("content", "embeds", "attachments", "components")
+
 _snowflakes = itertools.count(1_200_000_000_000_000_000)
+# Guild ids are made in a range of their own, shaped to land on a chosen shard (the shard is
+# `(id >> 22) % count`, so the part above the low 22 bits is picked; the low bits stay 0).
+_guild_epochs = itertools.count(1_100_000_000_000_000_000 >> 22)
 
 
 def snowflake() -> int:
     return next(_snowflakes)
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """Discord's rule: the shard a guild's events go to."""
+    return (guild_id >> 22) % shard_count
+
+
+def guild_snowflake(shard: int = 0, shard_count: int = 1) -> int:
+    """A fresh guild id on `shard` of `shard_count`."""
+    while True:
+        epoch = next(_guild_epochs)
+        if epoch % shard_count == shard:
+            return epoch << 22
 
 
 def _now() -> str:
@@ -137,15 +175,66 @@ class FakeUser:
         return data
 
 
+@dataclass
+class FakeGuild:
+    """A guild the bot is in: its channels (a pool handed out one at a time)."""
+
+    id: int
+    name: str
+    channel_ids: list[int]
+    mod_role_id: int
+    free: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.free = list(self.channel_ids)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """An event the fake sent: to which shard, for which guild (None: none), as sent."""
+
+    shard: tuple[int, int]
+    event: str
+    guild_id: int | None
+    data: Any
+
+
+@dataclass
+class GatewaySession:
+    """One gateway connection: which shard it identified as, and with which intents."""
+
+    ws: web.WebSocketResponse
+    shard: tuple[int, int] | None = None  # (shard_id, shard_count); None until IDENTIFY
+    intents: int = 0
+    session_id: str | None = None
+
+    @property
+    def live(self) -> bool:
+        return self.shard is not None and not self.ws.closed
+
+    def gets(self, guild_id: int | None) -> bool:
+        """Whether Discord sends this connection an event of `guild_id` (None: no guild)."""
+        if self.shard is None:
+            return False
+        shard_id, count = self.shard
+        return shard_id == 0 if guild_id is None else shard_of(guild_id, count) == shard_id
+
+
 class FakeDiscord:
-    """One guild with a pool of text channels, a few people, a moderator and another bot."""
+    """A primary guild with a pool of text channels, a thread, a forum, a few people, a
+    moderator and another bot; more guilds with `add_guild`; DMs with `post_dm`/`dm_slash`.
+
+    `shard_count` is what `GET /gateway/bot` recommends; the primary guild is on shard 0.
+    """
 
     CHANNELS = 60
+    CHANNELS_PER_EXTRA_GUILD = 12
 
-    def __init__(self, *, token: str = BOT_TOKEN) -> None:
+    def __init__(self, *, token: str = BOT_TOKEN, shard_count: int = 1) -> None:
         self.token = token
+        self.shard_count = shard_count
         self.app_id = snowflake()
-        self.guild_id = snowflake()
+        self.guild_id = guild_snowflake(0, shard_count)
         self.mod_role_id = snowflake()
         self.bot_user = FakeUser(self.app_id, "newsdesk", bot=True)
         self.users = {
@@ -168,7 +257,21 @@ class FakeDiscord:
         self.archived_threads: dict[int, int] = {}
         # A private thread alice started under the thread parent (only she and mods see it).
         self.private_thread_id = snowflake()
-        self._free_channels = list(self.channel_ids)
+        self.guilds: dict[int, FakeGuild] = {
+            self.guild_id: FakeGuild(self.guild_id, "Newsroom", self.channel_ids, self.mod_role_id)
+        }
+        self._guild_of: dict[int, int] = {c: self.guild_id for c in self.channel_ids}
+        for special in (self.thread_parent_id, self.thread_id, self.forum_id, self.forum_post_id):
+            self._guild_of[special] = self.guild_id
+        self._guild_of[self.private_thread_id] = self.guild_id
+        self.dm_channels: dict[str, int] = {}  # user name -> their DM channel with the bot
+        # What the application may do: the Message Content intent (the Bot tab's switch), and
+        # the flags `GET /oauth2/applications/@me` reports (None: what the switch implies).
+        self.message_content_allowed = True
+        self.application_flags: int | None = None
+        self.heartbeat_interval_ms = 41250
+        self.undelivered: list[tuple[str, Any]] = []  # events no connected shard was due
+        self.delivered: list[Delivery] = []  # events sent, and to which shard
         self.requests: list[Recorded] = []
         self.gateway_frames: list[dict[str, Any]] = []  # what the bot sent on the gateway
         self.messages: dict[int, dict[str, Any]] = {}
@@ -177,7 +280,9 @@ class FakeDiscord:
         self.overwrites: dict[int, list[dict[str, Any]]] = {}  # channel id -> overwrites
         self.identify_close_code: int | None = None  # close the gateway instead of READY
         self.scripted: list[Scripted] = []  # answers to give instead of the normal ones
-        self._sockets: list[web.WebSocketResponse] = []
+        self.files: dict[str, tuple[bytes, str]] = {}  # attachment path -> (bytes, type)
+        self.sessions: list[GatewaySession] = []
+        self._resumable: dict[str, tuple[tuple[int, int], int]] = {}  # session id -> shard, intents
         self._sequence = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -189,6 +294,7 @@ class FakeDiscord:
         app = web.Application()
         app.router.add_get("/", self._gateway)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        app.router.add_get("/attachments/{tail:.*}", self._attachment)
         app.router.add_route("*", "/{tail:.*}", self._unknown)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None)
         await self._runner.setup()
@@ -197,8 +303,8 @@ class FakeDiscord:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
-        for ws in list(self._sockets):
-            await ws.close()
+        for session in list(self.sessions):
+            await session.ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -210,9 +316,44 @@ class FakeDiscord:
     def gateway_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/"
 
-    def channel(self) -> int:
-        """A text channel no other test has used (state such as modes never leaks between)."""
-        return self._free_channels.pop(0)
+    def channel(self, guild: int | None = None) -> int:
+        """A text channel (of the primary guild, or `guild`) no other test has used, so state
+        such as modes never leaks between tests."""
+        return self.guilds[guild or self.guild_id].free.pop(0)
+
+    def add_guild(self, shard: int = 0, name: str | None = None) -> int:
+        """A new guild whose events go to `shard` (of `shard_count`); its id.
+
+        Add guilds before the bot connects: READY and GUILD_CREATE list them. A guild added
+        later reaches connected shards as a GUILD_CREATE of its own (the bot joined it) when
+        `join()` is awaited.
+        """
+        if not 0 <= shard < self.shard_count:
+            raise ValueError(f"shard {shard} is not one of {self.shard_count}")
+        guild_id = guild_snowflake(shard, self.shard_count)
+        channels = [snowflake() for _ in range(self.CHANNELS_PER_EXTRA_GUILD)]
+        name = name or f"Newsroom {len(self.guilds) + 1}"
+        self.guilds[guild_id] = FakeGuild(guild_id, name, channels, snowflake())
+        self._guild_of.update(dict.fromkeys(channels, guild_id))
+        return guild_id
+
+    async def join(self, guild_id: int) -> None:
+        """The bot is added to `guild_id` while connected: GUILD_CREATE to its shard."""
+        await self.dispatch("GUILD_CREATE", self._guild_payload(guild_id))
+
+    def guild_of(self, channel_id: int | str) -> int | None:
+        """The guild a channel belongs to; None for a DM channel. Channels the fake does not
+        know (archived threads added by a test, made-up ids) are the primary guild's."""
+        channel_id = int(channel_id)
+        if channel_id in self.dm_channels.values():
+            return None
+        return self._guild_of.get(channel_id, self.guild_id)
+
+    def dm_channel(self, user: str = "alice") -> int:
+        """The DM channel between `user` and the bot (made on first use)."""
+        if user not in self.dm_channels:
+            self.dm_channels[user] = snowflake()
+        return self.dm_channels[user]
 
     def hide_channel(self, channel_id: int) -> None:
         """Make the channel Editors-only (@everyone loses View Channel). Call before the bot
@@ -338,35 +479,58 @@ class FakeDiscord:
             return _error(404, "Unknown")
         ws = web.WebSocketResponse(heartbeat=None)
         await ws.prepare(request)
-        self._sockets.append(ws)
+        session = GatewaySession(ws)
+        self.sessions.append(session)
         try:
-            await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+            hello = {"heartbeat_interval": self.heartbeat_interval_ms}
+            await ws.send_str(json.dumps({"op": 10, "d": hello}))
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
                     continue
                 frame = json.loads(msg.data)
                 self.gateway_frames.append(frame)
-                await self._on_frame(ws, frame)
+                await self._on_frame(session, frame)
         finally:
             with contextlib.suppress(ValueError):
-                self._sockets.remove(ws)
+                self.sessions.remove(session)
             async with self._changed:
                 self._changed.notify_all()
         return ws
 
-    async def _on_frame(self, ws: web.WebSocketResponse, frame: dict[str, Any]) -> None:
+    async def _on_frame(self, session: GatewaySession, frame: dict[str, Any]) -> None:
         op = frame.get("op")
+        ws = session.ws
         if op == 1:  # heartbeat
             await ws.send_str(json.dumps({"op": 11}))
         elif op == 2 and self.identify_close_code is not None:  # e.g. 4004, 4014
             await ws.close(code=self.identify_close_code)
         elif op == 2:  # identify
-            await self._send(ws, "READY", self._ready_payload())
-            await self._send(ws, "GUILD_CREATE", self._guild_payload())
-        elif op == 6:  # resume
+            await self._identify(session, frame.get("d") or {})
+        elif op == 6:  # resume: the session's shard and intents carry over
+            known = self._resumable.get((frame.get("d") or {}).get("session_id", ""))
+            if known is not None:
+                session.shard, session.intents = known
+                session.session_id = frame["d"]["session_id"]
             await self._send(ws, "RESUMED", {})
         async with self._changed:
             self._changed.notify_all()
+
+    async def _identify(self, session: GatewaySession, data: dict[str, Any]) -> None:
+        shard_id, count = data.get("shard") or (0, 1)
+        intents = int(data.get("intents") or 0)
+        if not 0 <= shard_id < count:
+            await session.ws.close(code=CLOSE_INVALID_SHARD)
+            return
+        if intents & INTENT_MESSAGE_CONTENT and not self.message_content_allowed:
+            await session.ws.close(code=CLOSE_DISALLOWED_INTENTS)
+            return
+        session.shard, session.intents = (shard_id, count), intents
+        session.session_id = f"session-{snowflake()}"
+        self._resumable[session.session_id] = (session.shard, intents)
+        guilds = [g for g in self.guilds if session.gets(g)]
+        await self._send(session.ws, "READY", self._ready_payload(session, guilds))
+        for guild in guilds:
+            await self._send(session.ws, "GUILD_CREATE", self._guild_payload(guild))
 
     async def _send(self, ws: web.WebSocketResponse, event: str, data: Any) -> None:
         frame = {"op": 0, "t": event, "s": next(self._sequence), "d": data}
@@ -376,26 +540,82 @@ class FakeDiscord:
     def identified(self) -> bool:
         return any(f.get("op") == 2 for f in self.gateway_frames)
 
-    async def dispatch(self, event: str, data: Any) -> None:
-        """Send a gateway event to every connected bot."""
-        sockets = [ws for ws in self._sockets if not ws.closed]
-        if not sockets:
-            raise AssertionError("no bot is connected to the fake gateway")
-        for ws in sockets:
-            with contextlib.suppress(ConnectionError):
-                await self._send(ws, event, data)
+    def identify_shards(self) -> list[tuple[int, int] | None]:
+        """The `[shard_id, shard_count]` of every IDENTIFY so far (None: it sent none)."""
+        return [
+            tuple(f["d"]["shard"]) if (f.get("d") or {}).get("shard") else None
+            for f in self.gateway_frames
+            if f.get("op") == 2
+        ]
 
-    def _ready_payload(self) -> dict[str, Any]:
+    def identify_intents(self) -> list[int]:
+        """The intents of every IDENTIFY so far."""
+        return [int(f["d"].get("intents") or 0) for f in self.gateway_frames if f.get("op") == 2]
+
+    async def dispatch(self, event: str, data: Any) -> None:
+        """Send a gateway event to the connection(s) Discord would send it to: a guild's to
+        its shard, one without a guild to shard 0; what no connection is due goes to
+        `undelivered`. Intents apply: DMs need DIRECT_MESSAGES, message text MESSAGE_CONTENT."""
+        if not any(not session.ws.closed for session in self.sessions):
+            raise AssertionError("no bot is connected to the fake gateway")
+        guild = data.get("guild_id") if isinstance(data, dict) else None
+        guild_id = int(guild) if guild is not None else None
+        delivered = False
+        for session in [s for s in self.sessions if s.live and s.gets(guild_id)]:
+            seen = self._as_seen_by(session.intents, event, data, guild_id)
+            if seen is None:
+                continue
+            with contextlib.suppress(ConnectionError):
+                await self._send(session.ws, event, seen)
+                delivered = True
+                self.delivered.append(Delivery(session.shard or (0, 1), event, guild_id, seen))
+        if not delivered:
+            self.undelivered.append((event, data))
+
+    def _as_seen_by(self, intents: int, event: str, data: Any, guild_id: int | None) -> Any:
+        """The event as a connection with `intents` gets it; None when it gets none."""
+        if event not in ("MESSAGE_CREATE", "MESSAGE_UPDATE"):
+            return data
+        if guild_id is None and not intents & INTENT_DIRECT_MESSAGES:
+            return None
+        if guild_id is not None and not intents & INTENT_GUILD_MESSAGES:
+            return None
+        if intents & INTENT_MESSAGE_CONTENT:
+            return data
+        return self._without_content(data)
+
+    def _without_content(self, message: dict[str, Any]) -> dict[str, Any]:
+        """What an app without the Message Content intent reads of `message`: no text, embeds,
+        attachments or components, unless it mentions the bot, is the bot's or is a DM."""
+        author = (message.get("author") or {}).get("id")
+        mentioned = any(str(u.get("id")) == str(self.app_id) for u in message.get("mentions", []))
+        if mentioned or author == str(self.app_id) or message.get("guild_id") is None:
+            return message
+        blank = {**message, **{f: "" if f == "content" else [] for f in CONTENT_FIELDS}}
+        blank.pop("poll", None)
+        return blank
+
+    def _readable(self, message: dict[str, Any]) -> dict[str, Any]:
+        """A message as REST answers it: text only if the application may read it."""
+        return message if self.message_content_allowed else self._without_content(message)
+
+    def _ready_payload(self, session: GatewaySession, guilds: list[int]) -> dict[str, Any]:
         return {
             "v": 10,
             "user": {**self.bot_user.payload(), "verified": True, "mfa_enabled": False},
-            "guilds": [{"id": str(self.guild_id), "unavailable": True}],
-            "session_id": f"session-{snowflake()}",
+            "guilds": [{"id": str(g), "unavailable": True} for g in guilds],
+            "session_id": session.session_id,
             "resume_gateway_url": self.gateway_url,
-            "application": {"id": str(self.app_id), "flags": 0},
+            "shard": list(session.shard or (0, 1)),
+            "application": {"id": str(self.app_id), "flags": self._app_flags()},
             "private_channels": [],
             "relationships": [],
         }
+
+    def _app_flags(self) -> int:
+        if self.application_flags is not None:
+            return self.application_flags
+        return APP_FLAG_MESSAGE_CONTENT_LIMITED if self.message_content_allowed else 0
 
     def _thread_payload(self, thread_id: int | None = None) -> dict[str, Any]:
         thread_id = self.thread_id if thread_id is None else thread_id
@@ -445,13 +665,22 @@ class FakeDiscord:
                 "default_forum_layout": 0,
                 "flags": 0,
             }
-        position = (
-            self.channel_ids.index(channel_id) if channel_id in self.channel_ids else self.CHANNELS
-        )
+        guild = self.guild_of(channel_id)
+        if guild is None:
+            user = next(n for n, c in self.dm_channels.items() if c == channel_id)
+            return {
+                "id": str(channel_id),
+                "type": 1,
+                "recipients": [self.users[user].payload()],
+                "last_message_id": None,
+                "flags": 0,
+            }
+        pool = self.guilds[guild].channel_ids
+        position = pool.index(channel_id) if channel_id in pool else self.CHANNELS
         return {
             "id": str(channel_id),
             "type": 0,
-            "guild_id": str(self.guild_id),
+            "guild_id": str(guild),
             "name": f"news-{position}",
             "position": position,
             "permission_overwrites": self.overwrites.get(channel_id, []),
@@ -475,20 +704,24 @@ class FakeDiscord:
             "flags": 0,
         }
 
-    def _guild_payload(self) -> dict[str, Any]:
+    def _guild_payload(self, guild_id: int | None = None) -> dict[str, Any]:
+        guild = self.guilds[guild_id or self.guild_id]
+        primary = guild.id == self.guild_id
+        channels = list(guild.channel_ids)
+        threads: tuple[int, ...] = ()
+        if primary:
+            channels += [self.thread_parent_id, self.forum_id]
+            threads = (self.thread_id, self.forum_post_id, self.private_thread_id)
         return {
-            "id": str(self.guild_id),
-            "name": "Newsroom",
+            "id": str(guild.id),
+            "name": guild.name,
             "icon": None,
             "owner_id": str(self.users["mod"].id),
             "roles": [
-                self._role(self.guild_id, "@everyone", MEMBER_PERMISSIONS, 0),
-                self._role(self.mod_role_id, "Editors", MODERATOR_PERMISSIONS, 1),
+                self._role(guild.id, "@everyone", MEMBER_PERMISSIONS, 0),
+                self._role(guild.mod_role_id, "Editors", MODERATOR_PERMISSIONS, 1),
             ],
-            "channels": [
-                self._channel_payload(c)
-                for c in [*self.channel_ids, self.thread_parent_id, self.forum_id]
-            ],
+            "channels": [self._channel_payload(c) for c in channels],
             "members": [self.bot_user.member()],
             "member_count": 5,
             "large": False,
@@ -496,11 +729,7 @@ class FakeDiscord:
             "features": [],
             "emojis": [],
             "stickers": [],
-            "threads": [
-                self._thread_payload(),
-                self._thread_payload(self.forum_post_id),
-                self._thread_payload(self.private_thread_id),
-            ],
+            "threads": [self._thread_payload(t) for t in threads],
             "voice_states": [],
             "presences": [],
             "stage_instances": [],
@@ -524,12 +753,13 @@ class FakeDiscord:
     def _message(
         self, channel_id: int, content: str, author: FakeUser, **extra: Any
     ) -> dict[str, Any]:
+        guild = self.guild_of(channel_id)
         data: dict[str, Any] = {
             "id": str(snowflake()),
             "channel_id": str(channel_id),
-            "guild_id": str(self.guild_id),
+            **({"guild_id": str(guild)} if guild is not None else {}),
             "author": author.payload(),
-            "member": author.member(with_user=False),
+            **({"member": author.member(with_user=False)} if guild is not None else {}),
             "content": content,
             "timestamp": _now(),
             "edited_timestamp": None,
@@ -556,6 +786,19 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_CREATE", message)
         return message
 
+    async def mention_bot(
+        self, channel_id: int, text: str, author: str = "alice", **extra: Any
+    ) -> dict[str, Any]:
+        """Someone posts `@Newsdesk text`: the mention is in the content and in `mentions`."""
+        content = f"<@{self.app_id}> {text}"
+        mentions = [self.bot_user.payload()]
+        return await self.post_message(channel_id, content, author, mentions=mentions, **extra)
+
+    async def post_dm(self, content: str, author: str = "alice") -> dict[str, Any]:
+        """`author` writes to the bot in a DM (no guild: Discord sends it to shard 0 only, and
+        only to a connection with the DIRECT_MESSAGES intent)."""
+        return await self.post_message(self.dm_channel(author), content, author)
+
     async def edit_message(self, message: dict[str, Any], content: str) -> dict[str, Any]:
         """The author edits `message` to say `content` (Discord sends MESSAGE_UPDATE)."""
         message.update(content=content, edited_timestamp=_now())
@@ -565,13 +808,52 @@ class FakeDiscord:
     async def delete_message(self, message: dict[str, Any]) -> None:
         """Its author deletes `message` (Discord sends MESSAGE_DELETE)."""
         self.messages.pop(int(message["id"]), None)
-        data = {k: message[k] for k in ("id", "channel_id", "guild_id")}
+        data = {k: message[k] for k in ("id", "channel_id", "guild_id") if k in message}
         await self.dispatch("MESSAGE_DELETE", data)
+
+    def attachment(
+        self,
+        channel_id: int,
+        filename: str,
+        data: bytes,
+        content_type: str | None = None,
+        *,
+        size: int | None = None,
+    ) -> dict[str, Any]:
+        """A file someone attached, served like Discord's CDN (a signed link on this server);
+        pass it in `post_message(..., attachments=[...])`. `size` is what Discord reports."""
+        attachment_id = snowflake()
+        path = f"/attachments/{channel_id}/{attachment_id}/{filename}"
+        self.files[path] = (data, content_type or "application/octet-stream")
+        link = f"http://127.0.0.1:{self.port}{path}?ex=6650f1a2&is=664fa022&hm=0f1e2d3c4b5a"
+        payload: dict[str, Any] = {
+            "id": str(attachment_id),
+            "filename": filename,
+            "size": len(data) if size is None else size,
+            "url": link,
+            "proxy_url": link.replace("/attachments/", "/attachments/proxy/", 1),
+        }
+        if content_type is not None:
+            payload["content_type"] = content_type
+        return payload
+
+    def downloads(self, attachment: dict[str, Any]) -> int:
+        """How often the bot fetched this attachment."""
+        path = attachment["url"].split("?", 1)[0].split(str(self.port), 1)[1]
+        return len(self.find("GET", re.escape(path)))
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        await self._record(request, request.path)
+        found = self.files.get(request.path)
+        if found is None:
+            return _error(404, "Unknown")
+        data, content_type = found
+        return web.Response(body=data, headers={"Content-Type": content_type})
 
     async def post_webhook_message(self, channel_id: int, content: str) -> dict[str, Any]:
         hook = FakeUser(snowflake(), "newswire-hook", bot=True)
         message = self._message(channel_id, content, hook, webhook_id=str(hook.id))
-        message.pop("member")
+        message.pop("member", None)
         self.messages[int(message["id"])] = message
         await self.dispatch("MESSAGE_CREATE", message)
         return message
@@ -586,7 +868,7 @@ class FakeDiscord:
                 "user_id": str(who.id),
                 "channel_id": str(channel_id),
                 "message_id": str(message_id),
-                "guild_id": str(self.guild_id),
+                "guild_id": str(self.guild_of(channel_id)),
                 "member": who.member(),
                 "emoji": {"id": None, "name": emoji},
                 "type": 0,
@@ -599,27 +881,33 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         who = self.users[user]
         token = f"itoken-{snowflake()}"
-        member = who.member()
-        member["permissions"] = str(who.permissions)
+        guild = self.guild_of(channel_id)
         payload: dict[str, Any] = {
             "id": str(snowflake()),
             "application_id": str(self.app_id),
             "type": kind,
             "token": token,
             "version": 1,
-            "guild_id": str(self.guild_id),
             "channel_id": str(channel_id),
             "channel": self._channel_payload(channel_id),
-            "member": member,
             "data": data,
             "locale": "en-US",
-            "guild_locale": "en-US",
             "app_permissions": str(MODERATOR_PERMISSIONS),
             "entitlements": [],
-            "authorizing_integration_owners": {"0": str(self.guild_id)},
-            "context": 0,
             "attachment_size_limit": 8 * 1024 * 1024,
         }
+        if guild is None:  # in a DM with the bot: the person is a user, not a member
+            payload.update(user=who.payload(), context=1, authorizing_integration_owners={"0": "0"})
+        else:
+            member = who.member()
+            member["permissions"] = str(who.permissions)
+            payload.update(
+                guild_id=str(guild),
+                member=member,
+                guild_locale="en-US",
+                context=0,
+                authorizing_integration_owners={"0": str(guild)},
+            )
         payload.update(extra)
         self.interactions[token] = payload
         return payload
@@ -655,6 +943,16 @@ class FakeDiscord:
         if guild is not None:
             data["guild_id"] = str(guild)
         interaction = self._interaction(2, channel_id, user, data)
+        await self.dispatch("INTERACTION_CREATE", interaction)
+        return interaction
+
+    async def dm_slash(
+        self, name: str, user: str = "alice", options: Iterable[dict[str, Any]] = ()
+    ) -> dict[str, Any]:
+        """Someone runs the global command `/name` in their DM with the bot (shard 0 gets it)."""
+        command_id, _ = self.command_id(name)
+        data = {"id": command_id, "name": name, "type": 1, "options": list(options)}
+        interaction = self._interaction(2, self.dm_channel(user), user, data)
         await self.dispatch("INTERACTION_CREATE", interaction)
         return interaction
 
@@ -728,6 +1026,7 @@ class FakeDiscord:
             ("GET", rf"/applications/{app}/guilds/(?P<guild>\d+)/commands", self._get_commands),
             ("POST", r"/channels/(?P<channel>\d+)/messages", self._create_message),
             ("GET", r"/channels/(?P<channel>\d+)", self._get_channel),
+            ("GET", r"/channels/(?P<channel>\d+)/messages", self._history),
             ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_message),
             ("DELETE", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._delete),
             ("POST", r"/channels/(?P<channel>\d+)/typing", self._empty),
@@ -754,14 +1053,19 @@ class FakeDiscord:
                 "bot_require_code_grant": False,
                 "owner": self.users["mod"].payload(),
                 "verify_key": "0" * 64,
-                "flags": 0,
+                "flags": self._app_flags(),
                 "team": None,
                 "interactions_endpoint_url": None,
             }
         )
 
     async def _gateway_info(self, entry: Recorded) -> web.Response:
-        return _json_response({"url": self.gateway_url, "shards": 1})
+        limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+        if entry.path == "/gateway":
+            return _json_response({"url": self.gateway_url})
+        return _json_response(
+            {"url": self.gateway_url, "shards": self.shard_count, "session_start_limit": limit}
+        )
 
     async def _put_commands(self, entry: Recorded, guild: str | None = None) -> web.Response:
         key = int(guild) if guild else None
@@ -786,7 +1090,7 @@ class FakeDiscord:
 
     def _bot_message(self, channel_id: int | str, body: dict[str, Any]) -> dict[str, Any]:
         message = self._message(int(channel_id), body.get("content") or "", self.bot_user)
-        message.pop("member")
+        message.pop("member", None)
         message["embeds"] = body.get("embeds") or []
         message["components"] = body.get("components") or []
         message["flags"] = body.get("flags") or 0
@@ -810,8 +1114,7 @@ class FakeDiscord:
         return _json_response(self._bot_message(channel, body))
 
     async def _get_channel(self, entry: Recorded, channel: str) -> web.Response:
-        known = {*self.channel_ids, self.thread_parent_id, self.thread_id, self.forum_id}
-        known |= {self.forum_post_id, self.private_thread_id, *self.archived_threads}
+        known = {*self._guild_of, *self.dm_channels.values(), *self.archived_threads}
         if int(channel) not in known:
             return _error(404, "Unknown Channel", 10003)
         return _json_response(self._channel_payload(int(channel)))
@@ -820,7 +1123,26 @@ class FakeDiscord:
         found = self.messages.get(int(message))
         if found is None or found["channel_id"] != channel:
             return _error(404, "Unknown Message", 10008)
-        return _json_response(found)
+        return _json_response(self._readable(found))
+
+    async def _history(self, entry: Recorded, channel: str) -> web.Response:
+        """Discord's channel history: the `limit` (≤ 100, default 50) messages right after
+        `after`, right before `before`, or the latest; newest first, as Discord answers."""
+        if int(channel) not in {*self._guild_of, *self.dm_channels.values()}:
+            return _error(404, "Unknown Channel", 10003)
+        limit = max(1, min(100, int(entry.query.get("limit", 50))))
+        ordered = sorted(
+            (m for m in self.messages.values() if m["channel_id"] == channel),
+            key=lambda m: int(m["id"]),
+        )
+        ordered = [m for m in ordered if not m.get("flags", 0) & EPHEMERAL]
+        if "after" in entry.query:
+            page = [m for m in ordered if int(m["id"]) > int(entry.query["after"])][:limit]
+        elif "before" in entry.query:
+            page = [m for m in ordered if int(m["id"]) < int(entry.query["before"])][-limit:]
+        else:
+            page = ordered[-limit:]
+        return _json_response([self._readable(m) for m in reversed(page)])
 
     async def _delete(self, entry: Recorded, channel: str, message: str) -> web.Response:
         if self.messages.pop(int(message), None) is None:
@@ -900,7 +1222,7 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
 
 
 def bot_settings(
-    fake: FakeDiscord, database: Path, article_port: int, **overrides: Any
+    fake: FakeDiscord, database: Path | str, article_port: int, **overrides: Any
 ) -> Settings:
     """Settings for a bot talking to `fake`, allowed to fetch from the loopback article server."""
     values: dict[str, Any] = {
@@ -925,7 +1247,7 @@ def bot_settings(
 async def running_bot(fake: FakeDiscord, settings: Settings, **options: Any) -> AsyncIterator[Any]:
     """A real `NewsdeskBot` logged in to `fake` and past on_ready; closed on exit.
 
-    READY lists the one guild and GUILD_CREATE follows at once, so a short
+    READY lists the shard's guilds and their GUILD_CREATEs follow at once, so a short
     `guild_ready_timeout` makes on_ready fire promptly instead of after discord.py's 2 s.
     """
     from bot.discord_app.client import NewsdeskBot

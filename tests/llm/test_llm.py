@@ -14,16 +14,21 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.errors import AnswerError
 from bot.llm.briefer import LLMBriefer, verify_bullets
 from bot.llm.budget import DailyBudget
 from bot.llm.client import retry_after_seconds
-from bot.llm.language import article_language, detect_language, wrong_language
+from bot.llm.language import article_language, wrong_language
 from bot.llm.prompt import build_prompt
-from bot.llm.verify import AnswerError, parse_answer
+from bot.llm.verify import parse_answer
+from bot.messages import say
 from bot.models import Briefing, ErrorKind, Failure, Quote
+from bot.text import guess_language
 from config import Settings
 from tests.helpers.llm_stub import LLMStub
 from tests.helpers.paths import SEED, needs_shared
+
+CHECKED = say("briefing.llm_method", model="test-model")  # the footer label of a checked briefing
 
 API_KEY = "sk-test-7f3a9c0d1e2b-secret"
 
@@ -143,7 +148,7 @@ async def test_good_answer_is_used_with_key_quotes_first(
     result = await briefer.improve(briefing, guild_id=42)
     assert result is not briefing
     assert result.briefing == GOOD_BULLETS
-    assert result.briefing_method == "test-model, checked"
+    assert result.briefing_method == CHECKED
     assert [q.text for q in result.quotes] == [QUOTES[2].text, QUOTES[0].text, QUOTES[1].text]
     assert result.headline == HEADLINE and result.paragraphs == PARAGRAPHS
     # the input is left alone (the cache may hold it)
@@ -156,7 +161,7 @@ async def test_partial_key_quotes_keep_the_rest_in_order(
 ) -> None:
     stub.reply_json({"bullets": GOOD_BULLETS, "key_quotes": [2, 99]})
     result = await briefer.improve(make_briefing())
-    assert result.briefing_method == "test-model, checked"
+    assert result.briefing_method == CHECKED
     assert [q.speaker for q in result.quotes] == [
         "Daniel Whitcombe",
         "Amira Okafor",
@@ -170,7 +175,7 @@ async def test_fenced_reply_is_accepted(stub: LLMStub, briefer: LLMBriefer) -> N
     stub.reply(f"Here is the briefing:\n```json\n{answer}\n```\n")
     result = await briefer.improve(make_briefing())
     assert result.briefing == GOOD_BULLETS[:3]
-    assert result.briefing_method == "test-model, checked"
+    assert result.briefing_method == CHECKED
 
 
 async def test_more_than_five_bullets_are_capped(stub: LLMStub, briefer: LLMBriefer) -> None:
@@ -219,7 +224,7 @@ async def test_bad_bullet_is_dropped_and_logged(
     result = await briefer.improve(make_briefing())
     assert result.briefing == GOOD_BULLETS
     assert bad not in result.briefing
-    assert result.briefing_method == "test-model, checked"
+    assert result.briefing_method == CHECKED
     assert reason in caplog.text
 
 
@@ -297,7 +302,7 @@ async def test_429_then_success_is_retried(stub: LLMStub, briefer: LLMBriefer) -
     stub.reply_json({"bullets": GOOD_BULLETS, "key_quotes": [1, 2, 3]})
     result = await briefer.improve(make_briefing())
     assert result.briefing == GOOD_BULLETS
-    assert result.briefing_method == "test-model, checked"
+    assert result.briefing_method == CHECKED
     assert len(stub.requests) == 2
 
 
@@ -336,7 +341,7 @@ async def test_server_rejecting_json_mode_is_asked_again_without_it(
     stub.reply(status=400, body='{"error": "response_format is not supported"}')
     stub.reply_json({"bullets": GOOD_BULLETS, "key_quotes": [1]})
     result = await briefer.improve(make_briefing())
-    assert result.briefing_method == "test-model, checked"
+    assert result.briefing_method == CHECKED
     assert "response_format" in stub.requests[0].payload
     assert "response_format" not in stub.requests[1].payload
 
@@ -362,18 +367,18 @@ async def test_budget_spent_falls_back_without_request(stub: LLMStub) -> None:
         stub.reply_json({"bullets": GOOD_BULLETS, "key_quotes": [1]})
 
     first = await briefer.improve(make_briefing(), guild_id=1)
-    assert first.briefing_method == "test-model, checked"
+    assert first.briefing_method == CHECKED
     second = await briefer.run(make_briefing(), guild_id=1)
     assert second.fallback_reason == "daily LLM budget spent for this server"
     assert len(stub.requests) == 1
 
     other_guild = await briefer.improve(make_briefing(), guild_id=2)
-    assert other_guild.briefing_method == "test-model, checked"
+    assert other_guild.briefing_method == CHECKED
     assert len(stub.requests) == 2
 
     now[0] += timedelta(minutes=15)  # a new UTC day
     next_day = await briefer.improve(make_briefing(), guild_id=1)
-    assert next_day.briefing_method == "test-model, checked"
+    assert next_day.briefing_method == CHECKED
     assert len(stub.requests) == 3
     await briefer.aclose()
 
@@ -541,7 +546,7 @@ def test_parse_answer_keeps_known_quote_ids_only() -> None:
 
 
 def test_language_detection() -> None:
-    assert detect_language(ARTICLE) == "en"
+    assert guess_language(ARTICLE) == "en"
     french = "Le conseil a voté pour la construction d'un mur, selon le rapport des ingénieurs."
     assert wrong_language(french + " " + french, "en") == "fr"
     assert wrong_language(" ".join(GOOD_BULLETS), "en") is None
@@ -597,7 +602,7 @@ async def test_german_article_gets_checked_german_bullets(
     stub.reply_json({"bullets": GERMAN_BULLETS, "key_quotes": [1]})
     result = await briefer.improve(german_briefing())
     assert result.briefing == GERMAN_BULLETS[:4]
-    assert result.briefing_method == "test-model, checked"
+    assert result.briefing_method == CHECKED
     assert "German" in stub.requests[0].payload["messages"][0]["content"]
 
 

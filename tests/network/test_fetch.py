@@ -11,8 +11,10 @@ import brotli
 import httpx
 import pytest
 
-from bot.models import ErrorKind, PipelineError
-from bot.network.fetch import Fetcher, decode_html, not_html_message, parse_content_type, sniff
+from bot.errors import PipelineError
+from bot.messages import say
+from bot.models import ErrorKind
+from bot.network.fetch import Fetcher, not_html_message, parse_content_type, sniff
 from config import Settings
 from tests.helpers.article_server import ArticleServer
 from tests.helpers.net import MapResolver, make_settings
@@ -146,15 +148,6 @@ async def test_unknown_charset_falls_back_to_utf8(
     async with Fetcher(settings) as fetcher:
         page = await fetcher.fetch(url)
     assert "Łódź council" in page.html
-
-
-def test_decode_html_rules() -> None:
-    assert decode_html("\ufeff<p>é</p>".encode("utf-8"), "windows-1252") == "<p>é</p>"  # BOM wins
-    assert decode_html("<p>é</p>".encode("utf-16-le"), None) != "<p>é</p>"  # no BOM, no guess
-    assert decode_html(b"\xef\xbb\xbf<p>x</p>", None) == "<p>x</p>"
-    assert decode_html('<meta charset="utf-16"><p>é</p>'.encode(), None).endswith("<p>é</p>")
-    padded = b"<html>" + b" " * 5000 + '<meta charset="windows-1251"><p>Мир</p>'.encode("cp1251")
-    assert "Мир" not in decode_html(padded, None)  # a <meta> after 4 KB is not looked for
 
 
 def test_parse_content_type() -> None:
@@ -326,7 +319,7 @@ async def test_unknown_name(settings: Settings, article_server: ArticleServer) -
     async with Fetcher(settings, resolver=MapResolver({})) as fetcher:
         error = await fetch_error(fetcher, f"http://gone.test:{article_server.port}/")
     assert error.kind is ErrorKind.FETCH
-    assert error.message == "Could not find the site gone.test."
+    assert error.message == say("fetch.unknown_host", host="gone.test")
 
 
 async def test_connection_refused(article_server: ArticleServer) -> None:
@@ -336,7 +329,7 @@ async def test_connection_refused(article_server: ArticleServer) -> None:
     async with Fetcher(make_settings(port)) as fetcher:
         error = await fetch_error(fetcher, f"http://127.0.0.1:{port}/")
     assert error.kind is ErrorKind.FETCH
-    assert error.message == "Could not reach 127.0.0.1."
+    assert error.message == say("fetch.unreachable", host="127.0.0.1")
 
 
 @pytest.mark.parametrize(
@@ -355,7 +348,7 @@ async def test_invalid_url(settings: Settings, url: str) -> None:
     async with Fetcher(settings, resolver=resolver) as fetcher:
         error = await fetch_error(fetcher, url)
     assert error.kind is ErrorKind.FETCH
-    assert error.message == "This is not a valid web link."
+    assert error.message == say("link.invalid")
     assert resolver.calls == []
 
 
@@ -390,13 +383,13 @@ async def test_custom_transport_still_gets_url_checks() -> None:
 @pytest.mark.parametrize(
     ("status", "message"),
     [
-        (403, "The site answered 403 Forbidden."),
-        (404, "The site answered 404 Not Found."),
-        (410, "The site answered 410 Gone."),
-        (429, "The site answered 429 Too Many Requests."),
-        (500, "The site answered 500 Internal Server Error."),
-        (503, "The site answered 503 Service Unavailable."),
-        (599, "The site answered with error 599."),
+        (403, say("fetch.status", status=403, phrase="Forbidden")),
+        (404, say("fetch.status", status=404, phrase="Not Found")),
+        (410, say("fetch.status", status=410, phrase="Gone")),
+        (429, say("fetch.status", status=429, phrase="Too Many Requests")),
+        (500, say("fetch.status", status=500, phrase="Internal Server Error")),
+        (503, say("fetch.status", status=503, phrase="Service Unavailable")),
+        (599, say("fetch.status_unknown", status=599)),
     ],
 )
 async def test_http_errors(
@@ -412,16 +405,20 @@ async def test_http_errors(
 @pytest.mark.parametrize(
     ("content_type", "body", "message"),
     [
-        ("application/pdf", b"%PDF-1.7\n...", "This link is a PDF, not a web page."),
-        ("image/jpeg", b"\xff\xd8\xff\xe0", "This link is an image, not a web page."),
-        ("image/png", b"\x89PNG\r\n", "This link is an image, not a web page."),
-        ("application/json", b'{"a": 1}', "This link is JSON data, not a web page."),
-        ("application/ld+json", b'{"a": 1}', "This link is JSON data, not a web page."),
-        ("video/mp4", b"\x00\x00\x00\x18ftypmp42", "This link is a video, not a web page."),
-        ("audio/mpeg", b"ID3", "This link is an audio file, not a web page."),
-        ("text/plain; charset=utf-8", b"hello", "This link is a plain text file, not a web page."),
-        ("application/zip", b"PK", "This link is a ZIP archive, not a web page."),
-        ("application/x-thing", b"??", "This link is a file, not a web page."),
+        ("application/pdf", b"%PDF-1.7\n...", say("fetch.not_html", what=say("filetype.pdf"))),
+        ("image/jpeg", b"\xff\xd8\xff\xe0", say("fetch.not_html", what=say("filetype.image"))),
+        ("image/png", b"\x89PNG\r\n", say("fetch.not_html", what=say("filetype.image"))),
+        ("application/json", b'{"a": 1}', say("fetch.not_html", what=say("filetype.json"))),
+        ("application/ld+json", b'{"a": 1}', say("fetch.not_html", what=say("filetype.json"))),
+        (
+            "video/mp4",
+            b"\x00\x00\x00\x18ftypmp42",
+            say("fetch.not_html", what=say("filetype.video")),
+        ),
+        ("audio/mpeg", b"ID3", say("fetch.not_html", what=say("filetype.audio"))),
+        ("text/plain; charset=utf-8", b"hello", say("fetch.not_html", what=say("filetype.text"))),
+        ("application/zip", b"PK", say("fetch.not_html", what=say("filetype.zip"))),
+        ("application/x-thing", b"??", say("fetch.not_html", what=say("filetype.other"))),
     ],
 )
 async def test_not_html(
@@ -468,8 +465,8 @@ def test_sniff_and_messages() -> None:
     assert sniff(b"GIF89a") == "image/gif"
     assert sniff(b"RIFF\x00\x00\x00\x00WEBPVP8") == "image/webp"
     assert sniff(b"<HTML>") == "text/html"
-    assert not_html_message("application/pdf") == "This link is a PDF, not a web page."
-    assert not_html_message("image/svg+xml") == "This link is an image, not a web page."
+    assert not_html_message("application/pdf") == say("fetch.not_html", what=say("filetype.pdf"))
+    assert not_html_message("image/svg+xml") == say("fetch.not_html", what=say("filetype.image"))
 
 
 @pytest.mark.parametrize("body", [b"", b"   \n\t  "])
@@ -478,7 +475,7 @@ async def test_empty_page(article_server: ArticleServer, settings: Settings, bod
     async with Fetcher(settings) as fetcher:
         error = await fetch_error(fetcher, url)
     assert error.kind is ErrorKind.NOT_ARTICLE
-    assert error.message == "The page is empty."
+    assert error.message == say("fetch.empty")
 
 
 async def test_content_length_over_cap(article_server: ArticleServer) -> None:
@@ -501,7 +498,7 @@ async def test_content_length_over_cap(article_server: ArticleServer) -> None:
     async with Fetcher(settings) as fetcher:
         error = await fetch_error(fetcher, url)
     assert error.kind is ErrorKind.TOO_LARGE
-    assert error.message == "The page is too large to read (over 10 KB)."
+    assert error.message == say("fetch.too_large", size="10 KB")
 
 
 async def test_body_just_under_cap_is_read(article_server: ArticleServer) -> None:
@@ -521,7 +518,7 @@ async def test_too_many_header_bytes(article_server: ArticleServer) -> None:
     async with Fetcher(settings) as fetcher:
         error = await fetch_error(fetcher, url)
     assert error.kind is ErrorKind.FETCH
-    assert error.message == "127.0.0.1 sent an answer that could not be read."
+    assert error.message == say("fetch.unreadable", host="127.0.0.1")
 
 
 # --- content encodings -----------------------------------------------------------------------
@@ -560,20 +557,6 @@ async def test_unknown_encoding(article_server: ArticleServer, settings: Setting
     async with Fetcher(settings) as fetcher:
         error = await fetch_error(fetcher, url)
     assert error.kind is ErrorKind.FETCH
-
-
-def test_decode_html_wrong_label_between_utf8_and_windows_1252() -> None:
-    page = '<meta charset="utf-8"><p>“We were promised six weeks — it’s nine,” said Renée.</p>'
-    text = page[page.index("<p>") :]
-    assert decode_html(page.encode("cp1252"), None).endswith(text)  # says UTF-8, is 1252
-    labelled = page.replace('charset="utf-8"', 'charset="iso-8859-1"')
-    assert decode_html(labelled.encode("utf-8"), None).endswith(text)  # says Latin-1, is UTF-8
-    assert decode_html(page.encode("cp1252"), None).count("\ufffd") == 0
-    # No label at all and windows-1252 bytes: still the words, not replacement characters.
-    assert decode_html("<p>Café Müller</p>".encode("cp1252"), None) == "<p>Café Müller</p>"
-    # A UTF-8 page with one stray bad byte stays UTF-8: one "�", the rest intact.
-    mostly = "<p>Łódź, Kraków and Gdańsk</p>".encode() + b"\xff"
-    assert decode_html(mostly, "utf-8") == "<p>Łódź, Kraków and Gdańsk</p>\ufffd"
 
 
 async def test_a_page_that_says_utf8_and_sends_windows_1252_reads_cleanly(

@@ -22,7 +22,9 @@ import brotli
 import httpcore
 import pytest
 
-from bot.models import ErrorKind, PipelineError
+from bot.errors import PipelineError
+from bot.messages import say
+from bot.models import ErrorKind
 from bot.network.fetch import BodyDecoder, Fetcher, GuardedTransport
 from bot.network.guard import AddressPolicy, IPAddress
 from config import Settings
@@ -140,7 +142,7 @@ async def test_truncated_gzip(article_server: ArticleServer) -> None:
     url = article_server.add("/cut", data[: len(data) // 2], Content_Encoding="gzip")
     error = await fetch_error(make_settings(article_server.port), url)
     assert error.kind is ErrorKind.FETCH
-    assert error.message == "The page arrived incomplete."
+    assert error.message == say("fetch.incomplete")
 
 
 async def test_corrupt_gzip(article_server: ArticleServer) -> None:
@@ -149,7 +151,7 @@ async def test_corrupt_gzip(article_server: ArticleServer) -> None:
     url = article_server.add("/bad", bytes(data), Content_Encoding="gzip")
     error = await fetch_error(make_settings(article_server.port), url)
     assert error.kind is ErrorKind.FETCH
-    assert error.message == "The page arrived damaged."
+    assert error.message == say("fetch.damaged")
 
 
 async def test_huge_headers(raw_server: StartServer) -> None:
@@ -161,7 +163,7 @@ async def test_huge_headers(raw_server: StartServer) -> None:
     server = await raw_server(padded)  # 200 KB of headers: over h11's own 100 KB ceiling
     error = await fetch_error(make_settings(server.port), server.url())
     assert error.kind is ErrorKind.FETCH
-    assert error.message == "127.0.0.1 sent an answer that could not be read."
+    assert error.message == say("fetch.unreadable", host="127.0.0.1")
 
 
 @pytest.mark.parametrize(
@@ -202,7 +204,7 @@ async def test_connection_reset_mid_body(raw_server: StartServer) -> None:
     server = await raw_server(crash)
     error = await fetch_error(make_settings(server.port), server.url())
     assert error.kind is ErrorKind.FETCH
-    assert error.message == "The connection to 127.0.0.1 broke before the page arrived."
+    assert error.message == say("fetch.broken_connection", host="127.0.0.1")
 
 
 async def test_connection_closed_before_content_length(raw_server: StartServer) -> None:
@@ -223,7 +225,7 @@ async def test_reset_before_any_answer(raw_server: StartServer) -> None:
     server = await raw_server(slam)
     error = await fetch_error(make_settings(server.port), server.url())
     assert error.kind is ErrorKind.FETCH
-    assert error.message == "Could not reach 127.0.0.1."
+    assert error.message == say("fetch.unreachable", host="127.0.0.1")
 
 
 async def test_not_http_at_all(raw_server: StartServer) -> None:
@@ -234,7 +236,7 @@ async def test_not_http_at_all(raw_server: StartServer) -> None:
     server = await raw_server(ssh)
     error = await fetch_error(make_settings(server.port), server.url())
     assert error.kind is ErrorKind.FETCH
-    assert error.message == "127.0.0.1 sent an answer that could not be read."
+    assert error.message == say("fetch.unreadable", host="127.0.0.1")
 
 
 # --- stalls ----------------------------------------------------------------------------------
@@ -260,7 +262,7 @@ async def test_server_that_never_answers_hits_the_deadline(raw_server: StartServ
     settings = make_settings(server.port, read_timeout=30.0, fetch_deadline=0.3)
     error = await fetch_error(settings, server.url())
     assert error.kind is ErrorKind.TIMEOUT
-    assert error.message == "127.0.0.1 took too long to send the page."
+    assert error.message == say("fetch.slow_page", host="127.0.0.1")
 
 
 async def test_slow_loris_body_hits_the_overall_deadline(raw_server: StartServer) -> None:
@@ -446,9 +448,7 @@ async def test_tls_uses_checked_address_but_verifies_the_name(
     assert b"Host: news.test:" in server.requests[0]
     assert resolver.calls == 1
     assert caught.value.kind is ErrorKind.FETCH
-    assert caught.value.message == (
-        "127.0.0.1 has an invalid security certificate, so it was not opened."
-    )
+    assert caught.value.message == (say("fetch.bad_certificate", host="127.0.0.1"))
 
 
 async def test_tls_certificates_are_verified_by_default(
@@ -466,5 +466,5 @@ async def test_tls_certificates_are_verified_by_default(
     resolver = RebindingResolver(first="127.0.0.1", then="127.0.0.1")
     error = await fetch_error(settings, server.url("/", host="news.test"), resolver=resolver)
     assert error.kind is ErrorKind.FETCH  # our throwaway CA is not trusted
-    assert error.message == "news.test has an invalid security certificate, so it was not opened."
+    assert error.message == say("fetch.bad_certificate", host="news.test")
     assert server.requests == []

@@ -6,7 +6,9 @@ import ipaddress
 
 import pytest
 
-from bot.models import ErrorKind, PipelineError
+from bot.errors import PipelineError
+from bot.messages import say
+from bot.models import ErrorKind
 from bot.network.guard import (
     AddressPolicy,
     SystemResolver,
@@ -287,7 +289,7 @@ async def test_unknown_host_is_a_fetch_error() -> None:
     with pytest.raises(PipelineError) as caught:
         await AddressPolicy().resolve_checked("nowhere.test", 80, MapResolver({}))
     assert caught.value.kind is ErrorKind.FETCH
-    assert caught.value.message == "Could not find the site nowhere.test."
+    assert caught.value.message == say("fetch.unknown_host", host="nowhere.test")
     with pytest.raises(PipelineError):
         await AddressPolicy().resolve_checked("empty.test", 80, MapResolver({"empty.test": []}))
 

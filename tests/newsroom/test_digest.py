@@ -6,11 +6,11 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import aiosqlite
-
+from bot.messages import say
 from bot.models import Briefing, Quote
 from bot.newsroom.digest import DigestQuote, build_digest, channel_digest, strongest_quote, summary
 from bot.storage.archive import Archive, SharedArticle
+from bot.storage.database import open_database
 from tests.newsroom.test_stories import ITEMS, T0, make_share
 
 SINCE = T0 - timedelta(hours=1)
@@ -29,7 +29,9 @@ def test_two_outlets_merge_into_one_entry_and_unrelated_story_stays_apart():
     assert port.headline == courier.headline
     assert port.url == courier.url
     assert port.outlets == ("The Velmora Courier", "Harbour Post")
-    assert port.outlets_label == "2 outlets: The Velmora Courier, Harbour Post"
+    assert port.outlets_label == say(
+        "digest.outlets", count=2, names="The Velmora Courier, Harbour Post"
+    )
     assert port.share_count == 2
     assert port.jump_urls == [courier.shares[0].jump_url, harbour.shares[0].jump_url]
     assert port.quote == DigestQuote(
@@ -44,10 +46,10 @@ def test_two_outlets_merge_into_one_entry_and_unrelated_story_stays_apart():
     assert not digest.empty
 
 
-async def test_channel_digest_from_the_archive(tmp_path: Path):
-    async with aiosqlite.connect(tmp_path / "digest.sqlite3") as conn:
+async def test_channel_digest_from_the_archive(database_target: Path | str):
+    conn = await open_database(database_target)
+    try:
         archive = Archive(conn)
-        await archive.init()
         ids = ["breach-gazette", "breach-tech", "breach-ledger", "trap-water-ransomware"]
         for n, fixture_id in enumerate(ids):
             a = item(fixture_id)
@@ -75,6 +77,8 @@ async def test_channel_digest_from_the_archive(tmp_path: Path):
             shared_at=T0,
         )  # fmt: skip
         digest = await channel_digest(archive, 1, 10, since=SINCE, until=UNTIL)
+    finally:
+        await conn.close()
     assert [e.share_count for e in digest.entries] == [4, 1]
     breach, water = digest.entries
     assert set(breach.outlets) == {"Northfield Gazette", "Circuit Review", "Daily Ledger"}

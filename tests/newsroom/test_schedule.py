@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import aiosqlite
 import pytest
 
 from bot.newsroom.schedule import (
@@ -19,6 +19,7 @@ from bot.newsroom.schedule import (
     previous_run,
     suggest_timezones,
 )
+from bot.storage.database import Database, open_database
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -125,25 +126,33 @@ def test_previous_run():
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "schedules.sqlite3"
+def db_path(database_target: Path | str) -> Path | str:
+    """A fresh database on each backend (tests/helpers/storage.py): a file, or a PostgreSQL URL."""
+    return database_target
+
+
+@asynccontextmanager
+async def connect(path: Path | str) -> AsyncIterator[Database]:
+    """The database file opened as the bot opens it (one restart of the bot per block)."""
+    db = await open_database(path)
+    try:
+        yield db
+    finally:
+        await db.close()
 
 
 @pytest.fixture
-async def db(db_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    async with aiosqlite.connect(db_path) as conn:
-        yield conn
+async def db(db_path: Path | str) -> AsyncIterator[Database]:
+    async with connect(db_path) as database:
+        yield database
 
 
-async def open_scheduler(
-    db: aiosqlite.Connection, clock: Clock
-) -> tuple[ScheduleStore, DigestScheduler]:
+async def open_scheduler(db: Database, clock: Clock) -> tuple[ScheduleStore, DigestScheduler]:
     store = ScheduleStore(db, clock=clock)
-    await store.init()
     return store, DigestScheduler(store, clock=clock)
 
 
-async def test_due_exactly_once_at_the_local_time(db: aiosqlite.Connection):
+async def test_due_exactly_once_at_the_local_time(db: Database):
     clock = Clock(utc(2026, 6, 1, 5, 0))
     store, scheduler = await open_scheduler(db, clock)
     await store.set(1, 10, 9, 0, "Europe/Berlin")  # 07:00 UTC in summer
@@ -160,7 +169,7 @@ async def test_due_exactly_once_at_the_local_time(db: aiosqlite.Connection):
     assert len(await scheduler.due()) == 1
 
 
-async def test_schedule_created_after_todays_time_waits_for_tomorrow(db: aiosqlite.Connection):
+async def test_schedule_created_after_todays_time_waits_for_tomorrow(db: Database):
     clock = Clock(utc(2026, 6, 1, 7, 5))
     store, scheduler = await open_scheduler(db, clock)
     await store.set(1, 10, 9, 0, "Europe/Berlin")
@@ -168,28 +177,28 @@ async def test_schedule_created_after_todays_time_waits_for_tomorrow(db: aiosqli
     assert await scheduler.next_wakeup() == datetime(2026, 6, 2, 9, 0, tzinfo=BERLIN)
 
 
-async def test_missed_run_less_than_an_hour_late_is_posted_once_on_start(db_path: Path):
+async def test_missed_run_less_than_an_hour_late_is_posted_once_on_start(db_path: Path | str):
     clock = Clock(utc(2026, 6, 1, 6, 0))
-    async with aiosqlite.connect(db_path) as conn:
+    async with connect(db_path) as conn:
         store, scheduler = await open_scheduler(conn, clock)
         await store.set(1, 10, 9, 0, "Europe/Berlin")
         clock.now = utc(2026, 6, 1, 7, 0)
         assert len(await scheduler.due()) == 1
     # the bot is down at 09:00 Berlin on 2 June and comes back 40 minutes later
     clock.now = utc(2026, 6, 2, 7, 40)
-    async with aiosqlite.connect(db_path) as conn:
+    async with connect(db_path) as conn:
         _, scheduler = await open_scheduler(conn, clock)
         [run] = await scheduler.due()
         assert run.slot == datetime(2026, 6, 2, 9, 0, tzinfo=BERLIN)
         assert run.late == timedelta(minutes=40)
         assert await scheduler.due() == []
     # and a restart right after does not post it again
-    async with aiosqlite.connect(db_path) as conn:
+    async with connect(db_path) as conn:
         _, scheduler = await open_scheduler(conn, clock)
         assert await scheduler.due() == []
 
 
-async def test_missed_run_more_than_an_hour_late_is_skipped(db: aiosqlite.Connection):
+async def test_missed_run_more_than_an_hour_late_is_skipped(db: Database):
     clock = Clock(utc(2026, 6, 1, 6, 0))
     store, scheduler = await open_scheduler(db, clock)
     await store.set(1, 10, 9, 0, "Europe/Berlin")
@@ -204,7 +213,7 @@ async def test_missed_run_more_than_an_hour_late_is_skipped(db: aiosqlite.Connec
     assert len(await scheduler.due()) == 1
 
 
-async def test_days_of_downtime_post_at_most_the_latest_run(db: aiosqlite.Connection):
+async def test_days_of_downtime_post_at_most_the_latest_run(db: Database):
     clock = Clock(utc(2026, 6, 1, 6, 0))
     store, scheduler = await open_scheduler(db, clock)
     await store.set(1, 10, 9, 0, "Europe/Berlin")
@@ -213,7 +222,7 @@ async def test_days_of_downtime_post_at_most_the_latest_run(db: aiosqlite.Connec
     assert [r.slot for r in runs] == [datetime(2026, 6, 4, 9, 0, tzinfo=BERLIN)]
 
 
-async def test_several_channels_and_zones(db: aiosqlite.Connection):
+async def test_several_channels_and_zones(db: Database):
     clock = Clock(utc(2026, 1, 15, 0, 0))
     store, scheduler = await open_scheduler(db, clock)
     await store.set(1, 10, 9, 0, "Europe/Berlin")  # 08:00 UTC in winter
@@ -226,26 +235,26 @@ async def test_several_channels_and_zones(db: aiosqlite.Connection):
     assert [r.schedule.channel_id for r in await scheduler.due()] == [20]
 
 
-async def test_schedules_survive_reopening_and_can_be_turned_off(db_path: Path):
+async def test_schedules_survive_reopening_and_can_be_turned_off(db_path: Path | str):
     clock = Clock(utc(2026, 6, 1, 6, 0))
-    async with aiosqlite.connect(db_path) as conn:
+    async with connect(db_path) as conn:
         store, _ = await open_scheduler(conn, clock)
         created = await store.set(1, 10, 18, 30, "Europe/Berlin")
         assert created.time_label == "18:30 Europe/Berlin"
-    async with aiosqlite.connect(db_path) as conn:
+    async with connect(db_path) as conn:
         store, scheduler = await open_scheduler(conn, clock)
         assert await store.get(1, 10) == created
         assert await store.for_guild(1) == [created]
         assert await scheduler.next_wakeup() == datetime(2026, 6, 1, 18, 30, tzinfo=BERLIN)
         assert await store.remove(1, 10) is True
         assert await store.remove(1, 10) is False
-    async with aiosqlite.connect(db_path) as conn:
+    async with connect(db_path) as conn:
         store, scheduler = await open_scheduler(conn, clock)
         assert await store.all() == []
         assert await scheduler.next_wakeup() is None
 
 
-async def test_changing_the_time_restarts_from_now(db: aiosqlite.Connection):
+async def test_changing_the_time_restarts_from_now(db: Database):
     clock = Clock(utc(2026, 6, 1, 6, 0))
     store, scheduler = await open_scheduler(db, clock)
     await store.set(1, 10, 9, 0, "Europe/Berlin")
@@ -257,7 +266,7 @@ async def test_changing_the_time_restarts_from_now(db: aiosqlite.Connection):
     assert len(await scheduler.due()) == 1
 
 
-async def test_invalid_input_is_refused(db: aiosqlite.Connection):
+async def test_invalid_input_is_refused(db: Database):
     store, _ = await open_scheduler(db, Clock(utc(2026, 6, 1)))
     with pytest.raises(ValueError):
         await store.set(1, 10, 9, 0, "Nowhere/Special")
@@ -266,7 +275,7 @@ async def test_invalid_input_is_refused(db: aiosqlite.Connection):
     assert await store.all() == []
 
 
-async def test_digest_window_spans_the_dst_change(db: aiosqlite.Connection):
+async def test_digest_window_spans_the_dst_change(db: Database):
     clock = Clock(utc(2026, 3, 28, 0, 0))
     store, scheduler = await open_scheduler(db, clock)
     await store.set(1, 10, 9, 0, "Europe/Berlin")

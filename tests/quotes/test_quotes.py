@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.models import Quote
-from bot.quotes.finder import extract_quotes, scan_spans
+from bot.quotes.finder import extract_quotes
 from tests.helpers.paths import CORPORA, SEED, needs_shared
 
 SEED_TEXT = SEED / "article.txt"
@@ -224,12 +224,6 @@ def test_nested_single_quotes_stay_inside():
     assert quote.speaker == "Amy Walsh"
 
 
-def test_scanner_pairs_curly_straight_and_guillemets():
-    text = 'Er sagte „wir bleiben hier“ und «nous partons» puis "fine".'
-    spans = scan_spans(text)
-    assert [text[s.start : s.end] for s in spans] == ["wir bleiben hier", "nous partons", "fine"]
-
-
 def test_tweet_placeholder_attributes_are_not_quotes():
     paras = [
         "Senator tweets.",
@@ -255,14 +249,6 @@ def test_double_quote_nested_in_double_quote_does_not_end_it_early():
     assert second.text.endswith("It never was,") and second.speaker == "Ada Holm"
     assert _by_text(quotes, "a blank cheque").text.endswith("in front of everyone,")
     _assert_verbatim(paras, quotes)
-
-
-def test_open_quote_that_lost_its_closer_is_not_nested():
-    text = "“We will not move, she said. “Not this year,” Lee added."
-    assert [text[s.start : s.end] for s in scan_spans(text)] == [
-        "We will not move, she said. ",
-        "Not this year,",
-    ]
 
 
 def test_lone_straight_closer_ending_an_excerpt_is_not_a_quote():
@@ -292,11 +278,6 @@ def test_british_single_quotes_at_top_level():
     )
     assert quotes[0].speaker == "Moira Kell"
     _assert_verbatim(paras, quotes)
-
-
-def test_single_marks_inside_double_quotes_stay_nested():
-    text = "“She said ‘enough’ and left,” Lee said of the ‘90s."
-    assert [text[s.start : s.end] for s in scan_spans(text)] == ["She said ‘enough’ and left,"]
 
 
 def test_it_resolves_to_the_document_when_no_organisation_spoke():

@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Briefing, ErrorKind, PipelineError, Quote
-from bot.runtime.workers import FAILED_MESSAGE, TIMEOUT_MESSAGE, PoolClosed, WorkerPool
+from bot.errors import PipelineError, PoolClosed
+from bot.messages import say
+from bot.models import Briefing, ErrorKind, Quote
+from bot.runtime.workers import WorkerPool
 
 LONG = 60.0  # a task timeout no healthy test task comes near
 SAFETY = 30.0  # a spinning task gives up after this, so a broken pool fails instead of hanging
@@ -55,7 +57,7 @@ def make_briefing(headline: str) -> Briefing:
 
 
 def raise_not_article() -> None:
-    raise PipelineError(ErrorKind.NOT_ARTICLE, "No article text was found on this page.")
+    raise PipelineError(ErrorKind.NOT_ARTICLE, say("article.no_text"))
 
 
 def raise_value_error() -> None:
@@ -189,7 +191,7 @@ async def test_pipeline_error_keeps_kind_and_message(make_pool) -> None:
     with pytest.raises(PipelineError) as info:
         await pool.run(raise_not_article)
     assert info.value.kind is ErrorKind.NOT_ARTICLE
-    assert info.value.message == "No article text was found on this page."
+    assert info.value.message == say("article.no_text")
 
 
 async def test_other_exceptions_become_plain_extraction_errors(make_pool, caplog) -> None:
@@ -199,7 +201,7 @@ async def test_other_exceptions_become_plain_extraction_errors(make_pool, caplog
     with pytest.raises(PipelineError) as info:
         await pool.run(raise_value_error)
     assert info.value.kind is ErrorKind.EXTRACTION
-    assert info.value.message == FAILED_MESSAGE
+    assert info.value.message == say("pipeline.failed")
     assert "xpath" not in str(info.value)
     assert "ValueError" in caplog.text and "xpath" in caplog.text  # traceback logged
     assert pool.pids == [pid]  # an ordinary exception does not cost a process
@@ -246,12 +248,13 @@ async def test_task_over_timeout_is_killed_and_worker_replaced(make_pool) -> Non
     with pytest.raises(PipelineError) as info:
         await pool.run(time.sleep, 3600)
     assert info.value.kind is ErrorKind.TIMEOUT
-    assert info.value.message == TIMEOUT_MESSAGE
+    assert info.value.message == say("pipeline.timeout")
     assert not pid_exists(old)
     new = await pool.run(os.getpid)
     assert new != old
     assert pool.pids == [new]
     assert pool.alive_workers == 1
+    assert pool.restarts == 1  # what the operators' metrics report
 
 
 async def test_timeout_does_not_disturb_other_tasks(make_pool) -> None:
@@ -275,11 +278,12 @@ async def test_dead_worker_is_replaced(make_pool, caplog, crash) -> None:
     with pytest.raises(PipelineError) as info:
         await pool.run(crash)
     assert info.value.kind is ErrorKind.EXTRACTION
-    assert info.value.message == FAILED_MESSAGE
+    assert info.value.message == say("pipeline.failed")
     assert not pid_exists(old)
     assert await pool.run(pow, 2, 5) == 32
     assert pool.alive_workers == 1
     assert old not in pool.pids
+    assert pool.restarts == 1
     expected = "SIGSEGV" if crash is segfault else "exit code 1"
     assert expected in caplog.text
 

@@ -10,7 +10,9 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.runtime.workqueue import BUSY_MESSAGE, Dropped, QueueFull, WorkQueue
+from bot.errors import Dropped, QueueFull
+from bot.messages import say
+from bot.runtime.workqueue import WorkQueue
 from config import Settings
 
 
@@ -100,7 +102,7 @@ async def test_slash_commands_are_refused_not_dropped_when_full() -> None:
     await until(lambda: queue.waiting == 2)
     with pytest.raises(QueueFull) as info:
         await queue.run(jobs.job("c2"), droppable=False)
-    assert info.value.message == BUSY_MESSAGE
+    assert info.value.message == say("queue.busy")
     # A new auto-reply pushes out the waiting auto-reply, never the waiting command.
     a2 = submit(queue, jobs, "a2", droppable=True)
     with pytest.raises(Dropped):

@@ -1,4 +1,5 @@
-"""Archive over real SQLite files: FTS5 search, visibility, forget, hostile queries, crashes."""
+"""The archive on both backends: search (order, visibility, hostile queries, snippets), forget,
+digests; on SQLite also a crash mid-write and FTS5 query syntax."""
 
 from __future__ import annotations
 
@@ -8,17 +9,17 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import aiosqlite
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.models import Briefing, ErrorKind, Failure, Quote
 from bot.storage.archive import Archive, fts_query
+from bot.storage.database import Database, open_database
+from bot.storage.limits import StorageLimits
 from tests.helpers.paths import REPO
 
 T0 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -55,11 +56,8 @@ def budget_briefing() -> Briefing:
 
 
 @pytest.fixture
-async def archive(tmp_path: Path) -> AsyncIterator[Archive]:
-    async with aiosqlite.connect(tmp_path / "archive.sqlite3") as conn:
-        store = Archive(conn)
-        await store.init()
-        yield store
+def archive(database: Database) -> Archive:
+    return Archive(database)
 
 
 async def share(
@@ -118,6 +116,37 @@ async def test_headline_match_outranks_body_match(archive: Archive):
     await share(archive, ferry_briefing(), message_id=1)
     hits = await archive.search(GUILD, "ferry")
     assert [h.site for h in hits] == ["Harbour Post", "Riverton Herald"]
+
+
+def weighted(where: str) -> Briefing:
+    """A briefing that says "Ostrava" once, in the field `where`; otherwise alike."""
+    place = {"headline": "", "speaker": "", "quote": "", "briefing": ""}
+    place[where] = "Ostrava "
+    return Briefing(
+        source=f"https://wire.example/{where}",
+        url=f"https://wire.example/{where}",
+        headline=f"{place['headline']}Council votes on the tram depot plan",
+        site=f"Wire {where}",
+        paragraphs=["The council met."],
+        quotes=[
+            Quote(
+                f"{place['quote']}We will build the depot", f"{place['speaker']}Ana Novak", 1, 0.7
+            )
+        ],
+        briefing=[f"The council approved the {place['briefing']}depot after a long debate."],
+    )
+
+
+async def test_field_weights_order_the_hits(archive: Archive):
+    # headline > speakers > quotes > briefing, as bm25's column weights say (and ts_rank's);
+    # shared newest-first in the opposite order, so the time of sharing cannot explain it.
+    fields = ["headline", "speaker", "quote", "briefing"]
+    for n, where in enumerate(reversed(fields)):
+        await share(archive, weighted(where), message_id=n + 1, at=T0 + timedelta(minutes=n))
+    hits = await archive.search(GUILD, "Ostrava")
+    assert [h.site for h in hits] == [f"Wire {where}" for where in fields]
+    assert [h.rank for h in hits] == sorted(h.rank for h in hits)
+    assert all("**Ostrava**" in h.snippet for h in hits)
 
 
 async def test_equal_ranks_put_newest_first(archive: Archive):
@@ -256,23 +285,53 @@ async def test_forget_removes_this_guilds_shares_only(archive: Archive):
     assert await archive.forget(GUILD, "https://harbourpost.example/ferry") == 0
 
 
-async def test_forget_deletes_the_article_when_no_share_remains(tmp_path: Path):
-    path = tmp_path / "forget.sqlite3"
-    async with aiosqlite.connect(path) as conn:
-        archive = Archive(conn)
-        await archive.init()
-        await share(archive, ferry_briefing(), message_id=1)
-        await share(archive, budget_briefing(), message_id=2)
-        assert await archive.forget(GUILD, "https://harbourpost.example/ferry") == 1
-    with sqlite3.connect(path) as conn:
-        urls = [r[0] for r in conn.execute("SELECT url FROM archive_articles")]
-        fts_rows = conn.execute("SELECT count(*) FROM archive_fts").fetchone()[0]
-        talvik = conn.execute(
-            "SELECT count(*) FROM archive_fts WHERE archive_fts MATCH 'Talvik'"
-        ).fetchone()[0]
-    assert urls == ["https://rivertonherald.example/budget"]
-    assert fts_rows == 1
-    assert talvik == 0
+async def test_forget_removes_and_counts_only_shares_in_the_channels_given(archive: Archive):
+    # A moderator of #news must not reach (or learn about) a share in a channel they can't see.
+    await share(archive, ferry_briefing(), message_id=1)
+    await share(archive, ferry_briefing(), message_id=2, channel_id=SECRET)
+    link = "https://harbourpost.example/ferry"
+    assert await archive.share_channels(GUILD, link) == {NEWS, SECRET}
+    assert await archive.forget(GUILD, link, channel_ids={NEWS, POLITICS}) == 1
+    assert await archive.share_channels(GUILD, link) == {SECRET}
+    assert await archive.forget(GUILD, link, channel_ids={NEWS}) == 0  # only #secret is left
+    assert await archive.forget(GUILD, link, channel_ids=set()) == 0
+    hits = await archive.search(GUILD, "ferry")
+    assert [h.channel_id for h in hits] == [SECRET]  # the article stays while a share does
+    assert await archive.forget(GUILD, link, channel_ids={SECRET}) == 1
+    assert await archive.search(GUILD, "ferry") == []
+
+
+async def test_share_channels_are_per_guild_and_found_by_the_pasted_link(archive: Archive):
+    await share(archive, ferry_briefing(), message_id=1, channel_id=POLITICS)
+    await share(archive, ferry_briefing(), message_id=2, guild_id=OTHER_GUILD, channel_id=SECRET)
+    pasted = "https://harbourpost.example/ferry?utm_source=x"
+    assert await archive.share_channels(GUILD, pasted) == {POLITICS}
+    assert await archive.share_channels(GUILD, "https://harbourpost.example/other") == set()
+
+
+async def test_forget_deletes_the_article_when_no_share_remains(database: Database):
+    archive = Archive(database)
+    await share(archive, ferry_briefing(), message_id=1)
+    await share(archive, budget_briefing(), message_id=2)
+    assert await archive.forget(GUILD, "https://harbourpost.example/ferry") == 1
+    urls = await database.fetch_all("SELECT url FROM archive_articles")
+    assert urls == [("https://rivertonherald.example/budget",)]
+    # The search entry went with it (FTS5's row; PostgreSQL's text row and server copy).
+    assert await database.fetch_one("SELECT count(*) FROM archive_fts") == (1,)
+    if database.dialect == "postgresql":
+        assert await database.fetch_one("SELECT count(*) FROM archive_search") == (1,)
+    assert await archive.search(GUILD, "Talvik") == []
+
+
+async def test_forget_in_some_channels_keeps_the_servers_search_entry(database: Database):
+    archive = Archive(database)
+    await share(archive, ferry_briefing(), message_id=1)
+    await share(archive, ferry_briefing(), message_id=2, channel_id=SECRET)
+    link = "https://harbourpost.example/ferry"
+    assert await archive.forget(GUILD, link, channel_ids={NEWS}) == 1
+    assert [h.channel_id for h in await archive.search(GUILD, "Talvik")] == [SECRET]
+    if database.dialect == "postgresql":  # the server's copy of the vector stays with a share
+        assert await database.fetch_one("SELECT count(*) FROM archive_search") == (1,)
 
 
 async def test_article_is_stored_once_and_updated_on_reshare(archive: Archive, tmp_path: Path):
@@ -316,47 +375,45 @@ async def test_shares_in_channel_for_digests(archive: Archive):
     assert [i.url for i in bounded] == ["https://rivertonherald.example/budget"]
 
 
-async def test_archive_survives_reopening(tmp_path: Path):
-    path = tmp_path / "reopen.sqlite3"
-    async with aiosqlite.connect(path) as conn:
-        archive = Archive(conn)
-        await archive.init()
-        await share(archive, ferry_briefing(), message_id=1)
-    async with aiosqlite.connect(path) as conn:
-        archive = Archive(conn)
-        await archive.init()
-        assert len(await archive.search(GUILD, "Talvik")) == 1
+async def test_archive_survives_reopening(database_target: Path | str):
+    path = database_target
+    db = await open_database(path)
+    await share(Archive(db), ferry_briefing(), message_id=1)
+    await db.close()
+    db = await open_database(path)
+    try:
+        assert len(await Archive(db).search(GUILD, "Talvik")) == 1
+    finally:
+        await db.close()
 
 
 WRITER = textwrap.dedent(
     """
     import asyncio, sys
     from datetime import UTC, datetime
-    import aiosqlite
     from bot.storage.archive import Archive
+    from bot.storage.database import open_database
     from bot.models import Briefing, Quote
 
     async def main(path):
-        async with aiosqlite.connect(path) as conn:
-            archive = Archive(conn)
-            await archive.init()
-            n = 0
-            while True:
-                n += 1
-                briefing = Briefing(
-                    source=f"https://wire.example/story-{n}",
-                    url=f"https://wire.example/story-{n}",
-                    headline=f"Story number {n} about the harbour",
-                    paragraphs=["Lede paragraph. " * 40],
-                    quotes=[Quote("We keep going", "Ona Lusk", 0, 0.5)],
-                    briefing=["Something happened at the harbour. " * 10],
-                )
-                await archive.record_share(
-                    briefing, guild_id=1, channel_id=2, message_id=n,
-                    jump_url=f"https://discord.com/channels/1/2/{n}", poster_id=3,
-                    shared_at=datetime.now(UTC),
-                )
-                print(n, flush=True)
+        archive = Archive(await open_database(path))
+        n = 0
+        while True:
+            n += 1
+            briefing = Briefing(
+                source=f"https://wire.example/story-{n}",
+                url=f"https://wire.example/story-{n}",
+                headline=f"Story number {n} about the harbour",
+                paragraphs=["Lede paragraph. " * 40],
+                quotes=[Quote("We keep going", "Ona Lusk", 0, 0.5)],
+                briefing=["Something happened at the harbour. " * 10],
+            )
+            await archive.record_share(
+                briefing, guild_id=1, channel_id=2, message_id=n,
+                jump_url=f"https://discord.com/channels/1/2/{n}", poster_id=3,
+                shared_at=datetime.now(UTC),
+            )
+            print(n, flush=True)
 
     asyncio.run(main(sys.argv[1]))
     """
@@ -399,23 +456,32 @@ def test_archive_survives_being_killed_mid_write(tmp_path: Path):
     assert articles == fts == len(ids)  # each share's article and FTS row are all-or-nothing
 
 
-async def test_memory_tables_share_the_store_connection(tmp_path: Path):
+async def test_every_store_works_on_one_database(database: Database):
     from bot.newsroom.schedule import ScheduleStore
     from bot.storage.cache import BriefingCache
     from bot.storage.modes import Store
 
-    store = await Store.open(tmp_path / "newsdesk.sqlite3")
-    try:
-        archive = Archive(store.db)
-        await archive.init()
-        await BriefingCache(store.db).init()
-        await ScheduleStore(store.db).init()
-        await share(archive, ferry_briefing(), message_id=1)
-        await store.set_mode(GUILD, NEWS, "react")
-        assert await store.get_mode(NEWS) == "react"
-        assert len(await archive.search(GUILD, "Talvik")) == 1
-    finally:
-        await store.close()
+    store, archive = Store(database), Archive(database)
+    cache, schedules = BriefingCache(database), ScheduleStore(database)
+    await share(archive, ferry_briefing(), message_id=1)
+    await store.set_mode(GUILD, NEWS, "react")
+    await schedules.set(GUILD, NEWS, 18, 0, "Europe/Berlin")
+    assert await cache.purge_expired() == 0
+    assert await store.get_mode(NEWS) == "react"
+    assert len(await archive.search(GUILD, "Talvik")) == 1
+    assert len(await schedules.all()) == 1
+
+
+async def test_archived_text_and_quotes_are_capped(database: Database):
+    archive = Archive(database, limits=StorageLimits(text_chars=1_000, quote_chars=100))
+    giant = ferry_briefing()
+    giant.paragraphs = ["The island ferry operator froze fares. " * 300] * 3
+    giant.quotes = [Quote("We listened to the islanders " * 40, "Mira Talvik", 1, 0.8)]
+    await share(archive, giant, message_id=1)
+    [item] = await archive.shares_in_channel(GUILD, NEWS, T0)
+    assert len(item.lede) <= 1_000
+    assert len(item.quotes[0].text) <= 100
+    assert [h.url for h in await archive.search(GUILD, "Talvik islanders")] == [giant.url]
 
 
 @settings(max_examples=300, deadline=None)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import aiosqlite
-import pytest
-
 from bot.models import Briefing, ErrorKind, Failure, Quote
 from bot.storage.cache import BriefingCache
+from bot.storage.database import Database, open_database
+from bot.storage.limits import StorageLimits
 
 START = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -63,28 +61,20 @@ def identity(url: str) -> str:
     return url
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    async with aiosqlite.connect(tmp_path / "cache.sqlite3") as conn:
-        yield conn
-
-
 async def make_cache(
-    db: aiosqlite.Connection,
+    db: Database,
     clock: Clock,
     ttl: timedelta = timedelta(hours=24),
     failure_ttl: timedelta = timedelta(minutes=10),
 ) -> BriefingCache:
-    cache = BriefingCache(db, ttl=ttl, failure_ttl=failure_ttl, clock=clock, canonicalize=identity)
-    await cache.init()
-    return cache
+    return BriefingCache(db, ttl=ttl, failure_ttl=failure_ttl, clock=clock, canonicalize=identity)
 
 
 URL = "https://harbourpost.example/2026/ferry-fares"
 
 
-async def test_hit_does_not_fetch_again_and_round_trips_losslessly(db: aiosqlite.Connection):
-    cache = await make_cache(db, Clock())
+async def test_hit_does_not_fetch_again_and_round_trips_losslessly(database: Database):
+    cache = await make_cache(database, Clock())
     fetch = Fetcher()
     first = await cache.get_or_fetch(URL, fetch)
     second = await cache.get_or_fetch(URL, fetch)
@@ -93,22 +83,37 @@ async def test_hit_does_not_fetch_again_and_round_trips_losslessly(db: aiosqlite
     assert second.quotes[0].speaker == "Mira Talvik"
 
 
-async def test_concurrent_identical_requests_fetch_once(db: aiosqlite.Connection):
+async def test_concurrent_identical_requests_fetch_once(database: Database):
     # ttl=0: nothing stays cached, so a request that did not join the in-flight fetch would
     # have to fetch again; exactly one call proves sharing.
-    cache = await make_cache(db, Clock(), ttl=timedelta(0))
+    cache = await make_cache(database, Clock(), ttl=timedelta(0))
     fetch = Fetcher()
     fetch.gate = asyncio.Event()
+    # The fetch is held until every request has read the cache (and so, in the same step,
+    # joined the fetch in flight): a request whose read came back after the fetch was done
+    # and stored would rightly fetch again, and the test would depend on the machine's speed.
+    reads, all_read = [], asyncio.Event()
+    read = cache.get
+
+    async def counted(key: str) -> Briefing | None:
+        found = await read(key)
+        reads.append(key)
+        if len(reads) == 5:
+            all_read.set()
+        return found
+
+    cache.get = counted  # type: ignore[method-assign]
     tasks = [asyncio.create_task(cache.get_or_fetch(URL, fetch)) for _ in range(5)]
     await fetch.started.wait()
+    await all_read.wait()
     fetch.gate.set()
     results = await asyncio.gather(*tasks)
     assert fetch.calls == [URL]
     assert {r.headline for r in results} == {"Harbour ferry fares frozen (fetch 1)"}
 
 
-async def test_concurrent_refreshes_share_one_fetch(db: aiosqlite.Connection):
-    cache = await make_cache(db, Clock(), ttl=timedelta(0))
+async def test_concurrent_refreshes_share_one_fetch(database: Database):
+    cache = await make_cache(database, Clock(), ttl=timedelta(0))
     fetch = Fetcher()
     fetch.gate = asyncio.Event()
     tasks = [asyncio.create_task(cache.get_or_fetch(URL, fetch, refresh=True)) for _ in range(3)]
@@ -118,8 +123,8 @@ async def test_concurrent_refreshes_share_one_fetch(db: aiosqlite.Connection):
     assert len(fetch.calls) == 1
 
 
-async def test_fetch_exception_reaches_every_waiter_and_is_not_cached(db: aiosqlite.Connection):
-    cache = await make_cache(db, Clock())
+async def test_fetch_exception_reaches_every_waiter_and_is_not_cached(database: Database):
+    cache = await make_cache(database, Clock())
     gate, started = asyncio.Event(), asyncio.Event()
     calls = 0
 
@@ -141,8 +146,8 @@ async def test_fetch_exception_reaches_every_waiter_and_is_not_cached(db: aiosql
     assert fetch.calls == [URL]
 
 
-async def test_refresh_bypasses_and_replaces_the_entry(db: aiosqlite.Connection):
-    cache = await make_cache(db, Clock())
+async def test_refresh_bypasses_and_replaces_the_entry(database: Database):
+    cache = await make_cache(database, Clock())
     fetch = Fetcher()
     await cache.get_or_fetch(URL, fetch)
     refreshed = await cache.get_or_fetch(URL, fetch, refresh=True)
@@ -153,9 +158,9 @@ async def test_refresh_bypasses_and_replaces_the_entry(db: aiosqlite.Connection)
     assert again.headline.endswith("(fetch 2)")
 
 
-async def test_ttl_expiry_fetches_again_and_replaces(db: aiosqlite.Connection):
+async def test_ttl_expiry_fetches_again_and_replaces(database: Database):
     clock = Clock()
-    cache = await make_cache(db, clock)
+    cache = await make_cache(database, clock)
     fetch = Fetcher()
     await cache.get_or_fetch(URL, fetch)
     clock.advance(hours=23, minutes=59)
@@ -166,9 +171,9 @@ async def test_ttl_expiry_fetches_again_and_replaces(db: aiosqlite.Connection):
     assert len(fetch.calls) == 2
 
 
-async def test_failures_are_cached_briefly(db: aiosqlite.Connection):
+async def test_failures_are_cached_briefly(database: Database):
     clock = Clock()
-    cache = await make_cache(db, clock)
+    cache = await make_cache(database, clock)
     failing = Fetcher(fail=True)
     first = await cache.get_or_fetch(URL, failing)
     assert first.error == Failure(ErrorKind.TIMEOUT, "The site took too long.")
@@ -183,8 +188,8 @@ async def test_failures_are_cached_briefly(db: aiosqlite.Connection):
     assert working.calls == [URL]
 
 
-async def test_the_url_the_page_was_fetched_from_is_a_second_key(db: aiosqlite.Connection):
-    cache = await make_cache(db, Clock())
+async def test_the_url_the_page_was_fetched_from_is_a_second_key(database: Database):
+    cache = await make_cache(database, Clock())
     short = "https://hrbr.example/f7"  # a short link that redirected to the article
     fetch = Fetcher(page_url=URL, fetched_url=URL)
     await cache.get_or_fetch(short, fetch)
@@ -194,9 +199,9 @@ async def test_the_url_the_page_was_fetched_from_is_a_second_key(db: aiosqlite.C
     assert clean.url == URL
 
 
-async def test_a_pages_canonical_claim_is_never_a_key(db: aiosqlite.Connection):
+async def test_a_pages_canonical_claim_is_never_a_key(database: Database):
     """A page at /evil declaring canonical /real must not answer a later post of /real."""
-    cache = await make_cache(db, Clock())
+    cache = await make_cache(database, Clock())
     evil = "https://harbourpost.example/evil"
     await cache.get_or_fetch(evil, Fetcher(page_url=URL))  # fetched from /evil, claims /real
     honest = Fetcher()
@@ -206,8 +211,8 @@ async def test_a_pages_canonical_claim_is_never_a_key(db: aiosqlite.Connection):
     assert real.fetched_url == URL
 
 
-async def test_a_failure_caused_by_shutting_down_is_never_cached(db: aiosqlite.Connection):
-    cache = await make_cache(db, Clock())
+async def test_a_failure_caused_by_shutting_down_is_never_cached(database: Database):
+    cache = await make_cache(database, Clock())
 
     async def stopping(url: str) -> Briefing:
         failure = Failure(ErrorKind.EXTRACTION, "Newsdesk is restarting.", transient=True)
@@ -219,42 +224,45 @@ async def test_a_failure_caused_by_shutting_down_is_never_cached(db: aiosqlite.C
     assert fetch.calls == [URL]
 
 
-async def test_failure_is_not_stored_under_other_keys(db: aiosqlite.Connection):
-    cache = await make_cache(db, Clock())
+async def test_failure_is_not_stored_under_other_keys(database: Database):
+    cache = await make_cache(database, Clock())
     await cache.get_or_fetch(URL + "?a=1", Fetcher(page_url=URL, fail=True))
     fetch = Fetcher()
     await cache.get_or_fetch(URL, fetch)
     assert fetch.calls == [URL]
 
 
-async def test_requested_link_is_canonicalised(db: aiosqlite.Connection):
+async def test_requested_link_is_canonicalised(database: Database):
     def strip_query(url: str) -> str:
         return url.split("?")[0]
 
-    cache = BriefingCache(db, ttl=timedelta(hours=1), failure_ttl=timedelta(minutes=1),
+    cache = BriefingCache(database, ttl=timedelta(hours=1), failure_ttl=timedelta(minutes=1),
                           clock=Clock(), canonicalize=strip_query)  # fmt: skip
-    await cache.init()
     fetch = Fetcher()
     await cache.get_or_fetch(URL + "?utm_medium=social", fetch)
     await cache.get_or_fetch(URL + "?fbclid=abc", fetch)
     assert len(fetch.calls) == 1
 
 
-async def test_entries_survive_reopening_the_database(tmp_path: Path):
-    path = tmp_path / "reopen.sqlite3"
+async def test_entries_survive_reopening_the_database(database_target: Path | str):
+    path = database_target
     clock = Clock()
     fetch = Fetcher()
-    async with aiosqlite.connect(path) as conn:
-        await (await make_cache(conn, clock)).get_or_fetch(URL, fetch)
-    async with aiosqlite.connect(path) as conn:
-        cached = await (await make_cache(conn, clock)).get_or_fetch(URL, fetch)
+    first = await open_database(path)
+    await (await make_cache(first, clock)).get_or_fetch(URL, fetch)
+    await first.close()
+    second = await open_database(path)
+    try:
+        cached = await (await make_cache(second, clock)).get_or_fetch(URL, fetch)
+    finally:
+        await second.close()
     assert fetch.calls == [URL]
     assert cached.headline.endswith("(fetch 1)")
 
 
-async def test_purge_expired_removes_only_stale_rows(db: aiosqlite.Connection):
+async def test_purge_expired_removes_only_stale_rows(database: Database):
     clock = Clock()
-    cache = await make_cache(db, clock)
+    cache = await make_cache(database, clock)
     await cache.get_or_fetch(URL, Fetcher())
     await cache.get_or_fetch(URL + "/failed", Fetcher(fail=True))
     clock.advance(minutes=30)
@@ -264,18 +272,18 @@ async def test_purge_expired_removes_only_stale_rows(db: aiosqlite.Connection):
     assert fetch.calls == []
 
 
-async def test_a_cache_write_failure_still_returns_the_briefing(db: aiosqlite.Connection):
-    cache = await make_cache(db, Clock())
-    await db.execute("DROP TABLE briefing_cache")  # every read and write now fails
-    await db.execute("CREATE TABLE briefing_cache (key TEXT PRIMARY KEY)")  # reads see no rows
+async def test_a_cache_write_failure_still_returns_the_briefing(database: Database):
+    cache = await make_cache(database, Clock())
+    await database.execute("DROP TABLE briefing_cache")  # every read and write now fails
+    await database.execute("CREATE TABLE briefing_cache (key TEXT PRIMARY KEY)")  # reads fail too
     fetch = Fetcher()
     briefing = await cache.get_or_fetch(URL, fetch, refresh=True)
     assert briefing.ok
     assert fetch.calls == [URL]
 
 
-async def test_cancelled_fetch_does_not_leave_waiters_hanging(db: aiosqlite.Connection):
-    cache = await make_cache(db, Clock())
+async def test_cancelled_fetch_does_not_leave_waiters_hanging(database: Database):
+    cache = await make_cache(database, Clock())
     fetch = Fetcher()
     fetch.gate = asyncio.Event()  # never set
     owner = asyncio.create_task(cache.get_or_fetch(URL, fetch, refresh=True))
@@ -288,3 +296,43 @@ async def test_cancelled_fetch_does_not_leave_waiters_hanging(db: aiosqlite.Conn
     fetch.gate.set()
     assert (await cache.get_or_fetch(URL, fetch)).ok  # nothing stuck in flight
     assert len(fetch.calls) == 2
+
+
+async def test_a_cache_that_cannot_be_read_is_a_miss_not_a_failure(database: Database):
+    cache = await make_cache(database, Clock())
+    await cache.get_or_fetch(URL, Fetcher())
+    await database.execute("DROP TABLE briefing_cache")
+    fetch = Fetcher()
+    briefing = await cache.get_or_fetch(URL, fetch)
+    assert briefing.ok
+    assert fetch.calls == [URL]
+
+
+async def test_what_is_stored_is_capped_but_the_fresh_briefing_is_whole(database: Database):
+    limits = StorageLimits(text_chars=1_000, quote_chars=120)
+    cache = BriefingCache(database, clock=Clock(), canonicalize=identity, limits=limits)
+    paragraph = "The harbour board met again on Tuesday to discuss the ferry timetable. " * 10
+    long_quote = "We will not accept a timetable that strands the island at night " * 8
+
+    async def fetch_giant(url: str) -> Briefing:
+        return Briefing(
+            source=url,
+            url=url,
+            headline="Ferry timetable talks drag on",
+            paragraphs=[paragraph.strip()] * 200,  # about 140,000 characters
+            quotes=[Quote(long_quote.strip(), "Mira Talvik", 1, 0.9), Quote("Short.", None, 2)],
+            briefing=["The harbour board met again on Tuesday."],
+        )
+
+    fresh = await cache.get_or_fetch(URL, fetch_giant)
+    assert len(fresh.text) > 100_000  # the reply in hand is not cut
+    stored = await cache.get(URL)
+    assert stored is not None
+    assert len(stored.text) <= 1_000
+    assert stored.paragraphs[0] == paragraph.strip()  # whole paragraphs first
+    assert stored.text.endswith("…")
+    assert len(stored.quotes[0].text) <= 120 and stored.quotes[0].text.endswith("…")
+    assert stored.quotes[1] == Quote("Short.", None, 2)
+    assert stored.briefing == fresh.briefing
+    row = await database.fetch_one("SELECT length(record) FROM briefing_cache")
+    assert row is not None and row[0] < 3_000

@@ -8,7 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text.sentences import split_sentences
+from bot.text import (
+    end_of_first_sentence,
+    sentence_starts,
+    split_sentences,
+    start_of_last_sentence,
+)
 
 EN_CASES = [
     pytest.param(
@@ -190,6 +195,28 @@ def test_unknown_language_does_not_treat_english_words_as_foreign_titles() -> No
     ]
 
 
+def test_a_capital_initial_is_not_a_page_abbreviation() -> None:
+    # "p." is "page" before a number, but "Robert P. Casey" is a name with an initial.
+    assert split_sentences("Read p. 12 first. Then Sen. Robert P. Casey Jr. spoke.", "en") == [
+        "Read p. 12 first.",
+        "Then Sen. Robert P. Casey Jr. spoke.",
+    ]
+
+
+def test_offsets_inside_a_paragraph() -> None:
+    text = "Smith arrived. “We are ready,” he said.  Then Mr. Jones left."
+    starts = sentence_starts(text, "en")
+    assert [text[i:] for i in starts] == [
+        "“We are ready,” he said.  Then Mr. Jones left.",
+        "Then Mr. Jones left.",
+    ]
+    assert text[: end_of_first_sentence(text, "en")] == "Smith arrived. "
+    assert text[start_of_last_sentence(text, "en") :] == "Then Mr. Jones left."
+    assert end_of_first_sentence("One sentence only.") == len("One sentence only.")
+    assert start_of_last_sentence("One sentence only.") == 0
+    assert sentence_starts("") == []
+
+
 def test_blank_lines_always_separate() -> None:
     assert split_sentences("first line\n\nsecond line") == ["first line", "second line"]
 
@@ -258,7 +285,14 @@ def _check_pieces(text: str, pieces: list[str]) -> None:
     st.sampled_from([None, "en", "de", "fr", "es", "pt"]),
 )
 def test_property_token_soup(text: str, language: str | None) -> None:
-    _check_pieces(text, split_sentences(text, language))
+    pieces = split_sentences(text, language)
+    _check_pieces(text, pieces)
+    # The offsets are the same sentences: each piece after the first starts at its offset.
+    starts = sentence_starts(text, language)
+    assert [text[i : i + len(p)] for i, p in zip(starts, pieces[1:], strict=True)] == pieces[1:]
+    if pieces:
+        assert text[: end_of_first_sentence(text, language)].strip() == pieces[0]
+        assert text[start_of_last_sentence(text, language) :].strip() == pieces[-1]
 
 
 @settings(max_examples=300, deadline=None)

@@ -1,0 +1,1 @@
+"""For operators: metrics, health and logs. No Discord here; the Discord layer feeds it."""

@@ -1,0 +1,309 @@
+"""What the text layer knows about each language, read once from `data/languages/`.
+
+Why a registry: the steps that read prose (sentences, quotes, cleaning, the LLM checks) all need
+the same facts about a language — its abbreviations, speech cues, titles, quote marks — and each
+used to keep its own copy. A language is now a folder, `data/languages/<code>/`: a
+`language.toml` of small facts and optional word lists beside it. Adding a language means adding
+a folder and its tests, not editing the steps. The format is documented in docs/languages.md.
+
+A fact a language does not give is empty, never missing: each step decides what an empty field
+means (most use what all the registered languages know together). The folder `common/` is not a
+language: it holds what is true in every language (copyright lines, context quote marks).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from types import MappingProxyType
+from typing import Any
+
+from bot.errors import LanguageDataError
+
+__all__ = [
+    "BASE_LANGUAGE",
+    "COMMON",
+    "Language",
+    "LanguageDataError",
+    "common",
+    "language_code",
+    "language_info",
+    "languages",
+    "load_language",
+]
+
+# English words turn up in every language's news copy (names of bodies, quoted tweets), and the
+# quote rules were built on English: steps add its lists to those of the article's language.
+BASE_LANGUAGE = "en"
+COMMON = "common"
+
+_GENDERS = frozenset("mfu")
+_KINDS = frozenset({"", "title", "num", "ordinal"})
+
+
+@dataclass(frozen=True, slots=True)
+class Language:
+    """Everything the text layer knows about one language (empty where it knows nothing)."""
+
+    code: str
+    name: str
+    # language.toml
+    guess_words: frozenset[str]  # function words the language guess counts
+    capitalises_nouns: bool  # German: a capital letter is no sign of a name
+    ordinal_numbers: bool  # German: "am 3. Oktober" is an ordinal, not a sentence end
+    honorifics: Mapping[str, str]  # "mr" -> "m", "frau" -> "f"
+    courtesy: frozenset[str]  # honorifics a house style adds or drops ("Mr")
+    name_particles: frozenset[str]  # "von", "de", "bin": inside a name
+    name_joiners: frozenset[str]  # "of", "&": inside an organisation's name
+    byline_by: tuple[str, ...]  # "By Jane Doe"
+    byline_and: tuple[str, ...]  # "Jane Doe and John Roe"
+    quote_pairs: Mapping[str, str]  # opening mark -> the marks that close it
+    context_marks: str  # (common) double marks that open or close by context
+    closing_marks: str  # marks that only close a quote ("”"): alone, its opener was lost
+    single_marks: str  # (common) single marks
+    # word lists beside language.toml
+    abbreviations: Mapping[str, str]  # "mr" -> "title", "no" -> "num", "inc" -> ""
+    stopwords: frozenset[str]
+    cue_verbs: tuple[str, ...]  # "said", "told"  (file order)
+    cue_prepositions: tuple[str, ...]  # "according to"
+    boilerplate: tuple[str, ...]  # regular expressions, each matching a whole paragraph
+    titles: frozenset[str]  # "minister", "sen": words before a person's name
+
+
+def language_code(value: str | None) -> str | None:
+    """ "en-GB", "de_DE", " FR " → the primary subtag in lower case; None for nothing."""
+    if not value:
+        return None
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    return code or None
+
+
+def language_info(value: str | None) -> Language | None:
+    """The registered language `value` names ("de", "de-AT", "de_DE"), else None."""
+    code = language_code(value)
+    return None if code is None or code == COMMON else _registry().get(code)
+
+
+def languages() -> tuple[Language, ...]:
+    """Every registered language: the base language first, then by code (the order lists are
+    merged in, and the order a tie between languages is settled in)."""
+    found = [lang for code, lang in _registry().items() if code != COMMON]
+    return tuple(sorted(found, key=lambda lang: (lang.code != BASE_LANGUAGE, lang.code)))
+
+
+def common() -> Language:
+    """What holds in every language (`data/languages/common/`)."""
+    return _registry()[COMMON]
+
+
+@cache
+def _registry() -> dict[str, Language]:
+    root = resources.files("bot.text.data").joinpath("languages")
+    folders = sorted((f for f in root.iterdir() if f.is_dir()), key=lambda f: f.name)
+    found = {folder.name: load_language(folder) for folder in folders}
+    if COMMON not in found:
+        raise LanguageDataError("data/languages/common/ is missing")
+    return found
+
+
+# -- reading one folder -----------------------------------------------------------------------
+
+# Keys language.toml may hold, by table; anything else is a typo and fails loudly.
+_TOML_KEYS = {
+    "": {"code", "name", "guess_words", "capitalises_nouns", "ordinal_numbers"},
+    "names": {"honorifics", "courtesy", "particles", "joiners"},
+    "quotes": {"pairs", "context_marks", "closing_marks", "single_marks"},
+    "byline": {"by", "and"},
+}
+
+
+def load_language(folder: Traversable) -> Language:
+    """Read one language folder; `LanguageDataError` names the file and field that is wrong."""
+    toml_file = folder.joinpath("language.toml")
+    where = f"data/languages/{folder.name}/language.toml"
+    if not toml_file.is_file():
+        raise LanguageDataError(f"{where} is missing")
+    try:
+        data = tomllib.loads(toml_file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise LanguageDataError(f"{where}: {error}") from error
+    _check_keys(data, where)
+    facts = _Facts(data, where)
+    code = facts.text("code")
+    if code != folder.name:
+        raise LanguageDataError(f"{where}: code {code!r} differs from its folder's name")
+    verbs, prepositions = _cues(folder)
+    return Language(
+        code=code,
+        name=facts.text("name"),
+        guess_words=frozenset(facts.words("guess_words")),
+        capitalises_nouns=facts.flag("capitalises_nouns"),
+        ordinal_numbers=facts.flag("ordinal_numbers"),
+        honorifics=MappingProxyType(facts.genders("names", "honorifics")),
+        courtesy=frozenset(facts.word_list("names", "courtesy")),
+        name_particles=frozenset(facts.word_list("names", "particles")),
+        name_joiners=frozenset(facts.word_list("names", "joiners")),
+        byline_by=tuple(facts.word_list("byline", "by")),
+        byline_and=tuple(facts.word_list("byline", "and")),
+        quote_pairs=MappingProxyType(facts.pairs("quotes", "pairs")),
+        context_marks=facts.text("context_marks", table="quotes", default=""),
+        closing_marks=facts.text("closing_marks", table="quotes", default=""),
+        single_marks=facts.text("single_marks", table="quotes", default=""),
+        abbreviations=MappingProxyType(_abbreviations(folder)),
+        stopwords=frozenset(row[0] for row in _rows(folder, "stopwords.txt")),
+        cue_verbs=verbs,
+        cue_prepositions=prepositions,
+        boilerplate=_boilerplate(folder),
+        titles=frozenset(row[0].lower().rstrip(".") for row in _rows(folder, "titles.txt")),
+    )
+
+
+def _check_keys(data: dict[str, Any], where: str) -> None:
+    for key, value in data.items():
+        if isinstance(value, dict):
+            allowed = _TOML_KEYS.get(key)
+            if allowed is None:
+                raise LanguageDataError(f"{where}: unknown table [{key}]")
+            unknown = sorted(set(value) - allowed)
+        else:
+            unknown = [] if key in _TOML_KEYS[""] else [key]
+        if unknown:
+            raise LanguageDataError(f"{where}: unknown field {unknown[0]!r} in [{key}]")
+
+
+@dataclass(slots=True)
+class _Facts:
+    """Typed reads of language.toml, each failing with the file and field named."""
+
+    data: dict[str, Any]
+    where: str
+
+    def _get(self, table: str, key: str) -> Any:
+        holder = self.data.get(table, {}) if table else self.data
+        return holder.get(key)
+
+    def _fail(self, table: str, key: str, want: str) -> LanguageDataError:
+        name = f"{table}.{key}" if table else key
+        return LanguageDataError(f"{self.where}: {name} must be {want}")
+
+    def text(self, key: str, *, table: str = "", default: str | None = None) -> str:
+        value = self._get(table, key)
+        if value is None and default is not None:
+            return default
+        if not isinstance(value, str) or (default is None and not value.strip()):
+            raise self._fail(table, key, "a non-empty string")
+        return value.strip() if default is None else value
+
+    def flag(self, key: str) -> bool:
+        value = self._get("", key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise self._fail("", key, "true or false")
+        return value
+
+    def words(self, key: str) -> list[str]:
+        """A space-separated string of words (long lists stay readable as a paragraph)."""
+        value = self._get("", key)
+        if value is None:
+            return []
+        if not isinstance(value, str):
+            raise self._fail("", key, "a string of words")
+        return value.lower().split()
+
+    def word_list(self, table: str, key: str) -> list[str]:
+        value = self._get(table, key)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+            raise self._fail(table, key, "a list of words")
+        return [w.lower() for w in value]
+
+    def genders(self, table: str, key: str) -> dict[str, str]:
+        value = self._get(table, key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict) or not all(g in _GENDERS for g in value.values()):
+            raise self._fail(table, key, 'a table of word = "m" | "f" | "u"')
+        return {str(word).lower(): gender for word, gender in value.items()}
+
+    def pairs(self, table: str, key: str) -> dict[str, str]:
+        value = self._get(table, key)
+        if value is None:
+            return {}
+        ok = isinstance(value, list) and all(
+            isinstance(p, list)
+            and len(p) == 2
+            and all(isinstance(m, str) for m in p)
+            and len(p[0]) == 1
+            and p[1]
+            for p in value
+        )
+        if not ok:
+            raise self._fail(table, key, 'a list of ["opening mark", "closing marks"]')
+        return {opening: closing for opening, closing in value}
+
+
+def _rows(folder: Traversable, name: str) -> list[list[str]]:
+    """The non-comment lines of a word list, split on whitespace ([] when there is no file)."""
+    path = folder.joinpath(name)
+    if not path.is_file():
+        return []
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            rows.append(line.split())
+    return rows
+
+
+def _abbreviations(folder: Traversable) -> dict[str, str]:
+    table = {}
+    for row in _rows(folder, "abbreviations.txt"):
+        kind = row[1] if len(row) > 1 else ""
+        if kind not in _KINDS or len(row) > 2:
+            where = f"data/languages/{folder.name}/abbreviations.txt"
+            raise LanguageDataError(f"{where}: {' '.join(row)!r}: kind must be one of {_KINDS}")
+        table[row[0]] = kind
+    return table
+
+
+def _cues(folder: Traversable) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(verbs, prepositions) of cues.txt; a leading "+" marks a preposition ("+according to")."""
+    path = folder.joinpath("cues.txt")
+    if not path.is_file():
+        return (), ()
+    verbs: list[str] = []
+    prepositions: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("+"):
+            prepositions.append(line[1:])
+        else:
+            verbs.append(line)
+    return tuple(verbs), tuple(prepositions)
+
+
+def _boilerplate(folder: Traversable) -> tuple[str, ...]:
+    path = folder.joinpath("boilerplate.txt")
+    if not path.is_file():
+        return ()
+    sources = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            re.compile(line)
+        except re.error as error:
+            where = f"data/languages/{folder.name}/boilerplate.txt line {number}"
+            raise LanguageDataError(f"{where}: {error}") from error
+        sources.append(line)
+    return tuple(sources)

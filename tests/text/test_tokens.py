@@ -1,0 +1,23 @@
+"""Words and tokens: the two cuts every step uses."""
+
+from __future__ import annotations
+
+from bot.text import comparison_key, has_token, tokens, words
+
+
+def test_words_are_letter_runs_and_tokens_keep_figures() -> None:
+    text = "It's 9,000 cars a day — Straße, café_au_lait!"
+    assert words(text) == ["It", "s", "cars", "a", "day", "Straße", "café", "au", "lait"]
+    assert tokens(text) == ["It", "s", "9", "000", "cars", "a", "day", "Straße", "café_au_lait"]
+
+
+def test_has_token_looks_only_inside_the_range() -> None:
+    text = "“ … ” and"
+    assert not has_token(text, 0, 5)
+    assert has_token(text)
+    assert has_token(text, 6)
+
+
+def test_comparison_key_ignores_case_punctuation_and_width() -> None:
+    assert comparison_key("Read  MORE…") == comparison_key("read more") == "read more"
+    assert comparison_key("ＦＵＬＬ width") == "full width"
