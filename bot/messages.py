@@ -332,6 +332,7 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "cli.help.run": "run the Discord bot (token from DISCORD_TOKEN or .env)",
         "cli.workers_not_a_number": "not a whole number: {value!r}",
         "cli.workers_negative": "must be 0 (in this process) or more",
+        "cli.not_regular_file": "not a regular file",
         "cli.cannot_read": "Could not read {source}: {reason}.",
         "cli.unreadable": "cannot be read",
         "cli.no_headline": "(no headline)",

@@ -137,7 +137,9 @@ class Archive:
         if not briefing.ok:
             return
         stored = self._limits.cap(briefing)
-        url = canonical_url(briefing.url or briefing.source)
+        # Keyed by where the page was fetched from, never by its own canonical claim, so a
+        # page cannot overwrite another address's article row.
+        url = canonical_url(briefing.fetched_url or briefing.source)
         aliases = sorted({url, canonical_url(briefing.source)})
         # One batch, one short transaction: later statements find the article's id by its url.
         article = "SELECT id FROM archive_articles WHERE url = ?"
