@@ -38,6 +38,7 @@ def tram_briefing(headline: str = "Tram fares frozen as the depot strike ends") 
     return Briefing(
         source="https://velmora.example/tram?ref=feed",
         url="https://velmora.example/tram",
+        fetched_url="https://velmora.example/tram",  # where the feed link redirected to
         headline=headline,
         site="Velmora Courier",
         paragraphs=["The strike at the tram depot ended on Monday."],
