@@ -79,6 +79,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
         meta = read_page_meta(tree)
         # Metadata is ours (below); trafilatura's own costs ~25 % of the time for fields
         # we mostly read better from the markup, so it is called piecemeal and lazily.
+        _drop_counters(tree)
         doc = bare_extraction(tree, url=url, include_comments=False, fast=True)
         paragraphs = _paragraphs(_text_of(doc))
         if _menu_like(paragraphs):
@@ -103,6 +104,21 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     article.text_source = source
     article.amp_url = _absolute(meta.amp_url, url or article.url)
     return article
+
+
+# A comment counter inside a paragraph ("<a class="comments_count">0</a>В Москве…"): a link
+# whose whole text is a number and whose class or id names comments. Left in, its digit glues
+# onto the paragraph's first word ("0В Москве") and the sentence is no longer the article's.
+_COUNTERS = (
+    "//a[(contains(@class, 'comment') or contains(@id, 'comment'))"
+    " and string-length(normalize-space(.)) > 0"
+    " and translate(normalize-space(.), '0123456789', '') = '']"
+)
+
+
+def _drop_counters(tree: HtmlElement) -> None:
+    for node in tree.xpath(_COUNTERS):
+        node.drop_tree()  # keeps the text after it
 
 
 def _article_text(

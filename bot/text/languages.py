@@ -64,6 +64,9 @@ class Language:
     name_joiners: frozenset[str]  # "of", "&": inside an organisation's name
     byline_by: tuple[str, ...]  # "By Jane Doe"
     byline_and: tuple[str, ...]  # "Jane Doe and John Roe"
+    byline_labels: tuple[
+        str, ...
+    ]  # "Author", "作者", "Автор": a label before the name ("Автор: …")
     quote_pairs: Mapping[str, str]  # opening mark -> the marks that close it
     context_marks: str  # (common) double marks that open or close by context
     closing_marks: str  # marks that only close a quote ("”"): alone, its opener was lost
@@ -76,6 +79,7 @@ class Language:
     boilerplate: tuple[str, ...]  # regular expressions, each matching a whole paragraph
     titles: frozenset[str]  # "minister", "sen": words before a person's name
     leaning: tuple[str, ...]  # "he", "but", "in addition": openers that lean on the sentence before
+    interface: frozenset[str]  # "log in", "войти", "字号": page controls, never a byline
 
 
 def language_code(value: str | None) -> str | None:
@@ -129,7 +133,7 @@ _TOML_KEYS = {
     },
     "names": {"honorifics", "courtesy", "particles", "joiners"},
     "quotes": {"pairs", "context_marks", "closing_marks", "single_marks"},
-    "byline": {"by", "and"},
+    "byline": {"by", "and", "labels"},
 }
 
 
@@ -163,6 +167,7 @@ def load_language(folder: Traversable) -> Language:
         name_joiners=frozenset(facts.word_list("names", "joiners")),
         byline_by=tuple(facts.word_list("byline", "by")),
         byline_and=tuple(facts.word_list("byline", "and")),
+        byline_labels=tuple(w.lower() for w in facts.word_list("byline", "labels")),
         quote_pairs=MappingProxyType(facts.pairs("quotes", "pairs")),
         context_marks=facts.text("context_marks", table="quotes", default=""),
         closing_marks=facts.text("closing_marks", table="quotes", default=""),
@@ -174,6 +179,7 @@ def load_language(folder: Traversable) -> Language:
         boilerplate=_boilerplate(folder),
         titles=frozenset(row[0].lower().rstrip(".") for row in _rows(folder, "titles.txt")),
         leaning=tuple(" ".join(row).lower() for row in _rows(folder, "leaning.txt")),
+        interface=frozenset(" ".join(row).casefold() for row in _rows(folder, "interface.txt")),
     )
 
 
