@@ -199,7 +199,7 @@ def _read_json_ld(tree: HtmlElement, meta: PageMeta) -> None:
                     if isinstance(name, str) and squash(name):
                         meta.ld_publisher = squash(name)
                 continue
-            rank = 1 if types - {"webpage"} else 2
+            rank: float = 1 if types - {"webpage"} else 2
             if "headline" in obj or "datepublished" in {k.lower() for k in obj}:
                 rank -= 0.5
             if rank < best_rank:
