@@ -48,8 +48,11 @@ def terms(text: str) -> list[str]:
     """Lower-cased words of `text`; a run of CJK characters gives its character pairs instead
     ("地铁开通" → 地铁, 铁开, 开通), the usual unit for comparing Chinese text without a
     dictionary."""
+    lowered = text.lower()
+    if not has_cjk(lowered):
+        return _WORD.findall(lowered)  # the common case, one pass
     found = []
-    for word in _WORD.findall(text.lower()):
+    for word in _WORD.findall(lowered):
         if has_cjk(word):
             found.extend(_cjk_pairs(word))
         else:
