@@ -133,11 +133,11 @@ class Row:
     share: tuple
 
 
-def briefings(corpus: Corpus, size: int) -> Iterator[Row]:
+def briefings(corpus: Corpus, size: int, servers: int = SERVERS) -> Iterator[Row]:
     rnd = random.Random(f"newsdesk-search-{GENERATOR}")
     articles = 0
     for n in range(1, size + 1):
-        guild = guild_id(rnd.randrange(SERVERS))
+        guild = guild_id(rnd.randrange(servers))
         channel = channel_id(guild, rnd.randrange(CHANNELS))
         shared_at = START + YEAR * n / size
         if articles and rnd.random() < RESHARED:
@@ -175,7 +175,7 @@ def briefings(corpus: Corpus, size: int) -> Iterator[Row]:
         yield Row(article, fts, (articles, guild, channel, n, shared_at))
 
 
-def build_rows(corpus: Corpus, size: int, path: Path) -> None:
+def build_rows(corpus: Corpus, size: int, path: Path, servers: int = SERVERS) -> None:
     """The archive's rows at schema 7 (before issue 16), by bulk inserts."""
     partial = path.with_suffix(".partial")
     for leftover in partial.parent.glob(partial.name + "*"):
@@ -218,7 +218,7 @@ def build_rows(corpus: Corpus, size: int, path: Path) -> None:
         )
         batch.clear()
 
-    for n, row in enumerate(briefings(corpus, size), start=1):
+    for n, row in enumerate(briefings(corpus, size, servers), start=1):
         batch.append(row)
         if len(batch) == 20_000:
             flush()
@@ -472,13 +472,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--servers", type=int, default=20)
     parser.add_argument("--old", type=int, default=0, help="servers to time the old query on")
+    parser.add_argument(
+        "--archive-servers",
+        type=int,
+        default=SERVERS,
+        help="servers the briefings are spread over (fewer: each holds more, as at a larger size)",
+    )
     parser.add_argument("--data", help="folder for the generated databases (kept for reruns)")
     add_corpora_arg(parser)
     args = parser.parse_args()
     folder = data_dir(args.data)
     corpus: Corpus | None = None
     rnd = random.Random(7)
-    servers = [guild_id(n) for n in rnd.sample(range(SERVERS), args.servers)]
+    servers = [guild_id(n) for n in rnd.sample(range(args.archive_servers), args.servers)]
+    spread = "" if args.archive_servers == SERVERS else f"-s{args.archive_servers}"
     results: dict[tuple[int, str], dict] = {}
     backends = args.backends.split(",")
     for backend in backends:
@@ -490,19 +497,19 @@ def main() -> None:
     print(f"load average at start: {os.getloadavg()}")
     try:
         for size in (int(s) for s in args.sizes.split(",")):
-            rows = folder / f"rows-{size}-g{GENERATOR}.sqlite3"
-            path = folder / f"sqlite-{size}-g{GENERATOR}-{schema_tag()}.sqlite3"
+            rows = folder / f"rows-{size}{spread}-g{GENERATOR}.sqlite3"
+            path = folder / f"sqlite-{size}{spread}-g{GENERATOR}-{schema_tag()}.sqlite3"
             if not rows.exists():
                 corpus = corpus or load_corpus(corpora_path(args.corpora))
                 print(f"building {rows} ({size:,} briefings)")
-                build_rows(corpus, size, rows)
+                build_rows(corpus, size, rows, args.archive_servers)
             if "sqlite" in backends and not path.exists():
                 print(f"upgrading a copy to {path}")
                 upgrade(rows, path)
             for backend in backends:
                 target: Path | str = path
                 if server is not None and backend == "postgresql":
-                    name = f"search_{size}_g{GENERATOR}_{schema_tag()}"
+                    name = f"search_{size}{spread.replace('-', '_')}_g{GENERATOR}_{schema_tag()}"
                     build_postgres(server, name, rows)
                     target = server.dsn(name)
                 print(f"measuring {backend} at {size:,} …")
