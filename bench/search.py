@@ -2,9 +2,11 @@
 own `search()` over archives of 10k, 100k and 1M briefings, per query class and backend.
 
     python bench/search.py [--sizes 10000,100000,1000000] [--backends sqlite,postgresql]
-                           [--rounds 3] [--servers 20] [--old N] [--data DIR] [--corpora PATH]
+                           [--rounds 3] [--servers 20] [--archive-servers 1000] [--old N]
+                           [--data DIR] [--corpora PATH]
 
-The archives: briefings shared over 1,000 servers of 12 channels each (one in ten is an article
+The archives: briefings shared over 1,000 servers (`--archive-servers`: fewer, each as full as
+at a larger size) of 12 channels each (one in ten is an article
 another server shared already), spread over a year, with realistic text drawn at run time from
 the shared corpora — sentences of summaries-cnndm and quotes-polnear for headlines and briefings,
 quotes-polnear's quotes with their named speakers. Nothing of the corpora is kept in the repo;
