@@ -223,3 +223,20 @@ class LanguageDataError(NewsdeskError, ValueError):
     Caught by: nothing on purpose: broken data shipped with the bot is a bug, not a page to
     skip; `tests/text/test_languages.py` loads every folder so it cannot ship.
     """
+
+
+class NotRegularFile(NewsdeskError, OSError):
+    """A FIFO, a device or a socket was named as a saved page: reading it could wait forever
+    for a writer.
+
+    Raised by `bot.cli.main` (checked on the open descriptor). Caught by the CLI's reader, which
+    reports that file and goes on with the batch.
+    """
+
+
+class TimeLimitExceeded(NewsdeskError):
+    """A block ran past its CPU-time limit (raised once the block has been left).
+
+    Raised by `bot.timelimit.time_limit`. Caught by the pipeline's per-page limit, which turns
+    it into a clear failure for that page.
+    """

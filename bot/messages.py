@@ -309,6 +309,10 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "search.option.channel": "Only this channel",
         "search.option.days": "Only shares from the last N days",
         "search.no_words": "Type a few words to search for, such as a name or a word from a quote.",
+        "search.too_common": (
+            "Words like “the” and single letters are in nearly every article, so they are not "
+            "searched on their own. Add a name or a rarer word to “{query}”."
+        ),
         "search.no_results": (
             "I found nothing matching “{query}” in the articles shared in channels you can see."
         ),
@@ -328,6 +332,7 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "cli.help.run": "run the Discord bot (token from DISCORD_TOKEN or .env)",
         "cli.workers_not_a_number": "not a whole number: {value!r}",
         "cli.workers_negative": "must be 0 (in this process) or more",
+        "cli.not_regular_file": "not a regular file",
         "cli.cannot_read": "Could not read {source}: {reason}.",
         "cli.unreadable": "cannot be read",
         "cli.no_headline": "(no headline)",

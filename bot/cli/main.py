@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
 import logging
+import os
 import re
+import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from bot import __version__
+from bot.errors import NotRegularFile
 from bot.messages import say
 from bot.models import Briefing, ErrorKind, Failure
 from bot.network.decoding import decode_text
@@ -43,8 +47,15 @@ def _read_failure(source: str, error: OSError) -> Briefing:
 
 def _read_capped(path: Path, limit: int) -> bytes | None:
     """The file's bytes, or None when it is over `limit`: a saved page obeys the same body cap
-    as a fetched one, so a huge file costs neither the memory nor the seconds to parse it."""
-    with path.open("rb") as handle:
+    as a fetched one, so a huge file costs neither the memory nor the seconds to parse it.
+
+    Opened without blocking and checked on the open descriptor (no race with a swap after a
+    `stat`): opening a FIFO for reading would otherwise hang until someone writes to it.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb", closefd=True) as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(errno.EINVAL, say("cli.not_regular_file"))
         data = handle.read(limit + 1)
     return None if len(data) > limit else data
 

@@ -19,10 +19,11 @@ from datetime import datetime
 
 from bot.clock import Clock, from_timestamp, timestamp, utc_now
 from bot.models import Briefing, Quote
-from bot.storage.archive_fts import IndexEntry, IndexQuery, fts_query, index_for
+from bot.storage.archive_fts import IndexEntry, IndexQuery, fts_query, index_for, query_chunks
 from bot.storage.cache import canonical_url
 from bot.storage.database import Database, Statement, Transaction
 from bot.storage.limits import StorageLimits
+from bot.text import stopwords
 
 _LEDE_PARAGRAPHS = 2
 
@@ -82,6 +83,22 @@ class SearchHit:
     rank: float  # lower is better: bm25 (SQLite), minus ts_rank (PostgreSQL)
 
 
+def too_common(query: str) -> bool:
+    """Whether every word of `query` is a single character or an English function word ("the",
+    "of", "and"): words nearly every article holds, whose results would be the whole archive in
+    an order that means little, so `/search` asks for a rarer word instead of running it.
+
+    English only: a function word of another language is often a word worth searching in
+    English ("war", "die", "hat"), and the archive does not know which language a server reads.
+    A chunk of several words ("U.S.", "e-bike") is a phrase and always searched.
+    """
+    chunks = query_chunks(query)
+    english = stopwords("en")
+    return bool(chunks) and all(
+        " " not in words and (len(words) == 1 or words.lower() in english) for words, _ in chunks
+    )
+
+
 def _quotes_json(quotes: Iterable[Quote]) -> str:
     return json.dumps([asdict(q) for q in quotes], ensure_ascii=False)
 
@@ -120,7 +137,9 @@ class Archive:
         if not briefing.ok:
             return
         stored = self._limits.cap(briefing)
-        url = canonical_url(briefing.url or briefing.source)
+        # Keyed by where the page was fetched from, never by its own canonical claim, so a
+        # page cannot overwrite another address's article row.
+        url = canonical_url(briefing.fetched_url or briefing.source)
         aliases = sorted({url, canonical_url(briefing.source)})
         # One batch, one short transaction: later statements find the article's id by its url.
         article = "SELECT id FROM archive_articles WHERE url = ?"
@@ -249,8 +268,10 @@ class Archive:
             )
             removed = 0
             for article_id in (int(r[0]) for r in rows):
-                removed += await tx.execute(delete, (guild_id, article_id, *channel_params))
-                await tx.execute_batch(self._index.remove_guild(guild_id, article_id))
+                deleted = await tx.execute(delete, (guild_id, article_id, *channel_params))
+                if deleted:  # the server may keep shares in channels hidden from the member
+                    await tx.execute_batch(self._index.remove_guild(guild_id, article_id))
+                removed += deleted
                 left = await tx.fetch_one(
                     "SELECT 1 FROM archive_shares WHERE article_id = ? LIMIT 1", (article_id,)
                 )
@@ -332,4 +353,4 @@ def _index_entry(briefing: Briefing) -> IndexEntry:
     )
 
 
-__all__ = ["Archive", "SearchHit", "Share", "SharedArticle", "fts_query"]
+__all__ = ["Archive", "SearchHit", "Share", "SharedArticle", "fts_query", "too_common"]

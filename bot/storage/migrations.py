@@ -43,6 +43,102 @@ class Migration:
         return statements
 
 
+def _json_terms(row: str) -> str:
+    """The distinct tokens of an `archive_tokens` row (`new` or `old` in a trigger)."""
+    return " UNION ".join(
+        f"SELECT value FROM json_each({row}.{column})"
+        for column in ("headline", "briefing", "quotes", "speakers")
+    )
+
+
+def _has_pattern(row: str) -> str:
+    """A phrase's pattern occurs in one of the row's token arrays (archive_tokens.Phrase)."""
+    return " OR ".join(
+        f"instr({row}.{column}, pattern) > 0"
+        for column in ("headline", "briefing", "quotes", "speakers")
+    )
+
+
+# Step 8 (issue 16; read by bot/storage/archive_fts.py and archive_tokens.py). What an
+# archive already holds is indexed from its stored rows: every server's scope rows from the
+# shares and `archive_fts`'s text, the tokens by the SQLite backend's `newsdesk_fts_tokens`
+# (the archive's own tokenizer), the word counts by `fts5vocab` over `archive_fts`; the
+# triggers that keep the counts come last, so the rebuild counts each word once.
+_ARCHIVE_SCOPE_SQLITE: Final = (
+    """
+    CREATE TABLE archive_guild_slots (
+        guild_id INTEGER PRIMARY KEY,
+        slot     INTEGER NOT NULL UNIQUE
+    )
+    """,
+    """
+    CREATE TABLE archive_tokens (
+        article_id INTEGER PRIMARY KEY,
+        length     INTEGER NOT NULL,
+        headline   TEXT NOT NULL,
+        briefing   TEXT NOT NULL,
+        quotes     TEXT NOT NULL,
+        speakers   TEXT NOT NULL
+    )
+    """,
+    "CREATE TABLE archive_terms (term TEXT PRIMARY KEY, articles INTEGER NOT NULL) WITHOUT ROWID",
+    # Article counts of the phrases searched lately that are not one whole word ("U.S.",
+    # `elect*`), by their pattern in the token arrays; kept by the same triggers. `generation`
+    # moves with every change of the index, so a count made by a search is stored only if
+    # nothing changed since it was made.
+    """
+    CREATE TABLE archive_phrases (
+        id       INTEGER PRIMARY KEY,
+        pattern  TEXT NOT NULL UNIQUE,
+        articles INTEGER NOT NULL
+    )
+    """,
+    "CREATE TABLE archive_index_state (generation INTEGER NOT NULL)",
+    "INSERT INTO archive_index_state (generation) VALUES (0)",
+    # Same columns and tokenizer as archive_fts, so a MATCH means the same on both; no content
+    # (it is archive_fts's) and no document sizes (bm25 reads archive_tokens).
+    "CREATE VIRTUAL TABLE archive_scope USING fts5("
+    "headline, briefing, quotes, speakers, content = '', columnsize = 0, "
+    "tokenize = 'porter unicode61 remove_diacritics 2')",
+    "INSERT INTO archive_guild_slots (guild_id, slot) "
+    "SELECT guild_id, row_number() OVER (ORDER BY guild_id) "
+    "FROM (SELECT DISTINCT guild_id FROM archive_shares)",
+    "INSERT INTO archive_tokens (article_id, length, headline, briefing, quotes, speakers) "
+    "SELECT rowid, "
+    + ", ".join(
+        f"newsdesk_fts_tokens(headline, briefing, quotes, speakers, {part})"
+        for part in range(-1, 4)
+    )
+    + " FROM archive_fts",
+    "CREATE VIRTUAL TABLE temp.archive_fts_rows USING fts5vocab(main, archive_fts, row)",
+    "INSERT INTO archive_terms (term, articles) SELECT term, doc FROM temp.archive_fts_rows",
+    "DROP TABLE temp.archive_fts_rows",
+    # archive_fts's text read from its content table (FTS5's documented `_content`, columns
+    # c0..c3 in archive_fts's column order): a b-tree lookup per row, not an FTS5 cursor.
+    "INSERT INTO archive_scope (rowid, headline, briefing, quotes, speakers) "
+    "SELECT (g.slot << 32) | f.id, f.c0, f.c1, f.c2, f.c3 "
+    "FROM (SELECT DISTINCT guild_id, article_id FROM archive_shares) p "
+    "JOIN archive_guild_slots g ON g.guild_id = p.guild_id "
+    "JOIN archive_fts_content f ON f.id = p.article_id",
+    f"""
+    CREATE TRIGGER archive_tokens_counted AFTER INSERT ON archive_tokens BEGIN
+        INSERT INTO archive_terms (term, articles)
+        SELECT value, 1 FROM ({_json_terms("new")}) WHERE true
+        ON CONFLICT (term) DO UPDATE SET articles = articles + 1;
+        UPDATE archive_phrases SET articles = articles + 1 WHERE {_has_pattern("new")};
+        UPDATE archive_index_state SET generation = generation + 1;
+    END
+    """,
+    f"""
+    CREATE TRIGGER archive_tokens_uncounted AFTER DELETE ON archive_tokens BEGIN
+        UPDATE archive_terms SET articles = articles - 1 WHERE term IN ({_json_terms("old")});
+        DELETE FROM archive_terms WHERE articles <= 0 AND term IN ({_json_terms("old")});
+        UPDATE archive_phrases SET articles = articles - 1 WHERE {_has_pattern("old")};
+        UPDATE archive_index_state SET generation = generation + 1;
+    END
+    """,
+)
+
 # Step 5's full-text search on PostgreSQL (read by bot/storage/archive_tsvector.py): the text of
 # each article with its weighted `tsvector` once (`archive_fts`), and the vector again for each
 # server that shared the article (`archive_search`), under a GIN index on (server, vector) — so
@@ -324,6 +420,13 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     ),
     Migration(
         8,
+        "archive search per server: scope index, stored tokens and word counts for bm25",
+        sqlite=_ARCHIVE_SCOPE_SQLITE,
+        # PostgreSQL's archive_search is per server since step 5: nothing to build.
+        postgresql=("SELECT 1",),
+    ),
+    Migration(
+        9,
         "work across processes: leases, shared rate limits, durable intake, shard watermarks",
         sqlite=(
             """

@@ -151,7 +151,7 @@ async def test_field_weights_order_the_hits(archive: Archive):
 
 async def test_equal_ranks_put_newest_first(archive: Archive):
     older = ferry_briefing()
-    newer = ferry_briefing()
+    newer = ferry_briefing("https://harbourpost.example/ferry-copy")
     newer.url = "https://harbourpost.example/ferry-copy"
     await share(archive, older, message_id=1, at=T0)
     await share(archive, newer, message_id=2, at=T0 + timedelta(hours=2))
@@ -191,10 +191,27 @@ async def test_search_is_scoped_to_the_guild_and_since(archive: Archive):
     assert await archive.search(GUILD, "Quist", since=T0 + timedelta(seconds=1)) == []
 
 
+async def test_a_page_claiming_anothers_address_does_not_overwrite_its_article(
+    archive: Archive,
+):
+    real = ferry_briefing("https://harbourpost.example/ferry")
+    real.fetched_url = real.source
+    await share(archive, real, message_id=1, at=T0)
+    forged = ferry_briefing("https://harbourpost.example/evil")
+    forged.fetched_url = forged.source  # fetched from /evil, declaring canonical /ferry
+    forged.headline = "Ferry operator admits fares were rigged"
+    forged.quotes = []
+    await share(archive, forged, message_id=2, at=T0 + timedelta(hours=1))
+    [hit] = await archive.search(GUILD, "frozen")
+    assert (hit.url, hit.headline) == (real.source, real.headline)
+    [forged_hit] = await archive.search(GUILD, "rigged")
+    assert forged_hit.url == "https://harbourpost.example/evil"
+
+
 async def test_limit(archive: Archive):
     for n in range(5):
-        b = ferry_briefing()
-        b.url = f"https://harbourpost.example/ferry-{n}"
+        b = ferry_briefing(f"https://harbourpost.example/ferry-{n}")
+        b.url = b.source
         await share(archive, b, message_id=n + 1, at=T0 + timedelta(minutes=n))
     assert len(await archive.search(GUILD, "ferry", limit=3)) == 3
 

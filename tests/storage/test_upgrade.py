@@ -26,10 +26,12 @@ from bot.storage.guild_settings import GuildSettings
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.modes import Store
 from bot.storage.schedules import ScheduleStore
+from bot.storage.sqlite import SQLiteDatabase
 from bot.storage.transfer import copy_sqlite_to_postgres
 from config import PostgresURL
 from tests.helpers.paths import FIXTURES
 from tests.helpers.storage import BACKENDS
+from tests.storage.archive_checks import as_row, assert_index_matches_the_stored_rows, oracle
 
 LEGACY = FIXTURES / "storage" / "legacy-7b210fe.sqlite3"
 WRITTEN_AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # the fixture script's fixed clock
@@ -167,3 +169,18 @@ async def test_the_llm_switch_and_budget_are_kept(upgraded: Database) -> None:
     budget = DailyBudget(limit=200, clock=soon_after)
     await guilds.load_budget(budget)
     assert budget.used(GUILD) == 3
+
+
+async def test_the_upgrade_indexes_the_old_archive_per_server(upgraded: Database) -> None:
+    # Migration 8 built the per-server index, the tokens and the word counts from the rows the
+    # old code wrote; searches answer as the old single-table query did on the same file.
+    if not isinstance(upgraded, SQLiteDatabase):
+        pytest.skip("the per-server FTS5 index and its oracle are SQLite's")
+    path = Path(upgraded.path)
+    assert_index_matches_the_stored_rows(path)
+    archive = Archive(upgraded)
+    for text in ("Brandt", "keeper", "lighthouse keepers", "fares", "the", "tram*", "2030"):
+        for channels in (None, {NEWSROOM}, {POLITICS, QUIET}):
+            hits = await archive.search(GUILD, text, channel_ids=channels)
+            assert [as_row(h) for h in hits] == oracle(path, GUILD, text, channels), text
+    assert await archive.search(GUILD + 1, "Brandt") == []
