@@ -104,6 +104,18 @@ async def record(db: Database, args: dict[str, Any]) -> None:
     say(await jobs.record(job))
 
 
+async def opened(target: str) -> None:
+    """Open (and so migrate) the database only once released: two processes at once."""
+    say("ready")
+    await go()
+    db = await open_database(target)
+    try:
+        row = await db.fetch_one("SELECT count(*) FROM intake_jobs")
+        say({"jobs": None if row is None else int(row[0])})
+    finally:
+        await db.close()
+
+
 OPS = {
     "lease": lease,
     "lease_hold": lease_hold,
@@ -116,6 +128,9 @@ OPS = {
 
 
 async def main(target: str, op: str, args: dict[str, Any]) -> None:
+    if op == "open":
+        await opened(target)
+        return
     db = await open_database(target)
     try:
         await OPS[op](db, args)
