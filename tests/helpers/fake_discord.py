@@ -803,6 +803,16 @@ class FakeDiscord:
         await self.dispatch("MESSAGE_CREATE", message)
         return message
 
+    def post_while_down(
+        self, channel_id: int, content: str, author: str = "alice", **extra: Any
+    ) -> dict[str, Any]:
+        """Someone posts while no bot connection gets the channel's events: the message is in
+        the channel's history (and `undelivered`), as on Discord, which never replays it."""
+        message = self._message(channel_id, content, self.users[author], **extra)
+        self.messages[int(message["id"])] = message
+        self.undelivered.append(("MESSAGE_CREATE", message))
+        return message
+
     async def mention_bot(
         self, channel_id: int, text: str, author: str = "alice", **extra: Any
     ) -> dict[str, Any]:
