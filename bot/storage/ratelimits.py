@@ -72,12 +72,11 @@ class SharedWindows:
 
     async def purge_idle(self, idle: float = IDLE_KEPT) -> int:
         """Delete keys with no event for `idle` seconds (the sweep)."""
-        now = self._clock() if self._clock is not None else None
-        clock = "?" if now is not None else self._now
-        params: tuple[float, ...] = (now, idle) if now is not None else (idle,)
-        return await self._db.execute(
-            f"DELETE FROM rate_windows WHERE updated_at < {clock} - ?", params
-        )
+        if self._clock is not None:  # the cutoff computed here: `? - ?` has no type to go by
+            sql, params = "DELETE FROM rate_windows WHERE updated_at < ?", (self._clock() - idle,)
+        else:
+            sql, params = f"DELETE FROM rate_windows WHERE updated_at < {self._now} - ?", (idle,)
+        return await self._db.execute(sql, params)
 
     async def _read(self, key: str, window: float) -> tuple[float, tuple[float, ...], int | None]:
         if self._clock is not None:
