@@ -368,6 +368,8 @@ class NewsdeskBot(commands.AutoShardedBot):
         stores.cache.on_lease_wait = self.metrics.lease_waited
         if self.shares_database:
             self.shared_limits = stores.rate_windows
+        else:  # alone on its own file: the in-process sharing of fetches is all it needs
+            stores.cache.leases = None
         # An earlier run of this slice that crashed still holds leases on the links it was
         # fetching: this process takes over its work, so it need not wait for them to expire.
         freed = await stores.leases.release_predecessors()
