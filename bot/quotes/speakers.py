@@ -14,7 +14,19 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import cache
 
-from bot.text import first_names, honorifics, name_particles, org_words, title_words
+from bot.quotes.grammar import Grammar, grammar
+from bot.text import (
+    declines,
+    first_name_of,
+    first_names,
+    honorifics,
+    name_forms,
+    name_particles,
+    nominative,
+    org_words,
+    title_words,
+    upper_letters,
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -43,7 +55,7 @@ _TOKEN = re.compile(r"[^\s]+")
 def _cap_run() -> re.Pattern[str]:
     """A run of capitalised words and name particles ("Ursula von der Leyen")."""
     particles = "|".join(sorted(name_particles(), key=lambda w: (-len(w), w)))
-    word = rf"(?:[A-Z][\w’'.\-]*|(?:{particles})\b)"
+    word = rf"(?:[{upper_letters()}][\w’'.\-]*|(?:{particles})\b)"
     return re.compile(rf"(?<![\w’']){word}(?:[ \t]+{word})*")
 
 
@@ -58,10 +70,18 @@ def titles() -> tuple[frozenset[str], dict[str, str]]:
 
 def _bare(token: str) -> str:
     """A token without edge punctuation and possessive: "Ryabkov’s," → "Ryabkov"."""
-    token = token.replace("\xad", "").strip('.,;:!?()[]{}"“”‘«»—–')
+    token = token.replace("\xad", "").strip('.,;:!?()[]{}"“”‘«»„—–')
     if len(token) > 2:
         token = _POSSESSIVE.sub("", token)
     return token.strip("’'")
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    """Does the word at `at` open its sentence (or paragraph)?"""
+    i = at
+    while i > 0 and (text[i - 1].isspace() or text[i - 1] in '"“„«»—–-(*'):
+        i -= 1
+    return i == 0 or text[i - 1] in ".!?…:;"
 
 
 def _key(token: str) -> str:
@@ -98,18 +118,51 @@ class SpeakerRegistry:
     # confirm, used only when a "he"/"she" finds nobody else.
     fallback_pos: list[tuple[int, int]] = field(default_factory=list)
     fallback_who: list[Person] = field(default_factory=list)
+    # The article's language: its pronouns and function words, and whether its names decline
+    # ("Donalda Tuska" is Donald Tusk; "Tusk" and "Tuska" are one person).
+    language: str | None = None
+    # Capitalised words seen inside a sentence (name forms): proper nouns, not a sentence's
+    # first word such as "Напомним", which the strict languages never take for a speaker.
+    proper: set[str] = field(default_factory=set)
+    speaks: re.Pattern[str] | None = None  # the language's speech cues (`X сказал`)
 
     @classmethod
-    def from_paragraphs(cls, paragraphs: list[str]) -> SpeakerRegistry:
-        registry = cls()
+    def from_paragraphs(
+        cls,
+        paragraphs: list[str],
+        language: str | None = None,
+        speaks: re.Pattern[str] | None = None,
+    ) -> SpeakerRegistry:
+        registry = cls(language=language, speaks=speaks)
         for index, text in enumerate(paragraphs):
             for match in _cap_run().finditer(text):
                 after = text[match.end() : match.end() + 60]
+                if registry._spoken_of(text, match):
+                    after = " said"  # "powiedział … generał Ataollah Salehi": named speaking
+                inside = match.group(0).split()[1 if _sentence_start(text, match.start()) else 0 :]
+                for tok in inside:
+                    registry.proper.update(name_forms(_bare(tok), language))
                 known = len(registry.mention_pos)
                 registry._scan_run(match.group(0), (index, match.start()), after)
                 if len(registry.mention_pos) == known:
                     registry._maybe_fallback(text, match, index)
         return registry
+
+    @property
+    def grammar(self) -> Grammar:
+        return grammar(self.language)
+
+    def _spoken_of(self, text: str, match: re.Match[str]) -> bool:
+        """In a language that puts the speaker after the cue ("powiedział minister X",
+        "— сказал глава МЧС Иван Петров"), is this two- or three-word run named right after a
+        cue, in the same clause?"""
+        if self.speaks is None or not self.grammar.strict_names:
+            return False
+        if not 2 <= len(match.group(0).split()) <= 3:
+            return False
+        before = text[max(0, match.start() - 80) : match.start()]
+        before = re.split(r"[.!?;:,]\s", before)[-1]
+        return self.speaks.search(before) is not None
 
     def _maybe_fallback(self, text: str, match: re.Match[str], index: int) -> None:
         tokens = match.group(0).split()
@@ -132,13 +185,12 @@ class SpeakerRegistry:
 
     def _scan_run(self, run: str, pos: tuple[int, int], after: str = "") -> None:
         tokens = run.split()
-        names = first_names()
         title_words, honorifics = titles()
         for i, tok in enumerate(tokens):
             bare = _bare(tok)
             low = bare.lower().rstrip(".")
             if (
-                bare in names
+                self._first_name(bare) is not None
                 and i + 1 < len(tokens)
                 and _bare(tokens[i + 1])[:1].isupper()
                 and _key(tokens[i + 1]) not in title_words  # "Virginia Gov. Terry McAuliffe"
@@ -152,8 +204,8 @@ class SpeakerRegistry:
                     if tokens[end].endswith((".", ",")) and len(_bare(tokens[end])) > 2:
                         break  # "… Netanyahu. Adelson" is two sentences, not one name
                     end += 1
-                full = " ".join(_bare(t) for t in tokens[i : end + 1])
-                self._mention(self.introduce(full, names.get(bare, "u")), pos)
+                full, gender = self._nominative([_bare(t) for t in tokens[i : end + 1]])
+                self._mention(self.introduce(full, gender), pos)
                 return
             if low in honorifics and i + 1 < len(tokens):
                 person = self.lookup(_bare(tokens[-1]))
@@ -168,17 +220,39 @@ class SpeakerRegistry:
             if person is not None:
                 self._mention(person, pos)
             return
-        if _SPEAKS_NEXT.match(after):
+        if _SPEAKS_NEXT.match(after) or (
+            self.speaks is not None and self.speaks.match(after.lstrip(" ,"))
+        ):
             # "Zeynep Akar told CNN …", "Ivo Marsh, 54, said": a person whatever the first name
             resolved = self._name(tokens)
             if resolved.person is not None:
                 self._mention(resolved.person, pos)
 
+    def _first_name(self, token: str) -> tuple[str, str, bool] | None:
+        """(nominative, gender, was oblique) when `token` is a first name in some case."""
+        names = first_names()
+        if token in names:
+            return token, names[token], False
+        if not token[:1].isupper() or not declines(self.language, token):
+            return None
+        return first_name_of(token, self.language)
+
+    def _nominative(self, parts: list[str]) -> tuple[str, str]:
+        """A name whose first word is a first name, in the nominative, and its gender:
+        "Donalda Tuska" → ("Donald Tusk", "m"), "Анны Ивановой" → ("Анна Иванова", "f")."""
+        found = self._first_name(parts[0])
+        if found is None:
+            return " ".join(parts), "u"
+        first, gender, oblique = found
+        if not oblique:
+            return " ".join(parts), gender
+        rest = [nominative(p, gender, self.language) for p in parts[1:]]
+        return " ".join([first, *rest]), gender
+
     def introduce(self, full: str, gender: str = "u") -> Person:
         """Register a full name (or return the person already known by that surname)."""
         parts = full.split()
-        last = parts[-1].lower()
-        known = self.by_last.get(last)
+        known = self.lookup(parts[-1])
         if known is not None and (len(parts) == 1 or known.name.split()[0] == parts[0]):
             if len(parts) > len(known.name.split()):
                 known.name = full
@@ -187,9 +261,12 @@ class SpeakerRegistry:
             return known
         person = Person(full, gender)
         self.people.append(person)
-        self.by_last[last] = person
+        for form in name_forms(parts[-1], self.language):
+            self.by_last.setdefault(form, person)
+        self.by_last[parts[-1].lower()] = person
         if len(parts) > 1:
-            self.by_first.setdefault(parts[0].lower(), person)
+            for form in name_forms(parts[0], self.language):
+                self.by_first.setdefault(form, person)
         return person
 
     def _mention(self, who: Person | str, pos: tuple[int, int]) -> None:
@@ -203,19 +280,47 @@ class SpeakerRegistry:
 
     def lookup(self, token: str) -> Person | None:
         low = token.lower()
-        return self.by_last.get(low) or self.by_first.get(low)
+        found = self.by_last.get(low) or self.by_first.get(low)
+        if found is not None or not declines(self.language, token):
+            return found
+        for form in name_forms(token, self.language)[1:]:
+            found = self.by_last.get(form) or self.by_first.get(form)
+            if found is not None:
+                return found
+        return None
 
     # -- resolving ----------------------------------------------------------------------------
 
-    def resolve(self, phrase: str, pos: tuple[int, int]) -> Resolved:
-        """The speaker named by `phrase` (text of the attribution's subject) at `pos`."""
+    def resolve(self, phrase: str, pos: tuple[int, int], oblique: str | None = None) -> Resolved:
+        """The speaker named by `phrase` (text of the attribution's subject) at `pos`.
+
+        `oblique` ("m", "f", "u"): the phrase is in a case other than the nominative, as after
+        "по словам", "zdaniem", "σύμφωνα με"; a name is then shown in the nominative."""
         phrase = phrase.strip(" ,;:—–-\t")
-        if not phrase:
+        words = self.grammar
+        tokens = phrase.split()
+        # "Και ο κ. Κουτρουμάνης", "τον Τσίπρα": words that are never the name, and an
+        # article that tells the case and gender of the name after it
+        while tokens and _bare(tokens[0]).lower() in words.fillers:
+            tokens.pop(0)
+        low = " ".join(tokens).lower()
+        if low in words.pronouns:
+            kind = words.pronouns[low]
+            english = {"m": "he", "f": "she", "p": "they"}.get(kind)
+            return self._pronoun(english, pos) if english else Resolved(None, "pronoun")
+        while tokens:
+            low = _bare(tokens[0]).lower()
+            if low in words.oblique:
+                oblique = words.oblique[low] if oblique in (None, "u") else oblique
+            elif low not in words.not_names and low not in words.fillers:
+                break
+            tokens.pop(0)
+        if not tokens:
             return Resolved(None, "none")
+        phrase = " ".join(tokens)
         low = phrase.lower()
         if low in PRONOUNS:
             return self._pronoun(low, pos)
-        tokens = phrase.split()
         if tokens[0][:1].islower() and tokens[0].lower() in DETERMINERS:
             # "the Kremlin", "a spokeswoman for the State Department, Jane Doe", "officials"
             named = self._name_inside(phrase)
@@ -228,7 +333,18 @@ class SpeakerRegistry:
         if not _bare(tokens[0])[:1].isupper():
             named = self._name_inside(phrase)
             return named if named is not None else Resolved(phrase, "noun")
-        return self._name(tokens)
+        return self._name(tokens, oblique)
+
+    def implicit(self, pos: tuple[int, int]) -> Resolved:
+        """The speaker of a cue without a subject ("Dodał:", "Και συμπλήρωσε:"): whoever was
+        last named or quoted, within the last two paragraphs."""
+        at = bisect_left(self.mention_pos, pos)
+        if at and pos[0] - self.mention_pos[at - 1][0] <= 2:
+            who = self.mention_who[at - 1]
+            if isinstance(who, Person):
+                return Resolved(who.name, "pronoun", who)
+            return Resolved(who, "org")
+        return Resolved(None, "pronoun")
 
     def _name_inside(self, phrase: str) -> Resolved | None:
         for match in _cap_run().finditer(phrase):
@@ -253,7 +369,7 @@ class SpeakerRegistry:
             k in org_words() or k in title_words or k in honorifics or not k.isalpha() for k in keys
         )
 
-    def _name(self, tokens: list[str]) -> Resolved:
+    def _name(self, tokens: list[str], oblique: str | None = None) -> Resolved:
         title_words, honorifics = titles()
         names = first_names()
         gender = "u"
@@ -262,7 +378,7 @@ class SpeakerRegistry:
         start = 0
         while start < len(bare) - 1:
             low = bare[start].lower().rstrip(".")
-            is_name = bare[start] in names
+            is_name = self._first_name(bare[start]) is not None
             if low in honorifics:
                 gender = honorifics[low]
             elif (low not in title_words and not is_name) or (
@@ -279,6 +395,14 @@ class SpeakerRegistry:
             rest = core[titled[-1] + 1 :]
             if rest and rest[0][:1].isupper():
                 core, start = rest, start + titled[-1] + 1
+        inner = [
+            i
+            for i in range(1, len(core) - 1)
+            if self._first_name(core[i]) is not None and core[i + 1][:1].isupper()
+        ]
+        if inner and self.grammar.strict_names:
+            # "Federacji … Diabetologii Alicja Szewczyk": the person starts at the first name
+            core, start = core[inner[0] :], start + inner[0]
         if all(t.lower().rstrip(".") in title_words for t in bare):
             return Resolved(" ".join(bare), "org")
         if len(core) == 1:
@@ -287,14 +411,25 @@ class SpeakerRegistry:
                 if person.gender == "u":
                     person.gender = gender
                 return Resolved(person.name, "name", person)
+            if oblique is not None and declines(self.language, core[0]):
+                core = [nominative(core[0], gender if gender != "u" else oblique, self.language)]
             if start == 0 and core[0] not in names and gender == "u" and len(bare) == 1:
+                if self._stray_word(core[0]):
+                    return Resolved(None, "none")  # "Напомним", "Czyli": not a name at all
                 return Resolved(core[0], "org")
             person = self.introduce(core[0], gender)
             return Resolved(person.name, "name", person)
-        if core[0] in names or gender != "u" or start > 0:
-            person = self.introduce(
-                " ".join(core), gender if gender != "u" else names.get(core[0], "u")
-            )
+        first = self._first_name(core[0])
+        if oblique is not None and declines(self.language, core[-1]):
+            if first is not None and first[2]:
+                full, gender = self._nominative(core)
+                core = full.split()
+            elif first is None or gender == "u":
+                hint = gender if gender != "u" else (first[1] if first else oblique)
+                core = [nominative(t, hint, self.language) for t in core]
+        if first is not None or gender != "u" or start > 0:
+            full, told = self._nominative(core)
+            person = self.introduce(full, gender if gender != "u" else told)
             return Resolved(person.name, "name", person)
         # Several capitalised words, none a known first name: an organisation or an unknown name.
         known = self.lookup(core[-1])
@@ -305,6 +440,14 @@ class SpeakerRegistry:
             person = self.introduce(" ".join(core), "u")  # "Zeynep Akar": a name we don't know
             return Resolved(person.name, "name", person)
         return Resolved(" ".join(core), "org")
+
+    def _stray_word(self, word: str) -> bool:
+        """In a language that lists its sentence openers (`strict_names`), a lone capitalised
+        word is a name only if the article also writes it capitalised inside a sentence, or in
+        capitals (an acronym: "ТАСС", "PAP"): "Источник", "Czyli", "Ανάλογη" are not."""
+        if not self.grammar.strict_names or word.isupper():
+            return False
+        return not any(form in self.proper for form in name_forms(word, self.language))
 
     def _pronoun(self, low: str, pos: tuple[int, int]) -> Resolved:
         if low in PRONOUNS_M or low in PRONOUNS_F:

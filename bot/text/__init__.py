@@ -25,12 +25,18 @@ from bot.text.languages import (
 from bot.text.names import (
     abbreviated_titles,
     courtesy_titles,
+    declines,
+    first_name_of,
     first_names,
     honorifics,
+    name_forms,
     name_joiners,
     name_particles,
+    nominative,
+    nominatives,
     org_words,
     title_words,
+    upper_letters,
 )
 from bot.text.quotemarks import QuoteMarks, Span, quote_marks, scan_spans
 from bot.text.sentences import (
@@ -53,7 +59,9 @@ __all__ = [
     "common",
     "comparison_key",
     "courtesy_titles",
+    "declines",
     "end_of_first_sentence",
+    "first_name_of",
     "first_names",
     "guess_language",
     "guess_words",
@@ -63,8 +71,11 @@ __all__ = [
     "language_info",
     "language_scores",
     "languages",
+    "name_forms",
     "name_joiners",
     "name_particles",
+    "nominative",
+    "nominatives",
     "org_words",
     "quote_marks",
     "scan_spans",
@@ -74,5 +85,6 @@ __all__ = [
     "stopwords",
     "title_words",
     "tokens",
+    "upper_letters",
     "words",
 ]

@@ -42,7 +42,9 @@ def test_german_reversed_guillemets_and_low_quotes_close_only_with_their_own_mar
 
 def test_the_mark_table_is_read_from_the_registry():
     marks = quote_marks()
-    assert set(marks.double) == set('"“”„«»‟〝〞＂')  # every mark the scanner knew before
+    # every mark the scanner knew before, and the corner brackets Chinese prints (issue 12)
+    assert set(marks.double) == set('"“”„«»‟〝〞＂「」『』')
+    assert marks.pairs["「"] == "」" and "」" in marks.closing
     assert marks.pairs["„"] == '“”"'  # German „…“, and „…” as many sites print it
     assert marks.pairs["«"] == "»" and marks.pairs["»"] == "«"
     assert set(marks.all) == set(marks.double) | {"‘", "’"}
