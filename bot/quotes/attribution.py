@@ -376,12 +376,18 @@ _NOT_SUBJECT = _words(
 )
 
 
+_PARENTHESIS = re.compile(r"\s*\([^()]{0,80}\)")
+
+
 def _np_right(text: str, language: str | None = None) -> str | None:
     """The subject phrase that starts `text` (just after an inverted cue: `said Smith`)."""
+    words = grammar(language)
+    if words.strict_names:
+        # "Томас Опперман (Thomas Oppermann)": the name as the article's language writes it
+        text = _PARENTHESIS.sub("", text)
     tokens = text.lstrip(" ,:").split()[:14]
     if not tokens:
         return None
-    words = grammar(language)
     first = tokens[0].strip(",.;:")
     if first.lower() in PRONOUNS or first.lower() in words.pronouns:
         return first
@@ -394,14 +400,11 @@ def _np_right(text: str, language: str | None = None) -> str | None:
     for k, tok in enumerate(tokens):
         bare = tok.strip('"“”')
         low = bare.lower().strip(",.;:")
-        inside = (
-            low in words.prepositions
-            and k + 1 < len(tokens)
-            and tokens[k + 1][:1].isupper()
-            and not out[-1].endswith((",", ";", ":"))
-        )  # "prezes Federacji Edukacji w Diabetologii Alicja Szewczyk"
         if "_" in bare or (
-            last_cap >= 0 and bare[:1].islower() and low not in name_particles() and not inside
+            last_cap >= 0
+            and bare[:1].islower()
+            and low not in name_particles()
+            and not _name_goes_on(tokens, k, words.strict_names, words.prepositions)
         ):
             break  # the name ended: "said Olaf Brandt am Montag"
         out.append(bare)
@@ -412,9 +415,13 @@ def _np_right(text: str, language: str | None = None) -> str | None:
             if named:
                 return named  # "ο πρόεδρος της ΕΛΟΔΙ, Δημήτρης Συκιώτης": the name
         if bare.endswith((",", ";", ":")) or (
-            bare.endswith(".") and low.rstrip(".") not in abbreviated_titles() and len(low) > 2
+            bare.endswith(".") and low.rstrip(".") not in abbreviated_titles() and len(low) > 1
         ):
             break
+    if words.strict_names and out and out[0][:1].islower():
+        named = _last_name_in(text)
+        if named:
+            return named  # "считает заместитель … Левой партии Ульрих Маурер": the person
     if last_cap >= 0:
         # "former secretary of state Hillary Clinton, who …" → up to the last capitalised word
         return " ".join(out[: last_cap + 1]).strip(",.;:") or None
@@ -431,6 +438,32 @@ def _np_right(text: str, language: str | None = None) -> str | None:
         k = at[0] if at else len(out)
         return " ".join(out[:k]).strip(",.;:") if 0 < k <= 5 else None
     return None
+
+
+def _name_goes_on(tokens: list[str], k: int, strict: bool, prepositions: frozenset[str]) -> bool:
+    """Is the lower-case preposition at `k` inside a longer name, capitals on both sides?
+    ("prezes Federacji Edukacji w Diabetologii Alicja Szewczyk"; strict languages only.)"""
+    if not strict or not k or tokens[k - 1].endswith((",", ";", ":", ".")):
+        return False
+    ahead = tokens[k + 1 : k + 2]
+    return tokens[k].lower() in prepositions and bool(ahead) and ahead[0][:1].isupper()
+
+
+def _last_name_in(text: str) -> str | None:
+    """The last run of two to four capitalised words in the clause that starts `text`."""
+    clause = re.split(r"[.!?;:](?:\s|$)", text, maxsplit=1)[0]
+    found = None
+    run: list[str] = []
+    for tok in [*clause.split(), ""]:
+        bare = tok.strip('",“”«»()')
+        if bare[:1].isupper() and bare.replace("-", "").isalpha() and not bare.isupper():
+            run.append(bare)
+            if not tok.endswith(","):
+                continue
+        if 2 <= len(run) <= 4:
+            found = " ".join(run)
+        run = []
+    return found
 
 
 def _apposed_name(role: list[str], rest: list[str]) -> str | None:

@@ -26,6 +26,8 @@ _CLAUSE_END = "，,；;、"
 _COLONS = "：:"
 _MAX_SUBJECT = 14  # characters: longer is a clause, not a speaker
 _MIN_NAME = 2  # a Chinese name has two characters or more (a surname alone takes 先生)
+_HEAD = "长"  # 园长, 校长, 市长: the character that ends most Chinese titles of office
+_MAX_NAME = 6  # a speaker found without a cue: a name or a short role, no more
 
 
 def is_cjk(ch: str) -> bool:
@@ -127,6 +129,8 @@ def subject_name(subject: str, language: str | None) -> str | None:
     if subject in words.pronouns:
         return subject
     subject = _before_filler(subject, words.fillers)
+    if subject.endswith("地") and len(subject) > _MIN_NAME + 2:
+        subject = subject[: len(subject) - 3]  # "德洛尔兴奋地说": a manner adverb before the cue
     if not subject or len(subject) > _MAX_SUBJECT or not all(is_cjk(c) for c in subject):
         return None
     for honorific in _after_names():
@@ -137,6 +141,9 @@ def subject_name(subject: str, language: str | None) -> str | None:
         rest = subject[at + len(title) :] if at >= 0 else ""
         if at >= 0 and _MIN_NAME <= len(rest) <= 4:
             return rest  # "外交部发言人华春莹" → 华春莹
+    head = subject.rfind(_HEAD)
+    if head > 0 and _MIN_NAME <= len(subject) - head - 1 <= 3:
+        return subject[head + 1 :]  # "动物园园长德洛尔": a title in -长 (head of) before a name
     return subject
 
 
@@ -161,19 +168,23 @@ def attribution_before(text: str, language: str | None) -> tuple[str, str, bool]
     last = re.split(f"[{_CLAUSE_END}]", clause)[-1]
     found = _cue_ending(last, language)
     if found is None:
-        # "据伤者描述，…，…：“…”": a cue opening the sentence introduces all of it
+        # "据伤者描述，…，…：“…”", "他坦言龙票的成名连自己都有些意外：“…”": a cue near the
+        # start of the sentence introduces all of it
         first = re.split(f"[{_CLAUSE_END}]", clause)[0]
-        found = _cue_ending(first, language)
+        found = _cue_ending(first, language) or _cue_inside(first, language)
     if found is not None:
         subject, cue = found
         if not subject.strip():
             return ("", cue, True) if grammar(language).pro_drop or language is None else None
         name = subject_name(subject, language)
         return (name, cue, False) if name else None
-    if sentence.endswith(tuple(_COLONS)) and len(last) <= 2 * _MAX_SUBJECT:
-        # "同来的司机也受到了牵连：“…”": no cue, a colon; the clause's subject speaks
-        name = subject_name(last, language)
-        return (name, ":", False) if name and len(name) < len(last) else None
+    if sentence.endswith(tuple(_COLONS)):
+        # "同来的司机也受到了牵连：“…”": no cue, but a colon after a clause whose subject is
+        # short and ended by an adverb (a verb follows): that subject speaks
+        head = _before_filler(last, grammar(language).fillers)
+        if len(head) < len(last):
+            name = subject_name(head, language)
+            return (name, ":", False) if name and len(name) <= _MAX_NAME else None
     return None
 
 

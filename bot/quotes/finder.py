@@ -104,7 +104,7 @@ def _masked(text: str, spans: list[Span]) -> str:
         for k in range(s.start, s.end):
             if not chars[k].isspace():
                 chars[k] = "_"
-        if s.closed and s.end > s.start and text[s.end - 1] in ".!?":
+        if s.closed and s.end > s.start and text[s.end - 1] in _ENDS:
             chars[s.end - 1] = text[s.end - 1]
     return "".join(chars)
 
@@ -486,6 +486,8 @@ def _keep(unit: Unit, texts: list[str], headline_first: bool, language: str | No
         return False
     if unit.words == 0 or unit.text.startswith(("@", "#", "http")):
         return False
+    if unit.words < 3 and is_cjk(unit.text[0]) and unit.text[-1] not in _ENDS:
+        return False  # “圆仔”和“欢欢”: a name or a label in Chinese, not a quotation
     if not unit.own and (unit.words < 4 or (unit.words <= 6 and _title_case(unit.text))):
         return False  # "Related:", a show's title opening a paragraph
     speaker = unit.resolved.speaker if unit.resolved else None

@@ -76,6 +76,11 @@ def _bare(token: str) -> str:
     return token.strip("’'")
 
 
+def _caseless(phrase: str) -> bool:
+    """A phrase in a script without capitals (Chinese): no capital tells its names."""
+    return all(ch.isalpha() and not ch.isupper() and not ch.islower() for ch in phrase)
+
+
 def _sentence_start(text: str, at: int) -> bool:
     """Does the word at `at` open its sentence (or paragraph)?"""
     i = at
@@ -158,8 +163,13 @@ class SpeakerRegistry:
         cue, in the same clause?"""
         if self.speaks is None or not self.grammar.strict_names:
             return False
-        if not 2 <= len(match.group(0).split()) <= 3:
-            return False
+        tokens = match.group(0).split()
+        if any(t.endswith(".") and len(_bare(t)) > 1 for t in tokens[:-1]):
+            return False  # "Ау. Предыдущие": a sentence ends inside the run
+        if not 2 <= len(tokens) <= 3 or any(
+            _bare(t).isupper() or _key(t) in org_words() for t in tokens
+        ):
+            return False  # "ГУМЧС РФ", "Ministerstwo Pracy": not a person
         before = text[max(0, match.start() - 80) : match.start()]
         before = re.split(r"[.!?;:,]\s", before)[-1]
         return self.speaks.search(before) is not None
@@ -330,6 +340,10 @@ class SpeakerRegistry:
             if rest and all(_bare(t)[:1].isupper() for t in rest):
                 return Resolved(phrase, "org")
             return Resolved(phrase, "noun")
+        if _caseless(phrase):
+            # Chinese: the attribution rules already cut the name out ("华春莹", "张先生")
+            person = self.introduce(phrase)
+            return Resolved(person.name, "name", person)
         if not _bare(tokens[0])[:1].isupper():
             named = self._name_inside(phrase)
             return named if named is not None else Resolved(phrase, "noun")
