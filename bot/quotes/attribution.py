@@ -26,6 +26,7 @@ from bot.text import (
     name_joiners,
     name_particles,
     start_of_last_sentence,
+    title_words,
     upper_letters,
 )
 
@@ -138,7 +139,16 @@ def np_left(text: str, anchored: bool, language: str | None = None) -> str | Non
         return None  # "Και συμπλήρωσε", "Czyli mówi": no subject here
     if comma and not tokens[-1].endswith(","):
         tokens[-1] += ","
-    return _np_from_tokens(tokens, anchored)
+    found = _np_from_tokens(tokens, anchored)
+    if found and words.strict_names and found[:1].isupper():
+        # "ο υπουργός Εργασίας ανέφερε": the role belongs to the phrase (it names the person)
+        k = len(tokens) - len(found.split())
+        if k > 0 and tokens[k - 1].lower() in title_words():
+            k -= 1
+            if k > 0 and tokens[k - 1].lower() in words.determiners:
+                k -= 1
+            found = " ".join(tokens[k:]).strip(",.;:")
+    return found
 
 
 def _np_before_comma(tokens: list[str], anchored: bool) -> str | None:
@@ -330,9 +340,10 @@ _CLAUSE_WORDS = _words(
 )
 
 
-def clause_subject(sentence: str) -> str | None:
+def clause_subject(sentence: str, language: str | None = None) -> str | None:
     """The sentence's subject, for `X did Y, saying …` (the first name not after a preposition)."""
     tokens = sentence.split()
+    skip = grammar(language).not_names
     if tokens and tokens[0].lower() in DETERMINERS and tokens[0].lower() not in {"his", "her"}:
         # "The spokesman refused …, adding:" — a common-noun subject
         out = [tokens[0]]
@@ -360,7 +371,8 @@ def clause_subject(sentence: str) -> str | None:
             ):
                 j += 1
             run = tokens[i : j + 1]
-            if prev not in _RIGHT_STOP and run[0].lower().rstrip(",") not in _NOT_SUBJECT:
+            first = run[0].lower().rstrip(",")
+            if prev not in _RIGHT_STOP and first not in _NOT_SUBJECT and first not in skip:
                 return " ".join(run).strip(",.;:")
             i = j + 1
             continue
@@ -400,6 +412,10 @@ def _np_right(text: str, language: str | None = None) -> str | None:
     for k, tok in enumerate(tokens):
         bare = tok.strip('"“”')
         low = bare.lower().strip(",.;:")
+        if "_" in bare and bare.endswith(","):
+            named = _apposed_name([*out, bare], tokens[k + 1 :])
+            if named:
+                return named  # "ο διευθυντής του νοσοκομείου «Λουζ», Ζοσέ Ροκέτε"
         if "_" in bare or (
             last_cap >= 0
             and bare[:1].islower()
@@ -561,7 +577,11 @@ def _unsaid_subject(left: str, right: str, language: str | None) -> bool:
     if any(w not in words.fillers and w not in words.not_names for w in before if w):
         return False
     after = right.strip()
-    return not after or after[0] in ",.:;!?…" or after.split()[0].lower() in words.fillers
+    if not after or after[0] in ",.:;!?…" or after.split()[0].lower() in words.fillers:
+        return True
+    # "ανέφερε χαρακτηριστικά.", "dodał krótko.": one adverb, then the sentence ends
+    first = after.split()[0]
+    return first[:1].islower() and first.endswith((".", "!", "?", ",", ";")) and "_" not in first
 
 
 def _from_cjk(found: tuple[str, str, bool] | None) -> Attribution | None:

@@ -17,7 +17,7 @@ import re
 from functools import cache
 
 from bot.quotes.grammar import grammar
-from bot.text import honorifics, languages, title_words
+from bot.text import family_names, honorifics, languages, title_words
 
 __all__ = ["attribution_after", "attribution_before", "ends_cjk", "is_cjk", "starts_cjk"]
 
@@ -149,12 +149,20 @@ def subject_name(subject: str, language: str | None) -> str | None:
 
 def _before_filler(subject: str, fillers: frozenset[str]) -> str:
     """`subject` up to the first adverb or preposition after its first two characters
-    ("于谦也在微博" → 于谦; a name may begin with such a character: 于谦, 向华)."""
+    ("卓伟不敢认同" → 卓伟). A character that is also a family name (于, 曾) begins a name
+    instead when another such word follows the name ("搭档于谦也在微博" → …于谦)."""
+    plain = fillers - family_names()
     cut = len(subject)
-    for word in fillers:
-        at = subject.find(word, _MIN_NAME)
-        if 0 <= at < cut:
+    for at in range(_MIN_NAME, len(subject)):
+        word = next((w for w in fillers if subject.startswith(w, at)), None)
+        if word is None:
+            continue
+        name_here = len(subject) - at in (2, 3) or any(
+            subject.startswith(w, at + k) for k in (2, 3) for w in plain
+        )
+        if word in plain or not name_here:
             cut = at
+            break
     return subject[:cut]
 
 
@@ -178,13 +186,31 @@ def attribution_before(text: str, language: str | None) -> tuple[str, str, bool]
             return ("", cue, True) if grammar(language).pro_drop or language is None else None
         name = subject_name(subject, language)
         return (name, cue, False) if name else None
-    if sentence.endswith(tuple(_COLONS)):
+    head = _before_filler(last, grammar(language).fillers)
+    if len(head) == len(last):
+        return None
+    name = subject_name(head, language)
+    if not name:
+        return None
+    if sentence.endswith(tuple(_COLONS)) and len(name) <= _MAX_NAME:
         # "同来的司机也受到了牵连：“…”": no cue, but a colon after a clause whose subject is
         # short and ended by an adverb (a verb follows): that subject speaks
-        head = _before_filler(last, grammar(language).fillers)
-        if len(head) < len(last):
-            name = subject_name(head, language)
-            return (name, ":", False) if name and len(name) <= _MAX_NAME else None
+        return name, ":", False
+    person = _name_at_end(name)
+    if person:
+        # "郭德纲的搭档于谦也在微博力挺，“…”": a person's name as the clause's subject
+        return person, "，", False
+    return None
+
+
+def _name_at_end(text: str) -> str | None:
+    """The Chinese personal name that ends `text` (a family name and one or two more
+    characters: "搭档于谦" → 于谦), or None."""
+    names = family_names()
+    for size in (3, 2):
+        tail = text[-size:]
+        if len(tail) == size and (tail[0] in names or (size == 3 and tail[:2] in names)):
+            return tail
     return None
 
 

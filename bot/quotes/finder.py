@@ -367,7 +367,7 @@ def _colon_intro(previous: str, language: str | None) -> Attribution | None:
     found = attribution_before(previous, language)
     if found is None:
         sentence = previous[start_of_last_sentence(previous, language) :]
-        phrase = clause_subject(sentence[sentence.rfind(",") + 1 :])
+        phrase = clause_subject(sentence[sentence.rfind(",") + 1 :], language)
         found = Attribution(phrase, ":") if phrase else None
     return found
 

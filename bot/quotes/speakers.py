@@ -23,6 +23,7 @@ from bot.text import (
     name_forms,
     name_particles,
     nominative,
+    nominatives,
     org_words,
     title_words,
     upper_letters,
@@ -74,6 +75,20 @@ def _bare(token: str) -> str:
     if len(token) > 2:
         token = _POSSESSIVE.sub("", token)
     return token.strip("’'")
+
+
+def _initial(token: str) -> bool:
+    """ "Γ.", "D.", "К.": one capital letter and a full stop, standing for a first name."""
+    return len(token) == 2 and token[0].isupper() and token[1] == "."
+
+
+def _same_role(word: str, title: str, language: str | None) -> bool:
+    """Do two spellings name one role ("prof" and "profesor", "ordynatora" and "ordynator")?"""
+    if word == title:
+        return True
+    if min(len(word), len(title)) >= 4 and (word.startswith(title) or title.startswith(word)):
+        return True
+    return title in name_forms(word, language)
 
 
 def _caseless(phrase: str) -> bool:
@@ -130,6 +145,9 @@ class SpeakerRegistry:
     # first word such as "Напомним", which the strict languages never take for a speaker.
     proper: set[str] = field(default_factory=set)
     speaks: re.Pattern[str] | None = None  # the language's speech cues (`X сказал`)
+    # Titles a person is introduced with ("ordynator", "υπουργός") → that person, so that a
+    # later "mówi ordynator" names them (strict languages, where roles are written bare).
+    roles: dict[str, tuple[Person, tuple[int, int]]] = field(default_factory=dict)
 
     @classmethod
     def from_paragraphs(
@@ -151,7 +169,38 @@ class SpeakerRegistry:
                 registry._scan_run(match.group(0), (index, match.start()), after)
                 if len(registry.mention_pos) == known:
                     registry._maybe_fallback(text, match, index)
+                elif registry.grammar.strict_names:
+                    who = registry.mention_who[
+                        bisect_left(registry.mention_pos, (index, match.start()))
+                    ]
+                    if isinstance(who, Person):
+                        registry._note_roles(text, match, who, (index, match.start()))
         return registry
+
+    def _note_roles(
+        self, text: str, match: re.Match[str], who: Person, pos: tuple[int, int]
+    ) -> None:
+        """Remember the titles around a person's name: "ordynator" in "Wacław Bentkowski,
+        ordynator oddziału", "υπουργός" in "ο υπουργός Εργασίας Γ. Κουτρουμάνης"."""
+        title_words, _ = titles()
+        before = text[max(0, match.start() - 60) : match.start()].split()[-4:]
+        after = text[match.end() : match.end() + 40]
+        found = [w.strip(",.;:").lower() for w in before]
+        if after.startswith(","):
+            found += [w.strip(",.;:").lower() for w in after[1:].split()[:1]]
+        for word in found:
+            if word in title_words:
+                self.roles[word] = (who, pos)
+
+    def role(self, phrase: str, pos: tuple[int, int]) -> Person | None:
+        """The person a role phrase names ("ordynator", "профессор"), if the article gave
+        someone that title before `pos`."""
+        for word in phrase.lower().split()[:3]:
+            word = word.strip(",.;:")
+            for title, (who, at) in self.roles.items():
+                if at < pos and _same_role(word, title, self.language):
+                    return who
+        return None
 
     @property
     def grammar(self) -> Grammar:
@@ -229,6 +278,12 @@ class SpeakerRegistry:
             person = self.lookup(_bare(tokens[0]))
             if person is not None:
                 self._mention(person, pos)
+            return
+        initial = [i for i in range(len(tokens) - 1) if _initial(tokens[i])]
+        if initial and self.grammar.strict_names and not _initial(tokens[initial[0] + 1]):
+            # "Γ. Κουτρουμάνης", "D. Gibała": an initial stands for a first name
+            i = initial[0]
+            self._mention(self.introduce(f"{_bare(tokens[i])}. {_bare(tokens[i + 1])}"), pos)
             return
         if _SPEAKS_NEXT.match(after) or (
             self.speaks is not None and self.speaks.match(after.lstrip(" ,"))
@@ -346,6 +401,10 @@ class SpeakerRegistry:
             return Resolved(person.name, "name", person)
         if not _bare(tokens[0])[:1].isupper():
             named = self._name_inside(phrase)
+            if named is None and self.grammar.strict_names:
+                who = self.role(phrase, pos)
+                if who is not None:
+                    return Resolved(who.name, "name", who)  # "mówi ordynator"
             return named if named is not None else Resolved(phrase, "noun")
         return self._name(tokens, oblique)
 
@@ -412,7 +471,8 @@ class SpeakerRegistry:
         inner = [
             i
             for i in range(1, len(core) - 1)
-            if self._first_name(core[i]) is not None and core[i + 1][:1].isupper()
+            if (self._first_name(core[i]) is not None or len(core[i]) == 1)
+            and core[i + 1][:1].isupper()
         ]
         if inner and self.grammar.strict_names:
             # "Federacji … Diabetologii Alicja Szewczyk": the person starts at the first name
@@ -424,6 +484,8 @@ class SpeakerRegistry:
             if person is not None:
                 if person.gender == "u":
                     person.gender = gender
+                if oblique is None:
+                    self._prefer_form(person, core[0])
                 return Resolved(person.name, "name", person)
             if oblique is not None and declines(self.language, core[0]):
                 core = [nominative(core[0], gender if gender != "u" else oblique, self.language)]
@@ -454,6 +516,19 @@ class SpeakerRegistry:
             person = self.introduce(" ".join(core), "u")  # "Zeynep Akar": a name we don't know
             return Resolved(person.name, "name", person)
         return Resolved(" ".join(core), "org")
+
+    def _prefer_form(self, person: Person, form: str) -> None:
+        """A surname seen as a speaker's subject is in the nominative: when the person was
+        introduced in another case ("από τον … Κ. Αθανασάκη") and the form seen here is the
+        nominative of it ("ο κ. Αθανασάκης"), the person's name takes this form."""
+        parts = person.name.split()
+        old = parts[-1]
+        if old == form or not declines(self.language, form):
+            return
+        if form in nominatives(old, person.gender, self.language)[:-1]:
+            person.name = " ".join([*parts[:-1], form])
+            for key in name_forms(form, self.language):
+                self.by_last.setdefault(key, person)
 
     def _stray_word(self, word: str) -> bool:
         """In a language that lists its sentence openers (`strict_names`), a lone capitalised

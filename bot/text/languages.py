@@ -68,6 +68,7 @@ class Language:
     single_marks: str  # (common) single marks
     dash_speech: bool  # ru, pl: "— Мы не уйдём, — сказал он." is a quotation
     name_endings: Mapping[str, tuple[tuple[str, str], ...]]  # gender -> (oblique, nominative)
+    family_names: frozenset[str]  # zh: 王, 李, 欧阳: a name begins with one (no capitals tell)
     # [grammar]: the words the attribution rules read around a speaker
     pronouns: Mapping[str, str]  # "он" -> "m", "ona" -> "f", "они" -> "p" (plural)
     determiners: frozenset[str]  # "ο", "τον", "il": start a common-noun speaker
@@ -128,7 +129,7 @@ def _registry() -> dict[str, Language]:
 # Keys language.toml may hold, by table; anything else is a typo and fails loudly.
 _TOML_KEYS = {
     "": {"code", "name", "guess_words", "capitalises_nouns", "ordinal_numbers"},
-    "names": {"honorifics", "courtesy", "particles", "joiners", "endings"},
+    "names": {"honorifics", "courtesy", "particles", "joiners", "endings", "family_names"},
     "quotes": {"pairs", "context_marks", "closing_marks", "single_marks", "dash_speech"},
     "byline": {"by", "and"},
     "grammar": {
@@ -180,6 +181,7 @@ def load_language(folder: Traversable) -> Language:
         single_marks=facts.text("single_marks", table="quotes", default=""),
         dash_speech=facts.flag("dash_speech", table="quotes"),
         name_endings=MappingProxyType(facts.endings("names", "endings")),
+        family_names=frozenset(facts.words("family_names", table="names")),
         pronouns=MappingProxyType(facts.genders("grammar", "pronouns", _PRONOUN_KINDS)),
         determiners=frozenset(facts.word_list("grammar", "determiners")),
         prepositions=frozenset(facts.word_list("grammar", "prepositions")),
@@ -242,13 +244,13 @@ class _Facts:
             raise self._fail(table, key, "true or false")
         return value
 
-    def words(self, key: str) -> list[str]:
+    def words(self, key: str, table: str = "") -> list[str]:
         """A space-separated string of words (long lists stay readable as a paragraph)."""
-        value = self._get("", key)
+        value = self._get(table, key)
         if value is None:
             return []
         if not isinstance(value, str):
-            raise self._fail("", key, "a string of words")
+            raise self._fail(table, key, "a string of words")
         return value.lower().split()
 
     def word_list(self, table: str, key: str) -> list[str]:

@@ -21,6 +21,7 @@ __all__ = [
     "abbreviated_titles",
     "courtesy_titles",
     "declines",
+    "family_names",
     "first_name_of",
     "first_names",
     "honorifics",
@@ -230,6 +231,12 @@ def _plain(text: str) -> str:
     if text.isascii():
         return text
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+@cache
+def family_names() -> frozenset[str]:
+    """Family names of languages that write names without capitals (Chinese 王, 欧阳)."""
+    return frozenset().union(*(lang.family_names for lang in languages()))
 
 
 @cache
