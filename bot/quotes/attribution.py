@@ -448,7 +448,7 @@ def _np_right(text: str, language: str | None = None) -> str | None:
         at = [i for i, t in enumerate(out) if t.lower().strip(",.;:") in stops]
         k = at[0] if at else 0
         return " ".join(out[:k]).strip(",.;:") if 1 < k <= 8 else None
-    if words.code is not None and not words.determiners and out:
+    if words.strict_names and not words.determiners and out:
         # a language without articles names a role bare: "zaznaczył szef dyplomacji"
         at = [i for i, t in enumerate(out) if t.lower().strip(",.;:") in stops]
         k = at[0] if at else len(out)
