@@ -133,17 +133,19 @@ def subject_name(subject: str, language: str | None) -> str | None:
         subject = subject[: len(subject) - 3]  # "德洛尔兴奋地说": a manner adverb before the cue
     if not subject or len(subject) > _MAX_SUBJECT or not all(is_cjk(c) for c in subject):
         return None
-    for honorific in _after_names():
-        if subject.endswith(honorific) and len(subject) - len(honorific) >= _MIN_NAME:
-            subject = subject[: len(subject) - len(honorific)]  # "关铁钢先生" → 关铁钢
     for title in _titles():
         at = subject.rfind(title)
         rest = subject[at + len(title) :] if at >= 0 else ""
-        if at >= 0 and _MIN_NAME <= len(rest) <= 4:
-            return rest  # "外交部发言人华春莹" → 华春莹
-    head = subject.rfind(_HEAD)
-    if head > 0 and _MIN_NAME <= len(subject) - head - 1 <= 3:
-        return subject[head + 1 :]  # "动物园园长德洛尔": a title in -长 (head of) before a name
+        if at >= 0 and _MIN_NAME <= len(rest) <= 5:
+            subject = rest  # "外交部发言人华春莹" → 华春莹, "市民王先生" → 王先生
+            break
+    else:
+        head = subject.rfind(_HEAD)
+        if head > 0 and _MIN_NAME <= len(subject) - head - 1 <= 3:
+            subject = subject[head + 1 :]  # "动物园园长德洛尔": a title in -长 before a name
+    for honorific in _after_names():
+        if subject.endswith(honorific) and len(subject) - len(honorific) >= _MIN_NAME:
+            subject = subject[: len(subject) - len(honorific)]  # "关铁钢先生" → 关铁钢
     return subject
 
 
