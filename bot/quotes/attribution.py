@@ -52,32 +52,44 @@ _RIGHT_STOP = _words(
 @cache
 def cue_language(language: str | None) -> str | None:
     """The key the cue lists are chosen by: a registered language with cues of its own other
-    than English, else None (English, or a language we have no cues for)."""
+    than English; English (`BASE_LANGUAGE`) for English and languages without cues; None for
+    an unknown language."""
     lang = language_info(language)
-    if lang is None or lang.code == BASE_LANGUAGE or not lang.cue_verbs:
+    if lang is None:
         return None
+    if lang.code == BASE_LANGUAGE or not lang.cue_verbs:
+        return BASE_LANGUAGE
     return lang.code
 
 
 @cache
 def _cue_lists(language: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(verb cues, preposition cues) for a language; None = English plus the unambiguous rest
-    of every language (long verbs, multi-word prepositions: "dijo", "selon" stay out, since
-    they are English words or names too)."""
+    """(verb cues, preposition cues) for a language; English = English plus the unambiguous
+    rest of every language (long verbs, multi-word prepositions: "dijo", "selon" stay out,
+    since they are English words or names too); None (unknown) = that, and every cue written
+    in another script than Latin ("сказал", "δήλωσε", "表示": no English word)."""
     base = language_info(BASE_LANGUAGE)
     own = language_info(language)
     langs: list[Language]
-    if language is None:
+    merged = language is None or language == BASE_LANGUAGE
+    if merged:
         langs = [lang for lang in languages() if lang.cue_verbs or lang.cue_prepositions]
     else:
         langs = [lang for lang in (base, own) if lang is not None]
     verbs: set[str] = set()
     preps: set[str] = set()
     for lang in langs:
-        everything = language is not None or lang is base
-        # unknown language: cues no English word can be (long, or not in plain Latin letters)
-        preps.update(p for p in lang.cue_prepositions if everything or " " in p or not p.isascii())
-        verbs.update(v for v in lang.cue_verbs if everything or len(v) > 4 or not v.isascii())
+        everything = not merged or lang is base
+        preps.update(
+            p
+            for p in lang.cue_prepositions
+            if everything or " " in p or (language is None and not _latin(p))
+        )
+        verbs.update(
+            v
+            for v in lang.cue_verbs
+            if everything or (len(v) > 4 and _latin(v)) or (language is None and not _latin(v))
+        )
     by_length = sorted(verbs, key=len, reverse=True)
     return tuple(by_length), tuple(sorted(preps, key=len, reverse=True))
 
@@ -103,6 +115,11 @@ def _cue_regexes(language: str | None) -> tuple[re.Pattern[str], re.Pattern[str]
 def cue_pattern(language: str | None) -> re.Pattern[str]:
     """The language's speech cue verbs, for telling that a name is followed by speech."""
     return _cue_regexes(cue_language(language))[0]
+
+
+def _latin(word: str) -> bool:
+    """Written in the Latin script ("erklärte", "powiedział"), as English words are."""
+    return all(ch < "\u0250" for ch in word)
 
 
 def _strip_paren(text: str) -> str:
@@ -564,6 +581,8 @@ def attribution_after(text: str, language: str | None) -> Attribution | None:
 def _only_fillers(text: str, language: str | None) -> bool:
     """Is `text` empty, or only words that stand between a speaker and the cue ("miał")?"""
     fillers = grammar(language).fillers
+    if not fillers:
+        return not text.strip()
     return all(w.strip(",.;:").lower() in fillers for w in text.split())
 
 

@@ -58,6 +58,7 @@ _DASH_SIGNATURE = re.compile(r"[―—–]\s*([^―—–]{1,60}?)\W*$")  # a cl
 SHORT_CLAUSE_WORDS = 4  # `an angry Hollande retaliated.`: a name, a verb, little else
 _TAG = re.compile(r"<[^<>\n]{0,300}>")
 _CJK_WORD = 2  # CJK characters per word when a length in words is asked of Chinese text
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ENDS = ".!?。！？"  # sentence-ending punctuation, Latin and full-width
 _BEFORE_WHOLE = ":.!?;：。！？；"  # before a mark, these make the quote a sentence of its own
 
@@ -65,6 +66,8 @@ _BEFORE_WHOLE = ":.!?;：。！？；"  # before a mark, these make the quote a 
 def _length(text: str) -> int:
     """Words in `text`, a CJK character counting as half a word (Chinese has no spaces: a
     run of characters is one token, yet a ten-character quote is about five words)."""
+    if not _CJK.search(text):
+        return len(tokens(text))
     count = 0
     for token in tokens(text):
         cjk = sum(1 for ch in token if is_cjk(ch))
@@ -515,7 +518,7 @@ def _is_title(text: str, span: Span) -> bool:
 
 
 def _title_case(text: str) -> bool:
-    words = [w for w in text.split() if w[:1].isalpha() and not _caseless(w[:1])]
+    words = [w for w in text.split() if w[:1].isupper() or w[:1].islower()]  # cased letters
     small = {"of", "the", "a", "an", "and", "in", "on", "for", "to", "with", "at", "by"}
     return bool(words) and all(w[:1].isupper() or w in small for w in words)
 

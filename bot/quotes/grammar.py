@@ -33,6 +33,7 @@ class Grammar:
     oblique: Mapping[str, str]  # "τον" -> "m": the name after it is in an oblique case
     pro_drop: bool  # a cue with no subject speaks for the person last spoken of
     strict_names: bool  # a lone capitalised word is a name only if capitalised mid-sentence too
+    declines: bool  # names change form by case (Путина, Tuska): compare them by their forms
 
 
 def _latin(word: str) -> bool:
@@ -80,4 +81,5 @@ def grammar(language: str | None) -> Grammar:
         oblique=MappingProxyType(oblique),
         pro_drop=bool(own and lang is not None and lang.pro_drop),
         strict_names=bool(own and lang is not None and lang.not_names),
+        declines=bool(lang is not None and lang.name_endings),
     )

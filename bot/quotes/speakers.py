@@ -148,6 +148,8 @@ class SpeakerRegistry:
     # Titles a person is introduced with ("ordynator", "υπουργός") → that person, so that a
     # later "mówi ordynator" names them (strict languages, where roles are written bare).
     roles: dict[str, tuple[Person, tuple[int, int]]] = field(default_factory=dict)
+    _strict: bool = field(default=False, init=False, repr=False)
+    _declining: bool = field(default=False, init=False, repr=False)
 
     @classmethod
     def from_paragraphs(
@@ -157,19 +159,19 @@ class SpeakerRegistry:
         speaks: re.Pattern[str] | None = None,
     ) -> SpeakerRegistry:
         registry = cls(language=language, speaks=speaks)
+        strict = registry._strict
         for index, text in enumerate(paragraphs):
             for match in _cap_run().finditer(text):
                 after = text[match.end() : match.end() + 60]
-                if registry._spoken_of(text, match):
-                    after = " said"  # "powiedział … generał Ataollah Salehi": named speaking
-                inside = match.group(0).split()[1 if _sentence_start(text, match.start()) else 0 :]
-                for tok in inside:
-                    registry.proper.update(name_forms(_bare(tok), language))
+                if strict:
+                    registry._note_proper(text, match)
+                    if registry._spoken_of(text, match):
+                        after = " said"  # "powiedział … generał Ataollah Salehi": speaking
                 known = len(registry.mention_pos)
                 registry._scan_run(match.group(0), (index, match.start()), after)
                 if len(registry.mention_pos) == known:
                     registry._maybe_fallback(text, match, index)
-                elif registry.grammar.strict_names:
+                elif strict:
                     who = registry.mention_who[
                         bisect_left(registry.mention_pos, (index, match.start()))
                     ]
@@ -205,6 +207,18 @@ class SpeakerRegistry:
     @property
     def grammar(self) -> Grammar:
         return grammar(self.language)
+
+    def __post_init__(self) -> None:
+        words = grammar(self.language)
+        self._strict = words.strict_names
+        self._declining = words.declines
+
+    def _note_proper(self, text: str, match: re.Match[str]) -> None:
+        """Record the run's words that stand inside a sentence: capitalised there, they are
+        proper nouns (a sentence's first word may be any word)."""
+        tokens = match.group(0).split()
+        for tok in tokens[1 if _sentence_start(text, match.start()) else 0 :]:
+            self.proper.update(name_forms(_bare(tok), self.language))
 
     def _spoken_of(self, text: str, match: re.Match[str]) -> bool:
         """In a language that puts the speaker after the cue ("powiedział minister X",
@@ -244,12 +258,13 @@ class SpeakerRegistry:
 
     def _scan_run(self, run: str, pos: tuple[int, int], after: str = "") -> None:
         tokens = run.split()
+        names = first_names()
         title_words, honorifics = titles()
         for i, tok in enumerate(tokens):
             bare = _bare(tok)
             low = bare.lower().rstrip(".")
             if (
-                self._first_name(bare) is not None
+                (bare in names or (self._declining_token(bare) and self._first_name(bare)))
                 and i + 1 < len(tokens)
                 and _bare(tokens[i + 1])[:1].isupper()
                 and _key(tokens[i + 1]) not in title_words  # "Virginia Gov. Terry McAuliffe"
@@ -298,9 +313,19 @@ class SpeakerRegistry:
         names = first_names()
         if token in names:
             return token, names[token], False
-        if not token[:1].isupper() or not declines(self.language, token):
+        if not token[:1].isupper() or not self._declines(token):
             return None
         return first_name_of(token, self.language)
+
+    def _declining_token(self, token: str) -> bool:
+        """Could `token` be a first name in an oblique case (a declining language's)?"""
+        return self._declining or (self.language is None and not token.isascii())
+
+    def _declines(self, token: str) -> bool:
+        """Does this name decline (the article's language says; else the token's script)?"""
+        if self.language is not None:
+            return self._declining
+        return not token.isascii() and declines(None, token)
 
     def _nominative(self, parts: list[str]) -> tuple[str, str]:
         """A name whose first word is a first name, in the nominative, and its gender:
@@ -346,7 +371,7 @@ class SpeakerRegistry:
     def lookup(self, token: str) -> Person | None:
         low = token.lower()
         found = self.by_last.get(low) or self.by_first.get(low)
-        if found is not None or not declines(self.language, token):
+        if found is not None or not self._declines(token):
             return found
         for form in name_forms(token, self.language)[1:]:
             found = self.by_last.get(form) or self.by_first.get(form)
@@ -470,11 +495,11 @@ class SpeakerRegistry:
                 core, start = rest, start + titled[-1] + 1
         inner = [
             i
-            for i in range(1, len(core) - 1)
+            for i in range(1, len(core) - 1 if self._strict else 1)
             if (self._first_name(core[i]) is not None or len(core[i]) == 1)
             and core[i + 1][:1].isupper()
         ]
-        if inner and self.grammar.strict_names:
+        if inner:
             # "Federacji … Diabetologii Alicja Szewczyk": the person starts at the first name
             core, start = core[inner[0] :], start + inner[0]
         if all(t.lower().rstrip(".") in title_words for t in bare):

@@ -136,11 +136,22 @@ def declines(language: str | None, word: str = "") -> bool:
 def _tables_for(
     language: str | None, word: str
 ) -> tuple[Mapping[str, tuple[tuple[str, str], ...]], ...]:
-    code = language_code(language)
-    own = [endings for lang, _, endings in _declining() if lang == code]
-    if own or code is not None:
-        return tuple(own)
-    script = _script(word)
+    code = _code(language)
+    return _tables_by(code, "" if code is not None else _script(word))
+
+
+@cache
+def _code(language: str | None) -> str | None:
+    return language_code(language)
+
+
+@cache
+def _tables_by(
+    code: str | None, script: str
+) -> tuple[Mapping[str, tuple[tuple[str, str], ...]], ...]:
+    """The endings tables for a language (by code), or for an unknown one by script."""
+    if code is not None:
+        return tuple(endings for lang, _, endings in _declining() if lang == code)
     if script in ("", "LATIN"):
         return ()  # an unknown Latin-script page: no guessing at Polish endings
     return tuple(endings for _, lang_script, endings in _declining() if lang_script == script)
