@@ -1,10 +1,15 @@
 """How fast Newsdesk is, and whether the bot stays responsive under load.
 
-    python bench/speed.py [--corpora PATH] [--only throughput,steps,lag,rss,discord]
+    python bench/speed.py [--corpora PATH] [--only throughput,cli,linear,steps,lag,rss,discord]
 
 - throughput: pages/s on extraction-zyte — bare `trafilatura.extract`, our whole analysis in one
-  process, and our analysis through the worker pool (targets: one process ≥ 0.8× bare; pool ≥
+  process, and our analysis through the worker pool (targets: one process ≥ 0.9× bare; pool ≥
   1.6× one process on two cores).
+- cli: `newsdesk brief --json PAGES…` as one process against a Python loop of
+  `trafilatura.extract(page_bytes)` in one process, on extraction-zyte, metadata and both
+  (target ≥ 0.9×).
+- linear: seconds per page against page size, 0.25 to 5 MB, one huge paragraph and ordinary
+  paragraphs: the slope in s/MB and the exponent k of time ∝ size^k (target: k ≈ 1).
 - steps: median ms per article of quotes + briefing alone (target ≤ 5 ms).
 - lag: a 1 ms ticker runs while 20 large pages (≥ 500 KB) go through the real pipeline at once,
   fetched from a loopback server (target: max lag < 100 ms).
@@ -31,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import add_corpora_arg, corpora_path
 
 ROUNDS = 3
-SECTIONS = ("throughput", "steps", "lag", "rss", "discord")
+SECTIONS = ("throughput", "cli", "linear", "steps", "lag", "rss", "discord")
 
 
 def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
@@ -49,21 +54,28 @@ def throughput(root: Path) -> str:
 
     pages = [p.read_bytes() for p in sorted((root / "extraction-zyte" / "html").glob("*.html"))]
 
-    def one_pass(fn) -> float:
-        start = time.perf_counter()
+    def one_pass(fn) -> tuple[float, float]:
+        """(wall seconds, CPU seconds) of one pass; CPU time is what other helpers' load on a
+        shared machine disturbs least (the work is single-threaded either way)."""
+        wall, cpu = time.perf_counter(), time.process_time()
         for i, page in enumerate(pages):
             fn(i, page)
-        return len(pages) / (time.perf_counter() - start)
+        return time.perf_counter() - wall, time.process_time() - cpu
 
     for i, page in enumerate(pages[:5]):  # both sides warm: lazy tables, first-call imports
         trafilatura.extract(page)
         analyse_html(str(i), page, None)
     # Best of ROUNDS, the two sides interleaved so drift in the machine's speed (other
     # processes, clock changes) cannot favour whichever side happened to run first.
-    bare = inline = 0.0
+    bare_runs, ours_runs = [], []
     for _ in range(ROUNDS):
-        bare = max(bare, one_pass(lambda i, page: trafilatura.extract(page)))
-        inline = max(inline, one_pass(lambda i, page: analyse_html(str(i), page, None)))
+        bare_runs.append(one_pass(lambda i, page: trafilatura.extract(page)))
+        ours_runs.append(one_pass(lambda i, page: analyse_html(str(i), page, None)))
+    bare = len(pages) / min(w for w, _ in bare_runs)
+    inline = len(pages) / min(w for w, _ in ours_runs)
+    bare_cpu = len(pages) / min(c for _, c in bare_runs)
+    inline_cpu = len(pages) / min(c for _, c in ours_runs)
+    ratios = [b[0] / o[0] for b, o in zip(bare_runs, ours_runs, strict=True)]
 
     async def pooled() -> float:
         settings = Settings(_env_file=None)
@@ -78,13 +90,151 @@ def throughput(root: Path) -> str:
 
     pool = asyncio.run(pooled())
     workers = Settings(_env_file=None).workers
+    spread = f"{min(ratios):.2f}–{max(ratios):.2f}×"
     rows = [
-        ("bare trafilatura.extract, one process", f"{bare:.1f}", "1.00×"),
-        ("Newsdesk analysis, one process", f"{inline:.1f}", f"{inline / bare:.2f}×"),
-        (f"Newsdesk analysis, pool of {workers}", f"{pool:.1f}", f"{pool / bare:.2f}×"),
+        ("bare trafilatura.extract, one process", f"{bare:.1f}", "1", f"{bare_cpu:.1f}", "1"),
+        (
+            "Newsdesk analysis, one process",
+            f"{inline:.1f}",
+            f"{inline / bare:.2f}× ({spread})",
+            f"{inline_cpu:.1f}",
+            f"{inline_cpu / bare_cpu:.2f}×",
+        ),
+        (f"Newsdesk analysis, pool of {workers}", f"{pool:.1f}", f"{pool / bare:.2f}×", "", ""),
     ]
     note = f"\npool ÷ one process = {pool / inline:.2f}× ({len(pages)} pages)"
-    return _table(rows, ("extraction-zyte", "pages/s", "vs bare")) + note
+    header = ("extraction-zyte", "pages/s", "vs bare (rounds)", "pages/CPU-s", "vs bare, CPU")
+    return _table(rows, header) + note
+
+
+_BARE_LOOP = """
+import sys, trafilatura
+for path in sys.argv[1:]:
+    with open(path, "rb") as handle:
+        trafilatura.extract(handle.read())
+"""
+
+
+def _timed(command: list[str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of a child process run to its end (any exit status: a batch with a
+    failing page exits 1 by contract)."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSDESK_", "DISCORD_"))}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(
+        command,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        env=env,
+        cwd=Path(__file__).resolve().parent,  # no .env of the repository's root applies
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
+
+
+def cli(root: Path) -> str:
+    """`newsdesk brief --json PAGES…` as one process against one process running a Python loop
+    of `trafilatura.extract(page_bytes)` over the same files: start-up, imports and reading the
+    files included on both sides, interleaved, best of ROUNDS (wall and CPU time)."""
+    corpora = {
+        "extraction-zyte": sorted((root / "extraction-zyte" / "html").glob("*.html")),
+        "metadata": sorted((root / "metadata" / "html").glob("*.html")),
+    }
+    corpora["both"] = corpora["extraction-zyte"] + corpora["metadata"]
+    rows = []
+    for name, paths in corpora.items():
+        files = [str(p) for p in paths]
+        ours_cmd = [sys.executable, "-m", "bot", "brief", "--json", "--extractive", *files]
+        bare_cmd = [sys.executable, "-c", _BARE_LOOP, *files]
+        bare, ours = [], []
+        for _ in range(ROUNDS):
+            bare.append(_timed(bare_cmd))
+            ours.append(_timed(ours_cmd))
+        ratios = [b[0] / o[0] for b, o in zip(bare, ours, strict=True)]
+        best_bare, best_ours = min(w for w, _ in bare), min(w for w, _ in ours)
+        cpu_ratio = min(c for _, c in bare) / min(c for _, c in ours)
+        rows.append(
+            (
+                f"{name} ({len(files)})",
+                f"{len(files) / best_bare:.1f}",
+                f"{len(files) / best_ours:.1f}",
+                f"{best_bare / best_ours:.2f}× ({min(ratios):.2f}–{max(ratios):.2f}×)",
+                f"{cpu_ratio:.2f}×",
+            )
+        )
+    header = ("pages", "bare loop pages/s", "newsdesk brief pages/s", "vs bare (rounds)", "CPU")
+    return _table(rows, header)
+
+
+_NAMES = ["Ines Caldwell", "Tomas Reyes", "Aisha Okafor", "Karl Brandt", "Lena Novak"]
+_NAMES += ["Omar Haddad"]
+_PLACES = ["the Northern Pier", "Old Town", "Harbour Road", "Mill Lane", "East Quay", "Kestrel Bay"]
+
+
+def synthetic_page(size: int, *, one_paragraph: bool) -> str:
+    """An article of about `size` bytes written here (names, quotes, numbers vary), as one huge
+    paragraph (a hostile page) or as ordinary paragraphs of four sentences."""
+    sentences, total, n = [], 0, 0
+    while total < size:
+        a, b, place = _NAMES[n % 6], _NAMES[(n * 5 + 1) % 6], _PLACES[(n * 7) % 6]
+        sentence = (
+            f"Harbour Master {a} said {place} would reopen after {n} days of repairs. ",
+            f"“We are nearly there with berth {n},” {b} told the Coastline Courier on Monday. ",
+            f"Councillor {a}, {n % 90}, said residents near {place} were angry about plan {n}. ",
+            f"“It cost {n} pounds,” she said. He added that {place} needed {n % 40} more crews. ",
+        )[n % 4]
+        sentences.append(sentence)
+        total += len(sentence.encode())
+        n += 1
+    if one_paragraph:
+        body = "<p>" + "".join(sentences) + "</p>"
+    else:
+        body = "".join(f"<p>{''.join(sentences[i : i + 4])}</p>" for i in range(0, n, 4))
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Pier to reopen</title>"
+        f"</head><body><article><h1>Pier to reopen</h1>{body}</article></body></html>"
+    )
+
+
+LINEAR_SIZES = (250_000, 500_000, 1_000_000, 2_000_000, 5_000_000)
+
+
+def linear(root: Path) -> str:
+    """Seconds per page against page size up to 5 MB (the body cap): the fitted slope in s/MB
+    and the exponent k of time ∝ size^k (1.0 is linear, 2.0 quadratic)."""
+    import math
+
+    from bot.runtime.analysis import analyse_html
+
+    analyse_html("warm", synthetic_page(20_000, one_paragraph=False), None)
+    rows = []
+    for one in (True, False):
+        times = []
+        for size in LINEAR_SIZES:
+            page = synthetic_page(size, one_paragraph=one)
+            start = time.perf_counter()
+            analyse_html("linear", page, None)
+            times.append(time.perf_counter() - start)
+        mbs = [size / 1e6 for size in LINEAR_SIZES]
+        mean_x, mean_y = statistics.fmean(mbs), statistics.fmean(times)
+        slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(mbs, times, strict=True))
+        slope /= sum((x - mean_x) ** 2 for x in mbs)
+        logs = [math.log(x) for x in mbs]
+        log_t = [math.log(t) for t in times]
+        lx, ly = statistics.fmean(logs), statistics.fmean(log_t)
+        k = sum((x - lx) * (y - ly) for x, y in zip(logs, log_t, strict=True))
+        k /= sum((x - lx) ** 2 for x in logs)
+        shape = "all in one <p>" if one else "paragraphs of 4 sentences"
+        cells = [f"{t:.2f}" for t in times]
+        rows.append((shape, *cells, f"{slope:.2f}", f"{k:.2f}"))
+    header = ("page shape", *(f"{s / 1e6:g} MB s" for s in LINEAR_SIZES), "s/MB", "k")
+    return _table(rows, header)
 
 
 def steps(root: Path) -> str:
@@ -234,6 +384,8 @@ def main() -> None:
     only = [s.strip() for s in args.only.split(",") if s.strip()]
     sections = {
         "throughput": ("Throughput", throughput),
+        "cli": ("Command line, one process: newsdesk brief --json vs a bare loop", cli),
+        "linear": ("Time against page size (one page, whole analysis)", linear),
         "steps": ("Quotes + briefing per article", steps),
         "lag": ("Event-loop lag", lag),
         "rss": ("Memory", rss),

@@ -15,7 +15,9 @@ the catalogue (`bot.messages`); `LLMUnavailable` and `AnswerError` carry reasons
     ├── DeliveryFailed       Discord kept refusing one of our messages until the deadline
     ├── PoolClosed           the worker pool closed before the task ran
     ├── StorageError         a read or write of the database failed
-    │   └── SchemaTooNew     the database was written by a newer Newsdesk
+    │   ├── SchemaTooNew     the database was written by a newer Newsdesk
+    │   ├── SourceMissing    `migrate --from` names no SQLite file
+    │   └── TargetNotEmpty   `migrate --from` would copy into a database that holds rows
     ├── StorageUnavailable   the database could not be opened at start
     ├── EndpointUnavailable  the metrics and health endpoint could not listen at start
     ├── LLMUnavailable       the LLM server gave no usable reply
@@ -133,7 +135,9 @@ class StorageError(NewsdeskError):
     timeout, disk full, a corrupt file, the database already closed. Every engine error reaches
     callers as this, so no driver's exception type leaks out of `bot.storage`.
 
-    Raised by: every `bot.storage` database call (`bot.storage.sqlite`). Caught by: the stores
+    Raised by: every `bot.storage` database call (`bot.storage.sqlite`, `bot.storage.postgres`,
+    and `bot.storage.placeholders` for a statement that ends inside a literal). Caught by: the
+    stores
     that can do without the data — the cache (a miss; an unstored briefing), the answered-mark
     (`Store.mark_answered`), the sweep (`bot.storage.maintenance`) — and by
     `bot.discord_app.shares` (a share not archived), `bot.llm.switch` (the LLM switch reads as
@@ -148,6 +152,28 @@ class SchemaTooNew(StorageError):
     Raised by: `bot.storage.migrations.migrate` when the database opens. Caught by:
     `NewsdeskBot.setup_hook`, as a `StorageError` (→ `StorageUnavailable`, exit status 2).
     """
+
+
+class SourceMissing(StorageError):
+    """The SQLite file `newsdesk migrate --from` should copy does not exist (nothing is created
+    in its place).
+
+    Raised by: `bot.storage.transfer.copy_sqlite_to_postgres`. Caught by: `bot.cli.main`
+    (`migrate`), which says so in one line and exits with status 2.
+    """
+
+
+class TargetNotEmpty(StorageError):
+    """The PostgreSQL database `newsdesk migrate --from` should copy into already holds rows;
+    `tables` says where (table → rows). Nothing is changed.
+
+    Raised by: `bot.storage.transfer.copy_sqlite_to_postgres`. Caught by: `bot.cli.main`
+    (`migrate`), which names the tables and exits with status 2.
+    """
+
+    def __init__(self, tables: dict[str, int]) -> None:
+        self.tables = tables
+        super().__init__(", ".join(f"{name} {count}" for name, count in tables.items()))
 
 
 class StorageUnavailable(NewsdeskError):
@@ -196,4 +222,21 @@ class LanguageDataError(NewsdeskError, ValueError):
     prose) and by `load_language`.
     Caught by: nothing on purpose: broken data shipped with the bot is a bug, not a page to
     skip; `tests/text/test_languages.py` loads every folder so it cannot ship.
+    """
+
+
+class NotRegularFile(NewsdeskError, OSError):
+    """A FIFO, a device or a socket was named as a saved page: reading it could wait forever
+    for a writer.
+
+    Raised by `bot.cli.main` (checked on the open descriptor). Caught by the CLI's reader, which
+    reports that file and goes on with the batch.
+    """
+
+
+class TimeLimitExceeded(NewsdeskError):
+    """A block ran past its CPU-time limit (raised once the block has been left).
+
+    Raised by `bot.timelimit.time_limit`. Caught by the pipeline's per-page limit, which turns
+    it into a clear failure for that page.
     """

@@ -309,6 +309,10 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "search.option.channel": "Only this channel",
         "search.option.days": "Only shares from the last N days",
         "search.no_words": "Type a few words to search for, such as a name or a word from a quote.",
+        "search.too_common": (
+            "Words like “the” and single letters are in nearly every article, so they are not "
+            "searched on their own. Add a name or a rarer word to “{query}”."
+        ),
         "search.no_results": (
             "I found nothing matching “{query}” in the articles shared in channels you can see."
         ),
@@ -328,9 +332,31 @@ CATALOGUE: Final[Mapping[str, str]] = MappingProxyType(
         "cli.help.run": "run the Discord bot (token from DISCORD_TOKEN or .env)",
         "cli.workers_not_a_number": "not a whole number: {value!r}",
         "cli.workers_negative": "must be 0 (in this process) or more",
+        "cli.not_regular_file": "not a regular file",
         "cli.cannot_read": "Could not read {source}: {reason}.",
         "cli.unreadable": "cannot be read",
         "cli.no_headline": "(no headline)",
+        "cli.help.migrate": (
+            "apply the database migrations (NEWSDESK_DATABASE) and exit; the bot also does "
+            "this when it starts"
+        ),
+        "cli.help.migrate_from": (
+            "first copy this SQLite database into the PostgreSQL database NEWSDESK_DATABASE "
+            "names (which must be empty); the file itself is not changed"
+        ),
+        # --- `newsdesk migrate`, for the operator ---
+        "migrate.done": "{target} is at schema version {version}.",
+        "migrate.copied": "Copied {source} into {target} (schema version {version}): {tables}.",
+        "migrate.from_needs_postgres": (
+            "--from copies a SQLite database into PostgreSQL: set NEWSDESK_DATABASE to a "
+            "postgresql:// URL (it is {target})."
+        ),
+        "migrate.source_missing": "There is no SQLite database at {source}.",
+        "migrate.target_not_empty": (
+            "{target} already holds data ({tables}); --from copies only into an empty "
+            "database. Nothing was changed."
+        ),
+        "migrate.failed": "Could not migrate {target}: {error}",
         # --- Starting without the Message Content intent: one line in the log ---
         "run.message_content_missing": (
             "Discord has not switched on the Message Content intent for this application, so "

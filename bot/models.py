@@ -40,6 +40,9 @@ class Failure:
 
     kind: ErrorKind
     message: str
+    # Caused by Newsdesk itself stopping (a restart), not by the page: never cached, so the
+    # same link after the restart is fetched afresh. Not part of the JSON contract.
+    transient: bool = False
 
     def to_json(self) -> dict[str, str]:
         return {"kind": str(self.kind), "message": self.message}
@@ -54,6 +57,7 @@ class FetchedPage:
     html: str
     status: int = 200
     content_type: str = "text/html"
+    chain: tuple[str, ...] = ()  # every URL requested on the way, the final one included
 
 
 @dataclass(slots=True)
@@ -115,6 +119,9 @@ class Briefing:
     error: Failure | None = None
     briefing_method: str = "extractive"
     text_source: TextSource | None = None  # None when there is no text (a failure)
+    # Where the page really came from (after redirects). Storage keys are made from this and
+    # from the link asked for, never from `url`, which may be the page's own claim.
+    fetched_url: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -60,7 +60,7 @@ class OnDemand(commands.Cog):
         return allowed
 
     def _link(self, text: str) -> str | None:
-        links = find_links(text, 1)
+        links = find_links(text, 1, spoilers=True)  # asked for by name: hidden or not
         return links[0] if links else None
 
     @app_commands.command(name="brief", description=say("brief.description"))
@@ -146,6 +146,7 @@ class OnDemand(commands.Cog):
     async def brief_message(
         self, interaction: discord.Interaction[NewsdeskBot], message: discord.Message
     ) -> None:
+        # A private answer to the one who asked: spoilered links count.
         items = wanted_in(message, self.bot.settings, asked=True)
         if not items:
             await interaction.response.send_message(say("brief.no_links"), ephemeral=True)

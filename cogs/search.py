@@ -17,7 +17,7 @@ from discord.ext import commands
 from bot.discord_app import render_digest
 from bot.discord_app.permissions import MessageChannel, archived_thread_ids, visible_channel_ids
 from bot.messages import say
-from bot.storage.archive import fts_query
+from bot.storage.archive import fts_query, too_common
 
 if TYPE_CHECKING:
     from bot.discord_app.client import NewsdeskBot
@@ -55,6 +55,10 @@ class Search(commands.Cog):
             return
         if fts_query(query) is None:
             await interaction.response.send_message(say("search.no_words"), ephemeral=True)
+            return
+        if too_common(query):  # every article matches: no search, a plain hint instead
+            hint = say("search.too_common", query=discord.utils.escape_markdown(query))
+            await interaction.response.send_message(hint, ephemeral=True)
             return
         archive = self.bot.archive
         visible = visible_channel_ids(guild, member)

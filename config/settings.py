@@ -12,11 +12,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.messages import say
 from bot.shards import ShardPlan, parse_shard_ids
+from config.database import DatabaseTarget, database_target
 
 ChannelMode = Literal["auto", "react", "off"]
 MessageContent = Literal["auto", "on", "off"]
@@ -52,7 +60,11 @@ class Settings(BaseSettings):
     message_content: MessageContent = "auto"
 
     # Storage
-    database: Path = Path("data/newsdesk.sqlite3")
+    # A SQLite file path, or postgresql://user:pass@host/db (its password never shows).
+    database: Annotated[DatabaseTarget, BeforeValidator(database_target)] = Path(
+        "data/newsdesk.sqlite3"
+    )
+    database_pool_size: int = Field(default=10, ge=2, le=200)
     cache_ttl_hours: float = Field(default=24.0, ge=0)
     failure_cache_minutes: float = Field(default=10.0, ge=0)
     storage_sweep_minutes: float = Field(default=60.0, gt=0)

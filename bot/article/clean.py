@@ -29,7 +29,6 @@ from bot.text import (
 )
 
 MAX_BOILERPLATE_WORDS = 45  # longer paragraphs are article text, whatever they start with
-_SPACE = re.compile(r"\s+")
 
 
 def _alternation(words: frozenset[str] | set[str]) -> str:
@@ -84,7 +83,7 @@ _LIST_HEADING = re.compile(
 
 
 def _squash(text: str) -> str:
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return " ".join(unicodedata.normalize("NFC", text).split())  # as `\s+` → " ", faster
 
 
 _key = comparison_key

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
 import logging
+import os
 import re
+import stat
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,12 +21,14 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from bot import __version__
+from bot.errors import NotRegularFile
 from bot.messages import say
 from bot.models import Briefing, ErrorKind, Failure
 from bot.network.decoding import decode_text
 
 if TYPE_CHECKING:
     from bot.runtime.pipeline import Pipeline
+    from config import PostgresURL
 
 
 # "ftp://…", "file:///…": a link, but not one we open ("No such file" would mislead).
@@ -42,8 +47,15 @@ def _read_failure(source: str, error: OSError) -> Briefing:
 
 def _read_capped(path: Path, limit: int) -> bytes | None:
     """The file's bytes, or None when it is over `limit`: a saved page obeys the same body cap
-    as a fetched one, so a huge file costs neither the memory nor the seconds to parse it."""
-    with path.open("rb") as handle:
+    as a fetched one, so a huge file costs neither the memory nor the seconds to parse it.
+
+    Opened without blocking and checked on the open descriptor (no race with a swap after a
+    `stat`): opening a FIFO for reading would otherwise hang until someone writes to it.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with open(fd, "rb", closefd=True) as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(errno.EINVAL, say("cli.not_regular_file"))
         data = handle.read(limit + 1)
     return None if len(data) > limit else data
 
@@ -114,6 +126,59 @@ def _run(_: argparse.Namespace) -> int:
         return run_bot(settings)
 
 
+def _migrate(args: argparse.Namespace) -> int:
+    """`newsdesk migrate [--from FILE]`: one line on stdout when done; 2 and one line on stderr
+    when refused or failed (the password of a PostgreSQL URL is never shown)."""
+    from bot.errors import SourceMissing, StorageError, TargetNotEmpty
+    from config import PostgresURL, get_settings, redact
+
+    settings = get_settings()
+    target = settings.database
+    try:
+        if args.source is None:
+            version = asyncio.run(_apply_migrations(target, settings.database_pool_size))
+            print(say("migrate.done", target=target, version=version))
+            return 0
+        if not isinstance(target, PostgresURL):
+            return _fail(say("migrate.from_needs_postgres", target=target))
+        from bot.storage.transfer import copy_sqlite_to_postgres
+
+        try:
+            report = asyncio.run(copy_sqlite_to_postgres(Path(args.source), target))
+        except SourceMissing:
+            return _fail(say("migrate.source_missing", source=args.source))
+        except TargetNotEmpty as error:
+            tables = ", ".join(f"{name}: {count}" for name, count in error.tables.items())
+            return _fail(say("migrate.target_not_empty", target=target, tables=tables))
+        tables = ", ".join(f"{name} {count}" for name, count in report.rows.items())
+        print(
+            say(
+                "migrate.copied",
+                source=args.source,
+                target=target,
+                version=report.version,
+                tables=tables,
+            )
+        )
+        return 0
+    except (StorageError, OSError) as error:
+        return _fail(say("migrate.failed", target=target, error=redact(str(error))))
+
+
+async def _apply_migrations(target: Path | PostgresURL, pool_size: int) -> int:
+    from bot.storage.database import open_database
+    from bot.storage.migrations import MIGRATIONS
+
+    database = await open_database(target, pool_size=pool_size)
+    await database.close()
+    return len(MIGRATIONS)
+
+
+def _fail(line: str) -> int:
+    sys.stderr.write(f"newsdesk: {line}\n")
+    return 2
+
+
 def _worker_count(value: str) -> int:
     """`--workers N`: a usage error for a negative or non-number N, not a traceback later."""
     try:
@@ -149,13 +214,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help=say("cli.help.run"))
     run.set_defaults(func=_run)
+
+    migrate = sub.add_parser("migrate", help=say("cli.help.migrate"))
+    migrate.add_argument(
+        "--from", dest="source", metavar="SQLITE_FILE", help=say("cli.help.migrate_from")
+    )
+    migrate.set_defaults(func=_migrate)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.WARNING if args.command == "brief" else logging.INFO,
+        level=logging.WARNING if args.command in ("brief", "migrate") else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )

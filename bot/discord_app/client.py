@@ -429,6 +429,8 @@ class NewsdeskBot(commands.AutoShardedBot):
         await asyncio.shield(self._closing)
 
     async def _close_once(self) -> None:
+        if self._pipeline is not None:
+            self._pipeline.stopping()  # what fails from here on is never cached
         try:
             await self._drain_handlers()  # first: discord.py's close() ends the HTTP session
             await super().close()

@@ -68,7 +68,7 @@ def wanted_in(message: discord.Message, settings: Settings, *, asked: bool) -> l
     """Links first, then attached files of our kinds, up to the per-message limit; the text
     itself only when there is neither and it reads like an article."""
     limit = settings.max_links_per_message
-    items = [Wanted(url, url=url) for url in find_links(message.content, limit)]
+    items = [Wanted(url, url=url) for url in find_links(message.content, limit, spoilers=asked)]
     for attachment in message.attachments:
         if len(items) >= limit:
             break

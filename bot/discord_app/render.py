@@ -8,6 +8,7 @@ headline must shorten the embed, never make Discord reject the whole reply.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Final
 from urllib.parse import urlsplit
@@ -44,11 +45,24 @@ BYLINE_LIMIT: Final = 200  # a runaway byline must not push the briefing label o
 _MENTION = re.compile(r"<(?=(?:@[!&]?|#|/[^>]*:)\d+>)")
 _EVERYONE = re.compile(r"@(?=everyone|here)")
 _ZWSP: Final = "\u200b"
+_BIDI_CONTROLS: Final = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+# Where a byline stops being a name in the footer: a separator like the footer's own " · ",
+# or a "label:" ("Jane Doe · briefing: gpt-4o-mini, checked" must not pose as our method).
+_DANGLING = re.compile(r"[\s\W_]+$")
+_BYLINE_END = re.compile(r"\s*[·•|⋅∙‧・]|[\s,;]+[^\s:]*:", re.DOTALL)
+
+
+def unbidi(text: str) -> str:
+    """`text` without bidirectional embedding, override and isolate controls (U+202A–E,
+    U+2066–9): from a page they can make a headline or a speaker read backwards or mimic other
+    text (an RLO reverses everything after it). Left-to-right/right-to-left marks stay."""
+    return text.translate(_BIDI_CONTROLS)
 
 
 def escape(text: str) -> str:
-    """Article text as Discord shows it literally: no markdown, masked links or mentions."""
-    text = escape_markdown(text)
+    """Article text as Discord shows it literally: no markdown, masked links, mentions or
+    direction overrides."""
+    text = escape_markdown(unbidi(text))
     text = _EVERYONE.sub("@" + _ZWSP, text)
     return _MENTION.sub("<" + _ZWSP, text)
 
@@ -125,16 +139,29 @@ def footer_text(briefing: Briefing) -> str:
     """
     time = reading_time(briefing.word_count) if briefing.paragraphs else None
     method = say("briefing.method", method=briefing.briefing_method or "extractive")
-    byline = trim(briefing.byline, BYLINE_LIMIT) if briefing.byline else None
+    byline = trim(footer_byline(briefing.byline), BYLINE_LIMIT) if briefing.byline else None
     found = text_source_note(briefing.text_source)  # "text from the page's AMP version"
     return " · ".join(p for p in (byline, briefing.published, time, found, method) if p)
+
+
+def footer_byline(byline: str) -> str:
+    """The byline as the footer may show it: the name(s) up to the first separator or label,
+    and nothing that says "briefing", so a page cannot write a method of its own before ours."""
+    whole = unicodedata.normalize("NFKC", unbidi(byline)).strip()
+    text = _BYLINE_END.split(whole, maxsplit=1)[0]
+    at = text.casefold().find("briefing")
+    if at >= 0:
+        text = text[:at]
+    if text == whole:
+        return whole
+    return _DANGLING.sub("", text)  # what led into the cut: " ⸱", ","
 
 
 def briefing_embed(briefing: Briefing, *, budget: int = MESSAGE_EMBED_CHARS) -> discord.Embed:
     """One article as an embed whose text totals at most `budget` characters."""
     headline = briefing.headline or briefing.site or briefing.url or say("briefing.untitled")
     title = trim(escape(headline), TITLE_LIMIT)
-    author = trim(briefing.site, AUTHOR_LIMIT) if briefing.site else ""
+    author = trim(unbidi(briefing.site), AUTHOR_LIMIT) if briefing.site else ""
     footer = trim(footer_text(briefing), FOOTER_LIMIT)
     quotes = briefing.quotes[:TOP_QUOTES]
     quotes_title = say("briefing.key_quotes")

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from http import HTTPStatus
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 import httpcore
 import httpx
@@ -165,6 +166,7 @@ class Fetcher:
                 "Accept-Language": "en-US,en;q=0.8,*;q=0.5",
                 "Accept-Encoding": ACCEPT_ENCODING,
             },
+            event_hooks={"response": [self._refuse_numeric_redirect]},
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -191,8 +193,10 @@ class Fetcher:
     async def _fetch(self, url: str, state: _Hop) -> FetchedPage:
         jar = httpx.Cookies()  # per fetch: cookies set in a redirect chain, never shared by users
         current = url
+        chain: list[str] = []
         for _hop in range(self.settings.max_redirects + 1):
             target = self._check(current, state)
+            chain.append(str(target))
             request = self._client.build_request("GET", target)
             jar.set_cookie_header(request)
             response = await self._send(request, state)
@@ -201,20 +205,36 @@ class Fetcher:
                 if response.status_code in REDIRECT_CODES:
                     current = _location(response)
                     continue
-                return await self._read(url, response, state)
+                page = await self._read(url, response, state)
+                page.chain = tuple(chain)
+                return page
             finally:
                 await response.aclose()
         raise PipelineError(ErrorKind.FETCH, say("fetch.too_many_redirects"))
+
+    async def _refuse_numeric_redirect(self, response: httpx.Response) -> None:
+        """A redirect to "http://0177.0.0.1/" is `blocked`: httpx cannot parse that host and
+        would report an unreadable answer before `_location` ever sees it."""
+        location = response.headers.get("location", "").strip()
+        if response.status_code not in REDIRECT_CODES or not location:
+            return
+        try:
+            httpx.URL(location)
+        except (httpx.InvalidURL, ValueError):
+            self.policy.check_url(urljoin(str(response.url), location))
 
     def _check(self, url: str, state: _Hop) -> httpx.URL:
         """The policy's URL checks, applied to httpx's own parse of the URL (no differential)."""
         try:
             parsed = httpx.URL(url)
         except (httpx.InvalidURL, ValueError, TypeError):
+            # httpx refuses some numeric hosts ("0177.0.0.1", octal): still `blocked`, not invalid
+            self.policy.check_url(url)
             raise PipelineError(ErrorKind.FETCH, say("link.invalid")) from None
-        state.host = parsed.host or state.host
         host = parsed.raw_host.decode("ascii", "replace")  # punycode: what will be resolved
         self.policy.check_target(parsed.scheme, host, parsed.port, userinfo=bool(parsed.userinfo))
+        with contextlib.suppress(UnicodeError):  # checked above; the name is only for messages
+            state.host = parsed.host or state.host
         return parsed.copy_with(fragment=None)
 
     async def _send(self, request: httpx.Request, state: _Hop) -> httpx.Response:
@@ -406,7 +426,7 @@ class BodyDecoder:
             self._deflate_probe = False
             try:  # "deflate" is zlib-wrapped by the spec, raw deflate by some servers
                 probe = zlib.decompressobj()
-                out = probe.decompress(data, self._budget())
+                out: bytes = probe.decompress(data, self._budget())
                 self._zlib = probe
                 self._check_tail()
                 return out
@@ -429,7 +449,7 @@ class BodyDecoder:
             raise PipelineError(ErrorKind.TOO_LARGE, too_large_message(self.limit))
 
     def _feed_brotli(self, data: bytes) -> bytes:
-        out = self._brotli.process(data, output_buffer_limit=self._budget())
+        out: bytes = self._brotli.process(data, output_buffer_limit=self._budget())
         if len(out) < self._budget() and not self._brotli.can_accept_more_data():
             out += self._brotli.process(b"", output_buffer_limit=self._budget() - len(out))
         return out

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
+import idna
+
 from bot.errors import PipelineError
 from bot.messages import say
 from bot.models import ErrorKind
@@ -241,7 +243,18 @@ def is_hostname(host: str) -> bool:
     except UnicodeError:
         return False
     labels = ascii_host.split(".")
-    return len(ascii_host) <= 253 and all(_NAME_LABEL.match(label) for label in labels)
+    if len(ascii_host) > 253 or not all(_NAME_LABEL.match(label) for label in labels):
+        return False
+    return all(_valid_a_label(label) for label in labels if label.startswith("xn--"))
+
+
+def _valid_a_label(label: str) -> bool:
+    """ "xn--zz" looks like punycode but decodes to nothing: the HTTP client would raise on it."""
+    try:
+        idna.decode(label)  # httpx's own IDNA library: the label is judged exactly as it will be
+    except UnicodeError:  # idna.IDNAError is one
+        return False
+    return True
 
 
 def looks_numeric(host: str) -> bool:

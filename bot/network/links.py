@@ -17,6 +17,7 @@ from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 _CODE_BLOCK = re.compile(r"```.*?(?:```|$)", re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
+_SPOILER = re.compile(r"\|\|.+?\|\|", re.DOTALL)  # Discord's ||hidden until clicked||
 # A link starts at http(s):// not glued to a word, and runs to whitespace or a character that
 # cannot be in a pasted URL (angle brackets, quotes, backticks, Discord's spoiler bars).
 _LINK = re.compile(r"(?<![\w@.+-])https?://[^\s<>\"`|\\]+", re.IGNORECASE)
@@ -69,9 +70,16 @@ _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def find_links(content: str, limit: int | None = None) -> list[str]:
-    """Canonical http(s) links in `content`, in order of appearance, without duplicates."""
+def find_links(content: str, limit: int | None = None, *, spoilers: bool = False) -> list[str]:
+    """Canonical http(s) links in `content`, in order of appearance, without duplicates.
+
+    Links inside a `||spoiler||` are left out unless `spoilers`: the poster hid them, and a
+    briefing posted for everyone (an embed cannot be hidden) would give away what they hid.
+    Someone who asks for one explicitly (a command, a private answer) passes `spoilers=True`.
+    """
     text = _INLINE_CODE.sub(" ", _CODE_BLOCK.sub(" ", content))
+    if not spoilers:
+        text = _SPOILER.sub(" ", text)
     text = _MASKED.sub(lambda m: f" {m.group(1)} ", text)
     found: list[str] = []
     seen: set[str] = set()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from bot.quotes.grammar import Grammar, grammar
 from bot.text import (
@@ -69,6 +69,7 @@ def titles() -> tuple[frozenset[str], dict[str, str]]:
     return title_words(), honorifics()
 
 
+@lru_cache(maxsize=8192)  # the same names and words come back all through an article
 def _bare(token: str) -> str:
     """A token without edge punctuation and possessive: "Ryabkov’s," → "Ryabkov"."""
     token = token.replace("\xad", "").strip('.,;:!?()[]{}"“”‘«»„—–')
@@ -239,8 +240,12 @@ class SpeakerRegistry:
 
     def _maybe_fallback(self, text: str, match: re.Match[str], index: int) -> None:
         tokens = match.group(0).split()
-        before = text[: match.start()].rstrip(' “"')
-        if len(tokens) not in (2, 3) or (before and before[-1] not in ".!?"):
+        # The character before the run, skipping spaces and opening quotes: read in place,
+        # since copying the text before every run made long paragraphs quadratic.
+        at = match.start()
+        while at and text[at - 1] in ' “"':
+            at -= 1
+        if len(tokens) not in (2, 3) or (at and text[at - 1] not in ".!?"):
             return
         if not _FALLBACK_NEXT.match(text, match.end()):
             return

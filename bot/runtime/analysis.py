@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.article.clean import clean_article, clean_paragraphs
 from bot.article.extract import extract_article
+from bot.article.overlong import split_overlong
 from bot.article.pdf import extract_pdf
 from bot.article.plaintext import text_article
 from bot.briefing.extractive import make_briefing
@@ -97,6 +98,7 @@ def _brief(
         return Briefing.failed(
             source, Failure(ErrorKind.NOT_ARTICLE, say("article.no_text")), article.url
         )
+    article.paragraphs = split_overlong(article.paragraphs)  # later steps: linear in the page
     quotes = extract_quotes(article.paragraphs, article.language, headline_first=not headline_apart)
     bullets = make_briefing(
         article.paragraphs,

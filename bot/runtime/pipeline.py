@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.errors import PipelineError, PoolClosed
+from bot.errors import PipelineError, PoolClosed, TimeLimitExceeded
 from bot.messages import say
 from bot.models import Briefing, ErrorKind, Failure, FetchedPage
 from bot.network.decoding import decode_text
-from bot.network.fetch import Fetcher
 from bot.runtime.amp import via_amp
 from bot.runtime.analysis import (
     AnalysisOptions,
@@ -28,7 +28,11 @@ from bot.runtime.analysis import (
 )
 from bot.runtime.files import FileKind, file_kind, size_words
 from bot.runtime.workers import WorkerPool
+from bot.timelimit import time_limit
 from config import Settings
+
+if TYPE_CHECKING:  # httpx and the suffix list load on the first link: `brief FILE` needs neither
+    from bot.network.fetch import Fetcher
 
 log = logging.getLogger(__name__)
 
@@ -59,12 +63,14 @@ class Pipeline:
         self.fetcher = fetcher
         self.pool = pool
         self._started = False
+        self._closing = False  # from close() on, failures are ours (shutdown), not the page's
 
     async def start(self) -> None:
         if self._started:
             return
-        if self.fetcher is None:
-            self.fetcher = Fetcher(self.settings)
+        self._closing = False
+        if not self.inline:  # the bot: everything ready before the first user's link
+            self._fetcher()
         if not self.inline and self.pool is None:
             memory_mb = self.settings.worker_memory_mb
             self.pool = WorkerPool(
@@ -77,7 +83,23 @@ class Pipeline:
             await self.pool.start()
         self._started = True
 
+    def _fetcher(self) -> Fetcher:
+        """The shared HTTP client, made on first use (with the public suffix list loaded)."""
+        if self.fetcher is None:
+            from bot.network.fetch import Fetcher
+            from bot.network.sites import site_of
+
+            self.fetcher = Fetcher(self.settings)
+            site_of("warm-up.example")  # loads the public suffix list now, not on a link
+        return self.fetcher
+
+    def stopping(self) -> None:
+        """The owner has begun to shut down: failures from now on are marked transient (not
+        cached), whatever their cause, since a restart may be behind any of them."""
+        self._closing = True
+
     async def close(self) -> None:
+        self._closing = True
         if self.fetcher is not None:
             await self.fetcher.aclose()
         if self.pool is not None:
@@ -92,24 +114,32 @@ class Pipeline:
         await self.close()
 
     async def brief_url(self, url: str) -> Briefing:
-        """Fetch and brief one link; the answer's `url` is the page's canonical or final URL."""
+        """Fetch and brief one link.
+
+        The answer's `url` is the page's canonical address when `trusted_canonical` accepts it
+        (same site, or on the redirect chain), else the final URL; `fetched_url` is always the
+        final URL, which is what storage keys are made from.
+        """
         await self.start()
-        assert self.fetcher is not None
+        fetcher = self._fetcher()
         try:
-            page = await self.fetcher.fetch(url)
+            page = await fetcher.fetch(url)
         except PipelineError as error:
-            return Briefing.failed(url, error.failure, url)
+            return self._failed(url, error.failure, url)
         except Exception:
+            if self._closing:  # the HTTP client was closed under this fetch
+                return self._failed(url, Failure(ErrorKind.FETCH, say("pipeline.unexpected")))
             log.exception("fetch failed unexpectedly for %s", url)
             return Briefing.failed(url, Failure(ErrorKind.FETCH, say("pipeline.unexpected")), url)
         found = await self._analyse_page(url, page)
         briefing = found.briefing
         if found.amp_url is not None:  # a teaser, a script shell or a stub: try its AMP version
-            briefing = await via_amp(
-                briefing, found.amp_url, self.fetcher.fetch, self._analyse_amp(url)
-            )
-        if briefing.url is None:
-            briefing.url = page.url
+            briefing = await via_amp(briefing, found.amp_url, fetcher.fetch, self._analyse_amp(url))
+        from bot.network.sites import trusted_canonical  # loaded with the fetcher
+
+        # Shown: the page's canonical only when it is believable; keyed: where it came from.
+        briefing.url = trusted_canonical(briefing.url, page.url, page.chain)
+        briefing.fetched_url = page.url
         return briefing
 
     async def _analyse_page(self, source: str, page: FetchedPage) -> PageAnalysis:
@@ -153,16 +183,26 @@ class Pipeline:
         try:
             if self.pool is not None:
                 return await self.pool.run(fn, *args)
-            return fn(*args)
+            with time_limit(self.settings.extract_timeout):  # what the pool enforces, inline
+                return fn(*args)
+        except TimeLimitExceeded:
+            return self._failed(source, Failure(ErrorKind.TIMEOUT, say("pipeline.timeout")))
         except PipelineError as error:
-            return Briefing.failed(source, error.failure)
+            return self._failed(source, error.failure)
         except PoolClosed:  # the bot is shutting down: expected, so no traceback in the log
             log.info("analysis of %s abandoned: the worker pool is closed", source)
-            return Briefing.failed(
-                source, Failure(ErrorKind.EXTRACTION, say("pipeline.shutting_down"))
-            )
+            failure = Failure(ErrorKind.EXTRACTION, say("pipeline.shutting_down"), transient=True)
+            return Briefing.failed(source, failure)
         except Exception:
             log.exception("analysis failed unexpectedly for %s", source)
             return Briefing.failed(
                 source, Failure(ErrorKind.EXTRACTION, say("pipeline.unexpected"))
             )
+
+    def _failed(self, source: str, failure: Failure, url: str | None = None) -> Briefing:
+        """A failed briefing; marked transient when it happened while we were shutting down
+        (a fetch cut by the closing client, a worker killed with the pool): not the page's
+        fault, so never cached."""
+        if self._closing and not failure.transient:
+            failure = replace(failure, transient=True)
+        return Briefing.failed(source, failure, url)

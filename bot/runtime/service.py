@@ -186,7 +186,7 @@ class BriefingService:
             return briefing
         if self.llm_enabled_for is not None and not await self.llm_enabled_for(guild_id):
             return briefing
-        key = (briefing.url or briefing.source, briefing.text[:200])
+        key = (briefing.fetched_url or briefing.source, briefing.text[:200])
         if not refresh and key in self._improved:
             self._improved.move_to_end(key)
             return self._improved[key]

@@ -5,9 +5,14 @@ hostile page that sends lxml or a regex into a spin), and a worker that dies bre
 executor. Here every worker is one process with one pipe. The event loop never blocks on a
 worker: a small thread per busy worker waits on the pipe *and* the process sentinel
 (`multiprocessing.connection.wait`), so the loop only sees a finished future. A task that outlives
-`task_timeout` gets its process terminated (SIGKILL if SIGTERM is not enough) and replaced; a
-process that dies mid-task (segfault, `os._exit`, the OOM killer) is replaced too. Other tasks
-keep running in their own processes.
+`task_timeout` gets its process killed and replaced; a process that dies mid-task (segfault,
+`os._exit`, the OOM killer) is replaced too. Other tasks keep running in their own processes.
+
+Shutdown belongs to the parent. systemd (and Ctrl+C, and `kill -- -PGID`) signal the whole
+process group: workers ignore SIGTERM and SIGINT, so the parent can finish the links in flight
+before it closes the pool, which kills the workers with SIGKILL (they hold nothing to clean up).
+On Linux a worker also dies with its parent (`PR_SET_PDEATHSIG`), so a parent killed outright
+leaves no worker spinning on a hostile page.
 
 Exceptions never cross the pipe as pickled exception objects (`PipelineError` does not survive
 pickling, and a foreign exception class may not import in the parent): the worker sends the kind
@@ -22,8 +27,10 @@ import contextlib
 import itertools
 import logging
 import multiprocessing
+import os
 import pickle
 import signal
+import sys
 import traceback
 from collections import deque
 from collections.abc import Callable
@@ -45,6 +52,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
 # Message tags on the pipe (worker → parent).
 _READY = "ready"
 _OK = "ok"
@@ -57,11 +66,17 @@ _ERROR = "error"
 
 
 def _worker_main(
-    conn: Connection, initializer: Callable[[], None] | None, memory_limit: int | None
+    conn: Connection,
+    initializer: Callable[[], None] | None,
+    memory_limit: int | None,
+    parent_pid: int | None = None,
 ) -> None:
     """Entry point of a worker: warm up once, then run tasks until the parent closes the pipe."""
-    # Ctrl+C reaches the whole process group; the parent decides when workers stop.
+    # Ctrl+C and systemd's SIGTERM reach the whole process group; the parent decides when
+    # workers stop (it may still need them for the links in flight).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    _die_with_parent(parent_pid)
     if memory_limit:
         _limit_memory(memory_limit)
     problem = None
@@ -86,6 +101,27 @@ def _worker_main(
             conn.send((_ERROR, "the result could not be sent back", traceback.format_exc(), fatal))
         if fatal:
             return
+
+
+def _die_with_parent(parent_pid: int | None) -> None:
+    """Ask Linux to SIGKILL this worker when its parent dies (no-op elsewhere): with SIGTERM
+    ignored, a worker orphaned mid-task would otherwise run until its task ends by itself."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if parent_pid is not None:
+        try:
+            os.kill(parent_pid, 0)  # the pool's process (under forkserver, not our OS parent)
+        except ProcessLookupError:
+            os._exit(0)  # it died before the request took effect
+        except OSError:
+            pass
 
 
 def _limit_memory(limit: int) -> None:
@@ -212,15 +248,12 @@ class _Worker:
             # A bug here must not leave the caller waiting; treat the worker as lost.
             return _Outcome(_Status.DIED, detail=traceback.format_exc())
 
-    def kill(self, grace: float) -> int | None:
-        """Terminate, then SIGKILL after `grace` seconds; reaps the process (no zombie)."""
+    def kill(self) -> int | None:
+        """SIGKILL (a worker ignores SIGTERM, see `_worker_main`) and reap: no zombie."""
         process = self.process
         if process.exitcode is None:
-            process.terminate()
-            process.join(grace)
-            if process.exitcode is None:
-                process.kill()
-                process.join()
+            process.kill()
+            process.join()
         return process.exitcode
 
     def dispose(self) -> None:
@@ -273,7 +306,6 @@ class WorkerPool:
         initializer: Callable[[], None] | None = None,
         mp_context: Literal["spawn", "forkserver"] = "spawn",
         startup_timeout: float = 60.0,
-        kill_grace: float = 1.0,
         memory_limit: int | None = None,
     ) -> None:
         if size < 1:
@@ -283,7 +315,6 @@ class WorkerPool:
         self.size = size
         self.task_timeout = task_timeout
         self.startup_timeout = startup_timeout
-        self.kill_grace = kill_grace
         self.memory_limit = memory_limit
         self._initializer = initializer
         self._context = cast(
@@ -373,7 +404,7 @@ class WorkerPool:
         log.debug("worker pool started: %s", self.pids)
 
     async def _discard(self, workers: list[_Worker]) -> None:
-        await asyncio.gather(*(self._in_thread(w.kill, self.kill_grace) for w in workers))
+        await asyncio.gather(*(self._in_thread(w.kill) for w in workers))
         for worker in workers:
             worker.dispose()
 
@@ -403,7 +434,7 @@ class WorkerPool:
         workers = list(self._workers)
         self._workers.clear()
         self._idle.clear()
-        await asyncio.gather(*(self._in_thread(w.kill, self.kill_grace) for w in workers))
+        await asyncio.gather(*(self._in_thread(w.kill) for w in workers))
         # With their processes dead, in-flight exchanges, start-up and replacements finish
         # promptly; only then may the pipes be closed.
         await asyncio.gather(*self._exchanges, *self._tasks, return_exceptions=True)
@@ -498,7 +529,7 @@ class WorkerPool:
 
     async def _recycle(self, worker: _Worker, outcome: _Outcome) -> None:
         self.restarts += 1
-        exitcode = await self._in_thread(worker.kill, self.kill_grace)
+        exitcode = await self._in_thread(worker.kill)
         worker.dispose()
         if outcome.status is _Status.TIMEOUT:
             log.warning(
@@ -559,7 +590,7 @@ class WorkerPool:
         parent_conn, child_conn = self._context.Pipe(duplex=True)
         process = self._context.Process(
             target=_worker_main,
-            args=(child_conn, self._initializer, self.memory_limit),
+            args=(child_conn, self._initializer, self.memory_limit, os.getpid()),
             name=f"newsdesk-worker-{next(self._names)}",
             daemon=True,
         )

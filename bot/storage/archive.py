@@ -1,12 +1,12 @@
-"""The newsroom's memory: every briefing the bot posts, searchable with SQLite FTS5.
+"""The newsroom's memory: every briefing the bot posts, searchable in full text.
 
 Why: "what did we share about the port strike last week?" is a question reporters ask daily.
-An article is stored once (its text fields feed one FTS row) and each time it is posted in a
+An article is stored once (its text fields feed one search entry) and each time it is posted in a
 server we add a share row (guild, channel, message, poster, time), so search ranks articles,
 not posts, while digests can still count how often something was shared and link every post.
 
 Search is scoped to one guild and to the channels the asking member can see; query text is
-turned into quoted FTS5 terms so user input can never be FTS syntax. Everything engine-specific
+turned into quoted terms so user input can never be query syntax. Everything engine-specific
 about search lives in `bot/storage/archive_fts.py`; the tables come from the migrations.
 """
 
@@ -19,10 +19,11 @@ from datetime import datetime
 
 from bot.clock import Clock, from_timestamp, timestamp, utc_now
 from bot.models import Briefing, Quote
-from bot.storage.archive_fts import IndexEntry, IndexQuery, fts_query, index_for
+from bot.storage.archive_fts import IndexEntry, IndexQuery, fts_query, index_for, query_chunks
 from bot.storage.cache import canonical_url
 from bot.storage.database import Database, Statement, Transaction
 from bot.storage.limits import StorageLimits
+from bot.text import stopwords
 
 _LEDE_PARAGRAPHS = 2
 
@@ -79,7 +80,23 @@ class SearchHit:
     message_id: int
     shared_at: datetime
     snippet: str  # matched terms wrapped in ** (Discord bold)
-    rank: float  # bm25: lower is better
+    rank: float  # lower is better: bm25 (SQLite), minus ts_rank (PostgreSQL)
+
+
+def too_common(query: str) -> bool:
+    """Whether every word of `query` is a single character or an English function word ("the",
+    "of", "and"): words nearly every article holds, whose results would be the whole archive in
+    an order that means little, so `/search` asks for a rarer word instead of running it.
+
+    English only: a function word of another language is often a word worth searching in
+    English ("war", "die", "hat"), and the archive does not know which language a server reads.
+    A chunk of several words ("U.S.", "e-bike") is a phrase and always searched.
+    """
+    chunks = query_chunks(query)
+    english = stopwords("en")
+    return bool(chunks) and all(
+        " " not in words and (len(words) == 1 or words.lower() in english) for words, _ in chunks
+    )
 
 
 def _quotes_json(quotes: Iterable[Quote]) -> str:
@@ -120,7 +137,9 @@ class Archive:
         if not briefing.ok:
             return
         stored = self._limits.cap(briefing)
-        url = canonical_url(briefing.url or briefing.source)
+        # Keyed by where the page was fetched from, never by its own canonical claim, so a
+        # page cannot overwrite another address's article row.
+        url = canonical_url(briefing.fetched_url or briefing.source)
         aliases = sorted({url, canonical_url(briefing.source)})
         # One batch, one short transaction: later statements find the article's id by its url.
         article = "SELECT id FROM archive_articles WHERE url = ?"
@@ -137,6 +156,7 @@ class Archive:
                     for alias in aliases
                 ),
                 *self._index.put(url, _index_entry(stored)),
+                *self._index.add_share(url, guild_id),
                 (
                     "INSERT INTO archive_shares (article_id, guild_id, channel_id, message_id, "
                     f"jump_url, poster_id, shared_at) SELECT ({article}), ?, ?, ?, ?, ?, ? "
@@ -248,7 +268,10 @@ class Archive:
             )
             removed = 0
             for article_id in (int(r[0]) for r in rows):
-                removed += await tx.execute(delete, (guild_id, article_id, *channel_params))
+                deleted = await tx.execute(delete, (guild_id, article_id, *channel_params))
+                if deleted:  # the server may keep shares in channels hidden from the member
+                    await tx.execute_batch(self._index.remove_guild(guild_id, article_id))
+                removed += deleted
                 left = await tx.fetch_one(
                     "SELECT 1 FROM archive_shares WHERE article_id = ? LIMIT 1", (article_id,)
                 )
@@ -330,4 +353,4 @@ def _index_entry(briefing: Briefing) -> IndexEntry:
     )
 
 
-__all__ = ["Archive", "SearchHit", "Share", "SharedArticle", "fts_query"]
+__all__ = ["Archive", "SearchHit", "Share", "SharedArticle", "fts_query", "too_common"]

@@ -5,10 +5,11 @@ once when a story breaks). Fetching and analysing once per link per day keeps th
 polite to publishers, and consistent: everyone sees the same briefing for the same article.
 
 A briefing is stored under the canonical form of the link that was asked for *and* under the
-canonical form of the page's own URL (`Briefing.url`, which honours the page's
-`<link rel=canonical>`), so a tracking-laden link and a clean link to the same article share one
-entry. Failures are cached too, but briefly, so a flapping site is not hammered yet recovers
-soon. What is stored is capped (`StorageLimits`), and expired rows go in the periodic sweep
+canonical form of the URL the page was fetched from after redirects (`Briefing.fetched_url`), so
+a tracking-laden link, a short link and the clean link share one entry. Never under the page's
+own `<link rel=canonical>`: a page at /evil claiming to be /real would answer for /real.
+Failures are cached too, but briefly, so a flapping site is not hammered yet recovers soon.
+What is stored is capped (`StorageLimits`), and expired rows go in the periodic sweep
 (`purge_expired`, run by `bot.storage.maintenance`).
 """
 
@@ -95,7 +96,8 @@ class BriefingCache:
                 future.cancel()
                 raise
             future.set_result(briefing)  # waiters go on now; the entry stays until stored
-            await self._store_quietly(key, briefing)
+            if briefing.error is None or not briefing.error.transient:  # a restart: not cached
+                await self._store_quietly(key, briefing)
             return briefing
         finally:
             if self._in_flight.get(key) is future:
@@ -141,8 +143,10 @@ class BriefingCache:
     async def _store(self, key: str, briefing: Briefing) -> None:
         record = json.dumps(self._limits.cap(briefing).to_record(), ensure_ascii=False)
         keys = {key}
-        if briefing.ok and briefing.url:  # a failure says nothing about the canonical page
-            keys.add(self._canonicalize(briefing.url))
+        # Also under where the page really came from (a short link's target), never under the
+        # page's own canonical claim: a page must not answer for another address.
+        if briefing.ok and briefing.fetched_url:
+            keys.add(self._canonicalize(briefing.fetched_url))
         now = self._now()
         await self._db.execute_many(
             "INSERT INTO briefing_cache (key, record, ok, fetched_at) VALUES (?, ?, ?, ?) "

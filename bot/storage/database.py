@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.errors import SchemaTooNew, StorageError
+from config.database import PostgresURL, is_postgres_url
 
 Params = Sequence[object]
 Row = tuple[Any, ...]
@@ -62,7 +63,10 @@ class Transaction(Queries, Protocol):
     """
 
     async def schema_version(self) -> int:
-        """The number of migrations this database has applied (for `migrate`)."""
+        """The number of migrations this database has applied (for `migrate`), read under the
+        migration lock, which is held until the transaction ends: SQLite's write lock (taken
+        at `BEGIN IMMEDIATE`), PostgreSQL's transaction-level advisory lock. A second process
+        migrating at the same moment waits here, then reads the version the first wrote."""
         ...
 
     async def set_schema_version(self, version: int) -> None: ...
@@ -71,7 +75,7 @@ class Transaction(Queries, Protocol):
 class Database(ABC):
     """One database: opened once by the bot, handed to every store, closed once."""
 
-    dialect: str  # "sqlite" or, later, "postgresql": picks engine-specific SQL
+    dialect: str  # "sqlite" or "postgresql": picks engine-specific SQL
 
     @abstractmethod
     async def execute(self, sql: str, params: Params = ()) -> int:
@@ -112,27 +116,37 @@ class Database(ABC):
 
 
 async def open_database(
-    target: Path | str,
+    target: Path | str | PostgresURL,
     *,
     busy_timeout_ms: int = 5000,
     readers: int = 2,
     durable_commits: bool = False,
+    pool_size: int = 10,
 ) -> Database:
-    """The database at `target` (a file path: SQLite), migrated to the current schema.
+    """The database at `target`, migrated to the current schema: a `postgresql://` URL opens
+    PostgreSQL, anything else is a SQLite file path.
 
-    `busy_timeout_ms` bounds how long a write waits for another *process* holding the file;
-    `readers` is how many reads may run side by side; `durable_commits` syncs every commit to
-    disk (see `SQLiteDatabase.open` for what that costs and what it buys).
+    SQLite: `busy_timeout_ms` bounds how long a write waits for another *process* holding the
+    file; `readers` is how many reads may run side by side; `durable_commits` syncs every
+    commit to disk (see `SQLiteDatabase.open` for what that costs and what it buys).
+    PostgreSQL: `pool_size` is the most connections this process opens.
     """
     from bot.storage.migrations import migrate
-    from bot.storage.sqlite import SQLiteDatabase
 
-    database = await SQLiteDatabase.open(
-        target,
-        busy_timeout_ms=busy_timeout_ms,
-        readers=readers,
-        synchronous="FULL" if durable_commits else "NORMAL",
-    )
+    database: Database
+    if isinstance(target, PostgresURL) or (isinstance(target, str) and is_postgres_url(target)):
+        from bot.storage.postgres import PostgresDatabase  # asyncpg only when asked for
+
+        database = await PostgresDatabase.open(target, pool_size=pool_size)
+    else:
+        from bot.storage.sqlite import SQLiteDatabase
+
+        database = await SQLiteDatabase.open(
+            target,
+            busy_timeout_ms=busy_timeout_ms,
+            readers=readers,
+            synchronous="FULL" if durable_commits else "NORMAL",
+        )
     try:
         await migrate(database)
     except BaseException:

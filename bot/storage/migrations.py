@@ -10,15 +10,16 @@ outside any numbering; those statements became steps 4-6 unchanged, so a file wr
 code (version 3, with those tables already there) upgrades in place: the steps find the tables
 and leave them and their rows alone, then count themselves.
 
-Each step has its statements per SQL dialect. PostgreSQL adds a `postgresql` entry to every
-step (BIGINT ids, `tsvector` instead of FTS5, …) with the same numbers, so a database copied
-from one engine to the other knows where it stands.
+Each step has its statements per SQL dialect: `sqlite` and `postgresql` (BIGINT ids, DOUBLE
+PRECISION times, `tsvector` instead of FTS5, the version in a table instead of `user_version`),
+under the same numbers, so a database copied from one engine to the other knows where it
+stands. A new step brings both forms.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from bot.messages import say
@@ -32,16 +33,147 @@ class Migration:
     version: int
     name: str
     sqlite: tuple[str, ...]
-    others: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    postgresql: tuple[str, ...] = ()
 
     def statements(self, dialect: str) -> tuple[str, ...]:
-        if dialect == "sqlite":
-            return self.sqlite
-        try:
-            return self.others[dialect]
-        except KeyError:
-            raise NotImplementedError(f"migration {self.version} has no {dialect} form") from None
+        forms = {"sqlite": self.sqlite, "postgresql": self.postgresql}
+        statements = forms.get(dialect)
+        if not statements:
+            raise NotImplementedError(f"migration {self.version} has no {dialect} form")
+        return statements
 
+
+def _json_terms(row: str) -> str:
+    """The distinct tokens of an `archive_tokens` row (`new` or `old` in a trigger)."""
+    return " UNION ".join(
+        f"SELECT value FROM json_each({row}.{column})"
+        for column in ("headline", "briefing", "quotes", "speakers")
+    )
+
+
+def _has_pattern(row: str) -> str:
+    """A phrase's pattern occurs in one of the row's token arrays (archive_tokens.Phrase)."""
+    return " OR ".join(
+        f"instr({row}.{column}, pattern) > 0"
+        for column in ("headline", "briefing", "quotes", "speakers")
+    )
+
+
+# Step 8 (issue 16; read by bot/storage/archive_fts.py and archive_tokens.py). What an
+# archive already holds is indexed from its stored rows: every server's scope rows from the
+# shares and `archive_fts`'s text, the tokens by the SQLite backend's `newsdesk_fts_tokens`
+# (the archive's own tokenizer), the word counts by `fts5vocab` over `archive_fts`; the
+# triggers that keep the counts come last, so the rebuild counts each word once.
+_ARCHIVE_SCOPE_SQLITE: Final = (
+    """
+    CREATE TABLE archive_guild_slots (
+        guild_id INTEGER PRIMARY KEY,
+        slot     INTEGER NOT NULL UNIQUE
+    )
+    """,
+    """
+    CREATE TABLE archive_tokens (
+        article_id INTEGER PRIMARY KEY,
+        length     INTEGER NOT NULL,
+        headline   TEXT NOT NULL,
+        briefing   TEXT NOT NULL,
+        quotes     TEXT NOT NULL,
+        speakers   TEXT NOT NULL
+    )
+    """,
+    "CREATE TABLE archive_terms (term TEXT PRIMARY KEY, articles INTEGER NOT NULL) WITHOUT ROWID",
+    # Article counts of the phrases searched lately that are not one whole word ("U.S.",
+    # `elect*`), by their pattern in the token arrays; kept by the same triggers. `generation`
+    # moves with every change of the index, so a count made by a search is stored only if
+    # nothing changed since it was made.
+    """
+    CREATE TABLE archive_phrases (
+        id       INTEGER PRIMARY KEY,
+        pattern  TEXT NOT NULL UNIQUE,
+        articles INTEGER NOT NULL
+    )
+    """,
+    "CREATE TABLE archive_index_state (generation INTEGER NOT NULL)",
+    "INSERT INTO archive_index_state (generation) VALUES (0)",
+    # Same columns and tokenizer as archive_fts, so a MATCH means the same on both; no content
+    # (it is archive_fts's) and no document sizes (bm25 reads archive_tokens).
+    "CREATE VIRTUAL TABLE archive_scope USING fts5("
+    "headline, briefing, quotes, speakers, content = '', columnsize = 0, "
+    "tokenize = 'porter unicode61 remove_diacritics 2')",
+    "INSERT INTO archive_guild_slots (guild_id, slot) "
+    "SELECT guild_id, row_number() OVER (ORDER BY guild_id) "
+    "FROM (SELECT DISTINCT guild_id FROM archive_shares)",
+    "INSERT INTO archive_tokens (article_id, length, headline, briefing, quotes, speakers) "
+    "SELECT rowid, "
+    + ", ".join(
+        f"newsdesk_fts_tokens(headline, briefing, quotes, speakers, {part})"
+        for part in range(-1, 4)
+    )
+    + " FROM archive_fts",
+    "CREATE VIRTUAL TABLE temp.archive_fts_rows USING fts5vocab(main, archive_fts, row)",
+    "INSERT INTO archive_terms (term, articles) SELECT term, doc FROM temp.archive_fts_rows",
+    "DROP TABLE temp.archive_fts_rows",
+    # archive_fts's text read from its content table (FTS5's documented `_content`, columns
+    # c0..c3 in archive_fts's column order): a b-tree lookup per row, not an FTS5 cursor.
+    "INSERT INTO archive_scope (rowid, headline, briefing, quotes, speakers) "
+    "SELECT (g.slot << 32) | f.id, f.c0, f.c1, f.c2, f.c3 "
+    "FROM (SELECT DISTINCT guild_id, article_id FROM archive_shares) p "
+    "JOIN archive_guild_slots g ON g.guild_id = p.guild_id "
+    "JOIN archive_fts_content f ON f.id = p.article_id",
+    f"""
+    CREATE TRIGGER archive_tokens_counted AFTER INSERT ON archive_tokens BEGIN
+        INSERT INTO archive_terms (term, articles)
+        SELECT value, 1 FROM ({_json_terms("new")}) WHERE true
+        ON CONFLICT (term) DO UPDATE SET articles = articles + 1;
+        UPDATE archive_phrases SET articles = articles + 1 WHERE {_has_pattern("new")};
+        UPDATE archive_index_state SET generation = generation + 1;
+    END
+    """,
+    f"""
+    CREATE TRIGGER archive_tokens_uncounted AFTER DELETE ON archive_tokens BEGIN
+        UPDATE archive_terms SET articles = articles - 1 WHERE term IN ({_json_terms("old")});
+        DELETE FROM archive_terms WHERE articles <= 0 AND term IN ({_json_terms("old")});
+        UPDATE archive_phrases SET articles = articles - 1 WHERE {_has_pattern("old")};
+        UPDATE archive_index_state SET generation = generation + 1;
+    END
+    """,
+)
+
+# Step 5's full-text search on PostgreSQL (read by bot/storage/archive_tsvector.py): the text of
+# each article with its weighted `tsvector` once (`archive_fts`), and the vector again for each
+# server that shared the article (`archive_search`), under a GIN index on (server, vector) — so
+# a search walks only the asking server's matches. The `newsdesk` configuration stems English
+# (Snowball, no stop words: like SQLite's porter tokenizer, "and" is a word to search for) and
+# folds diacritics (unaccent), so "Jose" finds "José". unaccent and btree_gin ship with
+# PostgreSQL and are trusted extensions: the database's owner may create them.
+_ARCHIVE_SEARCH_POSTGRESQL: Final = (
+    "CREATE EXTENSION IF NOT EXISTS unaccent",
+    "CREATE EXTENSION IF NOT EXISTS btree_gin",
+    "CREATE TEXT SEARCH DICTIONARY newsdesk_stem (TEMPLATE = snowball, Language = english)",
+    "CREATE TEXT SEARCH CONFIGURATION newsdesk (COPY = simple)",
+    "ALTER TEXT SEARCH CONFIGURATION newsdesk ALTER MAPPING FOR "
+    "asciiword, asciihword, hword_asciipart, word, hword, hword_part WITH unaccent, newsdesk_stem",
+    """
+    CREATE TABLE archive_fts (
+        article_id BIGINT PRIMARY KEY,
+        headline   TEXT NOT NULL,
+        briefing   TEXT NOT NULL,
+        quotes     TEXT NOT NULL,
+        speakers   TEXT NOT NULL,
+        document   TSVECTOR NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE archive_search (
+        guild_id   BIGINT NOT NULL,
+        article_id BIGINT NOT NULL,
+        document   TSVECTOR NOT NULL,
+        PRIMARY KEY (guild_id, article_id)
+    )
+    """,
+    "CREATE INDEX archive_search_match ON archive_search USING gin (guild_id, document)",
+    "CREATE INDEX archive_search_article ON archive_search (article_id)",
+)
 
 MIGRATIONS: Final[tuple[Migration, ...]] = (
     Migration(
@@ -54,6 +186,19 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
                 guild_id   INTEGER NOT NULL,
                 mode       TEXT    NOT NULL CHECK (mode IN ('auto', 'react', 'off')),
                 updated_at TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
+            )
+            """,
+            "CREATE INDEX channel_modes_guild ON channel_modes (guild_id)",
+        ),
+        # Times kept as text stay text, in the form SQLite's CURRENT_TIMESTAMP writes (UTC).
+        postgresql=(
+            """
+            CREATE TABLE channel_modes (
+                channel_id BIGINT PRIMARY KEY,
+                guild_id   BIGINT NOT NULL,
+                mode       TEXT   NOT NULL CHECK (mode IN ('auto', 'react', 'off')),
+                updated_at TEXT   NOT NULL
+                    DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
             )
             """,
             "CREATE INDEX channel_modes_guild ON channel_modes (guild_id)",
@@ -78,6 +223,23 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             )
             """,
         ),
+        postgresql=(
+            """
+            CREATE TABLE guild_settings (
+                guild_id    BIGINT  PRIMARY KEY,
+                llm_enabled INTEGER NOT NULL DEFAULT 0 CHECK (llm_enabled IN (0, 1)),
+                updated_at  TEXT    NOT NULL
+                    DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+            )
+            """,
+            """
+            CREATE TABLE llm_budget (
+                guild_id BIGINT  PRIMARY KEY,
+                day      TEXT    NOT NULL,
+                used     INTEGER NOT NULL
+            )
+            """,
+        ),
     ),
     Migration(
         3,
@@ -87,6 +249,15 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             CREATE TABLE answered_messages (
                 message_id  INTEGER PRIMARY KEY,
                 answered_at TEXT    NOT NULL DEFAULT CURRENT_TIMESTAMP
+            )
+            """,
+        ),
+        postgresql=(
+            """
+            CREATE TABLE answered_messages (
+                message_id  BIGINT PRIMARY KEY,
+                answered_at TEXT   NOT NULL
+                    DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
             )
             """,
         ),
@@ -102,6 +273,16 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
                 record     TEXT NOT NULL,
                 ok         INTEGER NOT NULL,
                 fetched_at REAL NOT NULL
+            )
+            """,
+        ),
+        postgresql=(
+            """
+            CREATE TABLE briefing_cache (
+                key        TEXT PRIMARY KEY,
+                record     TEXT NOT NULL,
+                ok         INTEGER NOT NULL,
+                fetched_at DOUBLE PRECISION NOT NULL
             )
             """,
         ),
@@ -153,6 +334,45 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             "headline, briefing, quotes, speakers, "
             "tokenize = 'porter unicode61 remove_diacritics 2')",
         ),
+        postgresql=(
+            """
+            CREATE TABLE archive_articles (
+                id         BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                url        TEXT NOT NULL UNIQUE,
+                headline   TEXT,
+                site       TEXT,
+                published  TEXT,
+                byline     TEXT,
+                lede       TEXT NOT NULL DEFAULT '',
+                briefing   TEXT NOT NULL DEFAULT '[]',
+                quotes     TEXT NOT NULL DEFAULT '[]',
+                updated_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE archive_aliases (
+                url        TEXT PRIMARY KEY,
+                article_id BIGINT NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE archive_shares (
+                id         BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+                article_id BIGINT NOT NULL,
+                guild_id   BIGINT NOT NULL,
+                channel_id BIGINT NOT NULL,
+                message_id BIGINT NOT NULL,
+                jump_url   TEXT NOT NULL,
+                poster_id  BIGINT NOT NULL,
+                shared_at  DOUBLE PRECISION NOT NULL,
+                UNIQUE (message_id, article_id)
+            )
+            """,
+            "CREATE INDEX archive_shares_channel "
+            "ON archive_shares (guild_id, channel_id, shared_at)",
+            "CREATE INDEX archive_shares_article ON archive_shares (article_id, guild_id)",
+            *_ARCHIVE_SEARCH_POSTGRESQL,
+        ),
     ),
     Migration(
         6,
@@ -171,6 +391,20 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             )
             """,
         ),
+        postgresql=(
+            """
+            CREATE TABLE digest_schedules (
+                guild_id   BIGINT  NOT NULL,
+                channel_id BIGINT  NOT NULL,
+                hour       INTEGER NOT NULL,
+                minute     INTEGER NOT NULL,
+                timezone   TEXT    NOT NULL,
+                created_at DOUBLE PRECISION NOT NULL,
+                last_run   DOUBLE PRECISION,
+                PRIMARY KEY (guild_id, channel_id)
+            )
+            """,
+        ),
     ),
     Migration(
         7,
@@ -179,6 +413,17 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             "CREATE INDEX briefing_cache_expiry ON briefing_cache (ok, fetched_at)",
             "CREATE INDEX answered_messages_age ON answered_messages (answered_at)",
         ),
+        postgresql=(
+            "CREATE INDEX briefing_cache_expiry ON briefing_cache (ok, fetched_at)",
+            "CREATE INDEX answered_messages_age ON answered_messages (answered_at)",
+        ),
+    ),
+    Migration(
+        8,
+        "archive search per server: scope index, stored tokens and word counts for bm25",
+        sqlite=_ARCHIVE_SCOPE_SQLITE,
+        # PostgreSQL's archive_search is per server since step 5: nothing to build.
+        postgresql=("SELECT 1",),
     ),
 )
 

@@ -34,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Final, Literal, TypeVar
 
+from bot.storage.archive_tokens import register as register_archive_functions
 from bot.storage.database import Database, Params, Row, Statement, StorageError
 
 MEMORY: Final = ":memory:"
@@ -79,6 +80,7 @@ class _Connection:
             # isolation_level=None: no implicit BEGIN from the driver; transactions are ours.
             db = sqlite3.connect(self._name, isolation_level=None, check_same_thread=False)
             try:
+                register_archive_functions(db)  # the archive's writes and migration 8 call it
                 db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
                 if read_only:
                     db.execute("PRAGMA query_only = ON")

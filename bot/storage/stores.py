@@ -35,7 +35,7 @@ class Stores:
     @classmethod
     async def open(cls, settings: Settings, *, clock: Clock = utc_now) -> Stores:
         """Open (creating or upgrading) the database named by settings and every store on it."""
-        database = await open_database(settings.database)
+        database = await open_database(settings.database, pool_size=settings.database_pool_size)
         return cls.over(database, settings, clock=clock)
 
     @classmethod

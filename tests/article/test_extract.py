@@ -335,3 +335,72 @@ def test_a_bare_year_in_the_text_is_not_a_publication_date():
     assert extract_article(page).published is None
     dated = page.replace("Monday evening", "Monday evening (1 January 2003)")
     assert extract_article(dated).published == "2003-01-01"
+
+
+# --- htmldate: quick pass, then a bounded extensive search -----------------------------------
+
+UNDATED_PAGE = """<html><head><title>Harbour ferry returns</title></head><body><article>
+<h1>Harbour ferry returns</h1><p>The island ferry runs again from Monday, the operator said,
+after a winter of repairs to the slipway and the engines that left commuters on the bus.</p>
+<p>Repairs cost 2.4 million, most of it from the regional storm fund.</p>
+</article></body></html>"""
+
+
+def test_htmldate_runs_once_per_page_and_loads_dateparser_only_for_undated_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import htmldate
+    from trafilatura.utils import load_html
+
+    from bot.article import extract
+
+    passes: list[bool] = []
+    real = htmldate.find_date
+
+    def counting(*args: object, extensive_search: bool = True, **kwargs: object) -> object:
+        passes.append(extensive_search)
+        return real(*args, extensive_search=extensive_search, **kwargs)
+
+    monkeypatch.setattr(htmldate, "find_date", counting)
+    loads: list[bool] = []
+    monkeypatch.setattr(extract, "_warm_dateparser", lambda: loads.append(True))
+    declared = '<html><head><meta property="article:published_time" content="2024-03-14">'
+    page = load_html(declared + "</head><body><p>x</p></body></html>")
+    assert extract._date(page, None) == "2024-03-14"
+    assert (passes, loads) == ([True], [])
+    extract._date(load_html(UNDATED_PAGE), None, declared=False)
+    assert (passes, loads) == ([True, True], [True])
+
+
+def test_a_slow_extensive_date_search_is_abandoned_and_the_page_still_briefed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import htmldate
+
+    from bot.article import extract
+
+    real = htmldate.find_date
+
+    def endless_when_extensive(*args: object, extensive_search: bool = True, **kw: object):
+        while extensive_search:  # a page that sends the body search into a spin
+            sum(range(1000))
+        return real(*args, extensive_search=extensive_search, **kw)
+
+    monkeypatch.setattr(htmldate, "find_date", endless_when_extensive)
+    monkeypatch.setattr(extract, "DATE_SEARCH_SECONDS", 0.05)
+    article = extract_article(UNDATED_PAGE, None)
+    assert article.headline == "Harbour ferry returns" and article.published is None
+
+
+def test_htmldate_uses_a_dateparser_limited_to_our_languages() -> None:
+    """If a new htmldate stops building its parser in `get_external_parser`, this says so:
+    the first date string of every process would cost seconds again."""
+    import htmldate.extractors
+
+    from bot.article.extract import _lean_dateparser, dateparser_languages
+
+    _lean_dateparser()
+    parser = htmldate.extractors.get_external_parser()
+    assert parser.languages == dateparser_languages()
+    assert {"en", "ru", "zh"} <= set(parser.languages)
+    assert str(parser.get_date_data("mercredi 3 mai 2023")["date_obj"]).startswith("2023-05-03")

@@ -240,3 +240,18 @@ def test_plain_von_line_under_the_headline_is_the_byline_when_no_element_is_mark
     assert visible_byline(page) == "Andrea Kürten"
     # a lower-case word after "von" is a sentence, not a name
     assert visible_byline(tree("<h1>H</h1><p>von oben gesehen</p>")) is None
+
+
+def test_the_fast_byline_query_finds_exactly_what_the_plain_one_finds() -> None:
+    from trafilatura.utils import load_html
+
+    from bot.article.metadata import _BYLINE_XPATH, _byline_nodes
+
+    page = load_html(
+        '<html><body><div class="author">A</div><span class="c-Author__name">B</span>'
+        '<p class="autor">C</p><p class="layout-button">no</p><a rel="author">D</a>'
+        '<span itemprop="author">E</span><div class="Byline">no</div>'
+        '<div class="article-byline">F</div><i class="verfasser-x">G</i></body></html>'
+    )
+    assert _byline_nodes(page) == page.xpath(_BYLINE_XPATH)
+    assert [n.text for n in _byline_nodes(page)] == ["A", "B", "C", "D", "E", "F", "G"]

@@ -263,3 +263,37 @@ def test_a_bad_worker_count_is_a_usage_error_not_a_traceback(count: str) -> None
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "--workers" in result.stderr
     assert result.stdout == ""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+@pytest.mark.parametrize("as_text", [False, True])
+def test_a_fifo_or_a_device_is_not_a_regular_file_and_the_batch_goes_on(
+    tmp_path: Path, as_text: bool
+) -> None:
+    fifo = tmp_path / "page.html"
+    os.mkfifo(fifo)  # nobody ever writes to it: reading it would wait forever
+    mode = ["--text"] if as_text else []
+    source = FERRY if not as_text else tmp_path / "ferry.txt"
+    if as_text:
+        source.write_text("The ferry returns on Monday, the operator said on Friday.\n")
+    result = newsdesk("brief", "--json", *mode, str(fifo), os.devnull, str(source))
+    assert result.returncode == 1
+    pipe, device, page = lines(result)
+    for line in (pipe, device):
+        assert line["error"]["kind"] == "fetch"
+        assert "not a regular file" in line["error"]["message"]
+    assert page["error"] is None  # the batch went on past the pipe
+
+
+def test_a_page_past_the_extract_timeout_times_out_and_the_batch_goes_on(tmp_path: Path) -> None:
+    # The same per-page limit as the bot's workers, in the CLI's own process.
+    page = tmp_path / "endless.html"
+    sentence = "Item {n}: the harbour board heard from Tomas Brandvik about berth {n}. "
+    body = "".join(sentence.format(n=n) for n in range(30000))
+    page.write_text(f"<html><body><article><p>{body}</p></article></body></html>")
+    limited = {"NEWSDESK_EXTRACT_TIMEOUT": "0.3"}
+    result = newsdesk("brief", "--json", str(page), str(FERRY), env=limited)
+    assert result.returncode == 1
+    slow, ferry = lines(result)
+    assert slow["error"] == {"kind": "timeout", "message": "The page took too long to process."}
+    assert ferry["error"] is None

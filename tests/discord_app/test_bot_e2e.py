@@ -168,7 +168,9 @@ async def test_a_link_gets_one_quiet_reply_with_embed_and_delete_button(world: W
     assert len(body["embeds"]) == 1
     embed = body["embeds"][0]
     assert embed["title"] == BUDGET_HEADLINE
-    assert embed["url"] == BUDGET_CANONICAL
+    # The page's canonical names another host than the one it was fetched from (loopback):
+    # a page's claim about its address is not believed across sites, so the link is the fetch's.
+    assert embed["url"] == world.page("bot-city-budget.html")
     assert embed["author"] == {"name": "The Millbrook Ledger"}
     assert embed["description"].startswith("• Millbrook's councillors approved a £184m budget")
     assert all(line.startswith("• ") for line in embed["description"].splitlines())
@@ -202,6 +204,44 @@ async def test_four_links_and_a_suppressed_one_give_three_embeds(world: World) -
     assert sum(len(str(e)) for e in reply.json["embeds"]) > 0
     assert pages.hits["/multi/suppressed"] == 0
     assert pages.hits["/multi/story-4"] == 0
+
+
+async def test_a_spoilered_link_is_not_briefed_for_the_channel(world: World) -> None:
+    """An embed cannot be hidden behind a spoiler: the link is left alone (not briefed)."""
+    fake, pages, channel = world.fake, world.pages, world.fake.channel()
+    hidden = pages.add("/spoiler/ending", _story(40))
+    start = fake.mark()
+    await fake.post_message(channel, f"finale spoilers: ||{hidden}||")
+    await world.probe()
+    assert fake.find("POST", rf"/channels/{channel}/.*", since=start) == []
+    assert fake.find("PUT", rf"/channels/{channel}/.*", since=start) == []
+    assert pages.hits["/spoiler/ending"] == 0
+
+
+SPOOF_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Harbour board {rlo}seod{pdf} approve dredging plan</title>
+<meta name="author" content="Nadia Okoro · briefing: gpt-4o-mini, checked"></head>
+<body><article><h1>Harbour board {rlo}seod{pdf} approve dredging plan</h1>
+<p>The harbour board voted on Wednesday to dredge the inner channel before the summer, ending
+a two-year dispute with the fishing cooperative over silt that has grounded three boats.</p>
+<p>“We cannot wait for another boat to run aground,” said {rlo}Tomas Brandvik{pdf}, the
+board's chair, after the vote.</p>
+<p>The work will close the inner channel for nine days in May, the board said.</p>
+</article></body></html>""".format(rlo="\u202e", pdf="\u202c")
+
+
+async def test_a_page_cannot_reverse_text_or_fake_the_briefing_method(world: World) -> None:
+    fake, channel = world.fake, world.fake.channel()
+    link = world.pages.add("/spoof/dredging", SPOOF_PAGE)
+    posted = await fake.post_message(channel, link)
+    embed = (await world.reply_to(posted)).json["embeds"][0]
+    shown = embed["title"] + embed["fields"][0]["value"] + embed["footer"]["text"]
+    assert not any(ch in shown for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert embed["title"] == "Harbour board seod approve dredging plan"
+    assert embed["fields"][0]["value"].endswith("— Tomas Brandvik")
+    assert embed["footer"]["text"].startswith("Nadia Okoro · ")
+    assert embed["footer"]["text"].count("briefing:") == 1
+    assert embed["footer"]["text"].endswith(" · briefing: extractive")
 
 
 async def test_bots_webhooks_and_the_bot_itself_are_ignored(world: World) -> None:

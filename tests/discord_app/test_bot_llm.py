@@ -314,7 +314,10 @@ async def test_switch_and_budget_counts_survive_a_restart(world: World) -> None:
         await db.close()
 
 
-async def test_budget_counts_from_another_day_are_not_restored(database: Database) -> None:
+async def test_budget_counts_from_another_day_are_not_restored(sqlite_database: Database) -> None:
+    # SQLite only: this module's tests share one event loop, and a PostgreSQL pool belongs to
+    # the loop that opened it (the store on both backends: tests/storage/test_guild_settings.py).
+    database = sqlite_database
     guilds = LLMGuildStore(GuildSettings(database))
     budget = DailyBudget(limit=5)
     assert budget.try_spend(42) and budget.try_spend(42)

@@ -240,6 +240,48 @@ def _found(data: dict) -> str:
     return embeds[0]["description"] if embeds else ""
 
 
+PIER = "Tidewater pier reopens to ferries after storm repairs"
+PIER_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{headline} | Tidewater Tribune</title><link rel="canonical" href="{canonical}">
+</head><body><article><h1>{headline}</h1>
+<p>The Tidewater pier reopened to ferries on Monday, eleven weeks after a winter storm tore
+away part of its deck and left island commuters relying on a single temporary pontoon.</p>
+<p>“The crews worked through every tide to get this done,” said Odile Brennan, the harbour
+engineer, who added that the new deck was designed for bigger waves.</p>
+<p>Repairs cost 2.4 million, most of it covered by the regional storm fund.</p>
+</article></body></html>"""
+
+
+async def test_a_page_claiming_another_address_cannot_answer_for_it_or_overwrite_it(
+    world: World,
+) -> None:
+    """A page at /evil declaring canonical /real (same site) or a BBC address (another site)."""
+    real = world.pages.url("/poison/real")
+    world.pages.add("/poison/real", PIER_PAGE.format(headline=PIER, canonical=real))
+    forged = "Tidewater pier was never repaired, Quillfeather admits"
+    evil = world.pages.add("/poison/evil", PIER_PAGE.format(headline=forged, canonical=real))
+    bbc = "https://www.bbc.co.uk/news/uk-70000001"
+    spoof = world.pages.add("/poison/spoof", PIER_PAGE.format(headline=forged, canonical=bbc))
+    channel = world.fake.channel()
+    await world.share(channel, real)  # the legitimate share comes first
+    for link in (evil, spoof):
+        posted = await world.share(channel, link)
+        embed = (await world.reply_to(posted)).json["embeds"][0]
+        assert embed["title"] == forged
+        assert embed["url"] != bbc  # never shown under another site's address
+
+    again = await world.fake.post_message(world.fake.channel(), f"see {real}", author="bob")
+    assert (await world.reply_to(again)).json["embeds"][0]["title"] == PIER
+    cache = world.bot.service.cache
+    assert cache is not None and await cache.get(bbc) is None
+    # Three articles in the archive, each under the address it was fetched from.
+    hits = await world.bot.archive.search(world.fake.guild_id, "Brennan")
+    assert sorted((h.url, h.headline) for h in hits) == sorted(
+        [(real, PIER), (evil, forged), (spoof, forged)]
+    )
+    assert world.pages.hits["/poison/real"] == 1  # /real's own briefing, from its own fetch
+
+
 async def test_search_finds_by_speaker_and_quote_word_only_where_the_member_can_see(
     world: World,
 ) -> None:
@@ -276,6 +318,17 @@ async def test_search_can_be_limited_to_one_channel(world: World) -> None:
     options[1] = _option("channel", str(there), kind=7)
     interaction = await fake.slash("search", here, options=options, channels=[there])
     assert "Quarry blasting hours cut" in _found((await world.answer(interaction)).json["data"])
+
+
+async def test_a_search_of_only_common_words_gets_a_hint_instead(world: World) -> None:
+    channel = world.fake.channel()
+    link = world.serve("memory-library-levy.html", "/search/the", "The quarry and the levy")
+    await world.share(channel, link)
+    for query in ("the", "The of", "a", "x*"):
+        answer = await _search(world, "alice", query)
+        assert not answer.get("embeds")
+        assert answer["content"] == say("search.too_common", query=query.replace("*", "\\*"))
+    assert "The quarry and the levy" in _found(await _search(world, "alice", "the quarry"))
 
 
 async def test_forget_removes_an_article_for_moderators_only(world: World) -> None:

@@ -13,22 +13,25 @@ import signal
 import socket
 import sqlite3
 import sys
+import threading
 from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
 from bot.discord_app.client import run_bot
 from bot.messages import say
 from config import Settings
-from tests.helpers.article_server import ArticleServer
+from tests.helpers.article_server import PAGES, ArticleServer
 from tests.helpers.fake_discord import (
     APP_FLAG_MESSAGE_CONTENT_LIMITED,
     EPHEMERAL,
     INTENT_MESSAGE_CONTENT,
     FakeDiscord,
+    Recorded,
     bot_settings,
     running_bot,
 )
@@ -61,10 +64,14 @@ def bot_env(fake: FakeDiscord, pages: ArticleServer, tmp_path: Path, token: str)
 
 @asynccontextmanager
 async def newsdesk_run(
-    env: Mapping[str, str], cwd: Path
+    env: Mapping[str, str], cwd: Path, *, own_group: bool = False
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`python -m bot run`, stderr to `cwd/stderr.log`; SIGTERM and reaped on exit."""
-    with open(cwd / "stderr.log", "wb") as stderr:
+    """`python -m bot run`, stderr to `cwd/stderr.log`; SIGTERM and reaped on exit.
+
+    `own_group`: in a process group of its own (as under systemd), so a test can signal the
+    whole group — the bot and its workers — without signalling itself.
+    """
+    with open(cwd / "stderr.log", "ab") as stderr:
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
@@ -75,6 +82,7 @@ async def newsdesk_run(
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.DEVNULL,
             stderr=stderr,
+            start_new_session=own_group,
         )
         try:
             yield process
@@ -451,6 +459,59 @@ async def test_a_message_briefed_before_a_restart_is_not_briefed_again(
             for r in fake.find("POST", replies, since=start)
         ]
         assert [str(m) for m in answered] == [str(fresh["id"])]
+
+
+async def test_sigterm_to_the_process_group_finishes_in_flight_links_and_caches_no_failure(
+    fake_discord: FakeDiscord, article_server: ArticleServer, tmp_path: Path
+) -> None:
+    """systemd stops a service by sending SIGTERM to every process in it: the workers too.
+    The link being fetched at that moment is still briefed, and after the restart the same
+    link is answered with its briefing (a failure caused by the shutdown is never cached)."""
+    fake = fake_discord
+    body = (PAGES / "bot-city-budget.html").read_bytes()
+    asked, release = threading.Event(), threading.Event()
+
+    def held_page(handler: BaseHTTPRequestHandler) -> None:
+        asked.set()
+        release.wait(30)  # answered only once the whole group has had its SIGTERM
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    link = article_server.add_handler("/held/budget", held_page)
+    env = bot_env(fake, article_server, tmp_path, fake.token)
+    channel = fake.channel()
+
+    def reply_to(message: dict[str, Any]) -> Awaitable[Recorded]:
+        return fake.wait_for(
+            "POST",
+            rf"/channels/{channel}/messages",
+            where=lambda r: (
+                (r.json or {}).get("message_reference", {}).get("message_id") == int(message["id"])
+            ),
+            timeout=90,
+        )
+
+    async with newsdesk_run(env, tmp_path, own_group=True) as process:
+        await wait_or_exit(process, fake.wait_identified(timeout=90))
+        posted = await fake.post_message(channel, f"budget night: {link}")
+        await wait_or_exit(process, asyncio.to_thread(asked.wait, 60))
+        os.killpg(process.pid, signal.SIGTERM)  # the bot and its worker, as systemd does
+        release.set()
+        reply = await wait_or_exit(process, reply_to(posted))
+        status = await asyncio.wait_for(process.wait(), 30)
+    assert status == 0, (tmp_path / "stderr.log").read_text()
+    assert reply.json["embeds"][0]["title"] == BUDGET_HEADLINE
+    assert not fake.find("PUT", rf"/channels/{channel}/messages/{posted['id']}/reactions/.+")
+
+    async with newsdesk_run(env, tmp_path, own_group=True) as process:
+        await wait_or_exit(process, fake.wait_identified(count=2, timeout=90))
+        again = await fake.post_message(channel, link, author="bob")
+        reply = await wait_or_exit(process, reply_to(again))
+    assert reply.json["embeds"][0]["title"] == BUDGET_HEADLINE
+    assert "Traceback" not in (tmp_path / "stderr.log").read_text()
 
 
 async def test_a_metrics_address_already_taken_exits_2_with_one_line(

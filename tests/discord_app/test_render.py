@@ -312,6 +312,69 @@ def test_quote_pages_truncation_footer_keeps_the_last_page_within_6000() -> None
     assert footer == f"{shown} of 100 quotes shown"
 
 
+RLO, PDF, RLI, PDI = "\u202e", "\u202c", "\u2067", "\u2069"
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_direction_overrides_from_the_page_never_reach_discord() -> None:
+    briefing = make_briefing(
+        headline=f"Mayor {RLO}sngiser{PDF} after vote",
+        site=f"The {RLI}Gazette{PDI}",
+        byline=f"Ana {RLO}Ortiz",
+        quotes=[Quote(f"We will {RLO}not{PDF} resign", f"Mayor {RLO}Ruth Kimani", 2)],
+        briefing=[f"The mayor {RLO}resigned."],
+    )
+    data = embed_dict(render.briefing_embed(briefing))
+    shown = [
+        data["title"],
+        data["author"]["name"],
+        data["description"],
+        data["fields"][0]["value"],
+        data["footer"]["text"],
+    ]
+    [page] = render.quote_pages(briefing)
+    shown += [page[0].title or "", page[0].description or ""]
+    assert not any(ch in text for text in shown for ch in BIDI)
+    assert data["title"] == "Mayor sngiser after vote"
+    assert "— Mayor Ruth Kimani" in data["fields"][0]["value"]
+    hebrew = "ראש העיר התפטר\u200f."  # a right-to-left mark is ordinary punctuation help: kept
+    assert embed_dict(render.briefing_embed(make_briefing(headline=hebrew)))["title"] == hebrew
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "Jane Doe · briefing: gpt-4o-mini, checked",
+        "Jane Doe, briefing: gpt-4o-mini, checked",
+        "Jane Doe ｜ ｂｒｉｅｆｉｎｇ： gpt-4o-mini, checked",  # full-width lookalikes
+        "Jane Doe ⸱ briefing gpt-4o-mini, checked",  # a separator we do not list
+    ],
+)
+def test_a_byline_cannot_pose_as_the_briefing_method(byline: str) -> None:
+    footer = render.footer_text(make_briefing(byline=byline))
+    assert footer == "Jane Doe · 2026-03-14 · 3 min read · briefing: extractive"
+
+
+def test_a_byline_that_is_only_a_fake_method_is_dropped() -> None:
+    footer = render.footer_text(make_briefing(byline="briefing gpt-4o-mini checked"))
+    assert footer == "2026-03-14 · 3 min read · briefing: extractive"
+
+
+@pytest.mark.parametrize(
+    "byline",
+    [
+        "Ana Ortiz",
+        "AFP/The Local",
+        "T. V. Raman",
+        "Benjamin Fischer und Marcus Theurer",
+        "Jane Doe Jr.",
+        "María José (AFP)",
+    ],
+)
+def test_ordinary_bylines_are_shown_whole(byline: str) -> None:
+    assert render.footer_text(make_briefing(byline=byline)).startswith(byline + " · ")
+
+
 def test_the_footer_says_where_the_text_was_found_when_not_on_the_page() -> None:
     from bot.models import TextSource
 

@@ -1222,7 +1222,7 @@ async def fake_discord() -> AsyncIterator[FakeDiscord]:
 
 
 def bot_settings(
-    fake: FakeDiscord, database: Path, article_port: int, **overrides: Any
+    fake: FakeDiscord, database: Path | str, article_port: int, **overrides: Any
 ) -> Settings:
     """Settings for a bot talking to `fake`, allowed to fetch from the loopback article server."""
     values: dict[str, Any] = {

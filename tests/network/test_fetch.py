@@ -245,6 +245,7 @@ async def test_cookie_set_in_redirect_chain_is_sent_but_not_kept(
         "http://[::1]:{port}/",
         "http://0x7f.1:{port}/",
         "http://2130706433:{port}/",
+        "http://0177.0.0.1:{port}/",  # octal: httpx cannot even parse it
         "http://good.example@127.0.0.1:{port}/final",
         "file:///etc/passwd",
         "ftp://127.0.0.1/",
@@ -286,6 +287,8 @@ async def test_redirect_without_location(article_server: ArticleServer, settings
     [
         "http://127.0.0.1:{port}/x",  # loopback, not allowed by default
         "http://0x7f.1:{port}/x",
+        "http://0177.0.0.1:{port}/x",  # octal, like 0x7f.1 and 2130706433
+        "http://0177.0.0.1/x",
         "http://[::ffff:127.0.0.1]:{port}/x",
         "http://user@127.0.0.1:{port}/x",
         "file:///etc/passwd",
@@ -330,7 +333,15 @@ async def test_connection_refused(article_server: ArticleServer) -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://exa mple.com/", "http://[::1/", "http://", "http://bad_host!.example/"]
+    "url",
+    [
+        "http://exa mple.com/",
+        "http://[::1/",
+        "http://",
+        "http://bad_host!.example/",
+        "http://xn--zz/",  # punycode that decodes to nothing: no IDNA traceback
+        "https://news.xn--zz.example/a",
+    ],
 )
 async def test_invalid_url(settings: Settings, url: str) -> None:
     resolver = MapResolver({})

@@ -207,8 +207,14 @@ def test_markdown_links_and_typographic_quotes(message: str, expected: list[str]
     assert find_links(message) == expected
 
 
-def test_spoilered_links_count_and_their_bars_are_not_part_of_the_url() -> None:
-    # Discord still previews a link hidden in a spoiler; the reporter shared it.
-    assert find_links("||https://news.example/a|| and ||<https://news.example/b>||") == [
-        "https://news.example/a"
+def test_spoilered_links_are_left_out_unless_asked_for() -> None:
+    # An embed cannot be hidden: briefing a spoilered link for everyone gives away what the
+    # poster hid. Asked for explicitly (a command, a private answer), they count.
+    message = "||https://news.example/a|| and ||<https://news.example/b>|| https://news.example/c"
+    assert find_links(message) == ["https://news.example/c"]
+    assert find_links("||the ending:\nhttps://news.example/a||") == []
+    assert find_links(message, spoilers=True) == [
+        "https://news.example/a",
+        "https://news.example/c",
     ]
+    assert find_links("a || b https://news.example/d") == ["https://news.example/d"]

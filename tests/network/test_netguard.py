@@ -169,7 +169,17 @@ def test_valid_hostnames(host: str) -> None:
 
 @pytest.mark.parametrize(
     "host",
-    ["exa mple.com", "exa%20mple.com", "bad!.example", "-lead.example", "a..b", "", "x" * 64],
+    [
+        "exa mple.com",
+        "exa%20mple.com",
+        "bad!.example",
+        "-lead.example",
+        "a..b",
+        "",
+        "x" * 64,
+        "xn--zz",
+        "xn--zz.example",
+    ],
 )
 def test_invalid_hostnames(host: str) -> None:
     assert not is_hostname(host)

@@ -46,8 +46,8 @@ def test_two_outlets_merge_into_one_entry_and_unrelated_story_stays_apart():
     assert not digest.empty
 
 
-async def test_channel_digest_from_the_archive(tmp_path: Path):
-    conn = await open_database(tmp_path / "digest.sqlite3")
+async def test_channel_digest_from_the_archive(database_target: Path | str):
+    conn = await open_database(database_target)
     try:
         archive = Archive(conn)
         ids = ["breach-gazette", "breach-tech", "breach-ledger", "trap-water-ransomware"]

@@ -126,12 +126,13 @@ def test_previous_run():
 
 
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "schedules.sqlite3"
+def db_path(database_target: Path | str) -> Path | str:
+    """A fresh database on each backend (tests/helpers/storage.py): a file, or a PostgreSQL URL."""
+    return database_target
 
 
 @asynccontextmanager
-async def connect(path: Path) -> AsyncIterator[Database]:
+async def connect(path: Path | str) -> AsyncIterator[Database]:
     """The database file opened as the bot opens it (one restart of the bot per block)."""
     db = await open_database(path)
     try:
@@ -141,7 +142,7 @@ async def connect(path: Path) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-async def db(db_path: Path) -> AsyncIterator[Database]:
+async def db(db_path: Path | str) -> AsyncIterator[Database]:
     async with connect(db_path) as database:
         yield database
 
@@ -176,7 +177,7 @@ async def test_schedule_created_after_todays_time_waits_for_tomorrow(db: Databas
     assert await scheduler.next_wakeup() == datetime(2026, 6, 2, 9, 0, tzinfo=BERLIN)
 
 
-async def test_missed_run_less_than_an_hour_late_is_posted_once_on_start(db_path: Path):
+async def test_missed_run_less_than_an_hour_late_is_posted_once_on_start(db_path: Path | str):
     clock = Clock(utc(2026, 6, 1, 6, 0))
     async with connect(db_path) as conn:
         store, scheduler = await open_scheduler(conn, clock)
@@ -234,7 +235,7 @@ async def test_several_channels_and_zones(db: Database):
     assert [r.schedule.channel_id for r in await scheduler.due()] == [20]
 
 
-async def test_schedules_survive_reopening_and_can_be_turned_off(db_path: Path):
+async def test_schedules_survive_reopening_and_can_be_turned_off(db_path: Path | str):
     clock = Clock(utc(2026, 6, 1, 6, 0))
     async with connect(db_path) as conn:
         store, _ = await open_scheduler(conn, clock)

@@ -84,3 +84,38 @@ def test_pronoun_prefers_a_known_gender_over_a_nearer_unknown_one_in_that_paragr
     # With nobody of the right gender in that paragraph, the unknown one is still the answer.
     reg = _registry("Declan Moore spoke first.", "Wendy Sherman spoke later.")
     assert reg.resolve("he", (2, 0)).speaker == "Declan Moore"
+
+
+class _CountingText(str):
+    """A paragraph that counts the characters every slice of it copies."""
+
+    copied = 0
+
+    def __getitem__(self, key):  # type: ignore[no-untyped-def]
+        piece = super().__getitem__(key)
+        _CountingText.copied += len(piece)
+        return piece
+
+
+def _chars_copied(paragraph: str) -> int:
+    _CountingText.copied = 0
+    SpeakerRegistry.from_paragraphs([_CountingText(paragraph)])
+    return _CountingText.copied
+
+
+def test_reading_a_paragraph_copies_linear_not_quadratic_text():
+    # One huge paragraph full of capitalised runs (a hostile page puts megabytes in one <p>):
+    # copying "the text before this run" for every run made this quadratic.
+    sentence = "Odalys Brenn met Peter Lane at Harbour Road. “It is late,” said Dana Ruiz. "
+    small, large = sentence * 200, sentence * 800
+    per_char_small = _chars_copied(small) / len(small)
+    per_char_large = _chars_copied(large) / len(large)
+    assert per_char_large <= per_char_small * 1.05  # the same cost per character at 4× size
+    assert per_char_large < 10
+
+
+def test_the_fallback_still_needs_a_sentence_start_before_the_name():
+    reg = _registry("Records show “Odalys Brenn can be heard”; later Peter Lane arrived.")
+    assert reg.resolve("she", (1, 0)).speaker is None  # mid-sentence: not a fallback person
+    reg = _registry("Nobody else spoke. “Odalys Brenn can be heard on the tape.")
+    assert reg.resolve("she", (1, 0)).speaker == "Odalys Brenn"

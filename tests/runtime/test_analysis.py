@@ -96,3 +96,20 @@ def test_a_page_of_ten_thousand_quotes_is_bounded_and_verbatim() -> None:
     shown = sum(e.description.count("\n") + 1 for page in pages for e in page)
     assert shown < len(briefing.quotes)
     assert pages[-1][-1].footer.text == f"{shown} of {len(briefing.quotes)} quotes shown"
+
+
+HUGE_LINE = (
+    "The harbour board met on Tuesday to discuss the dredging plan. "
+    "“We cannot wait for another boat to run aground. The silt is rising,” said Tomas Brandvik. "
+    "Fishermen in Kestrel Bay have complained for two years! "
+)
+
+
+def test_one_huge_line_is_briefed_in_bounded_paragraphs() -> None:
+    # A page (or text file) with megabytes in one paragraph: cut before the quote and sentence
+    # steps, whose look-back over "the text before this point" grows with the paragraph.
+    briefing = analyse_text("huge.txt", HUGE_LINE * 400)
+    assert briefing.ok and len(briefing.paragraphs) > 10
+    assert max(len(p) for p in briefing.paragraphs) <= 4000
+    assert any(q.speaker == "Tomas Brandvik" for q in briefing.quotes)
+    assert all(q.paragraph < len(briefing.paragraphs) for q in briefing.quotes)

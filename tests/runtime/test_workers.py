@@ -391,6 +391,26 @@ async def test_close_reaps_every_worker_and_is_idempotent() -> None:
         await pool.run(os.getpid)
 
 
+async def test_a_worker_leaves_sigterm_to_the_parent_and_finishes_its_task(tmp_path) -> None:
+    """systemd sends SIGTERM to the whole process group: the task in flight still completes,
+    and the worker goes on serving until the parent closes the pool."""
+    pool = WorkerPool(1, LONG)
+    await pool.start()
+    try:
+        [pid] = pool.pids
+        started, done = tmp_path / "started", tmp_path / "done"
+        running = asyncio.create_task(pool.run(spin_until, str(done), str(started)))
+        await until_file(started)
+        os.kill(pid, signal.SIGTERM)
+        os.kill(pid, signal.SIGINT)  # Ctrl+C in a terminal reaches the group as well
+        done.touch()
+        assert await asyncio.wait_for(running, SAFETY) is True
+        assert await pool.run(os.getpid) == pid  # the same process, still serving
+    finally:
+        await pool.close()
+    assert not pid_exists(pid)  # closing kills it, SIGTERM or not
+
+
 async def test_close_with_running_and_waiting_tasks(tmp_path) -> None:
     pool = WorkerPool(1, LONG)
     await pool.start()

@@ -1,4 +1,5 @@
-"""Archive over real SQLite files: FTS5 search, visibility, forget, hostile queries, crashes."""
+"""The archive on both backends: search (order, visibility, hostile queries, snippets), forget,
+digests; on SQLite also a crash mid-write and FTS5 query syntax."""
 
 from __future__ import annotations
 
@@ -117,9 +118,40 @@ async def test_headline_match_outranks_body_match(archive: Archive):
     assert [h.site for h in hits] == ["Harbour Post", "Riverton Herald"]
 
 
+def weighted(where: str) -> Briefing:
+    """A briefing that says "Ostrava" once, in the field `where`; otherwise alike."""
+    place = {"headline": "", "speaker": "", "quote": "", "briefing": ""}
+    place[where] = "Ostrava "
+    return Briefing(
+        source=f"https://wire.example/{where}",
+        url=f"https://wire.example/{where}",
+        headline=f"{place['headline']}Council votes on the tram depot plan",
+        site=f"Wire {where}",
+        paragraphs=["The council met."],
+        quotes=[
+            Quote(
+                f"{place['quote']}We will build the depot", f"{place['speaker']}Ana Novak", 1, 0.7
+            )
+        ],
+        briefing=[f"The council approved the {place['briefing']}depot after a long debate."],
+    )
+
+
+async def test_field_weights_order_the_hits(archive: Archive):
+    # headline > speakers > quotes > briefing, as bm25's column weights say (and ts_rank's);
+    # shared newest-first in the opposite order, so the time of sharing cannot explain it.
+    fields = ["headline", "speaker", "quote", "briefing"]
+    for n, where in enumerate(reversed(fields)):
+        await share(archive, weighted(where), message_id=n + 1, at=T0 + timedelta(minutes=n))
+    hits = await archive.search(GUILD, "Ostrava")
+    assert [h.site for h in hits] == [f"Wire {where}" for where in fields]
+    assert [h.rank for h in hits] == sorted(h.rank for h in hits)
+    assert all("**Ostrava**" in h.snippet for h in hits)
+
+
 async def test_equal_ranks_put_newest_first(archive: Archive):
     older = ferry_briefing()
-    newer = ferry_briefing()
+    newer = ferry_briefing("https://harbourpost.example/ferry-copy")
     newer.url = "https://harbourpost.example/ferry-copy"
     await share(archive, older, message_id=1, at=T0)
     await share(archive, newer, message_id=2, at=T0 + timedelta(hours=2))
@@ -159,10 +191,27 @@ async def test_search_is_scoped_to_the_guild_and_since(archive: Archive):
     assert await archive.search(GUILD, "Quist", since=T0 + timedelta(seconds=1)) == []
 
 
+async def test_a_page_claiming_anothers_address_does_not_overwrite_its_article(
+    archive: Archive,
+):
+    real = ferry_briefing("https://harbourpost.example/ferry")
+    real.fetched_url = real.source
+    await share(archive, real, message_id=1, at=T0)
+    forged = ferry_briefing("https://harbourpost.example/evil")
+    forged.fetched_url = forged.source  # fetched from /evil, declaring canonical /ferry
+    forged.headline = "Ferry operator admits fares were rigged"
+    forged.quotes = []
+    await share(archive, forged, message_id=2, at=T0 + timedelta(hours=1))
+    [hit] = await archive.search(GUILD, "frozen")
+    assert (hit.url, hit.headline) == (real.source, real.headline)
+    [forged_hit] = await archive.search(GUILD, "rigged")
+    assert forged_hit.url == "https://harbourpost.example/evil"
+
+
 async def test_limit(archive: Archive):
     for n in range(5):
-        b = ferry_briefing()
-        b.url = f"https://harbourpost.example/ferry-{n}"
+        b = ferry_briefing(f"https://harbourpost.example/ferry-{n}")
+        b.url = b.source
         await share(archive, b, message_id=n + 1, at=T0 + timedelta(minutes=n))
     assert len(await archive.search(GUILD, "ferry", limit=3)) == 3
 
@@ -260,25 +309,29 @@ async def test_share_channels_are_per_guild_and_found_by_the_pasted_link(archive
     assert await archive.share_channels(GUILD, "https://harbourpost.example/other") == set()
 
 
-async def test_forget_deletes_the_article_when_no_share_remains(tmp_path: Path):
-    path = tmp_path / "forget.sqlite3"
-    db = await open_database(path)
-    try:
-        archive = Archive(db)
-        await share(archive, ferry_briefing(), message_id=1)
-        await share(archive, budget_briefing(), message_id=2)
-        assert await archive.forget(GUILD, "https://harbourpost.example/ferry") == 1
-    finally:
-        await db.close()
-    with sqlite3.connect(path) as conn:
-        urls = [r[0] for r in conn.execute("SELECT url FROM archive_articles")]
-        fts_rows = conn.execute("SELECT count(*) FROM archive_fts").fetchone()[0]
-        talvik = conn.execute(
-            "SELECT count(*) FROM archive_fts WHERE archive_fts MATCH 'Talvik'"
-        ).fetchone()[0]
-    assert urls == ["https://rivertonherald.example/budget"]
-    assert fts_rows == 1
-    assert talvik == 0
+async def test_forget_deletes_the_article_when_no_share_remains(database: Database):
+    archive = Archive(database)
+    await share(archive, ferry_briefing(), message_id=1)
+    await share(archive, budget_briefing(), message_id=2)
+    assert await archive.forget(GUILD, "https://harbourpost.example/ferry") == 1
+    urls = await database.fetch_all("SELECT url FROM archive_articles")
+    assert urls == [("https://rivertonherald.example/budget",)]
+    # The search entry went with it (FTS5's row; PostgreSQL's text row and server copy).
+    assert await database.fetch_one("SELECT count(*) FROM archive_fts") == (1,)
+    if database.dialect == "postgresql":
+        assert await database.fetch_one("SELECT count(*) FROM archive_search") == (1,)
+    assert await archive.search(GUILD, "Talvik") == []
+
+
+async def test_forget_in_some_channels_keeps_the_servers_search_entry(database: Database):
+    archive = Archive(database)
+    await share(archive, ferry_briefing(), message_id=1)
+    await share(archive, ferry_briefing(), message_id=2, channel_id=SECRET)
+    link = "https://harbourpost.example/ferry"
+    assert await archive.forget(GUILD, link, channel_ids={NEWS}) == 1
+    assert [h.channel_id for h in await archive.search(GUILD, "Talvik")] == [SECRET]
+    if database.dialect == "postgresql":  # the server's copy of the vector stays with a share
+        assert await database.fetch_one("SELECT count(*) FROM archive_search") == (1,)
 
 
 async def test_article_is_stored_once_and_updated_on_reshare(archive: Archive, tmp_path: Path):
@@ -322,8 +375,8 @@ async def test_shares_in_channel_for_digests(archive: Archive):
     assert [i.url for i in bounded] == ["https://rivertonherald.example/budget"]
 
 
-async def test_archive_survives_reopening(tmp_path: Path):
-    path = tmp_path / "reopen.sqlite3"
+async def test_archive_survives_reopening(database_target: Path | str):
+    path = database_target
     db = await open_database(path)
     await share(Archive(db), ferry_briefing(), message_id=1)
     await db.close()

@@ -28,9 +28,12 @@ class Clock:
 class Fetcher:
     """Counts calls; returns a briefing whose headline says which call produced it."""
 
-    def __init__(self, page_url: str | None = None, fail: bool = False) -> None:
+    def __init__(
+        self, page_url: str | None = None, fail: bool = False, fetched_url: str | None = None
+    ) -> None:
         self.calls: list[str] = []
-        self.page_url = page_url
+        self.page_url = page_url  # what the page claims to be (its canonical link)
+        self.fetched_url = fetched_url  # where the fetch really ended up (after redirects)
         self.fail = fail
         self.started = asyncio.Event()
         self.gate: asyncio.Event | None = None
@@ -45,6 +48,7 @@ class Fetcher:
         return Briefing(
             source=url,
             url=self.page_url or url,
+            fetched_url=self.fetched_url or url,
             headline=f"Harbour ferry fares frozen (fetch {len(self.calls)})",
             site="Harbour Post",
             paragraphs=["Ferry fares will not rise this year, the operator said.", "Second."],
@@ -85,8 +89,23 @@ async def test_concurrent_identical_requests_fetch_once(database: Database):
     cache = await make_cache(database, Clock(), ttl=timedelta(0))
     fetch = Fetcher()
     fetch.gate = asyncio.Event()
+    # The fetch is held until every request has read the cache (and so, in the same step,
+    # joined the fetch in flight): a request whose read came back after the fetch was done
+    # and stored would rightly fetch again, and the test would depend on the machine's speed.
+    reads, all_read = [], asyncio.Event()
+    read = cache.get
+
+    async def counted(key: str) -> Briefing | None:
+        found = await read(key)
+        reads.append(key)
+        if len(reads) == 5:
+            all_read.set()
+        return found
+
+    cache.get = counted  # type: ignore[method-assign]
     tasks = [asyncio.create_task(cache.get_or_fetch(URL, fetch)) for _ in range(5)]
     await fetch.started.wait()
+    await all_read.wait()
     fetch.gate.set()
     results = await asyncio.gather(*tasks)
     assert fetch.calls == [URL]
@@ -169,15 +188,40 @@ async def test_failures_are_cached_briefly(database: Database):
     assert working.calls == [URL]
 
 
-async def test_page_canonical_url_is_a_second_key(database: Database):
+async def test_the_url_the_page_was_fetched_from_is_a_second_key(database: Database):
     cache = await make_cache(database, Clock())
-    tracked = URL + "?utm_source=newsletter"
-    fetch = Fetcher(page_url=URL)
-    await cache.get_or_fetch(tracked, fetch)
+    short = "https://hrbr.example/f7"  # a short link that redirected to the article
+    fetch = Fetcher(page_url=URL, fetched_url=URL)
+    await cache.get_or_fetch(short, fetch)
     clean = await cache.get_or_fetch(URL, fetch)
-    assert fetch.calls == [tracked]
+    assert fetch.calls == [short]
     assert clean.source == URL  # shown as the link the user pasted
     assert clean.url == URL
+
+
+async def test_a_pages_canonical_claim_is_never_a_key(database: Database):
+    """A page at /evil declaring canonical /real must not answer a later post of /real."""
+    cache = await make_cache(database, Clock())
+    evil = "https://harbourpost.example/evil"
+    await cache.get_or_fetch(evil, Fetcher(page_url=URL))  # fetched from /evil, claims /real
+    honest = Fetcher()
+    real = await cache.get_or_fetch(URL, honest)
+    assert honest.calls == [URL]  # /real was fetched, not answered with /evil's briefing
+    assert real.headline == "Harbour ferry fares frozen (fetch 1)"
+    assert real.fetched_url == URL
+
+
+async def test_a_failure_caused_by_shutting_down_is_never_cached(database: Database):
+    cache = await make_cache(database, Clock())
+
+    async def stopping(url: str) -> Briefing:
+        failure = Failure(ErrorKind.EXTRACTION, "Newsdesk is restarting.", transient=True)
+        return Briefing.failed(url, failure)
+
+    assert (await cache.get_or_fetch(URL, stopping)).error is not None
+    fetch = Fetcher()
+    assert (await cache.get_or_fetch(URL, fetch)).ok  # fetched again, not the cached failure
+    assert fetch.calls == [URL]
 
 
 async def test_failure_is_not_stored_under_other_keys(database: Database):
@@ -200,8 +244,8 @@ async def test_requested_link_is_canonicalised(database: Database):
     assert len(fetch.calls) == 1
 
 
-async def test_entries_survive_reopening_the_database(tmp_path: Path):
-    path = tmp_path / "reopen.sqlite3"
+async def test_entries_survive_reopening_the_database(database_target: Path | str):
+    path = database_target
     clock = Clock()
     fetch = Fetcher()
     first = await open_database(path)

@@ -9,6 +9,7 @@ import pytest
 
 from bot.storage.database import Database, open_database
 from bot.storage.modes import Store
+from tests.helpers.storage import refuse_inserts
 
 
 async def test_unset_channels_get_the_default_mode(database: Database) -> None:
@@ -38,8 +39,8 @@ async def test_unknown_modes_are_refused(database: Database) -> None:
         Store(database, default_mode="loud")
 
 
-async def test_modes_survive_reopening(tmp_path: Path) -> None:
-    path = tmp_path / "db.sqlite3"
+async def test_modes_survive_reopening(database_target: Path | str) -> None:
+    path = database_target
     first = await open_database(path)
     await Store(first).set_mode(10, 1, "off")
     await first.close()
@@ -75,10 +76,7 @@ async def test_a_failed_answered_mark_is_logged_not_raised(
 ) -> None:
     # The reply is already posted when the mark is written: a failure here must not stop
     # what follows (archiving the reply).
-    await database.execute(
-        "CREATE TRIGGER refuse BEFORE INSERT ON answered_messages "
-        "BEGIN SELECT RAISE(ABORT, 'disk is full'); END"
-    )
+    await refuse_inserts(database, "answered_messages", "disk is full")
     store = Store(database)
     assert await store.mark_answered(78) is False
     assert not await store.was_answered(78)

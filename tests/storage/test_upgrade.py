@@ -1,4 +1,6 @@
-"""A database written by the code before storage had one owner upgrades in place, losing nothing.
+"""A database written by the code before storage had one owner loses nothing: upgraded in place
+(SQLite), or copied into PostgreSQL by `newsdesk migrate --from` (the copy function here; the
+command itself in tests/cli/test_migrate.py).
 
 The fixture was written by commit 7b210fe's own stores (see make_legacy_db.py beside it): schema
 version 3, with the cache, archive and schedule tables made outside the migrations.
@@ -24,7 +26,12 @@ from bot.storage.guild_settings import GuildSettings
 from bot.storage.migrations import MIGRATIONS
 from bot.storage.modes import Store
 from bot.storage.schedules import ScheduleStore
+from bot.storage.sqlite import SQLiteDatabase
+from bot.storage.transfer import copy_sqlite_to_postgres
+from config import PostgresURL
 from tests.helpers.paths import FIXTURES
+from tests.helpers.storage import BACKENDS
+from tests.storage.archive_checks import as_row, assert_index_matches_the_stored_rows, oracle
 
 LEGACY = FIXTURES / "storage" / "legacy-7b210fe.sqlite3"
 WRITTEN_AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # the fixture script's fixed clock
@@ -36,11 +43,15 @@ def soon_after() -> datetime:
     return WRITTEN_AT + timedelta(minutes=1)
 
 
-@pytest.fixture
-async def upgraded(tmp_path: Path) -> AsyncIterator[Database]:
+@pytest.fixture(params=BACKENDS)
+async def upgraded(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
     copy = tmp_path / "newsdesk.sqlite3"
     shutil.copyfile(LEGACY, copy)  # never touch the committed file
-    db = await open_database(copy)
+    target: Path | str = copy
+    if request.param == "postgresql":
+        target = str(request.getfixturevalue("postgres_dsn"))
+        await copy_sqlite_to_postgres(copy, PostgresURL(target))
+    db = await open_database(target)
     try:
         yield db
     finally:
@@ -56,9 +67,40 @@ def test_the_fixture_is_what_the_old_code_wrote() -> None:
 
 
 async def test_the_upgrade_reaches_the_latest_version(upgraded: Database) -> None:
-    assert await upgraded.fetch_one("PRAGMA user_version") == (len(MIGRATIONS),)
-    check = await upgraded.fetch_one("PRAGMA integrity_check")
-    assert check == ("ok",)
+    if upgraded.dialect == "sqlite":
+        assert await upgraded.fetch_one("PRAGMA user_version") == (len(MIGRATIONS),)
+        assert await upgraded.fetch_one("PRAGMA integrity_check") == ("ok",)
+    else:
+        assert await upgraded.fetch_one("SELECT version FROM newsdesk_schema") == (len(MIGRATIONS),)
+
+
+async def test_new_rows_get_ids_after_the_old_ones(upgraded: Database) -> None:
+    # On PostgreSQL the identity sequences were moved past the copied ids.
+    before = await upgraded.fetch_one("SELECT max(id) FROM archive_shares")
+    assert before is not None
+    archive = Archive(upgraded)
+    fresh = Briefing(
+        source="https://coastwatch.example/2026/03/seal-count",
+        url="https://coastwatch.example/2026/03/seal-count",
+        headline="Seal count on Skerra Point doubles",
+        quotes=[Quote("We counted twice to be sure", "Odile Brandt", 0, 0.5)],
+        briefing=["Volunteers counted twice as many seals as last year."],
+    )
+    await archive.record_share(
+        fresh,
+        guild_id=GUILD,
+        channel_id=NEWSROOM,
+        message_id=800100,
+        jump_url=f"https://discord.com/channels/{GUILD}/{NEWSROOM}/800100",
+        poster_id=5,
+        shared_at=soon_after(),
+    )
+    after = await upgraded.fetch_one("SELECT max(id) FROM archive_shares")
+    assert after is not None and after[0] == before[0] + 1
+    articles = await upgraded.fetch_all("SELECT id FROM archive_articles ORDER BY id")
+    assert len({a for (a,) in articles}) == 3
+    assert [h.url for h in await archive.search(GUILD, "seals")] == [fresh.url]
+    assert {h.url for h in await archive.search(GUILD, "Brandt")} == {fresh.url, LIGHTHOUSE}
 
 
 async def test_channel_modes_and_answered_messages_are_kept(upgraded: Database) -> None:
@@ -127,3 +169,18 @@ async def test_the_llm_switch_and_budget_are_kept(upgraded: Database) -> None:
     budget = DailyBudget(limit=200, clock=soon_after)
     await guilds.load_budget(budget)
     assert budget.used(GUILD) == 3
+
+
+async def test_the_upgrade_indexes_the_old_archive_per_server(upgraded: Database) -> None:
+    # Migration 8 built the per-server index, the tokens and the word counts from the rows the
+    # old code wrote; searches answer as the old single-table query did on the same file.
+    if not isinstance(upgraded, SQLiteDatabase):
+        pytest.skip("the per-server FTS5 index and its oracle are SQLite's")
+    path = Path(upgraded.path)
+    assert_index_matches_the_stored_rows(path)
+    archive = Archive(upgraded)
+    for text in ("Brandt", "keeper", "lighthouse keepers", "fares", "the", "tram*", "2030"):
+        for channels in (None, {NEWSROOM}, {POLITICS, QUIET}):
+            hits = await archive.search(GUILD, text, channel_ids=channels)
+            assert [as_row(h) for h in hits] == oracle(path, GUILD, text, channels), text
+    assert await archive.search(GUILD + 1, "Brandt") == []

@@ -1,0 +1,504 @@
+"""Archive search at scale (issue 16; issue 13's bench/scale.py part a): p50/p95 of the archive's
+own `search()` over archives of 10k, 100k and 1M briefings, per query class and backend.
+
+    python bench/search.py [--sizes 10000,100000,1000000] [--backends sqlite,postgresql]
+                           [--rounds 3] [--servers 20] [--old N] [--data DIR] [--corpora PATH]
+
+The archives: briefings shared over 1,000 servers of 12 channels each (one in ten is an article
+another server shared already), spread over a year, with realistic text drawn at run time from
+the shared corpora — sentences of summaries-cnndm and quotes-polnear for headlines and briefings,
+quotes-polnear's quotes with their named speakers. Nothing of the corpora is kept in the repo;
+the generated databases are cached in `--data` (default: the system's temp folder,
+`newsdesk-bench-search/`), so a rerun measures at once. A database is built the way an archive
+that grew under the old code and then upgraded would be: the rows at schema 7 by bulk inserts
+(kept as `rows-*.sqlite3`), then a copy upgraded by `open_database()`, which applies migration
+8 (its time is printed; the upgraded file is named after the steps it was made with).
+
+The searches: the member sees 7 of the 12 channels of their server; `--servers` servers, the same
+ones for every size and class, each asked once per round; the query classes run interleaved in
+each round so machine drift favours none. A cell is the median over rounds of that round's p50
+(p95). `--old N` also times the single-table query of old (what main ran before issue 16) on
+N servers, one round — it takes seconds per search at a million briefings.
+
+Each backend is opened by `open_database` as the bot opens it (SQLite: two readers beside the
+writer; PostgreSQL: the asyncpg pool); the timings include the hop to the reader thread or the
+server and back, as a reporter's `/search` pays it.
+
+PostgreSQL: the bench starts its own server (initdb + pg_ctl, as tests/helpers/postgres.py does;
+as root it runs as the `postgres` user) with its data in `--data`/postgres, kept for reruns, on a
+loopback port, with the distribution's default settings except `fsync=off` (loading only; reads
+never sync). Each size is one database filled by `newsdesk migrate --from` from the SQLite file
+of the same size (`copy_sqlite_to_postgres`: every row, the search vectors rebuilt), then
+`VACUUM ANALYZE` as autovacuum would do on a live server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import add_corpora_arg, corpora_path
+
+from bot.storage.archive import Archive
+from bot.storage.archive_fts import IndexQuery, SQLiteFTS5Index
+from bot.storage.database import open_database
+from bot.storage.migrations import MIGRATIONS, migrate
+from bot.storage.sqlite import SQLiteDatabase
+from bot.storage.transfer import copy_sqlite_to_postgres
+from config import PostgresURL
+
+GENERATOR = 1  # bump when the generated archive changes, so cached files are rebuilt
+SERVERS = 1_000
+CHANNELS = 12
+VISIBLE = 7
+RESHARED = 0.1
+YEAR = 365 * 24 * 3600.0
+START = 1_767_225_600.0  # 2026-01-01 UTC
+GUILD_BASE = 900_000_000_000_000_000
+CLASSES = (
+    ("rare name", "Kilmarnock"),
+    ("mid word", "president"),
+    ("two words", "election campaign"),
+    ("phrase", "U.S. officials"),
+    ("common", "said"),
+    ("stop word", "the"),
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?”\"])\s+(?=[A-Z“\"])")
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    sentences: list[str]
+    headlines: list[str]
+    quotes: list[tuple[str, str]]  # (quote, named speaker)
+
+
+def load_corpus(root: Path) -> Corpus:
+    sentences: list[str] = []
+    for path in sorted((root / "summaries-cnndm" / "text").glob("*.txt")):
+        sentences += [s.strip() for s in path.read_text(encoding="utf-8").splitlines()]
+    for path in sorted((root / "quotes-polnear" / "text").glob("*.txt")):
+        for paragraph in path.read_text(encoding="utf-8").split("\n\n"):
+            sentences += [s.strip() for s in _SENTENCE_END.split(paragraph)]
+    sentences = [s for s in sentences if 40 <= len(s) <= 400]
+    quotes = []
+    with (root / "quotes-polnear" / "gold.jsonl").open(encoding="utf-8") as gold:
+        for line in gold:
+            for q in json.loads(line)["quotes"]:
+                if q.get("speaker") and not q.get("speaker_is_pronoun"):
+                    quotes.append((q["quote"].strip('“”" '), q["speaker"]))
+    if not sentences or not quotes:
+        sys.exit(f"bench: no sentences or quotes found under {root}")
+    return Corpus(sentences, [s for s in sentences if len(s) <= 120], quotes)
+
+
+def guild_id(n: int) -> int:
+    return GUILD_BASE + n
+
+
+def channel_id(guild: int, n: int) -> int:
+    return GUILD_BASE + 10_000_000 + (guild - GUILD_BASE) * 100 + n
+
+
+def visible_channels(guild: int) -> list[int]:
+    return [channel_id(guild, n) for n in range(VISIBLE)]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One briefing as the archive stores it: the article (None when re-shared) and the share."""
+
+    article: tuple | None
+    fts: tuple | None
+    share: tuple
+
+
+def briefings(corpus: Corpus, size: int) -> Iterator[Row]:
+    rnd = random.Random(f"newsdesk-search-{GENERATOR}")
+    articles = 0
+    for n in range(1, size + 1):
+        guild = guild_id(rnd.randrange(SERVERS))
+        channel = channel_id(guild, rnd.randrange(CHANNELS))
+        shared_at = START + YEAR * n / size
+        if articles and rnd.random() < RESHARED:
+            share = (rnd.randint(max(1, articles - 5000), articles), guild, channel, n)
+            yield Row(None, None, (*share, shared_at))
+            continue
+        articles += 1
+        briefing = rnd.sample(corpus.sentences, rnd.randint(3, 5))
+        quotes = rnd.sample(corpus.quotes, rnd.randint(0, 4))
+        headline = rnd.choice(corpus.headlines)
+        url = f"https://news{articles % 97}.example/{articles}"
+        quote_rows = [
+            {"text": q, "speaker": s, "paragraph": i, "score": 0.5}
+            for i, (q, s) in enumerate(quotes)
+        ]
+        article = (
+            articles,
+            url,
+            headline,
+            f"News {articles % 97}",
+            None,
+            None,
+            "\n".join(briefing[:2]),
+            json.dumps(briefing, ensure_ascii=False),
+            json.dumps(quote_rows, ensure_ascii=False),
+            shared_at,
+        )
+        fts = (
+            articles,
+            headline,
+            "\n".join(briefing),
+            "\n".join(q for q, _ in quotes),
+            "\n".join(dict.fromkeys(s for _, s in quotes)),
+        )
+        yield Row(article, fts, (articles, guild, channel, n, shared_at))
+
+
+def build_rows(corpus: Corpus, size: int, path: Path) -> None:
+    """The archive's rows at schema 7 (before issue 16), by bulk inserts."""
+    partial = path.with_suffix(".partial")
+    for leftover in partial.parent.glob(partial.name + "*"):
+        leftover.unlink()
+
+    async def schema_7() -> None:
+        db = await SQLiteDatabase.open(partial)
+        await migrate(db, MIGRATIONS[:7])
+        await db.close()
+
+    asyncio.run(schema_7())
+    started = time.perf_counter()
+    conn = sqlite3.connect(partial, isolation_level=None)
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("BEGIN")
+    batch: list[Row] = []
+
+    def flush() -> None:
+        conn.executemany(
+            "INSERT INTO archive_articles (id, url, headline, site, published, byline, lede, "
+            "briefing, quotes, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [r.article for r in batch if r.article],
+        )
+        conn.executemany(
+            "INSERT INTO archive_aliases (url, article_id) VALUES (?, ?)",
+            [(r.article[1], r.article[0]) for r in batch if r.article],
+        )
+        conn.executemany(
+            "INSERT INTO archive_fts (rowid, headline, briefing, quotes, speakers) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [r.fts for r in batch if r.fts],
+        )
+        conn.executemany(
+            "INSERT INTO archive_shares (article_id, guild_id, channel_id, message_id, jump_url, "
+            "poster_id, shared_at) VALUES (?, ?, ?, ?, ?, 7, ?)",
+            [
+                (a, g, c, m, f"https://discord.com/channels/{g}/{c}/{m}", t)
+                for a, g, c, m, t in (r.share for r in batch)
+            ],
+        )
+        batch.clear()
+
+    for n, row in enumerate(briefings(corpus, size), start=1):
+        batch.append(row)
+        if len(batch) == 20_000:
+            flush()
+        if n % 100_000 == 0:
+            print(f"  {n:,} briefings written ({time.perf_counter() - started:.0f} s)")
+    flush()
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode = DELETE")  # one self-contained file to copy
+    conn.close()
+    print(f"  rows at schema 7: {time.perf_counter() - started:.0f} s")
+    partial.rename(path)
+
+
+def upgrade(rows: Path, path: Path) -> None:
+    """A copy of the schema-7 rows, upgraded by `open_database` (migration 8 and on), as a
+    bot's archive would be on its first start with this code."""
+    partial = path.with_suffix(".partial")
+    for leftover in partial.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    shutil.copyfile(rows, partial)
+    started = time.perf_counter()
+
+    async def migrated() -> None:
+        await (await open_database(partial)).close()
+
+    asyncio.run(migrated())
+    print(f"  upgrade to the current schema (migration 8): {time.perf_counter() - started:.0f} s")
+    partial.rename(path)
+    for suffix in ("-wal", "-shm"):
+        Path(str(partial) + suffix).unlink(missing_ok=True)
+
+
+def schema_tag() -> str:
+    """Names the schema the upgraded files were made with, so a changed step rebuilds them."""
+    steps = "\n".join(s for m in MIGRATIONS[7:] for s in m.statements("sqlite"))
+    return hashlib.sha1(steps.encode()).hexdigest()[:8]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def measure(target: Path | str, servers: list[int], rounds: int, old: int) -> dict:
+    db = await open_database(target)
+    archive = Archive(db)
+    index = SQLiteFTS5Index()
+    cells: dict[str, dict[str, float]] = {}
+    try:
+        per_round: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in CLASSES}
+        hits: dict[str, list[int]] = {label: [] for label, _ in CLASSES}
+        for round_ in range(rounds + 1):  # round 0 warms the page cache and the statements
+            times: dict[str, list[float]] = {label: [] for label, _ in CLASSES}
+            for guild in servers:
+                for label, text in CLASSES:  # interleaved: drift favours no class
+                    started = time.perf_counter()
+                    found = await archive.search(
+                        guild, text, channel_ids=visible_channels(guild), limit=10
+                    )
+                    times[label].append((time.perf_counter() - started) * 1000)
+                    hits[label].append(len(found))
+            if round_ == 0:
+                times = {label: [] for label, _ in CLASSES}
+                hits = {label: [] for label, _ in CLASSES}
+                continue
+            for label, values in times.items():
+                per_round[label].append((percentile(values, 0.5), percentile(values, 0.95)))
+        for label, values in per_round.items():
+            cells[label] = {
+                "p50": statistics.median(v[0] for v in values),
+                "p95": statistics.median(v[1] for v in values),
+                "hits": statistics.mean(hits[label]),
+            }
+        if old and db.dialect == "sqlite":
+            for label, text in CLASSES:
+                times_old = []
+                for guild in servers[:old]:
+                    query = IndexQuery(guild, text, visible_channels(guild), None, 10)
+                    match = " ".join(f'"{w}"' for w in text.replace(".", " ").split())
+                    started = time.perf_counter()
+                    await index._search_everything(db, query, match)
+                    times_old.append((time.perf_counter() - started) * 1000)
+                cells[label]["old p50"] = statistics.median(times_old)
+    finally:
+        await db.close()
+    return cells
+
+
+# -- PostgreSQL: a server of the bench's own -----------------------------------------------
+
+
+def _pg_bindir() -> Path:
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True).stdout
+        if found.strip() and (Path(found.strip()) / "initdb").is_file():
+            return Path(found.strip())
+    initdb = shutil.which("initdb")
+    if not initdb:
+        sys.exit("bench: PostgreSQL's server binaries (initdb, pg_ctl) are not installed")
+    return Path(initdb).parent
+
+
+def _as_server_user() -> list[str]:
+    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+
+@dataclass
+class PostgresServer:
+    directory: Path
+    port: int = 0
+
+    def start(self) -> None:
+        bindir = _pg_bindir()
+        data = self.directory / "data"
+        if os.geteuid() == 0:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            shutil.chown(self.directory, user="postgres")
+            for parent in self.directory.parents:  # the server user must reach its folder
+                if parent == Path("/"):
+                    break
+                parent.chmod(parent.stat().st_mode | 0o001)
+        if not data.exists():
+            subprocess.run(
+                [
+                    *_as_server_user(),
+                    str(bindir / "initdb"),
+                    "-D",
+                    str(data),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "-E",
+                    "UTF8",
+                    "--no-instructions",
+                ],
+                check=True,
+                capture_output=True,
+            )
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = int(sock.getsockname()[1])
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        subprocess.run(
+            [
+                *_as_server_user(),
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(self.directory / "server.log"),
+                "-o",
+                options,
+                "-w",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+        )
+
+    def stop(self) -> None:
+        subprocess.run(
+            [
+                *_as_server_user(),
+                str(_pg_bindir() / "pg_ctl"),
+                "-D",
+                str(self.directory / "data"),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+            check=False,
+            capture_output=True,
+        )
+
+    def dsn(self, database: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        psql = shutil.which("psql") or str(_pg_bindir() / "psql")
+        return subprocess.run(
+            [psql, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", self.dsn(database), "-c", sql],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+
+
+def build_postgres(server: PostgresServer, name: str, source: Path) -> None:
+    """The SQLite archive of the same size, copied as `newsdesk migrate --from` copies it."""
+    if server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1":
+        return
+    loading = f"{name}_loading"
+    server.psql(f"DROP DATABASE IF EXISTS {loading}")
+    server.psql(f"CREATE DATABASE {loading}")
+    started = time.perf_counter()
+    asyncio.run(copy_sqlite_to_postgres(source, PostgresURL(server.dsn(loading))))
+    print(f"  migrate --from the SQLite file: {time.perf_counter() - started:.0f} s")
+    server.psql("VACUUM ANALYZE", loading)
+    server.psql(f"ALTER DATABASE {loading} RENAME TO {name}")
+
+
+def data_dir(arg: str | None) -> Path:
+    path = Path(arg) if arg else Path(tempfile.gettempdir()) / "newsdesk-bench-search"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def table(results: dict[tuple[int, str], dict], old: bool) -> str:
+    header = ["briefings", "backend", *(f"{label} “{text}”" for label, text in CLASSES)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for (size, backend), cells in sorted(results.items()):
+        row = [f"{size:,}", backend]
+        for label, _ in CLASSES:
+            cell = cells[label]
+            text = f"{cell['p50']:.1f} / {cell['p95']:.1f}"
+            if old and "old p50" in cell:
+                text += f" (old {cell['old p50']:,.0f})"
+            row.append(text)
+        lines.append("| " + " | ".join(row) + " |")
+    hits = ", ".join(
+        f"{label} {cells[label]['hits']:.1f}"
+        for label, _ in CLASSES
+        for (size, _b), cells in [max(results.items())]
+    )
+    lines.append(f"\nms, p50 / p95 (median of rounds). Hits per search at the largest size: {hits}")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--backends", default="sqlite")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--servers", type=int, default=20)
+    parser.add_argument("--old", type=int, default=0, help="servers to time the old query on")
+    parser.add_argument("--data", help="folder for the generated databases (kept for reruns)")
+    add_corpora_arg(parser)
+    args = parser.parse_args()
+    folder = data_dir(args.data)
+    corpus: Corpus | None = None
+    rnd = random.Random(7)
+    servers = [guild_id(n) for n in rnd.sample(range(SERVERS), args.servers)]
+    results: dict[tuple[int, str], dict] = {}
+    backends = args.backends.split(",")
+    for backend in backends:
+        if backend not in ("sqlite", "postgresql"):
+            sys.exit(f"bench: unknown backend {backend!r}")
+    server = PostgresServer(folder / "postgres") if "postgresql" in backends else None
+    if server is not None:
+        server.start()
+    print(f"load average at start: {os.getloadavg()}")
+    try:
+        for size in (int(s) for s in args.sizes.split(",")):
+            rows = folder / f"rows-{size}-g{GENERATOR}.sqlite3"
+            path = folder / f"sqlite-{size}-g{GENERATOR}-{schema_tag()}.sqlite3"
+            if not path.exists():
+                if not rows.exists():
+                    corpus = corpus or load_corpus(corpora_path(args.corpora))
+                    print(f"building {rows} ({size:,} briefings)")
+                    build_rows(corpus, size, rows)
+                print(f"upgrading a copy to {path}")
+                upgrade(rows, path)
+            for backend in backends:
+                target: Path | str = path
+                if server is not None and backend == "postgresql":
+                    name = f"search_{size}_g{GENERATOR}_{schema_tag()}"
+                    build_postgres(server, name, path)
+                    target = server.dsn(name)
+                print(f"measuring {backend} at {size:,} …")
+                results[(size, backend)] = asyncio.run(
+                    measure(target, servers, args.rounds, args.old)
+                )
+                print(json.dumps(results[(size, backend)]))
+    finally:
+        if server is not None:
+            server.stop()
+    print(f"load average at end: {os.getloadavg()}")
+    print(table(results, bool(args.old)))
+
+
+if __name__ == "__main__":
+    main()
