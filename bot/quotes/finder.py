@@ -302,6 +302,8 @@ def _attribute(
             found = attribution_before(masked[pi][: first.open_at], language)
             if found is None and pi > 0 and not masked[pi][: first.open_at].strip():
                 found = _colon_intro(masked[pi - 1], language)
+            if found is None:
+                found = _label_after(unit, texts)
         if found is not None and found.implicit:
             unit.resolved = registry.implicit(at)
             unit.own = unit.resolved.speaker is not None
@@ -375,6 +377,31 @@ def _colon_intro(previous: str, language: str | None) -> Attribution | None:
     return found
 
 
+_LABEL_ROLE = re.compile(r"\s*[（(][^（）()]{0,60}[）)]\s*")
+
+
+def _label_after(unit: Unit, texts: list[str]) -> Attribution | None:
+    """A quotation standing as its own paragraph, followed by a paragraph that is only a
+    speaker's label ("王麗英（北京市昌平區醫院兒科主任）：", "Anna Nowak (lekarka):"): a
+    pull quote heading that person's answer, so the label names its speaker."""
+    pi, first = unit.parts[0]
+    last_pi, last = unit.parts[-1]
+    if last_pi + 1 >= len(texts) or texts[pi][: first.open_at].strip():
+        return None
+    if texts[last_pi][last.close_at :].strip(" .。"):
+        return None
+    label = texts[last_pi + 1].strip()
+    if not label.endswith((":", "：")):
+        return None
+    name = _LABEL_ROLE.sub(" ", label[:-1]).strip()
+    words = name.split()
+    if not name or len(name) > 40 or not 1 <= len(words) <= 4:
+        return None
+    if _caseless(name[:1]):
+        return Attribution(name, ":") if len(name) <= 6 else None
+    return Attribution(name, ":") if all(w[:1].isupper() for w in words) else None
+
+
 def _new_sentence_after(after: str, text: str, span: Span, language: str | None) -> bool:
     """`“… overlook.” The star then recalled …`: a full stop ends the quote's sentence, so a
     longer clause after it is a new sentence, not this quote's attribution (`Smith said.` is)."""
@@ -391,8 +418,11 @@ def _new_sentence_after(after: str, text: str, span: Span, language: str | None)
 
 
 def _next_open(pi: int, span: Span, par_spans: list[Span], texts: list[str]) -> int:
+    """Where the next quotation after `span` opens: the attribution clause ends there. A name
+    or title in marks is part of the clause ("δήλωσε ο διευθυντής του νοσοκομείου «Λουζ»,
+    Ζοσέ Ροκέτε"), not the next quotation."""
     for other in par_spans:
-        if other.open_at > span.open_at:
+        if other.open_at > span.open_at and not _is_title(texts[pi], other):
             return other.open_at
     return len(texts[pi])
 

@@ -477,6 +477,10 @@ class SpeakerRegistry:
         names = first_names()
         gender = "u"
         bare = [_bare(t) for t in tokens if _bare(t)]
+        # "Το ΚΕΕΛΠΝΟ", "Ο Δημήτρης …": an article capitalised at a sentence's head is no part
+        # of the name (the language's own articles only: "The Hague" keeps its "The")
+        while len(bare) > 1 and bare[0].lower() in self.grammar.determiners:
+            bare = bare[1:]
         # Strip titles and honorifics from the front, keeping at least one token.
         start = 0
         while start < len(bare) - 1:

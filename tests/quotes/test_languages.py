@@ -222,6 +222,27 @@ def test_greek_quote_that_lost_its_closer_ends_where_the_next_one_opens() -> Non
     assert _speaker_of(quotes, "θα ανοίξουν δύο νέα νηπιαγωγεία") == "Ελένη Ράλλη"
 
 
+def test_greek_quoted_name_inside_the_attribution_does_not_cut_it() -> None:
+    # «Αγία Σοφία» is the hospital's name, not the next quotation: the speaker comes after it
+    paras = [
+        "«Η ασθενής αναπνέει χωρίς βοήθεια και θα πάει σπίτι της την Πέμπτη» είπε ο "
+        "διευθυντής της κλινικής «Αγία Σοφία», Πέτρος Αλεξίου στους δημοσιογράφους."
+    ]
+    quotes = extract_quotes(paras, "el")
+    assert _speaker_of(quotes, "Η ασθενής αναπνέει") == "Πέτρος Αλεξίου"
+    assert not any(q.text == "Αγία Σοφία" for q in quotes)
+
+
+def test_greek_article_at_a_sentence_head_is_no_part_of_the_speaker() -> None:
+    paras = [
+        "Ο ΕΟΔΥ, αναφέρει η ανακοίνωση, «παρακολουθεί στενά την κατάσταση σε όλα τα νησιά».",
+        "«Δεν υπάρχει λόγος ανησυχίας για τους επισκέπτες», προσθέτει ο ΕΟΔΥ.",
+    ]
+    speakers = {q.speaker for q in extract_quotes(paras, "el")}
+    assert "Ο ΕΟΔΥ" not in speakers
+    assert "ΕΟΔΥ" in speakers
+
+
 # -- Chinese ----------------------------------------------------------------------------------
 
 ZH = [
@@ -262,6 +283,33 @@ def test_chinese_full_name_keeps_its_honorific_dropped() -> None:
         "收藏了二十年邮票的赵立新先生对记者说：“这套邮票的设计非常大胆。”",
     ]
     assert _speaker_of(extract_quotes(paras, "zh"), "这套邮票") == "赵立新"
+
+
+def test_pull_quote_before_a_speaker_label_is_that_speakers() -> None:
+    # an interview page: each answer opens with a quoted heading, then the speaker's label
+    paras = [
+        "两位医生谈医患关系。",
+        "“病人的信任，",
+        "要靠时间慢慢积累”",
+        "刘建华（市第一医院心内科主任）：",
+        "我当医生三十年，最深的体会是病人的信任要靠时间积累。",
+        "“医院不能只看收入”",
+        "周敏（市中医院院长）：",
+        "医院首先是治病救人的地方，不能只看收入。",
+    ]
+    quotes = extract_quotes(paras, "zh")
+    assert _speaker_of(quotes, "病人的信任") == "刘建华"
+    assert _speaker_of(quotes, "医院不能只看收入") == "周敏"
+
+
+def test_pull_quote_label_in_a_latin_script_language() -> None:
+    paras = [
+        "Dwie lekarki o kolejkach do specjalistów.",
+        "„Pacjenci czekają po pół roku na wizytę u kardiologa”",
+        "Ewa Malinowska (kardiolog, szpital w Lublinie):",
+        "W naszej poradni kolejka sięga dziś pół roku i wciąż rośnie.",
+    ]
+    assert _speaker_of(extract_quotes(paras, "pl"), "Pacjenci czekają") == "Ewa Malinowska"
 
 
 # -- every language: quotes are verbatim ------------------------------------------------------
