@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from bot.quotes.grammar import Grammar, grammar
 from bot.text import (
+    abbreviated_titles,
     declines,
     first_name_of,
     first_names,
@@ -61,12 +63,42 @@ def _cap_run() -> re.Pattern[str]:
 
 
 _POSSESSIVE = re.compile(r"[’']s?$")
+_SENTENCE_END_IN_RUN = re.compile(r"(?<=\w\w\.)[ \t]+")  # "Ау. В": a word of 2+ letters, a stop
+
+
+def _cap_runs(text: str, split: bool) -> Iterator[re.Match[str]]:
+    """The runs of capitalised words in `text`; with `split`, a run is cut where a sentence
+    ends inside it ("доктор Рода Ау. В то же время": "Рода Ау", then "В"), so the name before
+    the stop is read as the one it is (initials "Γ. Κουτρουμάνης" and titles stay joined)."""
+    pattern = _cap_run()
+    for match in pattern.finditer(text):
+        if not split or "." not in match.group(0):
+            yield match
+            continue
+        start = match.start()
+        for stop in _SENTENCE_END_IN_RUN.finditer(text, match.start(), match.end()):
+            word = text[start : stop.start()].split()[-1].rstrip(".").lower()
+            if word in abbreviated_titles():
+                continue
+            piece = pattern.fullmatch(text, start, stop.start())
+            if piece is not None:
+                yield piece
+            start = stop.end()
+        piece = pattern.fullmatch(text, start, match.end())
+        if piece is not None:
+            yield piece
 
 
 @cache
 def titles() -> tuple[frozenset[str], dict[str, str]]:
     """(title words, honorific → gender), from every registered language."""
     return title_words(), honorifics()
+
+
+def _initial_letter(bare: str) -> bool:
+    """A capital letter alone ("Κ" of "Κ. Αθανασάκη") is an initial, even where the same letter
+    in lower case is an honorific (Greek "ο κ. Αθανασάκης": Mr Athanasakis)."""
+    return len(bare.rstrip(".")) == 1 and bare.isupper()
 
 
 @lru_cache(maxsize=8192)  # the same names and words come back all through an article
@@ -162,7 +194,7 @@ class SpeakerRegistry:
         registry = cls(language=language, speaks=speaks)
         strict = registry._strict
         for index, text in enumerate(paragraphs):
-            for match in _cap_run().finditer(text):
+            for match in _cap_runs(text, strict):
                 after = text[match.end() : match.end() + 60]
                 if strict:
                     registry._note_proper(text, match)
@@ -286,7 +318,7 @@ class SpeakerRegistry:
                 full, gender = self._nominative([_bare(t) for t in tokens[i : end + 1]])
                 self._mention(self.introduce(full, gender), pos)
                 return
-            if low in honorifics and i + 1 < len(tokens):
+            if low in honorifics and i + 1 < len(tokens) and not _initial_letter(bare):
                 person = self.lookup(_bare(tokens[-1]))
                 if person is None:
                     person = self.introduce(_bare(tokens[-1]), honorifics[low])
@@ -403,12 +435,15 @@ class SpeakerRegistry:
             kind = words.pronouns[low]
             english = {"m": "he", "f": "she", "p": "they"}.get(kind)
             return self._pronoun(english, pos) if english else Resolved(None, "pronoun")
+        title_words = titles()[0]
         while tokens:
             low = _bare(tokens[0]).lower()
             if low in words.oblique:
                 oblique = words.oblique[low] if oblique in (None, "u") else oblique
-            elif low not in words.not_names and low not in words.fillers:
-                break
+            elif (low not in words.not_names and low not in words.fillers) or (
+                low in title_words and len(tokens) > 1
+            ):
+                break  # "ο υπουργός Εργασίας": the role stays, to name whoever holds it
             tokens.pop(0)
         if not tokens:
             return Resolved(None, "none")
@@ -486,7 +521,7 @@ class SpeakerRegistry:
         while start < len(bare) - 1:
             low = bare[start].lower().rstrip(".")
             is_name = self._first_name(bare[start]) is not None
-            if low in honorifics:
+            if low in honorifics and not _initial_letter(bare[start]):
                 gender = honorifics[low]
             elif (low not in title_words and not is_name) or (
                 is_name and bare[start + 1][:1].isupper()

@@ -113,6 +113,16 @@ def test_ukrainian_cues_and_dash_speech() -> None:
     assert _speaker_of(quotes, "Без цих коштів") == "Андрій Бондар"
 
 
+def test_russian_full_name_ending_a_sentence_is_kept_whole() -> None:
+    # a first name we do not list, closing its sentence before a capital: "Тамила Ким. В …"
+    paras = [
+        "Ранний подъём полезен не всем, отметила ведущий исследователь доктор Тамила Ким. В то "
+        "же время она признала, что выборка была небольшой.",
+        "«Мы продолжим наблюдения ещё два года», — сказала Ким.",
+    ]
+    assert _speaker_of(extract_quotes(paras, "ru"), "Мы продолжим") == "Тамила Ким"
+
+
 # -- Polish -----------------------------------------------------------------------------------
 
 PL = [
@@ -241,6 +251,28 @@ def test_greek_article_at_a_sentence_head_is_no_part_of_the_speaker() -> None:
     speakers = {q.speaker for q in extract_quotes(paras, "el")}
     assert "Ο ΕΟΔΥ" not in speakers
     assert "ΕΟΔΥ" in speakers
+
+
+def test_greek_role_with_its_portfolio_names_the_minister_introduced_with_it() -> None:
+    paras = [
+        "Νέα μέτρα για τα λιμάνια ανακοίνωσε ο υπουργός Ναυτιλίας Σ. Καραλής.",
+        "Μιλώντας στο ραδιόφωνο, ο υπουργός Ναυτιλίας ανέφερε ότι «τα πλοία θα δένουν "
+        "πλέον μόνο σε ελεγμένες προβλήτες σε όλα τα νησιά».",
+        "Ο Γάλλος υπουργός Εξωτερικών δήλωσε ότι «η συνεργασία με την Αθήνα είναι άριστη».",
+    ]
+    quotes = extract_quotes(paras, "el")
+    assert _speaker_of(quotes, "τα πλοία θα δένουν") == "Σ. Καραλής"
+    # no one named: the role is the speaker, never the portfolio as if it were a surname
+    assert _speaker_of(quotes, "η συνεργασία με την Αθήνα") != "Εξωτερικών"
+
+
+def test_greek_capital_initial_is_not_the_honorific_k() -> None:
+    # "Κ." before a surname is an initial (Kostas); "ο κ." is Mr
+    paras = [
+        "Τη μελέτη παρουσίασε ο ερευνητής του πανεπιστημίου, Κ. Βλάχος.",
+        "«Τα στοιχεία δείχνουν καθαρή βελτίωση σε όλες τις ηλικίες», είπε ο κ. Βλάχος.",
+    ]
+    assert _speaker_of(extract_quotes(paras, "el"), "Τα στοιχεία δείχνουν") == "Κ. Βλάχος"
 
 
 # -- Chinese ----------------------------------------------------------------------------------
