@@ -92,7 +92,9 @@ def _cue_inside(clause: str, language: str | None) -> tuple[str, str] | None:
     best: tuple[int, str] | None = None
     for cue in verbs:
         at = clause.find(cue)
-        while 0 <= at <= _MAX_SUBJECT:
+        # a subject may be longer when a 的-phrase describes the speaker ("参加此次演练的一名
+        # 观摩人员"): subject_name keeps only what follows it
+        while at >= 0 and (at <= _MAX_SUBJECT or (at <= 2 * _MAX_SUBJECT and "的" in clause[:at])):
             if not _inside_word(clause, at, cue, not_cues):
                 if best is None or at < best[0]:
                     best = (at, cue)
@@ -120,6 +122,10 @@ def subject_name(subject: str, language: str | None) -> str | None:
     for prep in _cues()[1]:
         if subject.startswith(prep):
             subject = subject[len(prep) :]
+    if subject.endswith(("地", "的")) and len(subject) > _MIN_NAME + 2:
+        # "德洛尔兴奋地说", "…观摩人员兴奋的告诉记者": a manner adverb before the cue (的 is
+        # often written for 地 there); a name never ends in either
+        subject = subject[: len(subject) - 3]
     if "的" in subject and len(subject.rsplit("的", 1)[1]) >= _MIN_NAME:
         subject = subject.rsplit("的", 1)[1]  # "交易中心的张友昆" → 张友昆
     for word in sorted(words.determiners, key=len, reverse=True):
@@ -129,8 +135,6 @@ def subject_name(subject: str, language: str | None) -> str | None:
     if subject in words.pronouns:
         return subject
     subject = _before_filler(subject, words.fillers)
-    if subject.endswith("地") and len(subject) > _MIN_NAME + 2:
-        subject = subject[: len(subject) - 3]  # "德洛尔兴奋地说": a manner adverb before the cue
     if not subject or len(subject) > _MAX_SUBJECT or not all(is_cjk(c) for c in subject):
         return None
     for title in _titles():

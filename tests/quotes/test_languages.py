@@ -317,6 +317,15 @@ def test_chinese_full_name_keeps_its_honorific_dropped() -> None:
     assert _speaker_of(extract_quotes(paras, "zh"), "这套邮票") == "赵立新"
 
 
+def test_chinese_speaker_described_by_a_de_phrase_with_a_manner_adverb() -> None:
+    paras = [
+        "地铁三号线昨夜举行疏散演练。",
+        "“原来消防通道里这么宽，以后坐地铁心里更踏实了。”第一次参加这类活动的一位退休教师"
+        "高兴的告诉记者。",
+    ]
+    assert _speaker_of(extract_quotes(paras, "zh"), "原来消防通道") == "退休教师"
+
+
 def test_pull_quote_before_a_speaker_label_is_that_speakers() -> None:
     # an interview page: each answer opens with a quoted heading, then the speaker's label
     paras = [
