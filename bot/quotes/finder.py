@@ -544,7 +544,7 @@ def _compact(unit: Unit) -> bool:
 
 def _is_title(text: str, span: Span) -> bool:
     content = text[span.start : span.end]
-    return _is_fragment(text, span) and len(content.split()) <= 8 and _title_case(content)
+    return len(content.split()) <= 8 and _title_case(content) and _is_fragment(text, span)
 
 
 def _title_case(text: str) -> bool:
