@@ -161,6 +161,12 @@ def test_word_lists_beside_the_toml_are_read(tmp_path: Path) -> None:
         ('code = "xx"\nname = "Test"\n[names]\nhonorifics = { mr = "x" }\n', {}, "honorifics"),
         ('code = "xx"\nname = "Test"\n[quotes]\npairs = [["<<", ">>"]]\n', {}, "quotes.pairs"),
         ('code = "xx"\nname = "Test"\n', {"abbreviations": "mr titel\n"}, "kind must be"),
+        ('code = "xx"\nname = "Test"\n[grammar]\npronouns = { on = "n" }\n', {}, "pronouns"),
+        ('code = "xx"\nname = "Test"\n[grammar]\nnot_name = ["i"]\n', {}, "'not_name'"),
+        ('code = "xx"\nname = "Test"\n[grammar]\npro_drop = 1\n', {}, "grammar.pro_drop"),
+        ('code = "xx"\nname = "Test"\n[quotes]\ndash_speech = "y"\n', {}, "quotes.dash_speech"),
+        ('code = "xx"\nname = "Test"\n[names]\nendings = { m = ["a"] }\n', {}, "names.endings"),
+        ('code = "xx"\nname = "Test"\n[names]\nendings = { x = [] }\n', {}, "names.endings"),
         ('code = "xx"\nname = "Test"\n', {"boilerplate": "ok\n(unclosed\n"}, "line 2"),
         ('code = "xx"\nname = [\n', {}, "language.toml"),
     ],
@@ -172,6 +178,32 @@ def test_broken_data_fails_naming_the_file_and_field(
         load_language(_folder(tmp_path, toml, **lists))
     assert message in str(error.value)
     assert "data/languages/xx/" in str(error.value)
+
+
+def test_grammar_and_name_endings_are_read(tmp_path: Path) -> None:
+    toml = (
+        'code = "xx"\nname = "Test"\n'
+        '[names]\nendings = { m = [["a", ""], ["ego", "y"]], f = [["ą", "a"]] }\n'
+        "[quotes]\ndash_speech = true\n"
+        '[grammar]\npronouns = { zo = "m", za = "f", zi = "p" }\nnot_names = ["Quoth"]\n'
+        'pro_drop = true\noblique = { tun = "m" }\n'
+    )
+    lang = load_language(_folder(tmp_path, toml))
+    assert lang.name_endings["m"] == (("ego", "y"), ("a", ""))  # longest ending first
+    assert lang.dash_speech and lang.pro_drop
+    assert dict(lang.pronouns) == {"zo": "m", "za": "f", "zi": "p"}
+    assert lang.not_names == {"quoth"} and dict(lang.oblique) == {"tun": "m"}
+
+
+def test_languages_whose_dialogue_opens_with_a_dash_say_so_and_list_their_grammar() -> None:
+    for code in ("ru", "uk", "pl"):
+        lang = language_info(code)
+        assert lang is not None and lang.dash_speech and lang.name_endings and lang.pro_drop
+    for code in ("en", "de", "fr", "es", "el", "zh"):
+        assert not language_info(code).dash_speech  # type: ignore[union-attr]
+    for code in ("ru", "uk", "pl", "el", "zh"):
+        lang = language_info(code)
+        assert lang is not None and lang.cue_verbs and lang.pronouns and lang.titles
 
 
 def test_a_folder_without_language_toml_fails(tmp_path: Path) -> None:
