@@ -3,8 +3,15 @@
 The schedule loop never trusts the wall clock directly: it asks `bot.clock` (tests move it) and
 `run_due()` does one full pass, so tests call it instead of waiting. On start the loop runs a
 pass at once, which posts a digest missed while the bot was down if it is under an hour late
-(`bot.schedule.DigestScheduler` decides, and claims each run before it is posted: at most once,
-across processes too — each posts only the schedules of its own shards' servers).
+(`bot.newsroom.schedule.DigestScheduler` decides; each process posts only the schedules of its
+own shards' servers).
+
+Exactly once, across processes and crashes: a run is claimed before it is posted and recorded
+as delivered after; one poster at a time holds the run's lease (`bot.storage.leases`) while it
+works. A run claimed but not recorded (the process died, or posting failed) is recovered on the
+next pass — the first pass after a restart included — like an intake job caught "sending"
+(`bot.discord_app.recovery`): the channel's history since the slot is read for our own digest
+header first, and the digest is posted only if it is not there. Either way it is then recorded.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from discord.ext import commands
 
 from bot.discord_app import render_digest
 from bot.discord_app.permissions import MessageChannel, can_see
+from bot.discord_app.recovery import find_own_post
 from bot.messages import say
 from bot.newsroom.digest import Digest, build_digest
 from bot.newsroom.schedule import DigestScheduler, DueRun
@@ -127,16 +135,34 @@ class Digests(commands.Cog):
         )
 
     async def run_due(self) -> int:
-        """Post every scheduled digest due now; returns how many were posted."""
+        """Post every scheduled digest due now, and any an earlier run left unfinished;
+        returns how many were posted."""
         async with self._lock:
-            runs = await self.scheduler.due()
+            runs = [*await self.scheduler.unfinished(), *await self.scheduler.due()]
             posted = 0
             for run in runs:
                 try:
-                    posted += await self._post(run)
+                    posted += await self._deliver(run)
                 except Exception:  # one broken channel must not stop the others
+                    # Not recorded as delivered: the next pass recovers it (under an hour late).
                     log.exception("scheduled digest for channel %s failed", run.schedule.channel_id)
             log.debug("digest pass: %d due here, %d posted", len(runs), posted)
+            return posted
+
+    async def _deliver(self, run: DueRun) -> bool:
+        """Post `run` under its lease and record it delivered; True if a message went out."""
+        schedule = run.schedule
+        key = f"digest:{schedule.guild_id}:{schedule.channel_id}:{run.slot.timestamp():.0f}"
+        leases = self.bot.leases
+        if not await leases.try_acquire(key):
+            return False  # another process is posting (or recovering) this very run
+        async with leases.renewing(key):
+            # Read again under the lease: whoever held it before may have delivered it.
+            current = await self.bot.schedules.get(schedule.guild_id, schedule.channel_id)
+            if current is None or current.unfinished != run.slot:
+                return False
+            posted = await self._post(run)
+            await self.scheduler.delivered(run)
             return posted
 
     async def _post(self, run: DueRun) -> bool:
@@ -150,12 +176,48 @@ class Digests(commands.Cog):
         if not isinstance(channel, discord.abc.Messageable):
             log.info("digest channel %s is gone; skipping", schedule.channel_id)
             return False
-        hours = (run.slot - run.since).total_seconds() / 3600
-        header = render_digest.digest_header(result, round(hours))
-        for index, page in enumerate(render_digest.digest_pages(result)):
-            await channel.send(content=header if index == 0 else None, embeds=page)
+        hours = round((run.slot - run.since).total_seconds() / 3600)
+        if run.recovered and await self._already_posted(channel, run, hours):
+            log.info(
+                "the scheduled digest of channel %s for %s was posted before a restart; "
+                "recording it",
+                channel_id,
+                run.slot,
+            )
+            return False
+        header = render_digest.digest_header(result, hours)
+        try:
+            for index, page in enumerate(render_digest.digest_pages(result)):
+                await channel.send(content=header if index == 0 else None, embeds=page)
+        except (discord.Forbidden, discord.NotFound) as error:  # trying again will not help
+            log.info("cannot post the digest in channel %s: %s", channel_id, error)
+            return False
         log.info("posted the scheduled digest of channel %s for %s", channel_id, run.slot)
         return True
+
+    async def _already_posted(
+        self, channel: discord.abc.Messageable, run: DueRun, hours: int
+    ) -> bool:
+        """Whether the channel holds our digest of this run, posted at or after its slot.
+
+        If the history cannot be read, it is taken as posted: a digest missed is better than
+        one posted twice.
+        """
+        me = self.bot.user
+        if me is None:
+            return True
+        channel_id = run.schedule.channel_id
+        try:
+            found = await find_own_post(
+                channel,
+                run.slot,
+                me.id,
+                lambda m: render_digest.is_digest_header(m.content, channel_id, hours),
+            )
+        except discord.HTTPException as error:
+            log.warning("could not read channel %s to recover its digest: %s", channel_id, error)
+            return True
+        return found is not None
 
     async def _loop(self) -> None:
         await self.bot.wait_until_ready()

@@ -44,6 +44,7 @@ from bot.shards import ShardPlan, describe_ids
 from bot.storage.archive import Archive
 from bot.storage.database import StorageError
 from bot.storage.intake import IntakeJobs
+from bot.storage.leases import Leases
 from bot.storage.modes import Store
 from bot.storage.ratelimits import SharedWindows
 from bot.storage.stores import Stores
@@ -156,6 +157,8 @@ class NewsdeskBot(commands.AutoShardedBot):
     schedules: SetUpLater[ScheduleStore] = SetUpLater()
     # Link messages taken on, and each shard's watermark (recovery after a restart).
     intake: SetUpLater[IntakeJobs] = SetUpLater()
+    # One process at a time on a piece of work (a link's fetch, a scheduled digest's post).
+    leases: SetUpLater[Leases] = SetUpLater()
 
     def __init__(
         self,
@@ -199,6 +202,7 @@ class NewsdeskBot(commands.AutoShardedBot):
         self._archive: Archive | None = None
         self._schedules: ScheduleStore | None = None
         self._intake: IntakeJobs | None = None
+        self._leases: Leases | None = None
         self._stores: Stores | None = None  # opened in setup_hook, closed once in close()
         # Per-user rate limits in the database when other processes share it (else None:
         # counted in this process's memory).
@@ -363,7 +367,7 @@ class NewsdeskBot(commands.AutoShardedBot):
         """
         self._stores = stores = await Stores.open(self.settings, clock=lambda: self.clock())
         self._store, self._archive, self._schedules = stores.modes, stores.archive, stores.schedules
-        self._intake = stores.intake
+        self._intake, self._leases = stores.intake, stores.leases
         self._service = await self._make_service(pipeline, stores)
         stores.cache.on_lease_wait = self.metrics.lease_waited
         if self.shares_database:
@@ -475,6 +479,7 @@ class NewsdeskBot(commands.AutoShardedBot):
             ("pipeline", self._pipeline.close if self._pipeline and self._own_pipeline else None),
         ]
         self._llm = self.llm_guilds = self._store = self._stores = self._intake = None
+        self._leases = None
         self.shared_limits = None
         if self._own_pipeline:
             self._pipeline = None

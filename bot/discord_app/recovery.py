@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Final, Protocol
@@ -101,6 +102,22 @@ async def find_reply(
             and reference is not None
             and reference.message_id == message_id
         ):
+            return candidate
+    return None
+
+
+async def find_own_post(
+    channel: discord.abc.Messageable,
+    since: datetime,
+    author_id: int,
+    matches: Callable[[discord.Message], bool],
+) -> discord.Message | None:
+    """A message of ours posted at or after `since` that `matches` (a scheduled digest the
+    crashed run may have posted), among the first `REPLY_SEARCH_MESSAGES` after that moment."""
+    after = discord.Object(id=snowflake_at(since) - 1)
+    history = channel.history(after=after, limit=REPLY_SEARCH_MESSAGES, oldest_first=True)
+    async for candidate in history:
+        if candidate.author.id == author_id and matches(candidate):
             return candidate
     return None
 
@@ -333,6 +350,7 @@ __all__ = [
     "CatchUp",
     "CaughtUp",
     "Intake",
+    "find_own_post",
     "find_reply",
     "snowflake_at",
 ]

@@ -63,6 +63,24 @@ def digest_header(digest: Digest, hours: float) -> str:
     return trim(text, CONTENT_LIMIT)
 
 
+def is_digest_header(content: str, channel_id: int, hours: float) -> bool:
+    """Whether `content` is the header of a digest of `channel_id` over that window.
+
+    Only the part before the counts is compared: how a past digest counted its shares (a
+    share forgotten since changes them) does not matter for recognising it after a crash.
+    """
+    marker = "\x00"
+    template = say(
+        "digest.header",
+        where=f"<#{channel_id}>",
+        window=_hours_label(hours),
+        articles=marker,
+        times=marker,
+        stories=marker,
+    )
+    return content.startswith(template.split(marker, 1)[0])
+
+
 def digest_pages(digest: Digest) -> list[list[discord.Embed]]:
     """One embed per story, packed into messages of at most 10 embeds and 6000 characters.
 

@@ -8,9 +8,16 @@ takes an injectable clock so tests can move time without sleeping.
 
 Missed runs: if the bot was down at the scheduled time, the digest is posted once on start when
 it is less than an hour late; an older miss is skipped (a digest of "the last 24 hours" arriving
-half a day late would only confuse). Delivery is at most once: a run is claimed (a
-compare-and-set in the store) when it is handed out, so two ticks — or two processes — never
-post the same digest twice; only the process that runs the server's shard looks at it at all.
+half a day late would only confuse).
+
+Delivery is exactly once, in two marks (`bot.storage.schedules`). A run is *claimed* (a
+compare-and-set on `last_run`) when it is handed out by `due()`, so two ticks — or two
+processes — never both start the same digest; only the process that runs the server's shard
+looks at it at all. Once the digest is posted (or the day was quiet) the run is recorded as
+*delivered* (`posted_run`). A run claimed but never recorded — the process died between the
+two — is handed out again by `unfinished()` while it is under an hour late, for the poster to
+look in the channel for the digest it may already have posted before posting it
+(`cogs/digest.py`); older, it is recorded as skipped.
 """
 
 from __future__ import annotations
@@ -126,6 +133,8 @@ class DueRun:
     schedule: DigestSchedule
     slot: datetime
     late: timedelta
+    # Claimed earlier and never recorded as delivered: it may be in the channel already.
+    recovered: bool = False
 
     @property
     def since(self) -> datetime:
@@ -158,7 +167,9 @@ class DigestScheduler:
         another process posts the rest). For each, only the latest slot not after now counts:
         posted if less than `grace` late, otherwise recorded as skipped. Earlier misses are
         never posted. The claim is the store's compare-and-set, so two processes that both
-        think a schedule is theirs, or two passes at once, still hand a slot out once.
+        think a schedule is theirs, or two passes at once, still hand a slot out once. The
+        caller records each run with `delivered()` once posted; until then `unfinished()`
+        hands it out again (a crash between the two).
         """
         now = aware(self._clock()).astimezone(UTC)
         runs = []
@@ -174,7 +185,35 @@ class DigestScheduler:
             late = now - slot
             if late < self._grace:
                 runs.append(DueRun(schedule=schedule, slot=slot, late=late))
+            else:  # too late: skipped, which is its delivery
+                await self._store.finish_run(schedule.guild_id, schedule.channel_id, slot)
         return runs
+
+    async def unfinished(self) -> list[DueRun]:
+        """Runs claimed earlier but never recorded as delivered (their poster crashed, or
+        posting failed), to be recovered now: those under `grace` late are returned
+        (`recovered`); older ones are recorded as skipped here.
+
+        Not claimed again: the caller must make sure one poster at a time works on a run
+        (the bot holds a lease on it) and look for a digest already posted first.
+        """
+        now = aware(self._clock()).astimezone(UTC)
+        runs = []
+        for schedule in await self._mine():
+            slot = schedule.unfinished
+            if slot is None:
+                continue
+            late = now - slot
+            if late < self._grace:
+                runs.append(DueRun(schedule=schedule, slot=slot, late=late, recovered=True))
+            else:
+                await self._store.finish_run(schedule.guild_id, schedule.channel_id, slot)
+        return runs
+
+    async def delivered(self, run: DueRun) -> bool:
+        """Record `run` as delivered (posted, or nothing to post); False if it already was."""
+        schedule = run.schedule
+        return await self._store.finish_run(schedule.guild_id, schedule.channel_id, run.slot)
 
     async def _mine(self) -> list[DigestSchedule]:
         return [s for s in await self._store.all() if self._owns(s.guild_id)]

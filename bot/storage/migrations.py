@@ -511,6 +511,20 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
             """,
         ),
     ),
+    Migration(
+        10,
+        "digest schedules remember the run delivered, not only the run claimed (exactly once)",
+        # Runs handled before this step were claimed and then posted or lost: delivered either
+        # way, so none is recovered (posted again) by the first start after the upgrade.
+        sqlite=(
+            "ALTER TABLE digest_schedules ADD COLUMN posted_run REAL",
+            "UPDATE digest_schedules SET posted_run = last_run",
+        ),
+        postgresql=(
+            "ALTER TABLE digest_schedules ADD COLUMN posted_run DOUBLE PRECISION",
+            "UPDATE digest_schedules SET posted_run = last_run",
+        ),
+    ),
 )
 
 

@@ -1,5 +1,10 @@
 """Daily digest schedules as stored: which channel gets its digest when, and the last run.
 
+Two marks per schedule make a run exactly once: `last_run` is the slot last *claimed* (handed
+to one process to post), `posted_run` the slot last *delivered* (posted, or found nothing to
+post, or skipped as too late). A claimed slot that is not delivered is a run a process may have
+died in the middle of: `bot/newsroom/schedule.py` hands it out again for recovery.
+
 The time arithmetic (next run, missed runs, DST) lives with the digests in
 `bot/newsroom/schedule.py`; this is only what is kept and how it is read back.
 """
@@ -16,7 +21,7 @@ from bot.errors import BadInput
 from bot.messages import say
 from bot.storage.database import Database, Row
 
-_COLUMNS: Final = "guild_id, channel_id, hour, minute, timezone, created_at, last_run"
+_COLUMNS: Final = "guild_id, channel_id, hour, minute, timezone, created_at, last_run, posted_run"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +32,8 @@ class DigestSchedule:
     minute: int
     timezone: str
     created_at: datetime
-    last_run: datetime | None  # the last slot handled (posted or skipped as too late)
+    last_run: datetime | None  # the last slot claimed (handed out to be posted or skipped)
+    posted_run: datetime | None = None  # the last slot delivered (posted, empty or skipped)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -37,6 +43,15 @@ class DigestSchedule:
     def anchor(self) -> datetime:
         """Slots after this instant are still owed."""
         return self.last_run or self.created_at
+
+    @property
+    def unfinished(self) -> datetime | None:
+        """The claimed slot not recorded as delivered (its claimer may have crashed), if any."""
+        if self.last_run is None:
+            return None
+        if self.posted_run is not None and self.posted_run >= self.last_run:
+            return None
+        return self.last_run
 
     @property
     def time_label(self) -> str:
@@ -61,10 +76,10 @@ class ScheduleStore:
             raise BadInput(say("schedule.time_range"))
         zone = _zone_key(timezone)
         await self._db.execute(
-            f"INSERT INTO digest_schedules ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL) "
+            f"INSERT INTO digest_schedules ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL, NULL) "
             "ON CONFLICT (guild_id, channel_id) DO UPDATE SET hour = excluded.hour, "
             "minute = excluded.minute, timezone = excluded.timezone, "
-            "created_at = excluded.created_at, last_run = NULL",
+            "created_at = excluded.created_at, last_run = NULL, posted_run = NULL",
             (guild_id, channel_id, hour, minute, zone, timestamp(self._clock())),
         )
         schedule = await self.get(guild_id, channel_id)
@@ -105,10 +120,27 @@ class ScheduleStore:
         )
         return changed == 1
 
+    async def finish_run(self, guild_id: int, channel_id: int, slot: datetime) -> bool:
+        """Record the claimed `slot` as delivered: True if this call did (it was the claimed,
+        undelivered slot), False if it was already recorded or a later slot was claimed since.
+
+        Called after the digest is posted (or found empty, or skipped as too late); until then
+        the slot stays `unfinished` and a restarted process recovers it.
+        """
+        changed = await self._db.execute(
+            "UPDATE digest_schedules SET posted_run = ? "
+            "WHERE guild_id = ? AND channel_id = ? AND last_run = ? "
+            "AND (posted_run IS NULL OR posted_run < ?)",
+            (timestamp(slot), guild_id, channel_id, timestamp(slot), timestamp(slot)),
+        )
+        return changed == 1
+
     async def mark_run(self, guild_id: int, channel_id: int, slot: datetime) -> None:
+        """Record `slot` as claimed and delivered at once (imports, fixtures)."""
         await self._db.execute(
-            "UPDATE digest_schedules SET last_run = ? WHERE guild_id = ? AND channel_id = ?",
-            (timestamp(slot), guild_id, channel_id),
+            "UPDATE digest_schedules SET last_run = ?, posted_run = ? "
+            "WHERE guild_id = ? AND channel_id = ?",
+            (timestamp(slot), timestamp(slot), guild_id, channel_id),
         )
 
     async def _select(self, clause: str, *params: object) -> list[DigestSchedule]:
@@ -125,6 +157,7 @@ def _schedule(r: Row) -> DigestSchedule:
         timezone=r[4],
         created_at=from_timestamp(r[5] or 0),
         last_run=None if r[6] is None else from_timestamp(r[6]),
+        posted_run=None if r[7] is None else from_timestamp(r[7]),
     )
 
 
