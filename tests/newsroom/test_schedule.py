@@ -288,3 +288,61 @@ async def test_digest_window_spans_the_dst_change(db: Database):
 def test_area_folders_and_absurd_names_are_plain_word_errors(name: str) -> None:
     with pytest.raises(ValueError, match="not a time zone I know"):
         parse_timezone(name)
+
+
+# -- exactly once: a run claimed but never recorded as delivered ---------------------------------
+
+
+async def test_a_claimed_run_not_recorded_is_handed_out_again_until_delivered(db_path: Path | str):
+    clock = Clock(utc(2026, 6, 1, 6, 0))
+    async with connect(db_path) as conn:
+        store, scheduler = await open_scheduler(conn, clock)
+        await store.set(1, 10, 9, 0, "Europe/Berlin")
+        clock.now = utc(2026, 6, 1, 7, 0)
+        [run] = await scheduler.due()  # claimed; the process dies before recording it
+        assert not run.recovered
+    clock.now = utc(2026, 6, 1, 7, 25)
+    async with connect(db_path) as conn:
+        _, scheduler = await open_scheduler(conn, clock)
+        assert await scheduler.due() == []  # not claimed a second time...
+        [again] = await scheduler.unfinished()  # ...but handed out for recovery
+        assert again.recovered and again.slot == run.slot
+        assert again.late == timedelta(minutes=25)
+        assert await scheduler.delivered(again)
+        assert await scheduler.unfinished() == []
+        assert not await scheduler.delivered(again)
+
+
+async def test_an_unrecorded_run_older_than_the_grace_is_recorded_as_skipped(db: Database):
+    clock = Clock(utc(2026, 6, 1, 6, 0))
+    store, scheduler = await open_scheduler(db, clock)
+    await store.set(1, 10, 9, 0, "Europe/Berlin")
+    clock.now = utc(2026, 6, 1, 7, 0)
+    assert len(await scheduler.due()) == 1
+    clock.now = utc(2026, 6, 1, 8, 0)  # an hour later: too late to post
+    assert await scheduler.unfinished() == []
+    schedule = await store.get(1, 10)
+    assert schedule is not None and schedule.unfinished is None
+    assert schedule.posted_run == utc(2026, 6, 1, 7, 0)
+
+
+async def test_a_run_too_late_to_post_is_recorded_when_claimed(db: Database):
+    clock = Clock(utc(2026, 6, 1, 6, 0))
+    store, scheduler = await open_scheduler(db, clock)
+    await store.set(1, 10, 9, 0, "Europe/Berlin")
+    clock.now = utc(2026, 6, 1, 8, 30)
+    assert await scheduler.due() == []
+    assert await scheduler.unfinished() == []
+    schedule = await store.get(1, 10)
+    assert schedule is not None and schedule.posted_run == utc(2026, 6, 1, 7, 0)
+
+
+async def test_unfinished_runs_of_servers_another_process_runs_are_left_alone(db: Database):
+    clock = Clock(utc(2026, 6, 1, 6, 0))
+    store = ScheduleStore(db, clock=clock)
+    await store.set(1, 10, 9, 0, "Europe/Berlin")
+    await store.set(2, 20, 9, 0, "Europe/Berlin")
+    clock.now = utc(2026, 6, 1, 7, 0)
+    assert len(await DigestScheduler(store, clock=clock).due()) == 2  # both claimed, none posted
+    only_guild_2 = DigestScheduler(store, clock=clock, owns=lambda guild_id: guild_id == 2)
+    assert [r.schedule.guild_id for r in await only_guild_2.unfinished()] == [2]

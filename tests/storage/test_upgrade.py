@@ -160,6 +160,7 @@ async def test_the_digest_schedule_is_kept_with_its_last_run(upgraded: Database)
     assert schedule.time_label == "18:00 Europe/Berlin"
     assert schedule.created_at == WRITTEN_AT
     assert schedule.last_run == datetime(2026, 3, 9, 17, 0, tzinfo=UTC)
+    assert schedule.unfinished is None  # step 10: handled before means delivered, not recovered
 
 
 async def test_the_llm_switch_and_budget_are_kept(upgraded: Database) -> None:
