@@ -1,5 +1,7 @@
 """Daily digests across a restart: a new bot on the same database file keeps the schedule, posts
-a run it missed while down once if under an hour late, and skips an older miss.
+a run it missed while down once if under an hour late, and skips an older miss. A crash between
+claiming a run and recording it delivered loses nothing and doubles nothing: a run claimed but
+never posted is posted once after the restart, one posted but not recorded is not posted again.
 
 Each test runs two bots one after the other against its own fake Discord (discord.py's REST
 base is process-wide, so two fakes must never be live at once) with injected clocks.
@@ -14,6 +16,9 @@ from typing import Any
 
 import pytest_asyncio
 
+from bot.discord_app.render_digest import is_digest_header
+from bot.storage.database import open_database
+from bot.storage.schedules import ScheduleStore
 from cogs.digest import Digests
 from config import Settings
 from tests.helpers.article_server import ArticleServer
@@ -115,3 +120,73 @@ async def test_a_run_missed_by_over_an_hour_is_skipped_and_the_schedule_goes_on(
             2026, 11, 27, 17, 0, tzinfo=UTC
         )
     assert fake.find("POST", rf"/channels/{channel}/messages", since=start) == []
+
+
+def _digests_in(fake: FakeDiscord, channel: int, since: int) -> list[Any]:
+    return [
+        posted
+        for posted in fake.find("POST", rf"/channels/{channel}/messages", since=since)
+        if is_digest_header(posted.json.get("content") or "", channel, 24)
+    ]
+
+
+async def test_a_run_claimed_but_never_posted_is_posted_once_after_the_restart(
+    fake: FakeDiscord, article_server: ArticleServer, tmp_path: Path
+) -> None:
+    channel = fake.channel()
+    settings = _settings(fake, article_server, tmp_path)
+    await _schedule_with_one_share(fake, settings, article_server, channel)
+    # The crash: a process claimed the 18:00 run and died before posting it.
+    database = await open_database(settings.database)
+    try:
+        assert await ScheduleStore(database).claim_run(fake.guild_id, channel, SLOT)
+    finally:
+        await database.close()
+
+    start = fake.mark()
+    clock = FakeClock(datetime(2026, 11, 26, 17, 20, tzinfo=UTC))
+    async with running_bot(fake, settings, clock=clock) as bot:
+        posted = await fake.wait_for("POST", rf"/channels/{channel}/messages", since=start)
+        assert posted.json["embeds"][0]["title"] == GAZETTE
+        digests: Digests = bot.get_cog("Digests")  # type: ignore[assignment]
+        assert await digests.run_due() == 0  # recorded: the next pass leaves it alone
+        schedule = await bot.schedules.get(fake.guild_id, channel)
+        assert schedule is not None and schedule.posted_run == SLOT
+    async with running_bot(fake, settings, clock=clock):  # and so does the next restart
+        pass
+    assert len(fake.find("POST", rf"/channels/{channel}/messages", since=start)) == 1
+
+
+async def test_a_run_posted_but_not_recorded_is_not_posted_again_after_the_restart(
+    fake: FakeDiscord, article_server: ArticleServer, tmp_path: Path
+) -> None:
+    channel = fake.channel()
+    settings = _settings(fake, article_server, tmp_path)
+    await _schedule_with_one_share(fake, settings, article_server, channel)
+
+    start = fake.mark()
+    clock = FakeClock(datetime(2026, 11, 26, 17, 2, tzinfo=UTC))
+    async with running_bot(fake, settings, clock=clock) as bot:
+        await fake.wait_for("POST", rf"/channels/{channel}/messages", since=start)
+        digests: Digests = bot.get_cog("Digests")  # type: ignore[assignment]
+        assert await digests.run_due() == 0  # under the lock: the first pass has finished
+    assert len(_digests_in(fake, channel, start)) == 1
+    # The crash: the digest went out, the process died before recording it.
+    database = await open_database(settings.database)
+    try:
+        await database.execute("UPDATE digest_schedules SET posted_run = NULL")
+        schedule = await ScheduleStore(database).get(fake.guild_id, channel)
+        assert schedule is not None and schedule.unfinished == SLOT
+    finally:
+        await database.close()
+
+    restart = fake.mark()
+    clock.now = datetime(2026, 11, 26, 17, 20, tzinfo=UTC)
+    async with running_bot(fake, settings, clock=clock) as bot:
+        digests = bot.get_cog("Digests")  # type: ignore[assignment]
+        assert await digests.run_due() == 0
+        schedule = await bot.schedules.get(fake.guild_id, channel)
+        assert schedule is not None and schedule.posted_run == SLOT  # found, and recorded
+        # It looked in the channel rather than trusting the marks.
+        assert fake.find("GET", rf"/channels/{channel}/messages", since=restart)
+    assert _digests_in(fake, channel, restart) == []
