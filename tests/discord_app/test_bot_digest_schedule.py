@@ -18,6 +18,7 @@ import pytest_asyncio
 
 from bot.discord_app.render_digest import is_digest_header
 from bot.storage.database import open_database
+from bot.storage.leases import Leases
 from bot.storage.schedules import ScheduleStore
 from cogs.digest import Digests
 from config import Settings
@@ -190,3 +191,57 @@ async def test_a_run_posted_but_not_recorded_is_not_posted_again_after_the_resta
         # It looked in the channel rather than trusting the marks.
         assert fake.find("GET", rf"/channels/{channel}/messages", since=restart)
     assert _digests_in(fake, channel, restart) == []
+
+
+async def test_a_digest_whose_post_failed_is_posted_once_on_the_next_pass(
+    fake: FakeDiscord, article_server: ArticleServer, tmp_path: Path
+) -> None:
+    channel = fake.channel()
+    settings = _settings(fake, article_server, tmp_path)
+    await _schedule_with_one_share(fake, settings, article_server, channel)
+
+    route = rf"/channels/{channel}/messages"
+    fake.script("POST", route, 503, {"message": "Service Unavailable", "code": 0})
+    start = fake.mark()
+    clock = FakeClock(datetime(2026, 11, 26, 17, 2, tzinfo=UTC))
+    async with running_bot(fake, settings, clock=clock) as bot:
+        digests: Digests = bot.get_cog("Digests")  # type: ignore[assignment]
+        await fake.wait_for("POST", route, since=start)  # the first pass's post, refused
+        assert await digests.run_due() == 1  # not recorded, so recovered: posted now
+        assert await digests.run_due() == 0
+        schedule = await bot.schedules.get(fake.guild_id, channel)
+        assert schedule is not None and schedule.posted_run == SLOT
+    in_channel = [
+        m
+        for m in fake.messages.values()
+        if int(m["channel_id"]) == channel and is_digest_header(m["content"], channel, 24)
+    ]
+    assert len(in_channel) == 1
+
+
+async def test_a_run_another_process_is_working_on_is_left_to_it(
+    fake: FakeDiscord, article_server: ArticleServer, tmp_path: Path
+) -> None:
+    """The run's lease: while another process holds it (it claimed the run and is posting),
+    this one neither recovers nor posts the run; once it is free, the run is recovered."""
+    channel = fake.channel()
+    settings = _settings(fake, article_server, tmp_path)
+    await _schedule_with_one_share(fake, settings, article_server, channel)
+    key = f"digest:{fake.guild_id}:{channel}:{SLOT.timestamp():.0f}"
+    database = await open_database(settings.database)
+    other = Leases(database, "elsewhere/host/1/abcd", ttl=600)
+    try:
+        assert await ScheduleStore(database).claim_run(fake.guild_id, channel, SLOT)
+        assert await other.try_acquire(key)
+
+        start = fake.mark()
+        clock = FakeClock(datetime(2026, 11, 26, 17, 20, tzinfo=UTC))
+        async with running_bot(fake, settings, clock=clock) as bot:
+            digests: Digests = bot.get_cog("Digests")  # type: ignore[assignment]
+            assert await digests.run_due() == 0
+            assert fake.find("POST", rf"/channels/{channel}/messages", since=start) == []
+            await other.release(key)  # the other process died without posting
+            assert await digests.run_due() == 1
+        assert len(fake.find("POST", rf"/channels/{channel}/messages", since=start)) == 1
+    finally:
+        await database.close()

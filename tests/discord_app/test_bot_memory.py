@@ -439,7 +439,7 @@ async def test_scheduled_digest_fires_once_at_local_time_and_skips_quiet_channel
     assert "**Digest for" in posted.json["content"]
     assert posted.json["embeds"][0]["author"]["name"].startswith("2 outlets")
     assert posted.json["allowed_mentions"]["parse"] == []
-    assert await digests.run_due() == 0  # at most once
+    assert await digests.run_due() == 0  # once: not again on the next pass
     assert len(fake.find("POST", rf"/channels/{busy}/messages", since=start)) == 1
     assert fake.find("POST", rf"/channels/{quiet}/messages", since=start) == []
 
