@@ -19,6 +19,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import repeat
+from operator import mul
 
 from bot.models import Quote
 from bot.text import languages, split_sentences, stopwords
@@ -290,13 +292,6 @@ def _quote_share(s: _Sentence, quote_parts: list[str]) -> float:
     return share
 
 
-def _stem(token: str) -> str:
-    """A light suffix strip, enough for the overlap scores (not a real stemmer)."""
-    if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
-        return token[:-1]
-    return token
-
-
 def _score(
     sentences: list[_Sentence],
     usable: list[_Sentence],
@@ -307,8 +302,14 @@ def _score(
     counts: list[Counter[str]] = []
     df: Counter[str] = Counter()
     for s in sentences:
+        # A light plural strip ("councils" → "council", not "press"), enough for the overlap
+        # scores; written inline because this is the briefing's innermost loop.
         terms = Counter(
-            [_stem(t) for t in words_of(s.text.lower()) if len(t) > 1 and t not in words]
+            [
+                t[:-1] if len(t) > 4 and t[-1] == "s" and t[-2] != "s" else t
+                for t in words_of(s.text.lower())
+                if len(t) > 1 and t not in words
+            ]
         )
         counts.append(terms)
         df.update(terms.keys())
@@ -335,7 +336,9 @@ def _score(
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
-    return sum(v * b.get(t, 0.0) for t, v in a.items())
+    # The same sum in the same order as `sum(v * b.get(t, 0.0) ...)`, without a Python frame
+    # per term.
+    return sum(map(mul, a.values(), map(b.get, a.keys(), repeat(0.0))))
 
 
 def _choose(usable: list[_Sentence], max_chars: int, config: BriefingConfig) -> list[_Sentence]:
