@@ -165,7 +165,7 @@ def _types(obj: dict[str, Any]) -> set[str]:
 
 def _read_json_ld(tree: HtmlElement, meta: PageMeta) -> None:
     best: dict[str, Any] | None = None
-    best_rank = 99
+    best_rank: float = 99
     by_id: dict[str, dict[str, Any]] = {}
     for script in tree.iter("script"):
         if "ld+json" not in (script.get("type") or "").lower():
@@ -195,7 +195,7 @@ def _read_json_ld(tree: HtmlElement, meta: PageMeta) -> None:
                     if isinstance(name, str) and squash(name):
                         meta.ld_publisher = squash(name)
                 continue
-            rank = 1 if types - {"webpage"} else 2
+            rank: float = 1 if types - {"webpage"} else 2
             if "headline" in obj or "datepublished" in {k.lower() for k in obj}:
                 rank -= 0.5
             if rank < best_rank:

@@ -426,7 +426,7 @@ class BodyDecoder:
             self._deflate_probe = False
             try:  # "deflate" is zlib-wrapped by the spec, raw deflate by some servers
                 probe = zlib.decompressobj()
-                out = probe.decompress(data, self._budget())
+                out: bytes = probe.decompress(data, self._budget())
                 self._zlib = probe
                 self._check_tail()
                 return out
@@ -449,7 +449,7 @@ class BodyDecoder:
             raise PipelineError(ErrorKind.TOO_LARGE, too_large_message(self.limit))
 
     def _feed_brotli(self, data: bytes) -> bytes:
-        out = self._brotli.process(data, output_buffer_limit=self._budget())
+        out: bytes = self._brotli.process(data, output_buffer_limit=self._budget())
         if len(out) < self._budget() and not self._brotli.can_accept_more_data():
             out += self._brotli.process(b"", output_buffer_limit=self._budget() - len(out))
         return out

@@ -47,6 +47,16 @@ TABLES: Final = (
 )
 SEARCH_SOURCE: Final = "archive_fts"  # FTS5 on SQLite: read for its text, rebuilt as vectors
 SEARCH_TABLES: Final = ("archive_fts", "archive_search")  # PostgreSQL's, rebuilt
+# SQLite's per-server search index (migration 8), derived from `archive_fts` and the shares:
+# PostgreSQL keeps its own per-server index (`archive_search`), so none of these is copied.
+SQLITE_INDEX_TABLES: Final = (
+    "archive_guild_slots",
+    "archive_tokens",
+    "archive_terms",
+    "archive_phrases",
+    "archive_index_state",
+    "archive_scope",
+)
 IDENTITIES: Final = ("archive_articles", "archive_shares")  # tables whose `id` is generated
 _CHUNK: Final = 5_000
 
@@ -229,4 +239,10 @@ async def _rebuild_search(tx: PostgresTransaction, source: sqlite3.Connection) -
     return {"archive_fts": texts, "archive_search": per_server}
 
 
-__all__ = ["SEARCH_SOURCE", "TABLES", "CopyReport", "copy_sqlite_to_postgres"]
+__all__ = [
+    "SEARCH_SOURCE",
+    "SQLITE_INDEX_TABLES",
+    "TABLES",
+    "CopyReport",
+    "copy_sqlite_to_postgres",
+]
