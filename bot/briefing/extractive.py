@@ -338,7 +338,8 @@ def _dot(a: dict[str, float], b: dict[str, float]) -> float:
         a, b = b, a
     # The same sum in the same order as `sum(v * b.get(t, 0.0) ...)`, without a Python frame
     # per term.
-    return sum(map(mul, a.values(), map(b.get, a.keys(), repeat(0.0))))
+    total: float = sum(map(mul, a.values(), map(b.get, a.keys(), repeat(0.0))))
+    return total
 
 
 def _choose(usable: list[_Sentence], max_chars: int, config: BriefingConfig) -> list[_Sentence]:
