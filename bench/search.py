@@ -2,9 +2,11 @@
 own `search()` over archives of 10k, 100k and 1M briefings, per query class and backend.
 
     python bench/search.py [--sizes 10000,100000,1000000] [--backends sqlite,postgresql]
-                           [--rounds 3] [--servers 20] [--old N] [--data DIR] [--corpora PATH]
+                           [--rounds 3] [--servers 20] [--archive-servers 1000] [--old N]
+                           [--data DIR] [--corpora PATH]
 
-The archives: briefings shared over 1,000 servers of 12 channels each (one in ten is an article
+The archives: briefings shared over 1,000 servers (`--archive-servers`: fewer, each as full as
+at a larger size) of 12 channels each (one in ten is an article
 another server shared already), spread over a year, with realistic text drawn at run time from
 the shared corpora — sentences of summaries-cnndm and quotes-polnear for headlines and briefings,
 quotes-polnear's quotes with their named speakers. Nothing of the corpora is kept in the repo;
@@ -27,15 +29,16 @@ server and back, as a reporter's `/search` pays it.
 PostgreSQL: the bench starts its own server (initdb + pg_ctl, as tests/helpers/postgres.py does;
 as root it runs as the `postgres` user) with its data in `--data`/postgres, kept for reruns, on a
 loopback port, with the distribution's default settings except `fsync=off` (loading only; reads
-never sync). Each size is one database filled by `newsdesk migrate --from` from the SQLite file
-of the same size (`copy_sqlite_to_postgres`: every row, the search vectors rebuilt), then
-`VACUUM ANALYZE` as autovacuum would do on a live server.
+never sync). Each size is one database filled by `newsdesk migrate --from`'s copy from the
+schema-7 rows of the same size (every row, the search vectors rebuilt; see `build_postgres`),
+then `VACUUM ANALYZE` as autovacuum would do on a live server.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -61,8 +64,9 @@ from bot.storage.archive import Archive
 from bot.storage.archive_fts import IndexQuery, SQLiteFTS5Index
 from bot.storage.database import open_database
 from bot.storage.migrations import MIGRATIONS, migrate
+from bot.storage.postgres import PostgresDatabase
 from bot.storage.sqlite import SQLiteDatabase
-from bot.storage.transfer import copy_sqlite_to_postgres
+from bot.storage.transfer import _copy
 from config import PostgresURL
 
 GENERATOR = 1  # bump when the generated archive changes, so cached files are rebuilt
@@ -131,11 +135,11 @@ class Row:
     share: tuple
 
 
-def briefings(corpus: Corpus, size: int) -> Iterator[Row]:
+def briefings(corpus: Corpus, size: int, servers: int = SERVERS) -> Iterator[Row]:
     rnd = random.Random(f"newsdesk-search-{GENERATOR}")
     articles = 0
     for n in range(1, size + 1):
-        guild = guild_id(rnd.randrange(SERVERS))
+        guild = guild_id(rnd.randrange(servers))
         channel = channel_id(guild, rnd.randrange(CHANNELS))
         shared_at = START + YEAR * n / size
         if articles and rnd.random() < RESHARED:
@@ -173,7 +177,7 @@ def briefings(corpus: Corpus, size: int) -> Iterator[Row]:
         yield Row(article, fts, (articles, guild, channel, n, shared_at))
 
 
-def build_rows(corpus: Corpus, size: int, path: Path) -> None:
+def build_rows(corpus: Corpus, size: int, path: Path, servers: int = SERVERS) -> None:
     """The archive's rows at schema 7 (before issue 16), by bulk inserts."""
     partial = path.with_suffix(".partial")
     for leftover in partial.parent.glob(partial.name + "*"):
@@ -216,7 +220,7 @@ def build_rows(corpus: Corpus, size: int, path: Path) -> None:
         )
         batch.clear()
 
-    for n, row in enumerate(briefings(corpus, size), start=1):
+    for n, row in enumerate(briefings(corpus, size, servers), start=1):
         batch.append(row)
         if len(batch) == 20_000:
             flush()
@@ -407,18 +411,33 @@ class PostgresServer:
         ).stdout.strip()
 
 
-def build_postgres(server: PostgresServer, name: str, source: Path) -> None:
-    """The SQLite archive of the same size, copied as `newsdesk migrate --from` copies it."""
+def build_postgres(server: PostgresServer, name: str, rows: Path) -> None:
+    """The archive's rows of the same size, copied as `newsdesk migrate --from` copies them.
+
+    Read straight from the schema-7 rows: `migrate --from` would first copy the file and bring
+    the copy to the current schema, which adds only SQLite's own search tables (migration 8),
+    none of which it copies — at a million briefings that second upgrade costs most of an hour
+    and changes nothing in PostgreSQL. What follows is the command's own copy (`_copy`)."""
     if server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}'") == "1":
         return
     loading = f"{name}_loading"
     server.psql(f"DROP DATABASE IF EXISTS {loading}")
     server.psql(f"CREATE DATABASE {loading}")
     started = time.perf_counter()
-    asyncio.run(copy_sqlite_to_postgres(source, PostgresURL(server.dsn(loading))))
-    print(f"  migrate --from the SQLite file: {time.perf_counter() - started:.0f} s")
+    asyncio.run(_copy_rows(rows, server.dsn(loading)))
+    print(f"  migrate --from's copy of the rows: {time.perf_counter() - started:.0f} s")
     server.psql("VACUUM ANALYZE", loading)
     server.psql(f"ALTER DATABASE {loading} RENAME TO {name}")
+
+
+async def _copy_rows(rows: Path, dsn: str) -> None:
+    database = await open_database(PostgresURL(dsn), pool_size=2)
+    try:
+        assert isinstance(database, PostgresDatabase)
+        with contextlib.closing(sqlite3.connect(f"file:{rows}?mode=ro", uri=True)) as source:
+            await _copy(source, database)
+    finally:
+        await database.close()
 
 
 def data_dir(arg: str | None) -> Path:
@@ -455,13 +474,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--servers", type=int, default=20)
     parser.add_argument("--old", type=int, default=0, help="servers to time the old query on")
+    parser.add_argument(
+        "--archive-servers",
+        type=int,
+        default=SERVERS,
+        help="servers the briefings are spread over (fewer: each holds more, as at a larger size)",
+    )
     parser.add_argument("--data", help="folder for the generated databases (kept for reruns)")
     add_corpora_arg(parser)
     args = parser.parse_args()
     folder = data_dir(args.data)
     corpus: Corpus | None = None
     rnd = random.Random(7)
-    servers = [guild_id(n) for n in rnd.sample(range(SERVERS), args.servers)]
+    servers = [guild_id(n) for n in rnd.sample(range(args.archive_servers), args.servers)]
+    spread = "" if args.archive_servers == SERVERS else f"-s{args.archive_servers}"
     results: dict[tuple[int, str], dict] = {}
     backends = args.backends.split(",")
     for backend in backends:
@@ -473,20 +499,20 @@ def main() -> None:
     print(f"load average at start: {os.getloadavg()}")
     try:
         for size in (int(s) for s in args.sizes.split(",")):
-            rows = folder / f"rows-{size}-g{GENERATOR}.sqlite3"
-            path = folder / f"sqlite-{size}-g{GENERATOR}-{schema_tag()}.sqlite3"
-            if not path.exists():
-                if not rows.exists():
-                    corpus = corpus or load_corpus(corpora_path(args.corpora))
-                    print(f"building {rows} ({size:,} briefings)")
-                    build_rows(corpus, size, rows)
+            rows = folder / f"rows-{size}{spread}-g{GENERATOR}.sqlite3"
+            path = folder / f"sqlite-{size}{spread}-g{GENERATOR}-{schema_tag()}.sqlite3"
+            if not rows.exists():
+                corpus = corpus or load_corpus(corpora_path(args.corpora))
+                print(f"building {rows} ({size:,} briefings)")
+                build_rows(corpus, size, rows, args.archive_servers)
+            if "sqlite" in backends and not path.exists():
                 print(f"upgrading a copy to {path}")
                 upgrade(rows, path)
             for backend in backends:
                 target: Path | str = path
                 if server is not None and backend == "postgresql":
-                    name = f"search_{size}_g{GENERATOR}_{schema_tag()}"
-                    build_postgres(server, name, path)
+                    name = f"search_{size}{spread.replace('-', '_')}_g{GENERATOR}_{schema_tag()}"
+                    build_postgres(server, name, rows)
                     target = server.dsn(name)
                 print(f"measuring {backend} at {size:,} …")
                 results[(size, backend)] = asyncio.run(

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, cast
 
+from bot.wordcount import word_count
+
 
 class TextSource(StrEnum):
     """Where an article's text was found: the page as shown, or where a page hides it."""
@@ -133,7 +135,8 @@ class Briefing:
 
     @property
     def word_count(self) -> int:
-        return sum(len(p.split()) for p in self.paragraphs)
+        """Words in the text, a CJK character counted as one (see `bot.wordcount`)."""
+        return sum(word_count(p) for p in self.paragraphs)
 
     @classmethod
     def failed(cls, source: str, failure: Failure, url: str | None = None) -> Briefing:

@@ -114,6 +114,14 @@ class ShardPlan:
         """The plan once Discord has said how many shards the bot needs (count was unset)."""
         return ShardPlan(count, self.ids)
 
+    @property
+    def slice_name(self) -> str:
+        """This process's slice as the name its leases and jobs are held under (no "/"):
+        `"shards 0-1 of 4"`, or `"all shards"` for a process that runs every shard."""
+        if self.ids is None or self.count is None:
+            return "all shards"
+        return self.describe()
+
     def describe(self) -> str:
         """`"shards 0-1 of 4"`, for the log; `"all shards"` before the count is known."""
         if self.count is None:

@@ -42,7 +42,7 @@ class OnDemand(commands.Cog):
             name=say("brief.context_menu"), callback=self.brief_message
         )
         self.context_menu.guild_only = True
-        self.throttle = CommandThrottle.from_settings(bot.settings)
+        self.throttle = CommandThrottle.from_settings(bot.settings, shared=bot.shared_limits)
         self.retry = RetryPolicy.from_settings(bot.settings)
 
     async def cog_load(self) -> None:
@@ -53,9 +53,9 @@ class OnDemand(commands.Cog):
 
     async def _admit(self, interaction: discord.Interaction[NewsdeskBot], n_links: int) -> int:
         """How many links this person may have now; at 0 they hear when to try again."""
-        allowed = self.throttle.admit(interaction.user.id, n_links)
+        allowed = await self.throttle.admit(interaction.user.id, n_links)
         if not allowed:
-            wait = self.throttle.retry_after(interaction.user.id)
+            wait = await self.throttle.retry_after(interaction.user.id)
             await interaction.response.send_message(try_again_message(wait), ephemeral=True)
         return allowed
 

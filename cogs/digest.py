@@ -3,7 +3,8 @@
 The schedule loop never trusts the wall clock directly: it asks `bot.clock` (tests move it) and
 `run_due()` does one full pass, so tests call it instead of waiting. On start the loop runs a
 pass at once, which posts a digest missed while the bot was down if it is under an hour late
-(`bot.schedule.DigestScheduler` decides, and marks each run before it is posted: at most once).
+(`bot.schedule.DigestScheduler` decides, and claims each run before it is posted: at most once,
+across processes too — each posts only the schedules of its own shards' servers).
 """
 
 from __future__ import annotations
@@ -37,7 +38,11 @@ MIN_SLEEP: Final = 1.0
 class Digests(commands.Cog):
     def __init__(self, bot: NewsdeskBot) -> None:
         self.bot = bot
-        self.scheduler = DigestScheduler(bot.schedules, clock=lambda: bot.clock())
+        # Only the schedules of this process's servers: the process that runs a server's shard
+        # posts its digests (and has its channels); the claim in the store makes it once.
+        self.scheduler = DigestScheduler(
+            bot.schedules, clock=lambda: bot.clock(), owns=bot.owns_guild
+        )
         self._lock = asyncio.Lock()  # one pass at a time: the loop and a test may both call
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -131,6 +136,7 @@ class Digests(commands.Cog):
                     posted += await self._post(run)
                 except Exception:  # one broken channel must not stop the others
                     log.exception("scheduled digest for channel %s failed", run.schedule.channel_id)
+            log.debug("digest pass: %d due here, %d posted", len(runs), posted)
             return posted
 
     async def _post(self, run: DueRun) -> bool:
@@ -148,6 +154,7 @@ class Digests(commands.Cog):
         header = render_digest.digest_header(result, round(hours))
         for index, page in enumerate(render_digest.digest_pages(result)):
             await channel.send(content=header if index == 0 else None, embeds=page)
+        log.info("posted the scheduled digest of channel %s for %s", channel_id, run.slot)
         return True
 
     async def _loop(self) -> None:

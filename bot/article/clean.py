@@ -26,6 +26,7 @@ from bot.text import (
     language_info,
     languages,
     name_particles,
+    word_count,
 )
 
 MAX_BOILERPLATE_WORDS = 45  # longer paragraphs are article text, whatever they start with
@@ -106,7 +107,7 @@ def _patterns(code: str | None) -> re.Pattern[str]:
 def is_boilerplate(paragraph: str, language: str | None = None) -> bool:
     """Does this whole paragraph match a boilerplate pattern (share, read more, credit, ©…)?"""
     text = _squash(paragraph)
-    if not text or len(text.split()) > MAX_BOILERPLATE_WORDS:
+    if not text or word_count(text) > MAX_BOILERPLATE_WORDS:
         return False
     return _patterns(language).fullmatch(text) is not None
 
@@ -165,7 +166,7 @@ def _is_headline_repeat(key: str, headline_key: str) -> bool:
 
 def _looks_like_title(paragraph: str) -> bool:
     text = _squash(paragraph)
-    return 0 < len(text.split()) <= 25 and not text.endswith((":", ","))
+    return 0 < word_count(text) <= 25 and not text.endswith((":", ",", "。", "：", "，"))
 
 
 def clean_paragraphs(

@@ -36,8 +36,7 @@ from bot.article.walls import find_wall, wall_lines
 from bot.errors import NoArticle, PipelineError
 from bot.messages import say
 from bot.models import Article, ErrorKind, TextSource
-from bot.text import guess_language
-from bot.text import words as words_of
+from bot.text import guess_language, word_count
 from bot.text.languages import languages
 from bot.timelimit import time_limit
 
@@ -48,7 +47,7 @@ MAX_PAGE_BYTES = 10_000_000  # pages in the wild are < 3 MB; beyond this lxml al
 MIN_ARTICLE_CHARS = 200  # shorter than the shortest news brief (characters: CJK has no spaces)
 MENU_ITEM_CHARS = 25  # "Ouvidoria", "Galeria de Fotos": menu entries, not paragraphs
 TEASER_WORDS = 120  # a paywall teaser is a standfirst and a paragraph or two
-GUESS_WORDS = 400  # the language guess reads the opening paragraphs up to this many words
+GUESS_CHARS = 3000  # the language guess reads the opening paragraphs up to this many characters
 WALL_REST_WORDS = 100  # shorter pages are checked for walls; beside wall text, no article
 WALL_PAGE_WORDS = 600  # longer extracted text is an article, whatever lines it carries
 
@@ -80,6 +79,7 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
         meta = read_page_meta(tree)
         # Metadata is ours (below); trafilatura's own costs ~25 % of the time for fields
         # we mostly read better from the markup, so it is called piecemeal and lazily.
+        _drop_counters(tree)
         doc = bare_extraction(tree, url=url, include_comments=False, fast=True)
         paragraphs = _paragraphs(_text_of(doc))
         if _menu_like(paragraphs):
@@ -106,20 +106,35 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
     return article
 
 
+# A comment counter inside a paragraph ("<a class="comments_count">0</a>В Москве…"): a link
+# whose whole text is a number and whose class or id names comments. Left in, its digit glues
+# onto the paragraph's first word ("0В Москве") and the sentence is no longer the article's.
+_COUNTERS = (
+    "//a[(contains(@class, 'comment') or contains(@id, 'comment'))"
+    " and string-length(normalize-space(.)) > 0"
+    " and translate(normalize-space(.), '0123456789', '') = '']"
+)
+
+
+def _drop_counters(tree: HtmlElement) -> None:
+    for node in tree.xpath(_COUNTERS):
+        node.drop_tree()  # keeps the text after it
+
+
 def _article_text(
     tree: HtmlElement, meta: PageMeta, paragraphs: list[str], url: str | None
 ) -> tuple[list[str], TextSource]:
     """The article's paragraphs and where they were found; raises `NoArticle` for a wall,
     a teaser or an empty page (see walls.py and structured.py for why in this order)."""
-    total = sum(len(p.split()) for p in paragraphs)
+    total = sum(word_count(p) for p in paragraphs)
     # A wall never says this much; on 924 corpus pages trafilatura had already left every
     # banner out of the longer ones, so they are spared the look for wall lines.
     lines = wall_lines(paragraphs) if total < WALL_PAGE_WORDS else {}
     kept = [p for i, p in enumerate(paragraphs) if i not in lines]
-    words = sum(len(p.split()) for p in kept)
+    words = sum(word_count(p) for p in kept)
     chars = sum(len(p) for p in kept)
     walled = bool(lines) and (
-        words < WALL_REST_WORDS or sum(len(paragraphs[i].split()) for i in lines) >= words
+        words < WALL_REST_WORDS or sum(word_count(paragraphs[i]) for i in lines) >= words
     )
     structured = structured_body(meta, kept)
     if structured is not None:
@@ -164,7 +179,7 @@ def _article(tree: HtmlElement, meta: PageMeta, paragraphs: list[str], url: str 
         published=choose_date(
             meta, lambda: _date(tree, page_url, declared=bool(meta.ld_date or meta.meta_date)), tree
         ),
-        language=language_code(meta.ld_language or meta.lang) or opening_language(paragraphs),
+        language=opening_language(paragraphs, hint=meta.ld_language or meta.lang),
         image=_absolute(meta.image, page_url),
         description=normalise(meta.description) or None,
     )
@@ -388,19 +403,14 @@ def _absolute(src: str | None, base: str | None) -> str | None:
     return None
 
 
-def language_code(value: str | None) -> str | None:
-    """ "en-IE", "de_DE", "fr" → two-letter code; None when it doesn't look like one."""
-    if not value:
-        return None
-    code = value.strip().replace("_", "-").split("-")[0].lower()
-    return code if len(code) == 2 and code.isalpha() else None
-
-
-def opening_language(paragraphs: list[str]) -> str | None:
-    """The language the article's first ~400 words show (`bot.text.guess_language`), or None."""
+def opening_language(paragraphs: list[str], hint: str | None = None) -> str | None:
+    """The language the article's opening is written in (`bot.text.guess_language`); what the
+    page declares (`hint`) only breaks a tie, since templates declare one language site-wide."""
     found: list[str] = []
+    size = 0
     for paragraph in paragraphs:
-        found.extend(w.lower() for w in words_of(paragraph))
-        if len(found) >= GUESS_WORDS:
+        found.append(paragraph)
+        size += len(paragraph) + 1
+        if size >= GUESS_CHARS:
             break
-    return guess_language(found)
+    return guess_language("\n".join(found), hint=hint)

@@ -18,11 +18,16 @@ import re
 import unicodedata
 
 from bot.article.metadata import PageMeta, squash
-from bot.text import comparison_key
+from bot.text import comparison_key, has_cjk
 
 # Separators a site name hangs off; the en/em dash and pipes are the common ones.
-_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " « ", " » ", " · ", " • ", " / ", ": ", " ~ ")
+# Chinese sites join headline, channel and site with "_" and no spaces ("标题_财经_凤凰网").
+_SEPARATORS = (
+    " | ", " - ", " – ", " — ", " :: ", " « ", " » ", " · ", " • ", " / ", ": ", " ~ ", "_",
+)  # fmt: skip
 _PIPE_SPLIT = re.compile(r"\s+(?:\||-|–|—|::|«|»|·|•|/|~)\s+")
+# Where a section name left behind the site's may hang ("Headline - Kraków", "标题_财经").
+_SECTION_SEPARATORS = (" | ", " - ", " – ", " — ", "_")
 _DATE_TAIL = re.compile(r"\s*\d{1,2} \d{1,2} \d{2,4}\b")
 # An h1 is the article's headline when this share of its words is in og:title/JSON-LD/<title>
 # (tuned on the metadata corpus: .2-.5 all within one page of each other).
@@ -37,7 +42,17 @@ def normalise(text: str | None) -> str:
     return squash(unicodedata.normalize("NFC", text).replace("\u00ad", ""))
 
 
-_key = comparison_key  # case- and punctuation-blind
+def _key(text: str) -> str:
+    """Case-, punctuation- and accent-blind ("ΗΜΕΡΗΣΙΑ ΑΚΤΗ" is the site "Ημερήσια Ακτή")."""
+    decomposed = unicodedata.normalize("NFD", text)
+    return comparison_key("".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+
+
+def _short_section(tail: str, head: str) -> bool:
+    """Is `tail` a section name (one or two words, or a few CJK characters) after a headline?"""
+    if has_cjk(tail) or has_cjk(head):
+        return 0 < len(tail.strip()) <= 4 and len(head) >= 8
+    return 0 < len(tail.split()) <= 2 and len(tail) <= 20 and len(head.split()) >= 3
 
 
 def _site_keys(meta: PageMeta, site: str | None, host: str | None) -> set[str]:
@@ -71,27 +86,29 @@ def _is_site(part: str, sites: set[str]) -> bool:
 
 
 def strip_site(title: str, sites: set[str]) -> str:
-    """Drop leading/trailing segments that are the site's name, then a one-word section
-    left dangling before it ("Headline | Local | Site")."""
+    """Drop leading/trailing segments that are the site's name, then a section left dangling
+    at the end ("Headline | Local | Site", "SITE - Headline - society", "标题_财经_网站")."""
     text = title
-    stripped_trailing = False
+    stripped = False
     for _ in range(3):
         changed = False
         for sep in _SEPARATORS:
             head, found, tail = text.rpartition(sep)
             if found and head.strip() and _is_site(tail, sites):
-                text, changed, stripped_trailing = head.strip(), True, True
+                text, changed, stripped = head.strip(), True, True
                 break
             head, found, tail = text.partition(sep)
             if found and tail.strip() and _is_site(head, sites):
-                text, changed = tail.strip(), True
+                text, changed, stripped = tail.strip(), True, True
                 break
         if not changed:
             break
-    if stripped_trailing:
-        head, found, tail = text.rpartition(" | ")
-        if found and len(tail.split()) <= 2 and len(head.split()) >= 3:
-            text = head.strip()
+    if stripped:
+        for sep in _SECTION_SEPARATORS:
+            head, found, tail = text.rpartition(sep)
+            if found and _short_section(tail, head):
+                text = head.strip()
+                break
     return text
 
 

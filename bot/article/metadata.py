@@ -22,7 +22,11 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from bot.text import has_cjk
+from bot.text.languages import languages
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -330,6 +334,42 @@ def _key(text: str) -> str:
     return re.sub(r"[\W_]+", "", text.casefold())
 
 
+# An account name rather than a printed one: one word ending in digits ("express1", "admin2",
+# "freeman1984"); it names the author only when the page prints no name.
+_ACCOUNT = re.compile(r"[^\W\d_]+\d+")
+
+
+@cache
+def _interface() -> re.Pattern[str]:
+    """Page controls of every registered language ("Log in", "Войти", "Zaloguj się", "字号 大
+    中 小"): a byline slot that starts with one holds a widget, not a name. Every language's
+    list applies, since the byline is read before the article's language is known and a
+    template's controls need not be in the article's language."""
+    words = sorted({w for lang in languages() for w in lang.interface}, key=len, reverse=True)
+    if not words:
+        return re.compile(r"(?!)")
+    spaced = "|".join(re.escape(w) for w in words if not has_cjk(w))
+    unspaced = "|".join(re.escape(w) for w in words if has_cjk(w))
+    parts = [f"(?:{spaced})(?:$|[\\s:：,.!|·•/-])"] if spaced else []
+    parts += [f"(?:{unspaced})"] if unspaced else []
+    return re.compile(f"^(?:{'|'.join(parts)})", re.IGNORECASE)
+
+
+@cache
+def _label() -> re.Pattern[str]:
+    """ "Автор: Ирина Соколова", "作者：王丽华", "Συντάκτης: …": every registered language's
+    byline labels, followed by a colon, go from the front of a name."""
+    words = sorted({w for lang in languages() for w in lang.byline_labels}, key=len, reverse=True)
+    if not words:
+        return re.compile(r"(?!)")
+    return re.compile(f"^(?:{'|'.join(re.escape(w) for w in words)})\\s*[:：]\\s*", re.IGNORECASE)
+
+
+def is_interface(name: str) -> bool:
+    """Does this byline candidate start with a page control ("Войти", "字号", "Log in")?"""
+    return _interface().match(name) is not None
+
+
 def _is_org(name: str, orgs: set[str]) -> bool:
     key = _key(name)
     if key and _ORG_WORDS.search(name):
@@ -341,7 +381,7 @@ def _usable(name: str, orgs: set[str]) -> bool:
     name = squash(name)
     if not name or len(name) > 80 or _HANDLE.search(name):
         return False
-    if name.casefold() in _ROLE or _NOT_A_NAME.match(name):
+    if name.casefold() in _ROLE or _NOT_A_NAME.match(name) or is_interface(name):
         return False
     # "christian.stadtfeld", "arianschlichenmayer": user handles, not printed names.
     handle = " " not in name and name == name.lower()
@@ -358,7 +398,7 @@ _LEAD = re.compile(
 def clean_name(name: str) -> str:
     """ "Post author By Jane Roe", "Redacci&oacute;n X" → the name as printed."""
     name = squash(html.unescape(name)) if "&" in name else squash(name)
-    name = _LEAD.sub("", name)
+    name = _label().sub("", _LEAD.sub("", name))
     words = name.split()
     half = len(words) // 2
     if half and len(words) % 2 == 0 and words[:half] == words[half:]:
@@ -409,6 +449,14 @@ def choose_byline(
         # "El Espectador; Felipe Morales Sierra": drop the publication, unless it is all there
         # is (personal blogs are named after their author).
         people = [name for name in kept if not _is_org(name, orgs)]
+        if people and all(_ACCOUNT.fullmatch(name) for name in people) and source != "printed":
+            # "express1": a CMS account gives way to a name printed on the page; a blog's
+            # "freeman1984" with nothing printed is its author's only name.
+            # (only a plain name: a credit line with labels left in it is not one)
+            printed_name = clean_name(printed_byline() or "")
+            plain = ":" not in printed_name and len(printed_name.split()) <= 4
+            if plain and _usable(printed_name, orgs) and not _is_org(printed_name, orgs):
+                return printed_name
         if people:
             if len(people) > 1:
                 return _as_printed(people, printed_byline()) or "; ".join(people)
@@ -527,7 +575,7 @@ def visible_byline(tree: HtmlElement) -> str | None:
         text = squash(text or " ".join(source.itertext()))
         if not text or len(text) > 120:
             continue
-        name = _BY.sub("", _PRINTED_LEAD.sub("", text))
+        name = _BY.sub("", _label().sub("", _PRINTED_LEAD.sub("", text)))
         name = squash(_NAME_END.sub("", name).strip(" ,;:|-"))
         name = name.replace(" ,", ",")
         if _printed_name(name):
@@ -550,7 +598,7 @@ def _printed_name(name: str) -> bool:
         return False
     if not any(ch.isalpha() for ch in name) or name[0].isdigit():
         return False
-    return not _NOT_A_NAME.match(name)
+    return not (_NOT_A_NAME.match(name) or is_interface(name))
 
 
 # --- dates printed on the page ---------------------------------------------------------

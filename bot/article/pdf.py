@@ -24,6 +24,7 @@ from bot.article.extract import opening_language
 from bot.errors import PipelineError
 from bot.messages import say
 from bot.models import Article, ErrorKind, TextSource
+from bot.text import word_count
 
 MAX_TEXT_CHARS = 400_000  # a long report's opening pages; the briefing reads the first part
 MIN_TEXT_CHARS = 40  # less is a scan with a stray caption, not a document
@@ -34,7 +35,7 @@ REPEATED_PAGES = 2  # a line on this many pages (and on half of them) is a heade
 RUNNING_WORDS = 15  # headers and footers are short; a long line on every page is text
 COLUMN_SHARE = 0.3  # more lines than this with a wide gap inside: columns side by side
 
-_TERMINAL = tuple('.!?:;"”’»)')
+_TERMINAL = tuple('.!?:;"”’»)。！？」』')
 _PAGE_NUMBER = re.compile(
     r"^(?:[-–—]\s*)?(?:(?:page|seite|página|pagina|p\.)\s*)?\d{1,4}"
     r"(?:\s*(?:of|von|de|sur|/)\s*\d{1,4})?(?:\s*[-–—])?$",
@@ -159,9 +160,8 @@ def _flush(paragraphs: list[str], current: str) -> str:
 
 
 def _heading(line: str) -> bool:
-    words = line.split()
     return (
-        0 < len(words) <= HEADING_WORDS
+        0 < word_count(line) <= HEADING_WORDS
         and not line.endswith((*_TERMINAL, ","))
         and line[:1].isupper()
     )

@@ -11,11 +11,12 @@ from __future__ import annotations
 from bot.article.clean import clean_paragraphs
 from bot.article.extract import opening_language
 from bot.models import Article, TextSource
+from bot.text import has_cjk, word_count
 
 TITLE_WORDS = 20
 HEADING_WORDS = 12
 HEADING_SHARE = 0.6
-_TERMINAL = tuple('.!?:;"”’»)…')
+_TERMINAL = tuple('.!?:;"”’»)…。！？」』')
 
 
 def text_paragraphs(text: str) -> list[str]:
@@ -36,6 +37,8 @@ def text_paragraphs(text: str) -> list[str]:
             continue
         if current.endswith("-") and current[-2:-1].isalpha() and line[:1].islower():
             current = current[:-1] + line
+        elif has_cjk(current[-1:]) and has_cjk(line[:1]):
+            current += line  # Chinese wraps without a space between the lines
         else:
             current = f"{current} {line}" if current else line
         if line.endswith(_TERMINAL):
@@ -62,7 +65,7 @@ def text_article(text: str, language: str | None = None) -> Article:
 
 
 def _heading(line: str, words: int) -> bool:
-    return 0 < len(line.split()) <= words and not line.endswith((*_TERMINAL, ",", "-"))
+    return 0 < word_count(line) <= words and not line.endswith((*_TERMINAL, ",", "-", "，"))
 
 
 def _flush(paragraphs: list[str], current: str) -> str:

@@ -23,7 +23,16 @@ from itertools import repeat
 from operator import mul
 
 from bot.models import Quote
-from bot.text import languages, split_sentences, stopwords
+from bot.text import (
+    BASE_LANGUAGE,
+    has_cjk,
+    language_info,
+    languages,
+    split_sentences,
+    stopwords,
+    terms,
+    word_count,
+)
 from bot.text import words as words_of
 
 __all__ = ["DEFAULT_CONFIG", "BriefingConfig", "make_briefing", "select_sentences"]
@@ -41,6 +50,7 @@ class BriefingConfig:
     filters: bool = True  # drop boilerplate-looking lines and fragments
     quote_filter: bool = True  # drop sentences that are mostly a direct quote
     lede_first: bool = True  # the first usable sentence always opens the briefing
+    coherent: bool = True  # an item leaning on the sentence before it comes only after it
     centrality: bool = True  # TF-IDF cosine to the article centroid
     position_weight: float = 0.6  # share of the score given to the position prior
     mmr_lambda: float = 0.6  # 1.0 = no redundancy penalty
@@ -49,7 +59,9 @@ class BriefingConfig:
     max_sentences: int = 5
     fill_chars: int = 0  # after min_sentences, keep adding while the total is below this
     prior_exponent: float = 0.5  # position prior = 1 / (1 + index) ** prior_exponent
-    unterminated_words: int = 15  # a line without final punctuation needs this many words
+    # A line without final punctuation needs this many words; None: never an item (issue 12:
+    # such lines are headings, related links or cut sentences in every language measured).
+    unterminated_words: int | None = 15
     # A sentence that opens with a quote ("“…,” said X.") repeats the Key quotes field.
     opening_quote_share: float = 0.1
 
@@ -63,8 +75,14 @@ QUOTE_SHARE = 0.5  # "mostly a quote": more than half the sentence's characters 
 MIN_WORDS = 6
 FIT_SHARE_INVERSE = 3  # the lists fit when at least a third of the sentences use them
 MIN_CHARS = 30
+# A long line without final punctuation is a sentence only among bullet summaries at the top
+# (`_summary_bullets`); elsewhere, in every language measured, it was a heading, a standfirst
+# cut short, a slogan or a link.
+UNTERMINATED_PARAGRAPHS = 5
+# Chinese says in 15 characters what takes 30 in a Latin script (a character is about a word).
+MIN_CJK_CHARS = 15
 
-_TERMINAL = re.compile(r"[.!?…][\"'”“’‘»«)\]]*(?:\s*»)?$")
+_TERMINAL = re.compile(r"[.!?…。！？][\"'”“’‘»«)\]」』）]*(?:\s*»)?$")
 _BOILERPLATE = re.compile(
     r"""^\W*(?:read\ (?:more|also|next)|related\b[^.!?]{0,20}:|see\ also|more\ on\ this
     |share\ (?:this|on)|click\ here|sign\ up|subscribe\b|follow\ (?:us|@)|advertisement
@@ -95,6 +113,8 @@ _CREDIT = re.compile(r"©|\b(?:getty images|reuters|afp|ap photo|shutterstock)\b
 _OPENING = "“„«»‘‚\"'"
 _PAIRS = {"“": "”", "„": "“”", "«": "»", "»": "«", "‘": "’", "‚": "‘’", '"': '"', "'": "'"}
 _MARK = re.compile("[“”„«»‘’‚\"']")
+# After a closing single mark whose opener is missing: an attribution ("' she said", "' he told").
+_LOST_OPENER_TAIL = re.compile(r"\s+[a-z]")
 _LEADING = _OPENING + "([—–- \u00a0\u202f"
 # More capitalised words than this share makes a line a heading or title; long lines may carry
 # more names (and German capitalises every noun).
@@ -107,6 +127,7 @@ class _Sentence:
     paragraph: int
     index: int  # position in the article, counting every sentence
     quoted: float = 0.0  # share of characters inside quotation marks
+    leans: bool = False  # opens with "He", "But", "This": needs the sentence before it
     vector: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
 
@@ -136,15 +157,21 @@ def select_sentences(
     sentences = _split(paragraphs[:BRIEFING_PARAGRAPHS], language)
     if not sentences:
         return []
+    if config.coherent:
+        opener = _leaning(language)
+        for s in sentences:
+            s.leans = s.index > 0 and opener.match(s.text) is not None
     words = stopwords(language)
     # The "has a function word" test needs lists for the article's language: Arabic, Russian,
     # Dutch… have none here, and without this every one of their sentences would be a "label".
     function_words = words if _lists_fit(sentences, words) else frozenset()
     parts = _quote_parts(quotes)
+    bullets = _summary_bullets(paragraphs[:UNTERMINATED_PARAGRAPHS], language, config)
     seen: set[str] = set()
     usable = []
     for s in sentences:  # a repeated sentence (headline echoed, caption) counts once
-        if s.text not in seen and _usable(s, parts, function_words, max_chars, config):
+        whole = s.paragraph in bullets
+        if s.text not in seen and _usable(s, parts, function_words, max_chars, config, whole):
             usable.append(s)
             seen.add(s.text)
     if not usable:
@@ -154,6 +181,43 @@ def select_sentences(
     if config.article_order:
         chosen.sort(key=lambda s: s.index)
     return [s.text for s in chosen]
+
+
+@cache
+def _leaning(language: str | None) -> re.Pattern[str]:
+    """Matches a sentence that opens with a word leaning on the sentence before it, from the
+    language's `leaning.txt` (every language's when it has none). Whole words, except for
+    Chinese entries, which match whatever follows them (no spaces between words)."""
+    own = language_info(language)
+    langs = [own] if own is not None and own.leaning else list(languages())
+    entries = sorted({e for lang in langs for e in lang.leaning}, key=lambda e: (-len(e), e))
+    spaced = [re.escape(e) for e in entries if not has_cjk(e)]
+    unspaced = [re.escape(e) for e in entries if has_cjk(e)]
+    parts = []
+    if spaced:
+        parts.append(rf"(?:{'|'.join(spaced)})(?!\w)")
+    if unspaced:
+        parts.append(f"(?:{'|'.join(unspaced)})")
+    return re.compile(f"(?i:{'|'.join(parts) or '(?!)'})")
+
+
+def _summary_bullets(
+    paragraphs: Sequence[str], language: str | None, config: BriefingConfig
+) -> set[int]:
+    """Paragraphs at the top that count as sentences without final punctuation, in languages
+    whose copy prints summary lines that way (`unpunctuated_summaries`, English: on
+    summaries-cnndm they are worth 0.6 R-1). In the Chinese, Russian, Polish and Greek pages
+    measured, such lines were headings, standfirsts and slogans: never an item there."""
+    lang = language_info(language or BASE_LANGUAGE)
+    if config.unterminated_words is None or lang is None or not lang.unpunctuated_summaries:
+        return set()
+    return {
+        i
+        for i, p in enumerate(paragraphs)
+        if not _TERMINAL.search(p.strip())
+        and not has_cjk(p)
+        and len(words_of(p)) >= config.unterminated_words
+    }
 
 
 def _lists_fit(sentences: list[_Sentence], words: frozenset[str]) -> bool:
@@ -215,8 +279,11 @@ def _quote_spans(
                 spans.append((start, i + 1))
                 open_quote, start = None, -1
             continue
-        if ch == "”":
-            spans.append((spans[-1][1] if spans else 0, i + 1))  # the opening mark was lost
+        if ch == "”" or (
+            ch in "'’" and prev in ",.!?" and _LOST_OPENER_TAIL.match(paragraph, i + 1)
+        ):
+            # The opening mark was lost (or is on a line before): "…less severe,' she said."
+            spans.append((spans[-1][1] if spans else 0, i + 1))
             continue
         if ch == "’" or (ch in "'‘‚" and (prev.isalnum() or not nxt.isalnum())):
             continue  # an apostrophe or a stray mark
@@ -234,11 +301,12 @@ def _usable(
     words: frozenset[str],
     max_chars: int,
     config: BriefingConfig,
+    unterminated_ok: bool = False,
 ) -> bool:
     text = s.text
     if len(text) > max_chars:
         return False
-    if config.filters and not _looks_like_a_sentence(text, words, config):
+    if config.filters and not _looks_like_a_sentence(text, words, config, unterminated_ok):
         return False
     if not config.quote_filter:
         return True
@@ -249,18 +317,26 @@ def _usable(
     return not (opens_with_quote and share > config.opening_quote_share)
 
 
-def _looks_like_a_sentence(text: str, words: frozenset[str], config: BriefingConfig) -> bool:
+def _looks_like_a_sentence(
+    text: str, words: frozenset[str], config: BriefingConfig, unterminated_ok: bool = False
+) -> bool:
     """The light defensive filter against page furniture and fragments."""
-    if len(text) < MIN_CHARS:
+    cjk = has_cjk(text)
+    if len(text) < (MIN_CJK_CHARS if cjk else MIN_CHARS):
         return False
+    if text[:1] in "—–" or text.startswith("- "):
+        return False  # speech introduced by a dash (a quote), or an item of a list of links
     first = text.lstrip(_LEADING)[:1]
     if not first or first.islower() or not (first.isalnum() or first in "$£€¥"):
         return False  # a dangling continuation ("and the council said ...")
     tokens = words_of(text)
-    if len(tokens) < MIN_WORDS:
+    length = word_count(text) if cjk else len(tokens)  # a CJK character counts as a word
+    if length < MIN_WORDS:
         return False
-    if len(tokens) < config.unterminated_words and not _TERMINAL.search(text):
-        return False  # headings, short captions, cut-off lines
+    if not (unterminated_ok or _TERMINAL.search(text)):
+        return False  # headings, short captions, cut-off lines, slogans, related links
+    if text.rstrip().endswith((":", "：")):
+        return False  # the lead-in to a list or a quote, which it needs to make sense
     if _BOILERPLATE.search(text) or _CREDIT.search(text) or _byline().search(text):
         return False
     if words and not any(t.lower() in words for t in tokens):
@@ -292,6 +368,13 @@ def _quote_share(s: _Sentence, quote_parts: list[str]) -> float:
     return share
 
 
+def _stem(token: str) -> str:
+    """A light suffix strip, enough for the overlap scores (not a real stemmer)."""
+    if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
+        return token[:-1]
+    return token
+
+
 def _score(
     sentences: list[_Sentence],
     usable: list[_Sentence],
@@ -302,22 +385,14 @@ def _score(
     counts: list[Counter[str]] = []
     df: Counter[str] = Counter()
     for s in sentences:
-        # A light plural strip ("councils" → "council", not "press"), enough for the overlap
-        # scores; written inline because this is the briefing's innermost loop.
-        terms = Counter(
-            [
-                t[:-1] if len(t) > 4 and t[-1] == "s" and t[-2] != "s" else t
-                for t in words_of(s.text.lower())
-                if len(t) > 1 and t not in words
-            ]
-        )
-        counts.append(terms)
-        df.update(terms.keys())
+        found = Counter([_stem(t) for t in terms(s.text) if len(t) > 1 and t not in words])
+        counts.append(found)
+        df.update(found.keys())
     n = len(sentences)
     idf = {t: math.log((n + 1) / (d + 1)) + 1.0 for t, d in df.items()}
     centroid: dict[str, float] = {}
-    for s, terms in zip(sentences, counts, strict=True):
-        vector = {t: c * idf[t] for t, c in terms.items()}
+    for s, found in zip(sentences, counts, strict=True):
+        vector = {t: c * idf[t] for t, c in found.items()}
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         s.vector = vector = {t: v / norm for t, v in vector.items()}
         for t, v in vector.items():
@@ -353,18 +428,29 @@ def _choose(usable: list[_Sentence], max_chars: int, config: BriefingConfig) -> 
     pool = list(usable)
     redundancy = [0.0] * len(pool)  # max similarity of each pool sentence to the chosen ones
     if config.lede_first:
-        _take(pool, redundancy, 0, chosen)
+        # The lede: the first usable sentence that does not lean on one left out.
+        first = next((i for i, s in enumerate(pool) if not s.leans), 0)
+        _take(pool, redundancy, first, chosen)
         total = len(chosen[0].text)
     while pool and len(chosen) < config.max_sentences:
         if len(chosen) >= config.min_sentences and total >= config.fill_chars:
             break
         room = max_chars - total - len(chosen)  # the newlines between items count too
         still_needed = max(config.min_sentences - len(chosen) - 1, 0)
-        best = _best(pool, redundancy, bool(chosen), room, still_needed, config)
+        taken = {s.index for s in chosen}
+        slots = config.max_sentences - len(chosen)
+        best = _best(pool, redundancy, taken, room, still_needed, slots, config)
         if best is None and still_needed:
-            best = _best(pool, redundancy, bool(chosen), room, 0, config)
+            best = _best(pool, redundancy, taken, room, 0, slots, config)
         if best is None:
             break
+        picked = pool[best]
+        if picked.leans and picked.index - 1 not in taken:
+            # It comes with the sentence it leans on (`_best` made sure that one fits).
+            before = next(j for j, s in enumerate(pool) if s.index == picked.index - 1)
+            _take(pool, redundancy, before, chosen)
+            total += len(chosen[-1].text)
+            best = pool.index(picked)
         _take(pool, redundancy, best, chosen)
         total += len(chosen[-1].text)
     return chosen
@@ -381,12 +467,20 @@ def _take(pool: list[_Sentence], redundancy: list[float], i: int, chosen: list[_
 def _best(
     pool: list[_Sentence],
     redundancy: list[float],
-    any_chosen: bool,
+    taken: set[int],
     room: int,
     still_needed: int,
+    slots: int,
     config: BriefingConfig,
 ) -> int | None:
-    """Index of the best MMR candidate that fits `room` and leaves room for `still_needed`."""
+    """Index of the best MMR candidate that fits `room` and leaves room for `still_needed`.
+
+    A sentence that leans on the one before it (`taken`: the chosen sentences' positions in
+    the article) is a candidate when that one is taken, or when that one is usable too and
+    both fit (`slots` items left): the caller then takes the two together.
+    """
+    any_chosen = bool(taken)
+    position = {s.index: j for j, s in enumerate(pool)}
     reserve = [0] * len(pool)
     if still_needed:
         lengths = sorted((len(s.text) + 1, j) for j, s in enumerate(pool))
@@ -395,12 +489,28 @@ def _best(
             reserve[j] = sum(others) if len(others) == still_needed else room + 1
     lam = config.mmr_lambda
     best, best_value = None, -math.inf
-    for j, s in enumerate(pool):
-        if len(s.text) + reserve[j] > room:
-            continue
-        value = s.score
+
+    def worth(j: int) -> float:
         if any_chosen and lam < 1.0:
-            value = lam * value - (1.0 - lam) * redundancy[j]
+            return lam * pool[j].score - (1.0 - lam) * redundancy[j]
+        return pool[j].score
+
+    for j, s in enumerate(pool):
+        size = len(s.text)
+        value = worth(j)
+        if s.leans and s.index - 1 not in taken:
+            before = position.get(s.index - 1)
+            if before is None or slots < 2:
+                continue
+            pred = pool[before]
+            if pred.leans and pred.index - 1 not in taken:
+                continue  # a chain of three: not worth two items
+            size += len(pred.text) + 1
+            # the pair is worth what its two are worth, each against what is chosen (and the
+            # one before against the one it brings: a near-repeat of it is no gain)
+            value = (value + worth(before)) / 2
+        if size + reserve[j] > room:
+            continue
         if value > best_value:
             best, best_value = j, value
     return best

@@ -43,7 +43,9 @@ from bot.runtime.workqueue import WorkQueue
 from bot.shards import ShardPlan, describe_ids
 from bot.storage.archive import Archive
 from bot.storage.database import StorageError
+from bot.storage.intake import IntakeJobs
 from bot.storage.modes import Store
+from bot.storage.ratelimits import SharedWindows
 from bot.storage.stores import Stores
 from config import Settings
 
@@ -152,6 +154,8 @@ class NewsdeskBot(commands.AutoShardedBot):
     # Every briefing posted in a server, for /search and digests (same SQLite file).
     archive: SetUpLater[Archive] = SetUpLater()
     schedules: SetUpLater[ScheduleStore] = SetUpLater()
+    # Link messages taken on, and each shard's watermark (recovery after a restart).
+    intake: SetUpLater[IntakeJobs] = SetUpLater()
 
     def __init__(
         self,
@@ -194,7 +198,11 @@ class NewsdeskBot(commands.AutoShardedBot):
         self.clock: Clock = clock
         self._archive: Archive | None = None
         self._schedules: ScheduleStore | None = None
+        self._intake: IntakeJobs | None = None
         self._stores: Stores | None = None  # opened in setup_hook, closed once in close()
+        # Per-user rate limits in the database when other processes share it (else None:
+        # counted in this process's memory).
+        self.shared_limits: SharedWindows | None = None
 
     async def setup_hook(self) -> None:
         self._choose_message_content()
@@ -355,8 +363,28 @@ class NewsdeskBot(commands.AutoShardedBot):
         """
         self._stores = stores = await Stores.open(self.settings, clock=lambda: self.clock())
         self._store, self._archive, self._schedules = stores.modes, stores.archive, stores.schedules
+        self._intake = stores.intake
         self._service = await self._make_service(pipeline, stores)
+        stores.cache.on_lease_wait = self.metrics.lease_waited
+        if self.shares_database:
+            self.shared_limits = stores.rate_windows
+        else:  # alone on its own file: the in-process sharing of fetches is all it needs
+            stores.cache.leases = None
+        # An earlier run of this slice that crashed still holds leases on the links it was
+        # fetching: this process takes over its work, so it need not wait for them to expire.
+        freed = await stores.leases.release_predecessors()
+        if freed:
+            log.info("took over %d link lease(s) from an earlier run of %s", freed, stores.holder)
         stores.sweeper.start()
+
+    @property
+    def shares_database(self) -> bool:
+        """Whether other bot processes may use this database too: it is PostgreSQL (made to
+        be shared), or this process runs only a slice of the shards (the others run
+        elsewhere, possibly on the same SQLite file)."""
+        stores = self._stores
+        postgres = stores is not None and stores.database.dialect == "postgresql"
+        return postgres or not self.shard_plan.all_here
 
     async def sync_commands(self) -> None:
         guild_id = self.settings.dev_guild_id
@@ -446,7 +474,8 @@ class NewsdeskBot(commands.AutoShardedBot):
             ("database", self._stores.close if self._stores else None),
             ("pipeline", self._pipeline.close if self._pipeline and self._own_pipeline else None),
         ]
-        self._llm = self.llm_guilds = self._store = self._stores = None
+        self._llm = self.llm_guilds = self._store = self._stores = self._intake = None
+        self.shared_limits = None
         if self._own_pipeline:
             self._pipeline = None
         for name, close in closers:

@@ -27,6 +27,7 @@ from bot.models import Briefing, ErrorKind, Failure
 from bot.network.links import canonicalize, find_links
 from bot.runtime.files import FileKind, declared_kind, size_words
 from bot.runtime.service import Batch
+from bot.wordcount import word_count
 
 if TYPE_CHECKING:
     from bot.discord_app.client import NewsdeskBot
@@ -83,7 +84,7 @@ def is_article_text(text: str, *, asked: bool) -> bool:
     """Does this message read like a pasted article (or, when asked for, like enough text)?"""
     from bot.article.plaintext import text_paragraphs  # light, but only messages with text
 
-    words = len(text.split())
+    words = word_count(text)  # a CJK character counts as a word
     if asked:
         return words >= ASKED_TEXT_WORDS
     return words >= POSTED_TEXT_WORDS and len(text_paragraphs(text)) >= POSTED_TEXT_PARAGRAPHS

@@ -1,13 +1,13 @@
 """The article's language for the model, and catching an answer in the wrong one.
 
 Models sometimes answer in English whatever the article's language, or in the prompt's
-language. The guess itself is the text layer's (`bot.text.guess_language`, function words of
-every registered language); what to trust, and when an answer is wrong, is decided here.
+language. The guess itself is the text layer's (`bot.text.guess_language`); when an answer is
+wrong is decided here.
 """
 
 from __future__ import annotations
 
-from bot.text import MIN_SHARE, guess_language, guess_words, language_code, language_scores
+from bot.text import MIN_SHARE, guess_language, guess_words, language_scores
 
 __all__ = ["article_language", "wrong_language"]
 
@@ -16,13 +16,9 @@ def article_language(text: str, declared: str | None) -> str | None:
     """The language the article is written in: what its text shows, else what the page declares.
 
     The text wins because pages often declare a site-wide language that the story doesn't use;
-    but a declared language we have no word list for is trusted (Polish text would otherwise be
-    mistaken for the nearest language we do know, and the model told to write in it).
+    the declaration breaks ties and answers for text too short to tell.
     """
-    code = language_code(declared)
-    if code and code not in guess_words():
-        return code
-    return guess_language(text[:3000]) or code
+    return guess_language(text[:3000], hint=declared)
 
 
 def wrong_language(answer: str, expected: str | None) -> str | None:

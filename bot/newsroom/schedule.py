@@ -8,13 +8,15 @@ takes an injectable clock so tests can move time without sleeping.
 
 Missed runs: if the bot was down at the scheduled time, the digest is posted once on start when
 it is less than an hour late; an older miss is skipped (a digest of "the last 24 hours" arriving
-half a day late would only confuse). Delivery is at most once: a run is marked done when it is
-handed out, so two ticks never post the same digest twice.
+half a day late would only confuse). Delivery is at most once: a run is claimed (a
+compare-and-set in the store) when it is handed out, so two ticks — or two processes — never
+post the same digest twice; only the process that runs the server's shard looks at it at all.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -137,32 +139,45 @@ class DigestScheduler:
     `next_wakeup()`."""
 
     def __init__(
-        self, store: ScheduleStore, *, clock: Clock = utc_now, grace: timedelta = GRACE
+        self,
+        store: ScheduleStore,
+        *,
+        clock: Clock = utc_now,
+        grace: timedelta = GRACE,
+        owns: Callable[[int], bool] = lambda guild_id: True,
     ) -> None:
         self._store = store
         self._clock = clock
         self._grace = grace
+        self._owns = owns
 
     async def due(self) -> list[DueRun]:
-        """Runs to post now, each marked handled before it is returned (at most once).
+        """Runs to post now, each claimed before it is returned (exactly one claimer).
 
-        For each schedule only the latest slot not after now counts: posted if less than
-        `grace` late, otherwise recorded as skipped. Earlier misses are never posted.
+        Only schedules of servers this process owns count (`owns`: the servers of its shards;
+        another process posts the rest). For each, only the latest slot not after now counts:
+        posted if less than `grace` late, otherwise recorded as skipped. Earlier misses are
+        never posted. The claim is the store's compare-and-set, so two processes that both
+        think a schedule is theirs, or two passes at once, still hand a slot out once.
         """
         now = aware(self._clock()).astimezone(UTC)
         runs = []
-        for schedule in await self._store.all():
+        for schedule in await self._mine():
             try:
                 slot = previous_run(now, schedule.hour, schedule.minute, schedule.timezone)
             except ValueError:  # a zone that vanished from tzdata: leave it for an admin
                 continue
             if slot <= schedule.anchor:
                 continue
-            await self._store.mark_run(schedule.guild_id, schedule.channel_id, slot)
+            if not await self._store.claim_run(schedule.guild_id, schedule.channel_id, slot):
+                continue  # claimed by another process, or by a pass running beside this one
             late = now - slot
             if late < self._grace:
                 runs.append(DueRun(schedule=schedule, slot=slot, late=late))
         return runs
+
+    async def _mine(self) -> list[DigestSchedule]:
+        return [s for s in await self._store.all() if self._owns(s.guild_id)]
 
     async def next_wakeup(self) -> datetime | None:
         """When (UTC) the next stored schedule falls due; None without schedules.
@@ -171,7 +186,7 @@ class DigestScheduler:
         """
         now = aware(self._clock()).astimezone(UTC)
         upcoming = []
-        for schedule in await self._store.all():
+        for schedule in await self._mine():
             try:
                 upcoming.append(
                     next_run(

@@ -42,6 +42,13 @@ SKIP_REASONS: Final = (
     "failed",  # the page could not be briefed (fetch, not an article, …)
     "reply_failed",  # Discord refused the reply (message deleted, no permission, …)
 )
+# What became of a job an earlier run left unfinished (newsdesk_jobs_recovered_total{outcome}).
+RECOVERY_OUTCOMES: Final = (
+    "answered",  # briefed and replied now
+    "already_answered",  # its reply was found in the channel: not posted again
+    "gone",  # the message (or its channel) no longer exists
+    "abandoned",  # older than the recovery window: left unanswered
+)
 # Seconds from asking for a briefing to having it: a cache hit is milliseconds, a page a few
 # seconds, the fetch deadline 15 s.
 BRIEFING_BUCKETS: Final = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 8.0, 12.0, 20.0, 30.0)
@@ -110,6 +117,28 @@ class Metrics:
         self.database_errors = Counter(
             "newsdesk_database_errors", "Database operations that failed.", registry=r
         )
+        # Work across processes and restarts (bot/storage/intake.py, leases.py).
+        self.jobs_recovered = Counter(
+            "newsdesk_jobs_recovered",
+            "Link messages taken on by an earlier run and finished by this process after a "
+            "restart, by outcome.",
+            ["outcome"],
+            registry=r,
+        )
+        for outcome in RECOVERY_OUTCOMES:
+            self.jobs_recovered.labels(outcome=outcome)
+        self.history_links = Counter(
+            "newsdesk_history_links",
+            "Links in messages posted while this shard was down, found by reading channel "
+            "history back on start and taken on.",
+            registry=r,
+        )
+        self.lease_waits = Counter(
+            "newsdesk_lease_waits",
+            "Fetches that waited for another process fetching the same link (then used its "
+            "briefing).",
+            registry=r,
+        )
         r.register(_StateCollector(self))
         ProcessCollector(registry=r)
         PlatformCollector(registry=r)
@@ -126,6 +155,16 @@ class Metrics:
     def skipped(self, reason: str, links: int = 1) -> None:
         if links > 0:
             self.links_skipped.labels(reason=reason).inc(links)
+
+    def recovered(self, outcome: str) -> None:
+        self.jobs_recovered.labels(outcome=outcome).inc()
+
+    def read_back(self, links: int) -> None:
+        if links > 0:
+            self.history_links.inc(links)
+
+    def lease_waited(self) -> None:
+        self.lease_waits.inc()
 
     def briefed(self, seconds: float, *, cached: bool) -> None:
         """The briefing service's report for one link (see `BriefingObserver`)."""

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from bot.quotes import cjk
+from bot.quotes.grammar import grammar
 from bot.quotes.speakers import DETERMINERS, PRONOUNS
 from bot.text import (
     BASE_LANGUAGE,
@@ -24,6 +26,8 @@ from bot.text import (
     name_joiners,
     name_particles,
     start_of_last_sentence,
+    title_words,
+    upper_letters,
 )
 
 
@@ -48,31 +52,44 @@ _RIGHT_STOP = _words(
 @cache
 def cue_language(language: str | None) -> str | None:
     """The key the cue lists are chosen by: a registered language with cues of its own other
-    than English, else None (English, or a language we have no cues for)."""
+    than English; English (`BASE_LANGUAGE`) for English and languages without cues; None for
+    an unknown language."""
     lang = language_info(language)
-    if lang is None or lang.code == BASE_LANGUAGE or not lang.cue_verbs:
+    if lang is None:
         return None
+    if lang.code == BASE_LANGUAGE or not lang.cue_verbs:
+        return BASE_LANGUAGE
     return lang.code
 
 
 @cache
 def _cue_lists(language: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(verb cues, preposition cues) for a language; None = English plus the unambiguous rest
-    of every language (long verbs, multi-word prepositions: "dijo", "selon" stay out, since
-    they are English words or names too)."""
+    """(verb cues, preposition cues) for a language; English = English plus the unambiguous
+    rest of every language (long verbs, multi-word prepositions: "dijo", "selon" stay out,
+    since they are English words or names too); None (unknown) = that, and every cue written
+    in another script than Latin ("сказал", "δήλωσε", "表示": no English word)."""
     base = language_info(BASE_LANGUAGE)
     own = language_info(language)
     langs: list[Language]
-    if language is None:
+    merged = language is None or language == BASE_LANGUAGE
+    if merged:
         langs = [lang for lang in languages() if lang.cue_verbs or lang.cue_prepositions]
     else:
         langs = [lang for lang in (base, own) if lang is not None]
     verbs: set[str] = set()
     preps: set[str] = set()
     for lang in langs:
-        everything = language is not None or lang is base
-        preps.update(p for p in lang.cue_prepositions if everything or " " in p)
-        verbs.update(v for v in lang.cue_verbs if everything or len(v) > 4)
+        everything = not merged or lang is base
+        preps.update(
+            p
+            for p in lang.cue_prepositions
+            if everything or " " in p or (language is None and not _latin(p))
+        )
+        verbs.update(
+            v
+            for v in lang.cue_verbs
+            if everything or (len(v) > 4 and _latin(v)) or (language is None and not _latin(v))
+        )
     by_length = sorted(verbs, key=len, reverse=True)
     return tuple(by_length), tuple(sorted(preps, key=len, reverse=True))
 
@@ -84,11 +101,25 @@ _SENTENCE_INITIAL = ("said", "says", "added", "asked", "wrote", "explained", "ad
 def _cue_regexes(language: str | None) -> tuple[re.Pattern[str], re.Pattern[str]]:
     verbs, preps = _cue_lists(language)
     verbs = verbs + tuple(v.capitalize() for v in _SENTENCE_INITIAL if v in verbs)
+    own = language_info(language)
+    if own is not None and own.pro_drop:
+        # "Dodał:", "Τονίζει ότι": in a language that drops the subject a cue opens sentences
+        verbs = verbs + tuple(v.capitalize() for v in own.cue_verbs)
     alt = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in verbs)
     prep_alt = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in preps)
     verb_re = re.compile(rf"(?<![\w’'-])(?:{alt})(?![\w’'-])")
     prep_re = re.compile(rf"(?<![\w’'-])(?:{prep_alt})(?![\w’'-])", re.IGNORECASE)
     return verb_re, prep_re
+
+
+def cue_pattern(language: str | None) -> re.Pattern[str]:
+    """The language's speech cue verbs, for telling that a name is followed by speech."""
+    return _cue_regexes(cue_language(language))[0]
+
+
+def _latin(word: str) -> bool:
+    """Written in the Latin script ("erklärte", "powiedział"), as English words are."""
+    return all(ch < "\u0250" for ch in word)
 
 
 def _strip_paren(text: str) -> str:
@@ -102,7 +133,7 @@ def _strip_paren(text: str) -> str:
     return text
 
 
-def np_left(text: str, anchored: bool) -> str | None:
+def np_left(text: str, anchored: bool, language: str | None = None) -> str | None:
     """The subject phrase that ends `text` (the words just before a cue verb).
 
     `anchored` asks that the phrase fill `text` (after a quote: `, Smith, 54, said`)."""
@@ -110,16 +141,31 @@ def np_left(text: str, anchored: bool) -> str | None:
     comma = text.endswith(",")
     text = _strip_paren(text.rstrip(","))
     tokens = text.split()
+    words = grammar(language)
     while tokens and (
         tokens[-1].strip(",") in _SKIP_BEFORE_CUE  # lower case only: "Will wrote" is a name
+        or tokens[-1].strip(",").lower() in words.fillers
         or (tokens[-1].endswith("ly") and tokens[-1].islower() and len(tokens) > 1)
     ):
         tokens.pop()
     if not tokens:
         return None
+    if tokens[-1].strip(",").lower() in words.pronouns:
+        return tokens[-1].strip(",")  # "Он добавил", "а она сказала"
+    if all(t.strip(",.").lower() in words.not_names for t in tokens):
+        return None  # "Και συμπλήρωσε", "Czyli mówi": no subject here
     if comma and not tokens[-1].endswith(","):
         tokens[-1] += ","
-    return _np_from_tokens(tokens, anchored)
+    found = _np_from_tokens(tokens, anchored)
+    if found and words.strict_names and found[:1].isupper():
+        # "ο υπουργός Εργασίας ανέφερε": the role belongs to the phrase (it names the person)
+        k = len(tokens) - len(found.split())
+        if k > 0 and tokens[k - 1].lower() in title_words():
+            k -= 1
+            if k > 0 and tokens[k - 1].lower() in words.determiners:
+                k -= 1
+            found = " ".join(tokens[k:]).strip(",.;:")
+    return found
 
 
 def _np_before_comma(tokens: list[str], anchored: bool) -> str | None:
@@ -311,9 +357,10 @@ _CLAUSE_WORDS = _words(
 )
 
 
-def clause_subject(sentence: str) -> str | None:
+def clause_subject(sentence: str, language: str | None = None) -> str | None:
     """The sentence's subject, for `X did Y, saying …` (the first name not after a preposition)."""
     tokens = sentence.split()
+    skip = grammar(language).not_names
     if tokens and tokens[0].lower() in DETERMINERS and tokens[0].lower() not in {"his", "her"}:
         # "The spokesman refused …, adding:" — a common-noun subject
         out = [tokens[0]]
@@ -341,7 +388,8 @@ def clause_subject(sentence: str) -> str | None:
             ):
                 j += 1
             run = tokens[i : j + 1]
-            if prev not in _RIGHT_STOP and run[0].lower().rstrip(",") not in _NOT_SUBJECT:
+            first = run[0].lower().rstrip(",")
+            if prev not in _RIGHT_STOP and first not in _NOT_SUBJECT and first not in skip:
                 return " ".join(run).strip(",.;:")
             i = j + 1
             continue
@@ -357,58 +405,144 @@ _NOT_SUBJECT = _words(
 )
 
 
-def _np_right(text: str) -> str | None:
+_PARENTHESIS = re.compile(r"\s*\([^()]{0,80}\)")
+
+
+def _np_right(text: str, language: str | None = None) -> str | None:
     """The subject phrase that starts `text` (just after an inverted cue: `said Smith`)."""
+    words = grammar(language)
+    if words.strict_names:
+        # "Томас Опперман (Thomas Oppermann)": the name as the article's language writes it
+        text = _PARENTHESIS.sub("", text)
     tokens = text.lstrip(" ,:").split()[:14]
     if not tokens:
         return None
     first = tokens[0].strip(",.;:")
-    if first.lower() in PRONOUNS:
+    if first.lower() in PRONOUNS or first.lower() in words.pronouns:
         return first
     if first.lower() in _RIGHT_STOP or "_" in tokens[0]:
         return None
+    stops = _RIGHT_STOP | words.prepositions | words.relatives
+    determiners = DETERMINERS | words.determiners
     out: list[str] = []
     last_cap = -1
-    for tok in tokens:
+    for k, tok in enumerate(tokens):
         bare = tok.strip('"“”')
         low = bare.lower().strip(",.;:")
-        if "_" in bare or (last_cap >= 0 and bare[:1].islower() and low not in name_particles()):
+        if "_" in bare and bare.endswith(","):
+            named = _apposed_name([*out, bare], tokens[k + 1 :])
+            if named:
+                return named  # "ο διευθυντής του νοσοκομείου «Λουζ», Ζοσέ Ροκέτε"
+        if "_" in bare or (
+            last_cap >= 0
+            and bare[:1].islower()
+            and low not in name_particles()
+            and not _name_goes_on(tokens, k, words.strict_names, words.prepositions)
+        ):
             break  # the name ended: "said Olaf Brandt am Montag"
         out.append(bare)
         if bare[:1].isupper():
             last_cap = len(out) - 1
+        if bare.endswith(","):
+            named = _apposed_name(out, tokens[k + 1 :])
+            if named:
+                return named  # "ο πρόεδρος της ΕΛΟΔΙ, Δημήτρης Συκιώτης": the name
         if bare.endswith((",", ";", ":")) or (
-            bare.endswith(".") and low.rstrip(".") not in abbreviated_titles() and len(low) > 2
+            bare.endswith(".") and low.rstrip(".") not in abbreviated_titles() and len(low) > 1
         ):
             break
+    if words.strict_names and out and out[0][:1].islower():
+        named = _last_name_in(text)
+        if named:
+            return named  # "считает заместитель … Левой партии Ульрих Маурер": the person
     if last_cap >= 0:
         # "former secretary of state Hillary Clinton, who …" → up to the last capitalised word
         return " ".join(out[: last_cap + 1]).strip(",.;:") or None
-    cut = [t for t in out if t.lower().strip(",.;:") not in _RIGHT_STOP]
-    if out and out[0].lower() in DETERMINERS and len(out) <= 8 and cut == out:
+    cut = [t for t in out if t.lower().strip(",.;:") not in stops]
+    if out and out[0].lower() in determiners and len(out) <= 8 and cut == out:
         return " ".join(out).strip(",.;:")
-    if out and out[0].lower() in DETERMINERS:
-        stops = [i for i, t in enumerate(out) if t.lower().strip(",.;:") in _RIGHT_STOP]
-        k = stops[0] if stops else 0
+    if out and out[0].lower() in determiners:
+        at = [i for i, t in enumerate(out) if t.lower().strip(",.;:") in stops]
+        k = at[0] if at else 0
         return " ".join(out[:k]).strip(",.;:") if 1 < k <= 8 else None
+    if words.strict_names and not words.determiners and out:
+        # a language without articles names a role bare: "zaznaczył szef dyplomacji"
+        at = [i for i, t in enumerate(out) if t.lower().strip(",.;:") in stops]
+        k = at[0] if at else len(out)
+        return " ".join(out[:k]).strip(",.;:") if 0 < k <= 5 else None
     return None
 
 
-_DASH_CREDIT = re.compile(r"\s*[—―–-]{1,2}\s*([A-Z][\w’'.-]*(?:[ \t]+[A-Z][\w’'.-]*){0,4})")
+def _name_goes_on(tokens: list[str], k: int, strict: bool, prepositions: frozenset[str]) -> bool:
+    """Is the lower-case preposition at `k` inside a longer name, capitals on both sides?
+    ("prezes Federacji Edukacji w Diabetologii Alicja Szewczyk"; strict languages only.)"""
+    if not strict or not k or tokens[k - 1].endswith((",", ";", ":", ".")):
+        return False
+    ahead = tokens[k + 1 : k + 2]
+    return tokens[k].lower() in prepositions and bool(ahead) and ahead[0][:1].isupper()
+
+
+def _last_name_in(text: str) -> str | None:
+    """The last run of two to four capitalised words in the clause that starts `text`."""
+    clause = re.split(r"[.!?;:](?:\s|$)", text, maxsplit=1)[0]
+    found = None
+    run: list[str] = []
+    for tok in [*clause.split(), ""]:
+        bare = tok.strip('",“”«»()')
+        if bare[:1].isupper() and bare.replace("-", "").isalpha() and not bare.isupper():
+            run.append(bare)
+            if not tok.endswith(","):
+                continue
+        if 2 <= len(run) <= 4:
+            found = " ".join(run)
+        run = []
+    return found
+
+
+def _apposed_name(role: list[str], rest: list[str]) -> str | None:
+    """`the campaign manager, Jeff Weaver,` — a role then, after its comma, the person's name
+    (two or three capitalised words ending there): the name is the speaker."""
+    if not any(t[:1].islower() for t in role):
+        return None
+    name: list[str] = []
+    for tok in rest[:4]:
+        bare = tok.strip('"“”,.;:')
+        if not bare[:1].isupper() or not bare.replace("-", "").isalpha():
+            break
+        name.append(bare)
+        if tok.endswith((",", ".", ";", ":")):
+            break
+    ended = len(name) == len(rest) or (len(name) < len(rest) and not rest[len(name)][:1].isupper())
+    return " ".join(name) if 2 <= len(name) <= 3 and ended else None
+
+
+@cache
+def _dash_credit() -> re.Pattern[str]:
+    """A vox-pop credit after a quote: `“…” ― Carla Sanchez` (capitals of any script)."""
+    cap = rf"[{upper_letters()}][\w’'.-]*"
+    return re.compile(rf"\s*[—―–-]{{1,2}}\s*({cap}(?:[ \t]+{cap}){{0,4}})")
 
 
 @dataclass(slots=True)
 class Attribution:
-    """The speaker phrase as written ("Deputy Foreign Minister Sergei Ryabkov") and its cue."""
+    """The speaker phrase as written ("Deputy Foreign Minister Sergei Ryabkov") and its cue.
+
+    `oblique`: the phrase follows a preposition ("по словам Путина", "zdaniem Tuska"), so a
+    name in it is in an oblique case ("u": gender unknown). `implicit`: a cue with no subject
+    in a language that drops it ("Dodał:"), meaning the person last spoken of."""
 
     phrase: str
     cue: str
+    oblique: str | None = None
+    implicit: bool = False
 
 
 def attribution_after(text: str, language: str | None) -> Attribution | None:
     """An attribution clause starting `text` (the words right after a closing mark)."""
+    if cjk.starts_cjk(text):
+        return _from_cjk(cjk.attribution_after(text, language))
     verb_re, prep_re = _cue_regexes(cue_language(language))
-    credit = _DASH_CREDIT.match(text)
+    credit = _dash_credit().match(text)
     if credit:
         return Attribution(credit.group(1), "—")  # a vox-pop credit: “…” ― Carla Sanchez
     body = text.lstrip(" ,.;:!?—–-")
@@ -428,23 +562,64 @@ def attribution_after(text: str, language: str | None) -> Attribution | None:
     if match is None:
         prep = prep_re.match(clause)
         if prep:
-            phrase = _np_right(clause[prep.end() :])
-            return Attribution(phrase, prep.group(0)) if phrase else None
+            phrase = _np_right(clause[prep.end() :], language)
+            return Attribution(phrase, prep.group(0), oblique="u") if phrase else None
         return None
     left = clause[: match.start()]
     # `, Smith said` names the speaker before the cue; `, said Smith` after it
-    phrase = np_left(left, True) if left.strip() else _np_right(clause[match.end() :])
-    return Attribution(phrase, match.group(0)) if phrase else None
+    if _only_fillers(left, language):
+        phrase = _np_right(clause[match.end() :], language)  # "– miał powiedzieć Salehi"
+    else:
+        phrase = np_left(left, True, language)
+    if phrase:
+        return Attribution(phrase, match.group(0))
+    if _unsaid_subject(left, clause[match.end() :], language):
+        return Attribution("", match.group(0), implicit=True)  # "– mówi.", "— добавил он"
+    return None
+
+
+def _only_fillers(text: str, language: str | None) -> bool:
+    """Is `text` empty, or only words that stand between a speaker and the cue ("miał")?"""
+    fillers = grammar(language).fillers
+    if not fillers:
+        return not text.strip()
+    return all(w.strip(",.;:").lower() in fillers for w in text.split())
+
+
+def _unsaid_subject(left: str, right: str, language: str | None) -> bool:
+    """Does a cue stand without a subject ("– mówi.", "Και συμπλήρωσε:") in a language that
+    drops it? Only fillers and conjunctions before it, and no words of a clause after it."""
+    words = grammar(language)
+    if not words.pro_drop:
+        return False
+    before = [w.strip(",.;:").lower() for w in left.split()]
+    if any(w not in words.fillers and w not in words.not_names for w in before if w):
+        return False
+    after = right.strip()
+    if not after or after[0] in ",.:;!?…" or after.split()[0].lower() in words.fillers:
+        return True
+    # "ανέφερε χαρακτηριστικά.", "dodał krótko.": one adverb, then the sentence ends
+    first = after.split()[0]
+    return first[:1].islower() and first.endswith((".", "!", "?", ",", ";")) and "_" not in first
+
+
+def _from_cjk(found: tuple[str, str, bool] | None) -> Attribution | None:
+    if found is None:
+        return None
+    phrase, cue, implicit = found
+    return Attribution(phrase, cue, implicit=implicit)
 
 
 def attribution_before(text: str, language: str | None) -> Attribution | None:
     """An attribution in the sentence leading up to an opening mark (`Smith said: “…`)."""
+    if cjk.ends_cjk(text):
+        return _from_cjk(cjk.attribution_before(text, language))
     verb_re, prep_re = _cue_regexes(cue_language(language))
     sentence = text[start_of_last_sentence(text, language) :]
     for prep in reversed(list(prep_re.finditer(sentence))):
-        phrase = _np_right(sentence[prep.end() :])
+        phrase = _np_right(sentence[prep.end() :], language)
         if phrase:
-            return Attribution(phrase, prep.group(0))
+            return Attribution(phrase, prep.group(0), oblique="u")
     matches = list(verb_re.finditer(sentence))
     for k in range(len(matches) - 1, -1, -1):
         match = matches[k]
@@ -469,11 +644,13 @@ def attribution_before(text: str, language: str | None) -> Attribution | None:
         elif sentence[match.end() :].startswith(" by "):
             phrase = _np_right(sentence[match.end() + 4 :])
         else:
-            phrase = np_left(left, anchored=False) if left.strip() else None
+            phrase = np_left(left, anchored=False, language=language) if left.strip() else None
             if phrase is None:
-                phrase = _np_right(sentence[match.end() :])
+                phrase = _np_right(sentence[match.end() :], language)
         if phrase:
             return Attribution(phrase, cue)
+        if _unsaid_subject(left, sentence[match.end() :], language):
+            return Attribution("", cue, implicit=True)
     stripped = sentence.rstrip()
     if stripped.endswith(":"):
         phrase = np_left(stripped[:-1], anchored=True)

@@ -27,8 +27,10 @@ from bot.quotes.attribution import (
     attribution_after,
     attribution_before,
     clause_subject,
+    cue_pattern,
     lead_in_words,
 )
+from bot.quotes.cjk import is_cjk
 from bot.quotes.speakers import Person, Resolved, SpeakerRegistry
 from bot.text import (
     Span,
@@ -55,6 +57,27 @@ _DASH_CREDIT = re.compile(r"[―—–]\s*[^\W\d_][^―—–\n]{0,60}$")  # a c
 _DASH_SIGNATURE = re.compile(r"[―—–]\s*([^―—–]{1,60}?)\W*$")  # a closing "― Name"
 SHORT_CLAUSE_WORDS = 4  # `an angry Hollande retaliated.`: a name, a verb, little else
 _TAG = re.compile(r"<[^<>\n]{0,300}>")
+_CJK_WORD = 2  # CJK characters per word when a length in words is asked of Chinese text
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_ENDS = ".!?。！？"  # sentence-ending punctuation, Latin and full-width
+_BEFORE_WHOLE = ":.!?;：。！？；"  # before a mark, these make the quote a sentence of its own
+
+
+def _length(text: str) -> int:
+    """Words in `text`, a CJK character counting as half a word (Chinese has no spaces: a
+    run of characters is one token, yet a ten-character quote is about five words)."""
+    if not _CJK.search(text):
+        return len(tokens(text))
+    count = 0
+    for token in tokens(text):
+        cjk = sum(1 for ch in token if is_cjk(ch))
+        count += (cjk + _CJK_WORD - 1) // _CJK_WORD + (1 if cjk < len(token) else 0)
+    return count
+
+
+def _caseless(ch: str) -> bool:
+    """A letter of a script without capitals (CJK): it may open a sentence."""
+    return ch.isalpha() and not ch.isupper() and not ch.islower()
 
 
 # -- units: one quotation, possibly in several parts --------------------------------------------
@@ -84,31 +107,32 @@ def _masked(text: str, spans: list[Span]) -> str:
         for k in range(s.start, s.end):
             if not chars[k].isspace():
                 chars[k] = "_"
-        if s.closed and s.end > s.start and text[s.end - 1] in ".!?":
+        if s.closed and s.end > s.start and text[s.end - 1] in _ENDS:
             chars[s.end - 1] = text[s.end - 1]
     return "".join(chars)
 
 
 def _is_fragment(text: str, span: Span) -> bool:
     """A quote embedded mid-sentence (`called it a “red line” for Moscow`)."""
-    if not span.opened:
+    if not span.opened or span.dash:
         return False
     before = text[: span.open_at].rstrip()
-    if not before or before[-1] in ":.!?;" or before[-1] in quote_marks().all:
+    if not before or before[-1] in _BEFORE_WHOLE or before[-1] in quote_marks().all:
         return False
     content = text[span.start : span.end].strip()
-    if before.endswith(",") and content[:1].isupper():
+    capital = content[:1].isupper() or _caseless(content[:1])
+    if before.endswith((",", "，")) and capital:
         return False
-    ends_sentence = (
-        content.rstrip("\"”’' ")[-1:] in ".!?" or text[span.close_at : span.close_at + 1] == "."
-    )
-    return not (content[:1].isupper() and ends_sentence and len(content.split()) >= 4)
+    ends_sentence = content.rstrip("\"”’' 」』")[-1:] in _ENDS or text[
+        span.close_at : span.close_at + 1
+    ] in (".", "。")
+    return not (capital and ends_sentence and _length(content) >= 4)
 
 
 def _join_within(text: str, masked: str, a: Span, b: Span, language: str | None) -> bool:
     """Do two quotes of one paragraph form one quotation broken by its attribution?"""
-    if not a.closed or not b.opened:
-        return False
+    if not a.closed or not b.opened or a.dash != b.dash:
+        return False  # `Iran "…". - Rakieta …`: a quote and dialogue are not one quotation
     gap = text[a.close_at : b.open_at]
     core = gap.strip()
     # `“A,” — the mayor said — “and b.”`: dashes wrap the attribution as commas do
@@ -161,10 +185,10 @@ def extract_quotes(
     # The cue lists for plain text come from its first paragraphs; None: English and the rest.
     lang = language_code(language) or guess_language(" ".join(paragraphs[:6]))
     texts = [_TAG.sub(lambda m: " " * len(m.group(0)), p) for p in paragraphs]
-    spans = [scan_spans(t) for t in texts]
+    spans = [scan_spans(t, lang) for t in texts]
     masked = [_masked(t, s) for t, s in zip(texts, spans, strict=True)]
     units = _group(paragraphs, texts, masked, spans, lang)
-    registry = SpeakerRegistry.from_paragraphs(masked)
+    registry = SpeakerRegistry.from_paragraphs(masked, lang, cue_pattern(lang))
     _attribute(units, texts, masked, spans, registry, lang)
     kept = [u for u in units if _keep(u, texts, headline_first, lang)]
     return _rank(kept, registry)
@@ -217,7 +241,7 @@ def _group(
         # a quote that spans markup is markup, not speech.
         pieces = [_clean(originals[pi][s.start : s.end]) for pi, s in unit.parts]
         unit.text = " … ".join(p for p in pieces if p)
-        unit.words = len(tokens(unit.text))
+        unit.words = _length(unit.text)
         pi, first = unit.parts[0]
         unit.fragment = _is_fragment(texts[pi], first)
         if unit.fragment:
@@ -225,7 +249,7 @@ def _group(
             last_pi, last = unit.parts[-1]
             tail = texts[last_pi][last.start : last.end].rstrip(" " + quote_marks().all)
             after = texts[last_pi][last.close_at :].lstrip(quote_marks().all)
-            unit.ends_sentence = tail[-1:] in ".!?" or after[:1] in ".!?" or not after.strip()
+            unit.ends_sentence = tail[-1:] in _ENDS or after[:1] in _ENDS or not after.strip()
     return [u for u in units if u.text and not _TAG.search(u.text)]
 
 
@@ -278,8 +302,13 @@ def _attribute(
             found = attribution_before(masked[pi][: first.open_at], language)
             if found is None and pi > 0 and not masked[pi][: first.open_at].strip():
                 found = _colon_intro(masked[pi - 1], language)
-        if found is not None:
-            unit.resolved = registry.resolve(found.phrase, at)
+            if found is None:
+                found = _label_after(unit, texts)
+        if found is not None and found.implicit:
+            unit.resolved = registry.implicit(at)
+            unit.own = unit.resolved.speaker is not None
+        elif found is not None:
+            unit.resolved = registry.resolve(found.phrase, at, found.oblique)
             if unit.resolved.speaker is None and found.phrase.lower() in {"it", "they"}:
                 thing = _thing_before(masked, at, found.phrase.lower() == "they", language)
                 unit.resolved = Resolved(thing, "noun") if thing else unit.resolved
@@ -343,9 +372,34 @@ def _colon_intro(previous: str, language: str | None) -> Attribution | None:
     found = attribution_before(previous, language)
     if found is None:
         sentence = previous[start_of_last_sentence(previous, language) :]
-        phrase = clause_subject(sentence[sentence.rfind(",") + 1 :])
+        phrase = clause_subject(sentence[sentence.rfind(",") + 1 :], language)
         found = Attribution(phrase, ":") if phrase else None
     return found
+
+
+_LABEL_ROLE = re.compile(r"\s*[（(][^（）()]{0,60}[）)]\s*")
+
+
+def _label_after(unit: Unit, texts: list[str]) -> Attribution | None:
+    """A quotation standing as its own paragraph, followed by a paragraph that is only a
+    speaker's label ("王麗英（北京市昌平區醫院兒科主任）：", "Anna Nowak (lekarka):"): a
+    pull quote heading that person's answer, so the label names its speaker."""
+    pi, first = unit.parts[0]
+    last_pi, last = unit.parts[-1]
+    if last_pi + 1 >= len(texts) or texts[pi][: first.open_at].strip():
+        return None
+    if texts[last_pi][last.close_at :].strip(" .。"):
+        return None
+    label = texts[last_pi + 1].strip()
+    if not label.endswith((":", "：")):
+        return None
+    name = _LABEL_ROLE.sub(" ", label[:-1]).strip()
+    words = name.split()
+    if not name or len(name) > 40 or not 1 <= len(words) <= 4:
+        return None
+    if _caseless(name[:1]):
+        return Attribution(name, ":") if len(name) <= 6 else None
+    return Attribution(name, ":") if all(w[:1].isupper() for w in words) else None
 
 
 def _new_sentence_after(after: str, text: str, span: Span, language: str | None) -> bool:
@@ -353,15 +407,22 @@ def _new_sentence_after(after: str, text: str, span: Span, language: str | None)
     longer clause after it is a new sentence, not this quote's attribution (`Smith said.` is)."""
     content = text[span.start : span.end].rstrip(" \"”’'")
     body = after.strip()
-    if not content.endswith(".") or not body[:1].isupper():
+    if body.startswith(".") and not body.startswith(".."):
+        body = body[1:].strip()  # `„…”. Agencja AFP pisze, że …`: the stop after the mark
+    elif not content.endswith("."):
+        return False
+    if not body[:1].isupper():
         return False
     clause = body[: end_of_first_sentence(body, language)]
     return len(clause.split()) > 5
 
 
 def _next_open(pi: int, span: Span, par_spans: list[Span], texts: list[str]) -> int:
+    """Where the next quotation after `span` opens: the attribution clause ends there. A name
+    or title in marks is part of the clause ("δήλωσε ο διευθυντής του νοσοκομείου «Λουζ»,
+    Ζοσέ Ροκέτε"), not the next quotation."""
     for other in par_spans:
-        if other.open_at > span.open_at:
+        if other.open_at > span.open_at and not _is_title(texts[pi], other):
             return other.open_at
     return len(texts[pi])
 
@@ -458,6 +519,8 @@ def _keep(unit: Unit, texts: list[str], headline_first: bool, language: str | No
         return False
     if unit.words == 0 or unit.text.startswith(("@", "#", "http")):
         return False
+    if unit.words < 3 and is_cjk(unit.text[0]) and unit.text[-1] not in _ENDS:
+        return False  # “圆仔”和“欢欢”: a name or a label in Chinese, not a quotation
     if not unit.own and (unit.words < 4 or (unit.words <= 6 and _title_case(unit.text))):
         return False  # "Related:", a show's title opening a paragraph
     speaker = unit.resolved.speaker if unit.resolved else None
@@ -481,11 +544,11 @@ def _compact(unit: Unit) -> bool:
 
 def _is_title(text: str, span: Span) -> bool:
     content = text[span.start : span.end]
-    return _is_fragment(text, span) and len(content.split()) <= 8 and _title_case(content)
+    return len(content.split()) <= 8 and _title_case(content) and _is_fragment(text, span)
 
 
 def _title_case(text: str) -> bool:
-    words = [w for w in text.split() if w[:1].isalpha()]
+    words = [w for w in text.split() if w[:1].isupper() or w[:1].islower()]  # cased letters
     small = {"of", "the", "a", "an", "and", "in", "on", "for", "to", "with", "at", "by"}
     return bool(words) and all(w[:1].isupper() or w in small for w in words)
 

@@ -18,6 +18,7 @@ from bot.errors import NoArticle, PipelineError
 from bot.messages import say
 from bot.models import Article, Briefing, ErrorKind, Failure
 from bot.quotes.finder import extract_quotes
+from bot.text import load_language_model
 
 AMP_STUB_WORDS = 150  # fewer words than this and a linked AMP version is worth one more fetch
 
@@ -123,7 +124,10 @@ def warm_up() -> None:
     """Run once in each worker so the first real page doesn't pay for imports and lazy tables.
 
     Both entry points are exercised: `analyse_html` makes trafilatura, lxml and the metadata
-    step load what they load lazily on their first page, which otherwise lands on a user.
+    step load what they load lazily on their first page, which otherwise lands on a user. The
+    language model (about a second) is loaded outright: an English page is told by its
+    function words and would not load it.
     """
+    load_language_model()
     analyse_text("warm-up", "Warm-up text. “This is only a test,” she said.")
     analyse_html("warm-up", WARM_UP_HTML, "https://warm-up.example/ferry")

@@ -8,17 +8,26 @@ per minute per key, so the limit itself never becomes noise.
 Exact sliding log: each key keeps the times of its recent links, never more than its limit, so
 memory per key is bounded by the limit and keys idle for a whole window are pruned. Pure and
 synchronous with an injectable clock, so tests need no sleeps.
+
+`SharedUserLimit` is the per-user limit for a bot whose processes share a database: the same
+sliding log, kept in the database (`bot.storage.ratelimits`), so it holds across processes.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING
 
+from bot.errors import StorageError
+
 if TYPE_CHECKING:
+    from bot.storage.ratelimits import SharedWindows
     from config import Settings
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 
@@ -71,6 +80,13 @@ class SlidingWindow:
         times.extend([now] * min(count, self.limit))
         self._log.move_to_end(key)
         self._prune(now)
+
+    def give_back(self, key: Hashable, count: int) -> None:
+        """Forget the last `count` events recorded for `key` (taken, then not used)."""
+        times = self._log.get(key)
+        for _ in range(min(max(count, 0), len(times) if times else 0)):
+            assert times is not None
+            times.pop()
 
     def retry_after(self, key: Hashable) -> float:
         """Seconds until `key` may have one more event (0 if it may now)."""
@@ -129,6 +145,13 @@ class RateLimiter:
                 self.channels.record(channel_id, allowed)
         return allowed
 
+    def allow_channel(self, channel_id: Hashable, n_links: int) -> int:
+        """How many of `n_links` the channel's limit allows now (counted as used), for a bot
+        whose user limit is kept elsewhere (`SharedUserLimit`)."""
+        allowed = max(0, min(n_links, self.channels.remaining(channel_id)))
+        self.channels.record(channel_id, allowed)
+        return allowed
+
     def retry_after(self, user_id: Hashable, channel_id: Hashable | None) -> float:
         """Seconds until one more link from this user in this channel would be allowed."""
         wait = self.users.retry_after(user_id)
@@ -145,3 +168,51 @@ class RateLimiter:
             return False
         self.notices.record(key)
         return True
+
+
+class SharedUserLimit:
+    """A per-user limit kept in the database, for a bot whose processes share one.
+
+    Why: one person posts in servers on several shards, so several processes; counted in each
+    process's memory, their limit would multiply by the number of processes. The database keeps
+    one exact sliding log per person (`bot.storage.ratelimits`). `namespace` keeps links and
+    commands apart. If the database cannot answer, this process's own count stands in (a limit
+    per process is better than none, and nothing waits on a broken database).
+    """
+
+    def __init__(
+        self,
+        windows: SharedWindows,
+        namespace: str,
+        limit: int,
+        *,
+        window: float = 60.0,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self.windows = windows
+        self.namespace = namespace
+        self.limit = limit
+        self.window = window
+        self._fallback = SlidingWindow(limit, window, clock)
+
+    async def take(self, user_id: Hashable, n: int) -> int:
+        """How many of `n` this person may have now (counted as used, across processes)."""
+        if n <= 0:
+            return 0
+        try:
+            taken = await self.windows.take(self._key(user_id), n, self.limit, self.window)
+        except StorageError as error:
+            log.warning("shared rate limit unavailable, counting in this process: %s", error)
+            granted = min(n, self._fallback.remaining(user_id))
+            self._fallback.record(user_id, granted)
+            return max(granted, 0)
+        return taken.granted
+
+    async def retry_after(self, user_id: Hashable) -> float:
+        try:
+            return await self.windows.retry_after(self._key(user_id), self.limit, self.window)
+        except StorageError:
+            return self._fallback.retry_after(user_id)
+
+    def _key(self, user_id: Hashable) -> str:
+        return f"{self.namespace}:{user_id}"

@@ -10,6 +10,9 @@ one line each and the policy is testable without Discord:
   mark from the same allowance (`notice`): to a reader both mean "too much at once".
 - Slash commands (`CommandThrottle`): the person asked explicitly, so they get a private
   "try again in N s" every time (only they see it, so it is never noise for the channel).
+
+When several processes share the database, a person's limits are counted there
+(`SharedUserLimit`), so posting in servers on different shards does not multiply them.
 """
 
 from __future__ import annotations
@@ -21,9 +24,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 from bot.messages import say
-from bot.runtime.ratelimit import Clock, RateLimiter
+from bot.runtime.ratelimit import Clock, RateLimiter, SharedUserLimit
 
 if TYPE_CHECKING:
+    from bot.storage.ratelimits import SharedWindows
     from config import Settings
 
 HOURGLASS: Final = "⏳"
@@ -39,18 +43,42 @@ class Admission:
 
 
 class LinkThrottle:
-    """Per-user and per-channel limits on the links the bot replies to unasked."""
+    """Per-user and per-channel limits on the links the bot replies to unasked.
 
-    def __init__(self, limiter: RateLimiter) -> None:
+    With `shared_users` the per-user limit is the database's, shared by every process (a
+    person posts in servers on several shards); the channel limit stays in this process, which
+    sees all of a channel (it is one server's, so one shard's).
+    """
+
+    def __init__(self, limiter: RateLimiter, shared_users: SharedUserLimit | None = None) -> None:
         self.limiter = limiter
+        self.shared_users = shared_users
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, clock: Clock = time.monotonic) -> LinkThrottle:
-        return cls(RateLimiter.from_settings(settings, clock=clock))
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock = time.monotonic,
+        shared: SharedWindows | None = None,
+    ) -> LinkThrottle:
+        users = None
+        if shared is not None:
+            users = SharedUserLimit(shared, "links", settings.user_links_per_minute, clock=clock)
+        return cls(RateLimiter.from_settings(settings, clock=clock), users)
 
-    def admit(self, user_id: Hashable, channel_id: Hashable, urls: Sequence[str]) -> Admission:
+    async def admit(
+        self, user_id: Hashable, channel_id: Hashable, urls: Sequence[str]
+    ) -> Admission:
         """The first links of `urls` the limits allow; they are counted as used."""
-        allowed = self.limiter.allow(user_id, channel_id, len(urls))
+        if self.shared_users is None:
+            allowed = self.limiter.allow(user_id, channel_id, len(urls))
+        else:
+            # The channel's share is reserved first (no other message of the channel can take
+            # it during the database's answer), and what the person's limit refused given back.
+            reserved = self.limiter.allow_channel(channel_id, len(urls))
+            allowed = await self.shared_users.take(user_id, reserved)
+            self.limiter.channels.give_back(channel_id, reserved - allowed)
         skipped = len(urls) - allowed
         notice = skipped > 0 and self.notice(channel_id)
         return Admission(list(urls[:allowed]), skipped, notice)
@@ -71,19 +99,33 @@ class CommandThrottle:
     the one article they need — within their own limit.
     """
 
-    def __init__(self, limiter: RateLimiter) -> None:
+    def __init__(self, limiter: RateLimiter, shared_users: SharedUserLimit | None = None) -> None:
         self.limiter = limiter
+        self.shared_users = shared_users
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, clock: Clock = time.monotonic) -> CommandThrottle:
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        clock: Clock = time.monotonic,
+        shared: SharedWindows | None = None,
+    ) -> CommandThrottle:
         per_minute = settings.user_links_per_minute
-        return cls(RateLimiter(per_minute, per_minute, clock=clock))
+        users = None
+        if shared is not None:
+            users = SharedUserLimit(shared, "commands", per_minute, clock=clock)
+        return cls(RateLimiter(per_minute, per_minute, clock=clock), users)
 
-    def admit(self, user_id: Hashable, n_links: int = 1) -> int:
+    async def admit(self, user_id: Hashable, n_links: int = 1) -> int:
         """How many of `n_links` this user may have briefed now (counted as used)."""
+        if self.shared_users is not None:
+            return await self.shared_users.take(user_id, n_links)
         return self.limiter.allow(user_id, None, n_links)
 
-    def retry_after(self, user_id: Hashable) -> float:
+    async def retry_after(self, user_id: Hashable) -> float:
+        if self.shared_users is not None:
+            return await self.shared_users.retry_after(user_id)
         return self.limiter.retry_after(user_id, None)
 
 

@@ -11,6 +11,11 @@ own `<link rel=canonical>`: a page at /evil claiming to be /real would answer fo
 Failures are cached too, but briefly, so a flapping site is not hammered yet recovers soon.
 What is stored is capped (`StorageLimits`), and expired rows go in the periodic sweep
 (`purge_expired`, run by `bot.storage.maintenance`).
+
+Fetched once across processes, too: with `leases` (`bot.storage.leases`), the process that
+misses the cache first takes the link's lease, fetches, stores the briefing and only then
+lets go; another process asking meanwhile waits (polling, `LEASE_POLL_*`) and reads the stored
+briefing. Tasks of one process share one fetch through `_in_flight` before any of that.
 """
 
 from __future__ import annotations
@@ -21,16 +26,23 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
+from typing import Final
 
 from bot.clock import Clock, timestamp, utc_now
 from bot.models import Briefing
 from bot.network.links import canonicalize as canonicalize_link
 from bot.storage.database import Database, StorageError
+from bot.storage.leases import Leases
 from bot.storage.limits import StorageLimits
 
 log = logging.getLogger(__name__)
 
 Fetch = Callable[[str], Awaitable[Briefing]]
+# Waiting for another process's fetch: first look after 50 ms, then doubling to every 0.5 s;
+# after LEASE_PATIENCE seconds fetch anyway (the holder is alive but stuck behind a long queue).
+LEASE_POLL_FIRST: Final = 0.05
+LEASE_POLL_MAX: Final = 0.5
+LEASE_PATIENCE: Final = 120.0
 
 
 def canonical_url(url: str) -> str:
@@ -54,8 +66,12 @@ class BriefingCache:
         clock: Clock = utc_now,
         canonicalize: Callable[[str], str] = canonical_url,
         limits: StorageLimits | None = None,
+        leases: Leases | None = None,
     ) -> None:
         self._db = db
+        self.leases = leases
+        # Told each time a fetch waits for another process's (the operators' metrics).
+        self.on_lease_wait: Callable[[], None] | None = None
         self._ttl = ttl.total_seconds()
         self._failure_ttl = failure_ttl.total_seconds()
         self._clock = clock
@@ -87,7 +103,7 @@ class BriefingCache:
         self._in_flight[key] = future
         try:
             try:
-                briefing = await fetch(url)
+                briefing, fetched = await self._fetch_once(key, url, fetch, refresh=refresh)
             except Exception as error:
                 future.set_exception(error)
                 future.exception()  # mark retrieved: no "never retrieved" warning if no waiter
@@ -96,12 +112,58 @@ class BriefingCache:
                 future.cancel()
                 raise
             future.set_result(briefing)  # waiters go on now; the entry stays until stored
-            if briefing.error is None or not briefing.error.transient:  # a restart: not cached
-                await self._store_quietly(key, briefing)
-            return briefing
+            if fetched and self.leases is None:
+                await self._store_if_lasting(key, briefing)
+            return _as_source(briefing, url)
         finally:
             if self._in_flight.get(key) is future:
                 del self._in_flight[key]
+
+    async def _fetch_once(
+        self, key: str, url: str, fetch: Fetch, *, refresh: bool
+    ) -> tuple[Briefing, bool]:
+        """The briefing and whether this process fetched it. Without leases: fetch. With
+        them: fetch under the link's lease (storing before letting go), or wait for the
+        process that holds it and read what it stored."""
+        leases = self.leases
+        if leases is None:
+            return await fetch(url), True
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + LEASE_PATIENCE
+        pause = LEASE_POLL_FIRST
+        waited = False
+        while True:
+            try:
+                acquired = await leases.try_acquire(key)
+            except StorageError as error:  # no lease to be had: fetch rather than fail
+                log.warning("could not take the lease on %s, fetching anyway: %s", key, error)
+                acquired = None
+            if acquired or acquired is None or loop.time() >= give_up:
+                if acquired and waited and not refresh:
+                    # The holder may have stored it between our last look and its release.
+                    cached = await self._get_quietly(key)
+                    if cached is not None:
+                        await leases.release_quietly(key)
+                        return cached, False
+                if acquired:
+                    async with leases.renewing(key):
+                        briefing = await fetch(url)
+                        await self._store_if_lasting(key, briefing)  # before the release
+                else:
+                    briefing = await fetch(url)
+                    await self._store_if_lasting(key, briefing)
+                return briefing, True
+            if not waited:
+                waited = True
+                log.debug("waiting for another process's fetch of %s", key)
+                if self.on_lease_wait is not None:
+                    self.on_lease_wait()
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, LEASE_POLL_MAX)
+            if not refresh:
+                cached = await self._get_quietly(key)
+                if cached is not None:
+                    return cached, False
 
     async def get(self, key: str) -> Briefing | None:
         """The fresh cached briefing stored under an already canonical `key`, if any."""
@@ -132,6 +194,11 @@ class BriefingCache:
             "OR (ok = 0 AND fetched_at <= ?)",
             (now - self._ttl, now - self._failure_ttl),
         )
+
+    async def _store_if_lasting(self, key: str, briefing: Briefing) -> None:
+        """Store unless the failure is transient (a worker restart): the next ask retries."""
+        if briefing.error is None or not briefing.error.transient:
+            await self._store_quietly(key, briefing)
 
     async def _store_quietly(self, key: str, briefing: Briefing) -> None:
         """Store, but never lose a good briefing because the cache could not be written."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,10 +24,14 @@ log = logging.getLogger(__name__)
 Sleep = Callable[[float], Awaitable[None]]
 
 
+Purge = Callable[[], Awaitable[int]]
+
+
 @dataclass(frozen=True, slots=True)
 class SweepResult:
     cache_rows: int
     answered_messages: int
+    bookkeeping_rows: int = 0  # finished jobs, ended leases, idle rate-limit windows
 
 
 class Sweeper:
@@ -42,8 +46,10 @@ class Sweeper:
         interval: timedelta,
         answered_kept: timedelta = ANSWERED_KEPT,
         sleep: Sleep = asyncio.sleep,
+        bookkeeping: Sequence[Purge] = (),
     ) -> None:
         self._cache = cache
+        self._bookkeeping = tuple(bookkeeping)
         self._store = store
         self.interval = interval
         self._answered_kept = answered_kept
@@ -53,18 +59,21 @@ class Sweeper:
         self.swept = asyncio.Event()  # set once the first sweep is done
 
     async def sweep(self) -> SweepResult:
-        """One pass: expired cache rows, answered messages older than a month."""
+        """One pass: expired cache rows, answered messages older than a month, and the
+        bookkeeping of work across processes (finished jobs, ended leases, idle windows)."""
         result = SweepResult(
             cache_rows=await self._cache.purge_expired(),
             answered_messages=await self._store.forget_answered(self._answered_kept),
+            bookkeeping_rows=sum([await purge() for purge in self._bookkeeping]),
         )
         self.sweeps += 1
         self.swept.set()
-        if result.cache_rows or result.answered_messages:
+        if result.cache_rows or result.answered_messages or result.bookkeeping_rows:
             log.info(
-                "swept %d expired cache rows and %d old answered messages",
+                "swept %d expired cache rows, %d old answered messages and %d bookkeeping rows",
                 result.cache_rows,
                 result.answered_messages,
+                result.bookkeeping_rows,
             )
         return result
 

@@ -425,6 +425,92 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
         # PostgreSQL's archive_search is per server since step 5: nothing to build.
         postgresql=("SELECT 1",),
     ),
+    Migration(
+        9,
+        "work across processes: leases, shared rate limits, durable intake, shard watermarks",
+        sqlite=(
+            """
+            CREATE TABLE work_leases (
+                key        TEXT PRIMARY KEY,
+                holder     TEXT NOT NULL,
+                expires_at REAL NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE rate_windows (
+                key        TEXT PRIMARY KEY,
+                times      TEXT NOT NULL,
+                version    INTEGER NOT NULL,
+                updated_at REAL NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE intake_jobs (
+                message_id INTEGER PRIMARY KEY,
+                guild_id   INTEGER NOT NULL,
+                channel_id INTEGER NOT NULL,
+                shard_id   INTEGER NOT NULL,
+                author_id  INTEGER NOT NULL,
+                items      TEXT    NOT NULL,
+                state      TEXT    NOT NULL CHECK (state IN ('pending', 'sending', 'done')),
+                holder     TEXT    NOT NULL,
+                created_at REAL    NOT NULL,
+                updated_at REAL    NOT NULL
+            )
+            """,
+            "CREATE INDEX intake_jobs_open ON intake_jobs (state, created_at)",
+            """
+            CREATE TABLE shard_watermarks (
+                shard_count INTEGER NOT NULL,
+                shard_id    INTEGER NOT NULL,
+                message_id  INTEGER NOT NULL,
+                updated_at  REAL    NOT NULL,
+                PRIMARY KEY (shard_count, shard_id)
+            )
+            """,
+        ),
+        postgresql=(
+            """
+            CREATE TABLE work_leases (
+                key        TEXT PRIMARY KEY,
+                holder     TEXT NOT NULL,
+                expires_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE rate_windows (
+                key        TEXT PRIMARY KEY,
+                times      TEXT NOT NULL,
+                version    INTEGER NOT NULL,
+                updated_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE intake_jobs (
+                message_id BIGINT  PRIMARY KEY,
+                guild_id   BIGINT  NOT NULL,
+                channel_id BIGINT  NOT NULL,
+                shard_id   INTEGER NOT NULL,
+                author_id  BIGINT  NOT NULL,
+                items      TEXT    NOT NULL,
+                state      TEXT    NOT NULL CHECK (state IN ('pending', 'sending', 'done')),
+                holder     TEXT    NOT NULL,
+                created_at DOUBLE PRECISION NOT NULL,
+                updated_at DOUBLE PRECISION NOT NULL
+            )
+            """,
+            "CREATE INDEX intake_jobs_open ON intake_jobs (state, created_at)",
+            """
+            CREATE TABLE shard_watermarks (
+                shard_count INTEGER NOT NULL,
+                shard_id    INTEGER NOT NULL,
+                message_id  BIGINT  NOT NULL,
+                updated_at  DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (shard_count, shard_id)
+            )
+            """,
+        ),
+    ),
 )
 
 

@@ -88,6 +88,23 @@ class ScheduleStore:
     async def all(self) -> list[DigestSchedule]:
         return await self._select("ORDER BY guild_id, channel_id")
 
+    async def claim_run(self, guild_id: int, channel_id: int, slot: datetime) -> bool:
+        """Mark `slot` handled, if nobody has yet: True for the one caller that did.
+
+        One compare-and-set statement, so it needs no lock to be exactly once: of several
+        processes (or passes) claiming the same slot, the engine lets one write it — on
+        PostgreSQL a second UPDATE waits for the first's row lock, then finds the condition
+        false; on SQLite writes take turns. A slot before the schedule was (re)set is never
+        claimed.
+        """
+        changed = await self._db.execute(
+            "UPDATE digest_schedules SET last_run = ? "
+            "WHERE guild_id = ? AND channel_id = ? AND created_at < ? "
+            "AND (last_run IS NULL OR last_run < ?)",
+            (timestamp(slot), guild_id, channel_id, timestamp(slot), timestamp(slot)),
+        )
+        return changed == 1
+
     async def mark_run(self, guild_id: int, channel_id: int, slot: datetime) -> None:
         await self._db.execute(
             "UPDATE digest_schedules SET last_run = ? WHERE guild_id = ? AND channel_id = ?",

@@ -32,8 +32,9 @@ from bot.storage.postgres import PostgresDatabase, PostgresTransaction
 from config.database import PostgresURL
 
 # Every table, in an order that satisfies nothing in particular (there are no foreign keys)
-# but reads well: settings, bookkeeping, cache, archive, schedules. The archive's search tables
-# are not copied but rebuilt (see `_rebuild_search`).
+# but reads well: settings, bookkeeping, cache, archive, schedules, work across processes
+# (unfinished jobs come over, so the bot on PostgreSQL finishes them). The archive's search
+# tables are not copied but rebuilt (see `_rebuild_search`).
 TABLES: Final = (
     "channel_modes",
     "guild_settings",
@@ -44,6 +45,10 @@ TABLES: Final = (
     "archive_aliases",
     "archive_shares",
     "digest_schedules",
+    "intake_jobs",
+    "shard_watermarks",
+    "work_leases",
+    "rate_windows",
 )
 SEARCH_SOURCE: Final = "archive_fts"  # FTS5 on SQLite: read for its text, rebuilt as vectors
 SEARCH_TABLES: Final = ("archive_fts", "archive_search")  # PostgreSQL's, rebuilt

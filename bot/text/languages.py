@@ -56,16 +56,34 @@ class Language:
     guess_words: frozenset[str]  # function words the language guess counts
     capitalises_nouns: bool  # German: a capital letter is no sign of a name
     ordinal_numbers: bool  # German: "am 3. Oktober" is an ordinal, not a sentence end
+    sentence_ends: str  # marks beyond . ! ? that end a sentence ("。！？", Greek ";")
+    unpunctuated_summaries: bool  # English: long summary lines at the top lack a final period
     honorifics: Mapping[str, str]  # "mr" -> "m", "frau" -> "f"
     courtesy: frozenset[str]  # honorifics a house style adds or drops ("Mr")
     name_particles: frozenset[str]  # "von", "de", "bin": inside a name
     name_joiners: frozenset[str]  # "of", "&": inside an organisation's name
     byline_by: tuple[str, ...]  # "By Jane Doe"
     byline_and: tuple[str, ...]  # "Jane Doe and John Roe"
+    byline_labels: tuple[
+        str, ...
+    ]  # "Author", "作者", "Автор": a label before the name ("Автор: …")
     quote_pairs: Mapping[str, str]  # opening mark -> the marks that close it
     context_marks: str  # (common) double marks that open or close by context
     closing_marks: str  # marks that only close a quote ("”"): alone, its opener was lost
     single_marks: str  # (common) single marks
+    dash_speech: bool  # ru, pl: "— Мы не уйдём, — сказал он." is a quotation
+    name_endings: Mapping[str, tuple[tuple[str, str], ...]]  # gender -> (oblique, nominative)
+    family_names: frozenset[str]  # zh: 王, 李, 欧阳: a name begins with one (no capitals tell)
+    # [grammar]: the words the attribution rules read around a speaker
+    pronouns: Mapping[str, str]  # "он" -> "m", "ona" -> "f", "они" -> "p" (plural)
+    determiners: frozenset[str]  # "ο", "τον", "il": start a common-noun speaker
+    prepositions: frozenset[str]  # "w", "в", "σε": a name after one is not the subject
+    relatives: frozenset[str]  # "który", "который", "που": a clause, not a name
+    fillers: frozenset[str]  # "też", "также", "επίσης": between a speaker and the cue
+    not_names: frozenset[str]  # "напомним", "czyli", "και": capitalised, never a speaker
+    pro_drop: bool  # "Dodał: „…”": a cue with no subject means the person last spoken of
+    oblique: Mapping[str, str]  # "τον" -> "m": a word that puts the name after it in a case
+    not_cues: frozenset[str]  # "小说", "听说": words that end in a cue but are no speech cue
     # word lists beside language.toml
     abbreviations: Mapping[str, str]  # "mr" -> "title", "no" -> "num", "inc" -> ""
     stopwords: frozenset[str]
@@ -73,6 +91,8 @@ class Language:
     cue_prepositions: tuple[str, ...]  # "according to"
     boilerplate: tuple[str, ...]  # regular expressions, each matching a whole paragraph
     titles: frozenset[str]  # "minister", "sen": words before a person's name
+    leaning: tuple[str, ...]  # "he", "but", "in addition": openers that lean on the sentence before
+    interface: frozenset[str]  # "log in", "войти", "字号": page controls, never a byline
 
 
 def language_code(value: str | None) -> str | None:
@@ -115,11 +135,31 @@ def _registry() -> dict[str, Language]:
 
 # Keys language.toml may hold, by table; anything else is a typo and fails loudly.
 _TOML_KEYS = {
-    "": {"code", "name", "guess_words", "capitalises_nouns", "ordinal_numbers"},
-    "names": {"honorifics", "courtesy", "particles", "joiners"},
-    "quotes": {"pairs", "context_marks", "closing_marks", "single_marks"},
-    "byline": {"by", "and"},
+    "": {
+        "code",
+        "name",
+        "guess_words",
+        "capitalises_nouns",
+        "ordinal_numbers",
+        "sentence_ends",
+        "unpunctuated_summaries",
+    },
+    "names": {"honorifics", "courtesy", "particles", "joiners", "endings", "family_names"},
+    "quotes": {"pairs", "context_marks", "closing_marks", "single_marks", "dash_speech"},
+    "byline": {"by", "and", "labels"},
+    "grammar": {
+        "pronouns",
+        "determiners",
+        "prepositions",
+        "relatives",
+        "fillers",
+        "not_names",
+        "pro_drop",
+        "oblique",
+        "not_cues",
+    },
 }
+_PRONOUN_KINDS = frozenset("mfpu")
 
 
 def load_language(folder: Traversable) -> Language:
@@ -144,22 +184,39 @@ def load_language(folder: Traversable) -> Language:
         guess_words=frozenset(facts.words("guess_words")),
         capitalises_nouns=facts.flag("capitalises_nouns"),
         ordinal_numbers=facts.flag("ordinal_numbers"),
+        sentence_ends=facts.text("sentence_ends", default="").strip(),
+        unpunctuated_summaries=facts.flag("unpunctuated_summaries"),
         honorifics=MappingProxyType(facts.genders("names", "honorifics")),
         courtesy=frozenset(facts.word_list("names", "courtesy")),
         name_particles=frozenset(facts.word_list("names", "particles")),
         name_joiners=frozenset(facts.word_list("names", "joiners")),
         byline_by=tuple(facts.word_list("byline", "by")),
         byline_and=tuple(facts.word_list("byline", "and")),
+        byline_labels=tuple(w.lower() for w in facts.word_list("byline", "labels")),
         quote_pairs=MappingProxyType(facts.pairs("quotes", "pairs")),
         context_marks=facts.text("context_marks", table="quotes", default=""),
         closing_marks=facts.text("closing_marks", table="quotes", default=""),
         single_marks=facts.text("single_marks", table="quotes", default=""),
+        dash_speech=facts.flag("dash_speech", table="quotes"),
+        name_endings=MappingProxyType(facts.endings("names", "endings")),
+        family_names=frozenset(facts.words("family_names", table="names")),
+        pronouns=MappingProxyType(facts.genders("grammar", "pronouns", _PRONOUN_KINDS)),
+        determiners=frozenset(facts.word_list("grammar", "determiners")),
+        prepositions=frozenset(facts.word_list("grammar", "prepositions")),
+        relatives=frozenset(facts.word_list("grammar", "relatives")),
+        fillers=frozenset(facts.word_list("grammar", "fillers")),
+        not_names=frozenset(facts.word_list("grammar", "not_names")),
+        pro_drop=facts.flag("pro_drop", table="grammar"),
+        oblique=MappingProxyType(facts.genders("grammar", "oblique")),
+        not_cues=frozenset(facts.word_list("grammar", "not_cues")),
         abbreviations=MappingProxyType(_abbreviations(folder)),
         stopwords=frozenset(row[0] for row in _rows(folder, "stopwords.txt")),
         cue_verbs=verbs,
         cue_prepositions=prepositions,
         boilerplate=_boilerplate(folder),
         titles=frozenset(row[0].lower().rstrip(".") for row in _rows(folder, "titles.txt")),
+        leaning=tuple(" ".join(row).lower() for row in _rows(folder, "leaning.txt")),
+        interface=frozenset(" ".join(row).casefold() for row in _rows(folder, "interface.txt")),
     )
 
 
@@ -199,21 +256,21 @@ class _Facts:
             raise self._fail(table, key, "a non-empty string")
         return value.strip() if default is None else value
 
-    def flag(self, key: str) -> bool:
-        value = self._get("", key)
+    def flag(self, key: str, table: str = "") -> bool:
+        value = self._get(table, key)
         if value is None:
             return False
         if not isinstance(value, bool):
-            raise self._fail("", key, "true or false")
+            raise self._fail(table, key, "true or false")
         return value
 
-    def words(self, key: str) -> list[str]:
+    def words(self, key: str, table: str = "") -> list[str]:
         """A space-separated string of words (long lists stay readable as a paragraph)."""
-        value = self._get("", key)
+        value = self._get(table, key)
         if value is None:
             return []
         if not isinstance(value, str):
-            raise self._fail("", key, "a string of words")
+            raise self._fail(table, key, "a string of words")
         return value.lower().split()
 
     def word_list(self, table: str, key: str) -> list[str]:
@@ -224,13 +281,37 @@ class _Facts:
             raise self._fail(table, key, "a list of words")
         return [w.lower() for w in value]
 
-    def genders(self, table: str, key: str) -> dict[str, str]:
+    def genders(self, table: str, key: str, kinds: frozenset[str] = _GENDERS) -> dict[str, str]:
         value = self._get(table, key)
         if value is None:
             return {}
-        if not isinstance(value, dict) or not all(g in _GENDERS for g in value.values()):
-            raise self._fail(table, key, 'a table of word = "m" | "f" | "u"')
+        if not isinstance(value, dict) or not all(g in kinds for g in value.values()):
+            choices = " | ".join(f'"{k}"' for k in sorted(kinds))
+            raise self._fail(table, key, f"a table of word = {choices}")
         return {str(word).lower(): gender for word, gender in value.items()}
+
+    def endings(self, table: str, key: str) -> dict[str, tuple[tuple[str, str], ...]]:
+        """{gender: [[oblique ending, nominative ending], …]}, kept longest ending first."""
+        value = self._get(table, key)
+        if value is None:
+            return {}
+        ok = isinstance(value, dict) and all(
+            g in _GENDERS
+            and isinstance(rows, list)
+            and all(
+                isinstance(r, list) and len(r) == 2 and all(isinstance(e, str) for e in r) and r[0]
+                for r in rows
+            )
+            for g, rows in value.items()
+        )
+        if not ok:
+            raise self._fail(table, key, 'a table of gender = [["oblique", "nominative"], …]')
+        return {
+            gender: tuple(
+                sorted(((o.lower(), n.lower()) for o, n in rows), key=lambda r: -len(r[0]))
+            )
+            for gender, rows in value.items()
+        }
 
     def pairs(self, table: str, key: str) -> dict[str, str]:
         value = self._get(table, key)

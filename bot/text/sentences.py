@@ -27,14 +27,21 @@ __all__ = [
     "stopwords",
 ]
 
+# Closing marks that may follow a sentence's last punctuation and stay with it.
+_CLOSERS = "\"'”“’‘»«)]」』）】〕〉》"
 # Terminal punctuation, closing marks glued to it, then (French) a spaced closing guillemet that
-# is itself followed by whitespace, and finally whitespace or the end of the block.
-_CANDIDATE = re.compile(
-    r"(?P<punct>[.!?…‽]+)"
-    r"(?P<closers>[\"'”“’‘»«)\]]*)"
+# is itself followed by whitespace, and finally whitespace or the end of the block. `{ends}` is
+# filled per language (Greek adds ";", its question mark).
+_SPACED = (
+    r"(?P<punct>[.!?…‽{ends}]+)"
+    rf"(?P<closers>[{re.escape(_CLOSERS)}]*)"
     r"(?:[ \u00a0\u202f]»(?=\s|$))?"
     r"(?=\s|$)"
 )
+# Marks of scripts written without spaces (Chinese 。！？): a sentence ends right after them and
+# their closing marks, space or not (“…。”他说 → “…。” | 他说).
+_WIDE_CLOSERS = "”’」』）】〕〉》)]"
+_UNSPACED = rf"(?P<wide>(?:[{{wide}}]+[{re.escape(_WIDE_CLOSERS)}]*)+)"
 _NEWLINE = re.compile(r"\n[^\S\n]*")
 _SPACE = re.compile(r"\s+")
 _OPENERS = "\"'“‘«»„‚¿¡([—–-"
@@ -42,6 +49,30 @@ _NEXT_WORD = re.compile(r"[\w’'.-]*")
 _INITIAL = re.compile(r"[^\W\d_]\.")
 _DOTTED = re.compile(r"(?:[^\W\d_]{1,2}\.)+[^\W\d_]{1,2}")
 _SINGLE_LETTER = re.compile(r"[^\W\d_]")
+_DASHES = "—–-"
+_ENDS_BEFORE = ".!?:;…"
+
+
+def _starts_sentence(text: str, at: int, tables: _Tables) -> bool:
+    """Does a sentence (or the text) end right before the token at `at`? ("… the end. 3." but
+    not "on Feb. 2.": a period after an abbreviation, an initial or a figure ends nothing)."""
+    i = at - 1
+    while i >= 0 and text[i].isspace() and text[i] != "\n":
+        i -= 1
+    if i < 0 or text[i] == "\n":
+        return True
+    if text[i] != ".":
+        return text[i] in _ENDS_BEFORE
+    start = i
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    core = text[start:i].lstrip(_OPENERS)
+    return len(core) > 2 and core.isalpha() and core.lower() not in tables.abbreviations
+
+
+def _short_name(core: str) -> bool:
+    """An abbreviated first name of two letters ("Σπ. Παπαδόπουλος", "Дж. Смит")."""
+    return len(core) == 2 and core[0].isupper() and core[1].islower()
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,13 +83,24 @@ class _Tables:
     openers: frozenset[str]  # lower-cased common words that may start a sentence
     ordinal_next: frozenset[str]  # words that follow an ordinal number ("3. Oktober")
     ordinal_language: bool  # "12. Word" is normally an ordinal (German)
+    candidate: re.Pattern[str]  # where a sentence may end
+    wide_candidate: re.Pattern[str] | None  # the same with 。！？, for text that holds them
+    wide_mark: re.Pattern[str] | None  # finds one of 。！？
+
+    def candidates(self, text: str) -> re.Pattern[str]:
+        """The candidate pattern for `text`: the alternation with 。！？ costs twice the time,
+        so Latin, Greek and Cyrillic text that holds none of them does without it."""
+        wide = self.wide_candidate
+        if wide is not None and self.wide_mark is not None and self.wide_mark.search(text):
+            return wide
+        return self.candidate
 
 
 @cache
 def _tables_for(language: str | None) -> _Tables:
     """The tables for a language as callers spell it ("de", "de-AT", None)."""
-    own = _own(language)
-    return _tables(own.code if own else None)
+    lang = registered(language)
+    return _tables(lang.code if lang else None)
 
 
 def _own(language: str | None) -> Language | None:
@@ -66,6 +108,21 @@ def _own(language: str | None) -> Language | None:
     language we know nothing of is split with what all the languages know together."""
     lang = registered(language)
     return lang if lang is not None and lang.abbreviations else None
+
+
+def _candidates(code: str | None) -> tuple[re.Pattern[str], str]:
+    """Where a sentence may end in this language, and the marks of unspaced scripts.
+
+    A mark no other script uses as ordinary punctuation (Chinese 。！？) ends sentences whatever
+    the article's language, since a page's declared or guessed language may be wrong; an
+    ASCII mark that other languages use otherwise (Greek ";", an English semicolon) only in
+    its own language.
+    """
+    every = "".join(lang.sentence_ends for lang in languages())
+    wide = "".join(sorted({ch for ch in every if not ch.isascii()}))
+    lang = registered(code)
+    own = "".join(sorted({ch for ch in (lang.sentence_ends if lang else "") if ch.isascii()}))
+    return re.compile(_SPACED.replace("{ends}", re.escape(own))), wide
 
 
 @cache
@@ -79,6 +136,12 @@ def stopwords(language: str | None = None) -> frozenset[str]:
 
 @cache
 def _tables(code: str | None) -> _Tables:
+    candidate, wide = _candidates(code)
+    wide_candidate = wide_mark = None
+    if wide:
+        unspaced = _UNSPACED.replace("{wide}", re.escape(wide))
+        wide_candidate = re.compile(f"{unspaced}|{candidate.pattern}")
+        wide_mark = re.compile(f"[{re.escape(wide)}]")
     lang = _own(code)
     if lang is not None:
         abbreviations = dict(lang.abbreviations)
@@ -97,8 +160,11 @@ def _tables(code: str | None) -> _Tables:
     ordinal_next = frozenset(k for k, kind in abbreviations.items() if kind == "ordinal")
     for key in ordinal_next:
         del abbreviations[key]
-    openers = stopwords(lang.code if lang else None)
-    return _Tables(abbreviations, openers, ordinal_next, lang is not None and lang.ordinal_numbers)
+    openers = stopwords(code)
+    ordinals = lang is not None and lang.ordinal_numbers
+    return _Tables(
+        abbreviations, openers, ordinal_next, ordinals, candidate, wide_candidate, wide_mark
+    )
 
 
 def split_sentences(text: str, language: str | None = None) -> list[str]:
@@ -143,7 +209,7 @@ def _starts(text: str, language: str | None, first_only: bool = False) -> list[i
     tables = _tables_for(language)
     end = len(text)
     found = []
-    for match in _CANDIDATE.finditer(text):
+    for match in tables.candidates(text).finditer(text):
         if _is_boundary(text, match, end, tables):
             space = _SPACE.match(text, match.end())
             at = space.end() if space else match.end()
@@ -158,9 +224,10 @@ def _pieces(text: str, language: str | None) -> list[tuple[int, int]]:
     """(start, end) of every sentence, without the whitespace around it."""
     tables = _tables_for(language)
     pieces: list[tuple[int, int]] = []
+    candidates = tables.candidates(text)
     for start, end in _blocks(text):
         pos = start
-        for match in _CANDIDATE.finditer(text, start, end):
+        for match in candidates.finditer(text, start, end):
             if _is_boundary(text, match, end, tables):
                 _emit(pieces, text, pos, match.end())
                 pos = match.end()
@@ -194,6 +261,8 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 
 def _is_boundary(text: str, match: re.Match[str], end: int, tables: _Tables) -> bool:
     """Decide whether the candidate `match` really ends a sentence."""
+    if match.groupdict().get("wide"):
+        return True  # 。！？ end a sentence wherever they stand
     space = _SPACE.match(text, match.end(), end)
     if space is None or space.end() >= end:
         return True  # end of the block
@@ -204,6 +273,9 @@ def _is_boundary(text: str, match: re.Match[str], end: int, tables: _Tables) -> 
     stripped = nxt
     while stripped < end and text[stripped] in _OPENERS:
         stripped += 1
+        if text[stripped - 1] in _DASHES:  # "Kim jesteś? – spytała": the speech goes on
+            space = _SPACE.match(text, stripped, end)
+            stripped = space.end() if space else stripped
     word_match = _NEXT_WORD.match(text, stripped, end)
     word = word_match.group() if word_match else ""
     if word[:1].islower():
@@ -231,10 +303,17 @@ def _is_boundary(text: str, match: re.Match[str], end: int, tables: _Tables) -> 
     if core.isdigit():
         if next_word in tables.ordinal_next:
             return False
+        if len(core) <= 2 and _starts_sentence(text, prev_start, tables):
+            return False  # "… the end. 3. Next point": a numbered item
         # German: "am 3. Oktober", "im 20. Jahrhundert" – a short number is an ordinal.
         short = len(core) <= 2
         return not (tables.ordinal_language and short and next_word not in tables.openers)
-    if kind is not None or _SINGLE_LETTER.fullmatch(core) or _DOTTED.fullmatch(core):
+    if (
+        kind is not None
+        or _SINGLE_LETTER.fullmatch(core)
+        or _DOTTED.fullmatch(core)
+        or _short_name(core)
+    ):
         # An abbreviation that may also end a sentence: split only when the next word is
         # clearly a new sentence (a common opener or a quotation), never before an initial.
         if _INITIAL.fullmatch(word):

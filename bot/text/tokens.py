@@ -5,6 +5,9 @@ Two cuts, each with its own job, so that no step writes its own regex:
   count these: a figure says nothing about a language or a topic word.
 - `tokens`: runs of letters and digits. Lengths of quotes, near-duplicate tests and
   comparison keys count these: "9,000 cars" is three tokens, and the figure matters there.
+- `word_count`: how long a text is, a CJK character counted as a word (`bot.wordcount`).
+- `terms`: what a topic model compares: words, and in Chinese (no spaces) overlapping pairs of
+  characters, since a run of Chinese characters is a whole clause, not a word.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["comparison_key", "has_token", "tokens", "words"]
+from bot.wordcount import has_cjk, word_count
+
+__all__ = ["comparison_key", "has_cjk", "has_token", "terms", "tokens", "word_count", "words"]
 
 _WORD = re.compile(r"[^\W\d_]+")
 _TOKEN = re.compile(r"\w+")
@@ -37,3 +42,25 @@ def comparison_key(text: str) -> str:
     """`text` reduced to its tokens, case-folded and compatibility-normalised, so that two
     spellings of one line ("Read  MORE…", "read more") compare equal."""
     return " ".join(tokens(unicodedata.normalize("NFKC", text).casefold()))
+
+
+def terms(text: str) -> list[str]:
+    """Lower-cased words of `text`; a run of CJK characters gives its character pairs instead
+    ("地铁开通" → 地铁, 铁开, 开通), the usual unit for comparing Chinese text without a
+    dictionary."""
+    lowered = text.lower()
+    if not has_cjk(lowered):
+        return _WORD.findall(lowered)  # the common case, one pass
+    found = []
+    for word in _WORD.findall(lowered):
+        if has_cjk(word):
+            found.extend(_cjk_pairs(word))
+        else:
+            found.append(word)
+    return found
+
+
+def _cjk_pairs(run: str) -> list[str]:
+    if len(run) < 2:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]

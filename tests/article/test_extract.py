@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.article.clean import clean_article
-from bot.article.extract import choose_date, extract_article, language_code, opening_language
+from bot.article.extract import choose_date, extract_article, opening_language
 from bot.article.metadata import PageMeta
 from bot.errors import PipelineError
 from bot.models import ErrorKind
@@ -101,6 +101,48 @@ def test_spanish_page_two_authors_and_site_suffix():
     assert article.paragraphs[0].startswith("El histórico mercado")
 
 
+@pytest.mark.parametrize(
+    ("name", "headline", "byline", "language"),
+    [
+        # <title> "…_财经_华东晨报网": channel and site joined by "_"; "字号 大 中 小" sits in an
+        # author-classed span before "作者：王丽华"
+        ("ditie-donghu.html", "东湖新区地铁3号线延伸段今日开通运营", "王丽华", "zh"),
+        # "ΗΜΕΡΗΣΙΑ ΑΚΤΗ - … - κοινωνία": the site in capitals (accents dropped), a section after
+        (
+            "metro-kalamaria.html",
+            "Άνοιξε ο νέος σταθμός του μετρό στην Καλαμαριά",
+            "Ελένη Μαυρίδου",
+            "el",
+        ),
+        # meta author "express1" is a CMS account; "Войти" a login link in a header-author div
+        ("most-zarechye.html", "В Заречье открыли новый мост через Оку", "Ирина Соколова", "ru"),
+        # "Zaloguj się" in a user-author div before "Autor: Katarzyna Nowak"
+        ("tramwaj-ruczaj.html", "Nowa linia tramwajowa na Ruczaj otwarta", "Katarzyna Nowak", "pl"),
+    ],
+)
+def test_headline_and_byline_in_every_script(name, headline, byline, language):
+    article = clean_article(extract_article(page(name)))
+    assert article.headline == headline
+    assert article.byline == byline
+    assert article.language == language
+
+
+def test_a_comment_counter_does_not_glue_onto_the_first_word():
+    html = (
+        "<html><body><article><h1>Три новые станции</h1>"
+        + "".join(
+            f'<p><a class="article-commented-link comments_count" title="x">{n}</a>'
+            f"Абзац номер {n} рассказывает о строительстве новых станций метро в городе.</p>"
+            for n in range(4)
+        )
+        + "</article></body></html>"
+    )
+    article = extract_article(html)
+    starts = [p for p in article.paragraphs if "Абзац номер" in p]
+    assert len(starts) == 4
+    assert all(p.startswith("Абзац номер") for p in starts)
+
+
 def test_paywall_teaser_is_not_an_article():
     with pytest.raises(PipelineError) as caught:
         extract_article(page("paywall-teaser.html"))
@@ -186,16 +228,17 @@ def test_declared_legacy_encoding_is_decoded():
     assert article.headline == "Fähre timetable cut for winter"
 
 
-def test_language_code_and_guess():
-    assert language_code("en-IE") == "en"
-    assert language_code("de_DE") == "de"
-    assert language_code("english") is None
+def test_opening_language_from_the_text_the_declaration_a_tie_breaker():
     assert opening_language(
         ["Der Rat hat am Montag die neue Straße für den Verkehr freigegeben."]
     ) == ("de")
     assert opening_language(["Le conseil a voté pour la fermeture du pont et des rues."]) == "fr"
     assert opening_language(["El consejo votó por la reforma del mercado y de las calles."]) == "es"
     assert opening_language(["42"]) is None
+    assert opening_language(["42"], hint="en-IE") == "en"
+    assert opening_language(["42"], hint="english") is None  # not a language code
+    greek = ["Το δημοτικό συμβούλιο αποφάσισε να κλείσει τη γέφυρα για τα αυτοκίνητα."]
+    assert opening_language(greek, hint="en") == "el"
 
 
 @needs_shared

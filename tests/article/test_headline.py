@@ -92,3 +92,22 @@ def test_trafilatura_title_is_the_last_resort():
         "A headline found by trafilatura"
     )
     assert choose_headline(meta(), None) is None
+
+
+@pytest.mark.parametrize(
+    ("headline", "title", "site"),
+    [
+        ("东湖新区地铁3号线延伸段今日开通运营", "{}_财经_华东晨报网", "华东晨报网"),
+        ("Άνοιξε ο νέος σταθμός", "ΗΜΕΡΗΣΙΑ ΑΚΤΗ - {} - κοινωνία", "Ημερήσια Ακτή"),
+        ("Nowa linia na Ruczaj", "{} - Kraków - Gazeta Nadwiślańska", "Gazeta Nadwiślańska"),
+        ("В Заречье открыли мост", "{} | Общество | Заречные вести", "Заречные вести"),
+    ],
+)
+def test_site_and_section_go_in_every_script(headline, title, site):
+    page = meta(title=title.format(headline), site_name=site)
+    assert choose_headline(page, None) == headline
+
+
+def test_a_dash_in_the_headline_itself_stays_when_no_site_was_stripped():
+    title = "Brexit deal - what it means for you"
+    assert choose_headline(meta(title=title, site_name="The Example Gazette"), None) == title

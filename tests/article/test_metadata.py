@@ -255,3 +255,39 @@ def test_the_fast_byline_query_finds_exactly_what_the_plain_one_finds() -> None:
     )
     assert _byline_nodes(page) == page.xpath(_BYLINE_XPATH)
     assert [n.text for n in _byline_nodes(page)] == ["A", "B", "C", "D", "E", "F", "G"]
+
+
+@pytest.mark.parametrize(
+    "control",
+    ["Account You're logged in", "Войти", "Zaloguj się", "字号 大 中 小", "Σύνδεση", "Log in"],
+)
+def test_page_controls_in_a_byline_slot_are_not_names(control):
+    page = tree(
+        f'<div class="user-author"><a href="/login">{control}</a></div>'
+        '<h1>H</h1><div class="author">Jana Roe</div><p>x</p>'
+    )
+    assert visible_byline(page) == "Jana Roe"
+    assert choose_byline(PageMeta(meta_authors=[control]), None, None, None) is None
+
+
+@pytest.mark.parametrize(
+    ("printed", "name"),
+    [
+        ("作者：王丽华", "王丽华"),
+        ("Автор: Ирина Соколова", "Ирина Соколова"),
+        ("Συντάκτης: Ελένη Μαυρίδου", "Ελένη Μαυρίδου"),
+        ("Autor: Katarzyna Nowak", "Katarzyna Nowak"),
+    ],
+)
+def test_byline_labels_of_every_language_are_stripped(printed, name):
+    assert visible_byline(tree(f'<h1>H</h1><span class="author">{printed}</span>')) == name
+    assert clean_name(printed) == name
+
+
+def test_an_account_name_gives_way_to_the_printed_name():
+    meta = PageMeta(meta_authors=["express1"])
+    assert choose_byline(meta, None, None, None, printed="Ирина Соколова") == "Ирина Соколова"
+    # a credit line is no plain name; with nothing better printed, a blog's handle is its author
+    credits = "Interview: Jens Bergmann Foto: Michael Hudler"
+    assert choose_byline(meta, None, None, None, printed=credits) == "express1"
+    assert choose_byline(PageMeta(meta_authors=["freeman1984"]), None, None, None) == "freeman1984"

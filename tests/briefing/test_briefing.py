@@ -345,3 +345,106 @@ def test_an_embedded_post_is_not_the_articles_own_words() -> None:
         *paragraphs[2:],
     ]
     assert prose[1] in make_briefing(prose, [], language="en")
+
+
+# -- issue 12: coherent items, whole sentences, every script ---------------------------------
+
+COHERENCE = [
+    "The harbour authority closed the north quay on Monday after divers found cracks in its "
+    "foundations.",
+    "Engineers from the port's maintenance team had inspected the quay walls in March and "
+    "reported nothing unusual at the time.",
+    "It will stay shut for at least six weeks while the damaged piles are replaced.",
+    "Ferry operators have moved their morning sailings to the south quay, which is smaller "
+    "and already busy.",
+    "But fishermen say the south quay cannot take their boats as well as the ferries.",
+    "The authority has promised a temporary pontoon for the fishing fleet by the end of the month.",
+]
+
+
+def _position(item: str, paragraphs: list[str]) -> int:
+    return next(i for i, p in enumerate(paragraphs) if item in p)
+
+
+def test_an_item_leaning_on_the_sentence_before_comes_only_right_after_it() -> None:
+    briefing = make_briefing(COHERENCE, [], language="en")
+    assert 3 <= len(briefing) <= 5
+    positions = [_position(item, COHERENCE) for item in briefing]
+    for item, position in zip(briefing, positions, strict=True):
+        if item.startswith(("It ", "But ")):
+            assert position - 1 in positions, f"{item!r} dangles"
+
+
+def test_an_item_leaning_on_a_sentence_that_cannot_be_an_item_is_left_out() -> None:
+    # "It" is the quay the diver's quote (left to the quotes block) talks about.
+    paragraphs = [
+        COHERENCE[0],
+        "“We found cracks in almost every pile we looked at,” said diver Tom Reyes.",
+        COHERENCE[2],
+        *COHERENCE[3:],
+    ]
+    briefing = make_briefing(paragraphs, [], language="en")
+    assert len(briefing) >= 3
+    assert COHERENCE[2] not in briefing
+
+
+def test_the_lede_is_never_a_sentence_leaning_on_one_left_out() -> None:
+    paragraphs = [
+        "Photo: harbour authority",  # furniture, not a lede
+        *COHERENCE[2:],
+    ]
+    briefing = make_briefing(paragraphs, [], language="en")
+    assert briefing and not briefing[0].startswith(("It ", "But "))
+
+
+def test_leaning_openers_come_from_the_articles_language() -> None:
+    paragraphs = [
+        "Городской совет в понедельник закрыл северный причал после того, как водолазы нашли "
+        "трещины в его основании.",
+        "Инженеры порта осматривали стены причала в марте и тогда ничего необычного не нашли.",
+        "Однако рыбаки говорят, что южный причал не сможет принять их лодки вместе с паромами.",
+        "Паромные компании перенесли утренние рейсы на южный причал, который меньше и уже "
+        "загружен.",
+        "Администрация обещает временный понтон для рыболовецкого флота до конца месяца.",
+    ]
+    briefing = make_briefing(paragraphs, [], language="ru")
+    positions = [_position(item, paragraphs) for item in briefing]
+    if paragraphs[2] in briefing:
+        assert 1 in positions
+
+
+def test_items_end_a_sentence_no_headings_list_lead_ins_or_link_bullets() -> None:
+    paragraphs = [
+        "Kalamaria metro extension opens to passengers after eleven years of works",
+        COHERENCE[0],
+        "The authority listed the measures it will take in the coming weeks:",
+        "- Ferry timetables change from Monday as the north quay closes for repairs",
+        COHERENCE[1],
+        COHERENCE[3],
+        COHERENCE[5],
+    ]
+    briefing = make_briefing(paragraphs, [], language="el")
+    assert briefing
+    for item in briefing:
+        assert item.endswith("."), item
+
+
+def test_chinese_article_is_briefed_sentence_by_sentence() -> None:
+    paragraphs = [
+        "经过四年建设，东湖新区地铁3号线延伸段今天上午9时正式开通运营。新线全长12.6公里，共设8座车站。",
+        "据介绍，延伸段采用全自动无人驾驶系统，列车最高时速可达100公里。首班车时间为早上6点。",
+        "对此，地铁集团副总经理刘建明回应称，集团正在与公交公司协商，计划开通4条接驳公交线路。",
+        "据统计，3号线全线日均客流量已超过45万人次，延伸段开通后预计将增加约8万人次。",
+        "相关新闻",
+    ]
+    briefing = make_briefing(paragraphs, [], language="zh")
+    assert 3 <= len(briefing) <= 5
+    assert briefing[0] == "经过四年建设，东湖新区地铁3号线延伸段今天上午9时正式开通运营。"
+    for item in briefing:
+        assert item.endswith("。")
+        assert item.count("。") == 1  # one sentence per item
+        assert any(item in p for p in paragraphs)
+    assert "相关新闻" not in briefing
+    # "对此" (in response to this) leans on the sentence before it, which is in another paragraph
+    if paragraphs[2] in briefing:
+        assert "首班车时间为早上6点。" in briefing

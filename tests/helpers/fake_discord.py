@@ -75,14 +75,21 @@ CLOSE_INVALID_SHARD = 4010
 CLOSE_DISALLOWED_INTENTS = 4014
 CONTENT_FIELDS = ("content", "embeds", "attachments", "components")
 
-_snowflakes = itertools.count(1_200_000_000_000_000_000)
+DISCORD_EPOCH_MS = 1_420_070_400_000  # 2015-01-01, where Discord's ids count from
+_last_snowflake = 0
 # Guild ids are made in a range of their own, shaped to land on a chosen shard (the shard is
 # `(id >> 22) % count`, so the part above the low 22 bits is picked; the low bits stay 0).
 _guild_epochs = itertools.count(1_100_000_000_000_000_000 >> 22)
 
 
 def snowflake() -> int:
-    return next(_snowflakes)
+    """A fresh id shaped like Discord's: the moment it was made (ms since 2015) above the low
+    22 bits, so ids sort by time and `discord.utils.snowflake_time` reads it back (the bot's
+    history read-back bounds itself by that time)."""
+    global _last_snowflake
+    made = (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22
+    _last_snowflake = max(_last_snowflake + 1, made)
+    return _last_snowflake
 
 
 def shard_of(guild_id: int, shard_count: int) -> int:
@@ -629,7 +636,7 @@ class FakeDiscord:
             "parent_id": str(parent),
             "owner_id": str(self.users["alice"].id),
             "name": "budget-night",
-            "last_message_id": None,
+            "last_message_id": self._last_message_id(thread_id),
             "message_count": 0,
             "member_count": 2,
             "rate_limit_per_user": 0,
@@ -687,9 +694,19 @@ class FakeDiscord:
             "nsfw": False,
             "parent_id": None,
             "topic": None,
-            "last_message_id": None,
+            "last_message_id": self._last_message_id(channel_id),
             "rate_limit_per_user": 0,
         }
+
+    def _last_message_id(self, channel_id: int) -> str | None:
+        """The channel's newest message, as Discord reports it in a channel object (the bot
+        reads it on connect to see which channels had activity while it was away)."""
+        ids = [
+            int(m["id"])
+            for m in self.messages.values()
+            if m["channel_id"] == str(channel_id) and not m.get("flags", 0) & EPHEMERAL
+        ]
+        return str(max(ids)) if ids else None
 
     def _role(self, role_id: int, name: str, permissions: int, position: int) -> dict[str, Any]:
         return {
@@ -784,6 +801,16 @@ class FakeDiscord:
         message = self._message(channel_id, content, self.users[author], **extra)
         self.messages[int(message["id"])] = message
         await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def post_while_down(
+        self, channel_id: int, content: str, author: str = "alice", **extra: Any
+    ) -> dict[str, Any]:
+        """Someone posts while no bot connection gets the channel's events: the message is in
+        the channel's history (and `undelivered`), as on Discord, which never replays it."""
+        message = self._message(channel_id, content, self.users[author], **extra)
+        self.messages[int(message["id"])] = message
+        self.undelivered.append(("MESSAGE_CREATE", message))
         return message
 
     async def mention_bot(

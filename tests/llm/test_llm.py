@@ -552,7 +552,7 @@ def test_language_detection() -> None:
     assert wrong_language(" ".join(GOOD_BULLETS), "en") is None
     assert wrong_language("Too short to tell.", "en") is None
     assert article_language(ARTICLE, "de-DE") == "en"  # the text beats a site-wide declaration
-    assert article_language(ARTICLE, "pl") == "pl"  # no word list for it: trust the page
+    assert article_language(ARTICLE, "pl") == "en"  # the text is English, whatever is declared
     assert article_language("Too short.", "en-GB") == "en"
     assert wrong_language(" ".join(GOOD_BULLETS), "pl") is None
 

@@ -23,29 +23,31 @@ class FakeClock:
 LINKS = [f"https://news.example/{n}" for n in range(3)]
 
 
-def test_links_over_the_user_limit_are_skipped_with_one_notice_per_channel() -> None:
+async def test_links_over_the_user_limit_are_skipped_with_one_notice_per_channel() -> None:
     clock = FakeClock()
     throttle = LinkThrottle(RateLimiter(4, 100, clock=clock))
-    first = throttle.admit("ann", "newsroom", LINKS)
+    first = await throttle.admit("ann", "newsroom", LINKS)
     assert first.urls == LINKS and first.skipped == 0 and not first.notice
-    second = throttle.admit("ann", "newsroom", LINKS)
+    second = await throttle.admit("ann", "newsroom", LINKS)
     assert second.urls == LINKS[:1] and second.skipped == 2 and second.notice
-    third = throttle.admit("ann", "newsroom", LINKS)
+    third = await throttle.admit("ann", "newsroom", LINKS)
     assert third.urls == [] and third.skipped == 3 and not third.notice  # said once already
-    assert throttle.admit("ben", "newsroom", LINKS).urls == LINKS  # others are not held back
+    assert (
+        await throttle.admit("ben", "newsroom", LINKS)
+    ).urls == LINKS  # others are not held back
     clock.now += 61
-    again = throttle.admit("ann", "newsroom", LINKS)
+    again = await throttle.admit("ann", "newsroom", LINKS)
     assert again.urls == LINKS and not again.notice
 
 
-def test_the_channel_limit_holds_back_everyone_in_that_channel_only() -> None:
+async def test_the_channel_limit_holds_back_everyone_in_that_channel_only() -> None:
     clock = FakeClock()
     throttle = LinkThrottle(RateLimiter(100, 2, clock=clock))
-    assert throttle.admit("ann", "live-blog", LINKS[:2]).urls == LINKS[:2]
-    skipped = throttle.admit("ben", "live-blog", LINKS[:1])
+    assert (await throttle.admit("ann", "live-blog", LINKS[:2])).urls == LINKS[:2]
+    skipped = await throttle.admit("ben", "live-blog", LINKS[:1])
     assert skipped.urls == [] and skipped.notice
-    assert not throttle.admit("cy", "live-blog", LINKS[:1]).notice
-    assert throttle.admit("ben", "sport", LINKS[:1]).urls == LINKS[:1]
+    assert not (await throttle.admit("cy", "live-blog", LINKS[:1])).notice
+    assert (await throttle.admit("ben", "sport", LINKS[:1])).urls == LINKS[:1]
 
 
 def test_settings_set_the_limits() -> None:
@@ -56,18 +58,18 @@ def test_settings_set_the_limits() -> None:
     assert commands.limiter.users.limit == 2
 
 
-def test_commands_are_limited_per_person_and_say_when_to_come_back() -> None:
+async def test_commands_are_limited_per_person_and_say_when_to_come_back() -> None:
     clock = FakeClock()
     settings = Settings(_env_file=None, user_links_per_minute=2)
     commands = CommandThrottle.from_settings(settings, clock=clock)
-    assert commands.admit("ann") == 1
+    assert await commands.admit("ann") == 1
     clock.now += 20
-    assert commands.admit("ann") == 1
-    assert commands.admit("ann") == 0
-    assert commands.retry_after("ann") == pytest.approx(40)
-    assert commands.admit("ben", 3) == 2  # a context menu with three links: two fit
+    assert await commands.admit("ann") == 1
+    assert await commands.admit("ann") == 0
+    assert await commands.retry_after("ann") == pytest.approx(40)
+    assert await commands.admit("ben", 3) == 2  # a context menu with three links: two fit
     clock.now += 40.5
-    assert commands.admit("ann") == 1
+    assert await commands.admit("ann") == 1
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,10 @@ TABLES = {
     "archive_shares",
     "archive_fts",
     "digest_schedules",
+    "work_leases",
+    "rate_windows",
+    "intake_jobs",
+    "shard_watermarks",
 }
 
 

@@ -92,7 +92,7 @@ def test_lookups_normalise_the_code() -> None:
 def test_a_language_without_its_own_list_uses_the_merged_ones() -> None:
     italian = language_info("it")
     assert italian is not None and italian.guess_words and not italian.stopwords
-    assert stopwords("it") == stopwords(None) == stopwords("pl")
+    assert stopwords("it") == stopwords(None) == stopwords("pt")
     assert stopwords("de") == language_info("de").stopwords  # type: ignore[union-attr]
 
 
@@ -161,6 +161,12 @@ def test_word_lists_beside_the_toml_are_read(tmp_path: Path) -> None:
         ('code = "xx"\nname = "Test"\n[names]\nhonorifics = { mr = "x" }\n', {}, "honorifics"),
         ('code = "xx"\nname = "Test"\n[quotes]\npairs = [["<<", ">>"]]\n', {}, "quotes.pairs"),
         ('code = "xx"\nname = "Test"\n', {"abbreviations": "mr titel\n"}, "kind must be"),
+        ('code = "xx"\nname = "Test"\n[grammar]\npronouns = { on = "n" }\n', {}, "pronouns"),
+        ('code = "xx"\nname = "Test"\n[grammar]\nnot_name = ["i"]\n', {}, "'not_name'"),
+        ('code = "xx"\nname = "Test"\n[grammar]\npro_drop = 1\n', {}, "grammar.pro_drop"),
+        ('code = "xx"\nname = "Test"\n[quotes]\ndash_speech = "y"\n', {}, "quotes.dash_speech"),
+        ('code = "xx"\nname = "Test"\n[names]\nendings = { m = ["a"] }\n', {}, "names.endings"),
+        ('code = "xx"\nname = "Test"\n[names]\nendings = { x = [] }\n', {}, "names.endings"),
         ('code = "xx"\nname = "Test"\n', {"boilerplate": "ok\n(unclosed\n"}, "line 2"),
         ('code = "xx"\nname = [\n', {}, "language.toml"),
     ],
@@ -174,6 +180,32 @@ def test_broken_data_fails_naming_the_file_and_field(
     assert "data/languages/xx/" in str(error.value)
 
 
+def test_grammar_and_name_endings_are_read(tmp_path: Path) -> None:
+    toml = (
+        'code = "xx"\nname = "Test"\n'
+        '[names]\nendings = { m = [["a", ""], ["ego", "y"]], f = [["ą", "a"]] }\n'
+        "[quotes]\ndash_speech = true\n"
+        '[grammar]\npronouns = { zo = "m", za = "f", zi = "p" }\nnot_names = ["Quoth"]\n'
+        'pro_drop = true\noblique = { tun = "m" }\n'
+    )
+    lang = load_language(_folder(tmp_path, toml))
+    assert lang.name_endings["m"] == (("ego", "y"), ("a", ""))  # longest ending first
+    assert lang.dash_speech and lang.pro_drop
+    assert dict(lang.pronouns) == {"zo": "m", "za": "f", "zi": "p"}
+    assert lang.not_names == {"quoth"} and dict(lang.oblique) == {"tun": "m"}
+
+
+def test_languages_whose_dialogue_opens_with_a_dash_say_so_and_list_their_grammar() -> None:
+    for code in ("ru", "uk", "pl"):
+        lang = language_info(code)
+        assert lang is not None and lang.dash_speech and lang.name_endings and lang.pro_drop
+    for code in ("en", "de", "fr", "es", "el", "zh"):
+        assert not language_info(code).dash_speech  # type: ignore[union-attr]
+    for code in ("ru", "uk", "pl", "el", "zh"):
+        lang = language_info(code)
+        assert lang is not None and lang.cue_verbs and lang.pronouns and lang.titles
+
+
 def test_a_folder_without_language_toml_fails(tmp_path: Path) -> None:
     (tmp_path / "xx").mkdir()
     with pytest.raises(LanguageDataError, match=r"language\.toml is missing"):
@@ -183,7 +215,7 @@ def test_a_folder_without_language_toml_fails(tmp_path: Path) -> None:
 # -- adding a language by data alone ----------------------------------------------------------
 
 # A made-up language whose words are not in any real list, so only its own data can explain
-# what the steps do with it: its title abbreviation keeps "Zz. Okafor" in one sentence, its
+# what the steps do with it: its title abbreviation keeps "Zzv. Okafor" in one sentence, its
 # speech cue attributes a quote, its quote marks ‹…› are paired, its function words are guessed.
 TEST_LANGUAGE = {
     "language.toml": """
@@ -196,7 +228,7 @@ closing_marks = "›"
 [byline]
 by = ["porr"]
 """,
-    "abbreviations.txt": "zz title\n",
+    "abbreviations.txt": "zzv title\n",
     "cues.txt": "blorfed\n",
     "stopwords.txt": "qua\nvel\nnix\ntam\nthe\n",
     "boilerplate.txt": "zapp (?:this|that)\n",
@@ -207,7 +239,7 @@ from bot.article.clean import clean_paragraphs
 from bot.quotes.finder import extract_quotes
 from bot.text import guess_language, split_sentences
 paragraphs = [
-    "Zz. Okafor qua vel nix tam the harbour. Then the boats came.",
+    "Zzv. Okafor qua vel nix tam the harbour. Then the boats came.",
     "‹We will build the bridge before the winter comes,› blorfed Ann Okafor.",
     "Zapp this",
 ]
@@ -235,26 +267,26 @@ def test_a_language_added_as_data_alone_works_end_to_end(tmp_path: Path) -> None
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     assert result["sentences"] == [
-        "Zz. Okafor qua vel nix tam the harbour.",
+        "Zzv. Okafor qua vel nix tam the harbour.",
         "Then the boats came.",
     ]
     assert result["quotes"] == [["We will build the bridge before the winter comes,", "Ann Okafor"]]
     assert result["guess"] == "xx"
     kept, byline = result["kept"]  # the boilerplate line goes, the "Porr" line is the byline
     assert kept == [
-        "Zz. Okafor qua vel nix tam the harbour. Then the boats came.",
+        "Zzv. Okafor qua vel nix tam the harbour. Then the boats came.",
         "‹We will build the bridge before the winter comes,› blorfed Ann Okafor.",
     ]
     assert byline == "Ann Okafor"
 
 
 def test_the_same_probe_without_the_language_shows_the_data_is_what_matters() -> None:
-    # In the real registry "xx" is unknown: no title "Zz.", no cue, no ‹…› marks.
-    assert guess_language("qua vel nix tam qua vel nix tam qua vel nix tam") is None
+    # In the real registry "xx" is unknown: no title "Zzv.", no cue, no ‹…› marks.
+    assert guess_language("qua vel nix tam qua vel nix tam qua vel nix tam") != "xx"
     assert language_info("xx") is None
     assert "‹" not in quote_marks().double
-    assert split_sentences("Zz. Okafor came. Then the boats came.", "xx") == [
-        "Zz.",
+    assert split_sentences("Zzv. Okafor came. Then the boats came.", "xx") == [
+        "Zzv.",
         "Okafor came.",
         "Then the boats came.",
     ]

@@ -157,6 +157,125 @@ ES_CASES = [
 ]
 
 
+ZH_CASES = [
+    pytest.param(
+        "延伸段今天上午9时正式开通运营。新线全长12.6公里，共设8座车站！首班车几点发车？",
+        ["延伸段今天上午9时正式开通运营。", "新线全长12.6公里，共设8座车站！", "首班车几点发车？"],
+        id="full-width-marks-without-spaces",
+    ),
+    pytest.param(
+        "她说：“以前要倒两趟车，方便多了！”不过，也有乘客提出了意见。",
+        ["她说：“以前要倒两趟车，方便多了！”", "不过，也有乘客提出了意见。"],
+        id="closing-quote-stays-with-its-sentence",
+    ),
+    pytest.param(
+        "他问：“谁会想听演员说话呢？”。随后离开了。",
+        ["他问：“谁会想听演员说话呢？”。", "随后离开了。"],
+        id="mark-after-closing-quote",
+    ),
+    pytest.param(
+        "媒体称之为“最激动人心的发现”。“文化大革命”中机构陷入瘫痪。",
+        ["媒体称之为“最激动人心的发现”。", "“文化大革命”中机构陷入瘫痪。"],
+        id="opening-quote-starts-the-next",
+    ),
+]
+
+RU_CASES = [
+    pytest.param(
+        "Мост построен по проекту института им. Н. Е. Жуковского. Раньше все ездили через "
+        "г. Озёрск и ул. Садовую.",
+        [
+            "Мост построен по проекту института им. Н. Е. Жуковского.",
+            "Раньше все ездили через г. Озёрск и ул. Садовую.",
+        ],
+        id="named-after-initials-city-street",
+    ),
+    pytest.param(
+        "Работы начались в 2021 г. В мае по мосту проедут до 25 тыс. автомобилей.",
+        ["Работы начались в 2021 г.", "В мае по мосту проедут до 25 тыс. автомобилей."],
+        id="year-abbreviation-may-end",
+    ),
+    pytest.param(
+        "— Кто ты? — спросила она. — Никто.",
+        ["— Кто ты? — спросила она.", "— Никто."],
+        id="dash-speech-goes-on-after-a-question",
+    ),
+]
+
+PL_CASES = [
+    pytest.param(
+        "Linia o długości ok. 3,5 km łączy pętlę przy ul. Grota-Roweckiego z centrum. Pełnomocnik "
+        "ds. Transportu Publicznego mówi, że m.in. przystanek przy kościele św. Jana przebudowano.",
+        [
+            "Linia o długości ok. 3,5 km łączy pętlę przy ul. Grota-Roweckiego z centrum.",
+            "Pełnomocnik ds. Transportu Publicznego mówi, że m.in. przystanek przy kościele "
+            "św. Jana przebudowano.",
+        ],
+        id="street-matters-saint",
+    ),
+    pytest.param(
+        "– Kim jesteś? – spytała. – Nikim! – odpowiedział.",
+        ["– Kim jesteś? – spytała.", "– Nikim! – odpowiedział."],
+        id="dash-speech",
+    ),
+    pytest.param(
+        "Stan wojenny trwał od grudnia 1981 r. W mieście zainstalowano nowe latarnie.",
+        ["Stan wojenny trwał od grudnia 1981 r.", "W mieście zainstalowano nowe latarnie."],
+        id="year-abbreviation-may-end",
+    ),
+    pytest.param(
+        "Wymagania są dwa. 1. Ustawa wchodzi w życie. 2. Minister wydaje rozporządzenie.",
+        ["Wymagania są dwa.", "1. Ustawa wchodzi w życie.", "2. Minister wydaje rozporządzenie."],
+        id="numbered-items",
+    ),
+]
+
+EL_CASES = [
+    pytest.param(
+        "Πόσο θα κοστίσει το εισιτήριο; Η διοίκηση ανακοίνωσε ότι η τιμή δεν αλλάζει.",
+        ["Πόσο θα κοστίσει το εισιτήριο;", "Η διοίκηση ανακοίνωσε ότι η τιμή δεν αλλάζει."],
+        id="greek-question-mark",
+    ),
+    pytest.param(
+        "Ο πρόεδρος Σπ. Παπαδόπουλος και ο κ. Αλεξίου μίλησαν στη Λεωφ. Πλαστήρα. Η γραμμή έχει "
+        "μήκος 4,8 χλμ. και πέντε σταθμούς.",
+        [
+            "Ο πρόεδρος Σπ. Παπαδόπουλος και ο κ. Αλεξίου μίλησαν στη Λεωφ. Πλαστήρα.",
+            "Η γραμμή έχει μήκος 4,8 χλμ. και πέντε σταθμούς.",
+        ],
+        id="abbreviated-name-mister-avenue",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        *(pytest.param("zh", *case.values, id=f"zh-{case.id}") for case in ZH_CASES),
+        *(pytest.param("ru", *case.values, id=f"ru-{case.id}") for case in RU_CASES),
+        *(pytest.param("pl", *case.values, id=f"pl-{case.id}") for case in PL_CASES),
+        *(pytest.param("el", *case.values, id=f"el-{case.id}") for case in EL_CASES),
+    ],
+)
+def test_issue_12_languages(language: str, text: str, expected: list[str]) -> None:
+    assert split_sentences(text, language) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), ZH_CASES)
+def test_full_width_marks_end_sentences_whatever_the_declared_language(
+    text: str, expected: list[str]
+) -> None:
+    assert split_sentences(text, "en") == expected
+    assert split_sentences(text) == expected
+
+
+def test_a_semicolon_ends_a_sentence_only_in_greek() -> None:
+    assert split_sentences("Prices rose; Officials said so.", "en") == [
+        "Prices rose; Officials said so."
+    ]
+    assert split_sentences("Prices rose; Officials said so.") == ["Prices rose; Officials said so."]
+
+
 @pytest.mark.parametrize(("text", "expected"), EN_CASES)
 def test_english(text: str, expected: list[str]) -> None:
     assert split_sentences(text, "en") == expected
