@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import zlib
 from collections.abc import Iterable
 from http import HTTPStatus
@@ -32,8 +31,9 @@ from bot.errors import PipelineError
 from bot.messages import say
 from bot.models import ErrorKind, FetchedPage
 from bot.network.challenge import CHALLENGE_STATUSES, SCAN_BYTES, is_bot_check
-from bot.network.decoding import BOMS, decode_html
+from bot.network.decoding import decode_html
 from bot.network.guard import AddressPolicy, Resolver, SystemResolver
+from bot.network.mediatype import parse_content_type, sniff
 
 if TYPE_CHECKING:  # the settings module is heavy to import; callers have it loaded already
     from config import Settings
@@ -453,48 +453,6 @@ class BodyDecoder:
         if len(out) < self._budget() and not self._brotli.can_accept_more_data():
             out += self._brotli.process(b"", output_buffer_limit=self._budget() - len(out))
         return out
-
-
-def parse_content_type(value: str) -> tuple[str, str | None]:
-    """(media type in lower case, charset or None) from a Content-Type header."""
-    media_type, _, params = value.partition(";")
-    charset = None
-    for param in params.split(";"):
-        name, _, raw = param.partition("=")
-        if name.strip().lower() == "charset":
-            charset = raw.strip().strip("\"'").strip() or None
-    return media_type.strip().lower(), charset
-
-
-def sniff(body: bytes) -> str:
-    """A media type guessed from the first bytes, for pages served without a Content-Type."""
-    head = body[:1024].lstrip()
-    lower = head.lower()
-    signatures = (
-        (b"%pdf-", "application/pdf"),
-        (b"\x89png", "image/png"),
-        (b"\xff\xd8\xff", "image/jpeg"),
-        (b"gif8", "image/gif"),
-        (b"id3", "audio/mpeg"),
-        (b"\x1a\x45\xdf\xa3", "video/webm"),
-    )
-    for magic, media_type in signatures:
-        if lower.startswith(magic):
-            return media_type
-    if lower.startswith(b"riff") and lower[8:12] == b"webp":
-        return "image/webp"
-    if lower[4:8] == b"ftyp":
-        return "video/mp4"
-    if lower.startswith((b"{", b"[")):
-        return "application/json"
-    for bom, _ in BOMS:
-        if head.startswith(bom):
-            return "text/html" if b"<" in head else "text/plain"
-    if re.match(rb"<(!doctype\s+html|html|head|body|title|meta|script|div|p|h1|!--|\?xml)", lower):
-        return "text/html"
-    if b"<html" in body[:4096].lower():
-        return "text/html"
-    return "text/plain"
 
 
 # --- messages ------------------------------------------------------------------------------

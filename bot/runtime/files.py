@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import PurePath
 
-from bot.network.fetch import parse_content_type, sniff
+from bot.network.mediatype import parse_content_type, sniff
 
 
 class FileKind(StrEnum):
