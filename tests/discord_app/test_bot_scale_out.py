@@ -6,6 +6,7 @@ Discord: the claims of issue 13 about processes, tested with processes.
 - SIGKILL one process (and its workers) while its fetch hangs, post more while it is down,
   start it again: every link is answered exactly once, by that shard's process, and the other
   process never touches that shard's messages.
+- A digest owed when both start is posted once, by the process of its server's shard.
 
 The tests wait on recorded requests, page hits and the processes' own log lines, never on
 time passing.
@@ -21,12 +22,19 @@ import threading
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.discord_app.render_digest import is_digest_header
+from bot.models import Briefing
+from bot.storage.archive import Archive
+from bot.storage.database import open_database
+from bot.storage.schedules import ScheduleStore
+from config.database import PostgresURL
 from tests.discord_app.test_bot_process import bot_env, newsdesk_run, wait_or_exit
 from tests.helpers.article_server import PAGES, ArticleServer
 from tests.helpers.fake_discord import FakeDiscord, Recorded
@@ -233,3 +241,68 @@ def _wait_hits(pages: ArticleServer, path: str, count: int) -> None:
             return
         threading.Event().wait(0.02)
     raise AssertionError(f"{path} was not asked for {count} time(s)")
+
+
+async def test_a_missed_digest_is_posted_once_by_the_process_of_its_shard(
+    two_shards: tuple[FakeDiscord, int, int],
+    article_server: ArticleServer,
+    postgres_dsn: str,
+    tmp_path: Path,
+) -> None:
+    """Both processes start on one database that owes a digest (its slot passed minutes ago,
+    while nothing ran): the process of the server's shard posts it, once; the other never
+    looks at it; a restart of the owner does not post it again."""
+    fake, _, on_one = two_shards
+    channel = fake.channel(on_one)
+    now = datetime.now(UTC)
+    slot = (now - timedelta(minutes=5)).replace(second=0, microsecond=0)
+    database = await open_database(PostgresURL(postgres_dsn))
+    try:
+        shared = Briefing(
+            source="https://harbour.example/ferry",
+            headline=FERRY_HEADLINE,
+            paragraphs=["The ferry returns on Monday after six months."],
+            briefing=["The harbour ferry returns on Monday after a six-month suspension."],
+        )
+        await Archive(database).record_share(
+            shared,
+            guild_id=on_one,
+            channel_id=channel,
+            message_id=4242,
+            jump_url=f"https://discord.com/channels/{on_one}/{channel}/4242",
+            poster_id=7,
+            shared_at=slot - timedelta(hours=2),
+        )
+        yesterday = ScheduleStore(database, clock=lambda: now - timedelta(days=1))
+        await yesterday.set(on_one, channel, slot.hour, slot.minute, "UTC")
+    finally:
+        await database.close()
+
+    def digests() -> list[Recorded]:
+        return [
+            posted
+            for posted in fake.find("POST", rf"/channels/{channel}/messages")
+            if is_digest_header(posted.json.get("content") or "", channel, 24)
+        ]
+
+    posted_line = f"posted the scheduled digest of channel {channel}"
+    async with AsyncExitStack() as stack:
+        zero = await stack.enter_async_context(
+            bot_process(fake, article_server, tmp_path, postgres_dsn, 0)
+        )
+        async with bot_process(fake, article_server, tmp_path, postgres_dsn, 1) as one:
+            await one.until(fake.wait_until(digests, TIMEOUT))
+            await one.wait_for_log(posted_line)
+        assert digests()[0].json["embeds"][0]["title"] == FERRY_HEADLINE
+        # The owner again, from scratch (its log goes on in the same file): its first digest
+        # pass owes nothing.
+        before, passes = len(one.log()), one.log().count("digest pass")
+        async with bot_process(fake, article_server, tmp_path, postgres_dsn, 1) as again:
+            await again.wait_for_log(r"digest pass: \d+ due here", passes + 1)
+        await zero.wait_for_log(r"digest pass: \d+ due here")
+    assert len(digests()) == 1
+    restarted = again.log()[before:]
+    assert posted_line not in zero.log() and posted_line not in restarted
+    assert "digest pass: 0 due here, 0 posted" in restarted
+    assert re.findall(r"digest pass: \d+ due here", zero.log()) and "1 due here" not in zero.log()
+    assert "Traceback" not in zero.log() + one.log()
