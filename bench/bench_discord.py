@@ -24,7 +24,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import add_corpora_arg, corpora_path  # also puts the repo on sys.path
+from common import (  # also puts the repo on sys.path
+    add_corpora_arg,
+    corpora_path,
+    markdown_table,
+    nearest_rank,
+)
 
 PAGES = 30
 ANSWER_TIMEOUT = 60.0
@@ -45,22 +50,10 @@ class Samples:
             label,
             str(len(ms)),
             f"{statistics.median(ms):.0f}",
-            f"{_percentile(ms, 0.95):.0f}",
+            f"{nearest_rank(ms, 0.95):.0f}",
             f"{ms[-1]:.0f}",
             str(len(self.warned)),
         )
-
-
-def _percentile(ordered: list[float], q: float) -> float:
-    """Nearest-rank percentile of an already sorted list."""
-    rank = max(1, round(q * len(ordered) + 0.5))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 async def _answer_time(fake: object, message: dict, since: int) -> tuple[float, bool]:
@@ -142,7 +135,7 @@ def measure(root: Path, pages: int = PAGES) -> str:
         f"\n{len(html_files)} extraction-zyte pages from a loopback server, posted one at a "
         f"time; {workers} worker(s); ⚠️ only = pages not briefed (answered with a reaction)."
     )
-    return _table(rows, header) + note
+    return markdown_table(rows, header) + note
 
 
 def main() -> None:

@@ -23,6 +23,19 @@ if str(REPO) not in sys.path:
 DEFAULT_CORPORA = REPO.parent / "shared" / "corpora"
 
 
+def markdown_table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+    """The benchmarks' tables, pasted as they are into notes and the README."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def nearest_rank(ordered: list[float], q: float) -> float:
+    """Nearest-rank percentile of an already sorted list."""
+    rank = max(1, round(q * len(ordered) + 0.5))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
 def corpora_path(arg: str | None = None) -> Path:
     """`--corpora`, else `$NEWSDESK_CORPORA`, else `<repo>/../shared/corpora`; exits clearly."""
     path = Path(arg or os.environ.get("NEWSDESK_CORPORA") or DEFAULT_CORPORA)

@@ -39,7 +39,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import REPO, add_corpora_arg, corpora_path  # also puts the repo on sys.path
+from common import (  # also puts the repo on sys.path
+    REPO,
+    add_corpora_arg,
+    corpora_path,
+    markdown_table,
+    nearest_rank,
+)
 
 LINKS = 40
 ANSWER_TIMEOUT = 300.0
@@ -64,24 +70,13 @@ class Outcome:
             str(self.messages),
             f"{self.messages / self.seconds:.1f}",
             f"{statistics.median(ms):.0f}",
-            f"{_percentile(ms, 0.95):.0f}",
+            f"{nearest_rank(ms, 0.95):.0f}",
             f"{self.fetches_per_link:.2f}",
             f"{self.answers_per_message:.2f}",
             str(self.duplicates),
             str(self.warned),
             str(self.lease_waits),
         )
-
-
-def _percentile(ordered: list[float], q: float) -> float:
-    rank = max(1, round(q * len(ordered) + 0.5))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def _free_port() -> int:
@@ -281,7 +276,7 @@ async def _run(html: list[Path], rounds: int) -> str:
                 "⚠️ only",
                 "lease waits",
             )
-            table = _table(rows, header)
+            table = markdown_table(rows, header)
             costs = []
             for engine, target in (
                 ("SQLite", Path(tmp) / "lease.sqlite3"),
@@ -289,7 +284,9 @@ async def _run(html: list[Path], rounds: int) -> str:
             ):
                 plain, leased = await _lease_cost(target, 500)
                 costs.append((engine, f"{plain:.2f}", f"{leased:.2f}", f"{leased - plain:.2f}"))
-            lease = _table(costs, ("engine", "ms/link plain", "ms/link leased", "lease cost ms"))
+            lease = markdown_table(
+                costs, ("engine", "ms/link plain", "ms/link leased", "lease cost ms")
+            )
     finally:
         stop_server(server)
     note = (

@@ -45,10 +45,8 @@ import os
 import random
 import re
 import shutil
-import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -66,8 +64,9 @@ from bot.storage.database import open_database
 from bot.storage.migrations import MIGRATIONS, migrate
 from bot.storage.postgres import PostgresDatabase
 from bot.storage.sqlite import SQLiteDatabase
-from bot.storage.transfer import _copy
+from bot.storage.transfer import TABLES, _copy
 from config import PostgresURL
+from tests.helpers.postgres import BINDIR, PostgresServer, start_server, stop_server
 
 GENERATOR = 1  # bump when the generated archive changes, so cached files are rebuilt
 SERVERS = 1_000
@@ -310,105 +309,7 @@ async def measure(target: Path | str, servers: list[int], rounds: int, old: int)
     return cells
 
 
-# -- PostgreSQL: a server of the bench's own -----------------------------------------------
-
-
-def _pg_bindir() -> Path:
-    pg_config = shutil.which("pg_config")
-    if pg_config:
-        found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True).stdout
-        if found.strip() and (Path(found.strip()) / "initdb").is_file():
-            return Path(found.strip())
-    initdb = shutil.which("initdb")
-    if not initdb:
-        sys.exit("bench: PostgreSQL's server binaries (initdb, pg_ctl) are not installed")
-    return Path(initdb).parent
-
-
-def _as_server_user() -> list[str]:
-    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-
-
-@dataclass
-class PostgresServer:
-    directory: Path
-    port: int = 0
-
-    def start(self) -> None:
-        bindir = _pg_bindir()
-        data = self.directory / "data"
-        if os.geteuid() == 0:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            shutil.chown(self.directory, user="postgres")
-            for parent in self.directory.parents:  # the server user must reach its folder
-                if parent == Path("/"):
-                    break
-                parent.chmod(parent.stat().st_mode | 0o001)
-        if not data.exists():
-            subprocess.run(
-                [
-                    *_as_server_user(),
-                    str(bindir / "initdb"),
-                    "-D",
-                    str(data),
-                    "-U",
-                    "postgres",
-                    "--auth=trust",
-                    "-E",
-                    "UTF8",
-                    "--no-instructions",
-                ],
-                check=True,
-                capture_output=True,
-            )
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = int(sock.getsockname()[1])
-        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
-        subprocess.run(
-            [
-                *_as_server_user(),
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-l",
-                str(self.directory / "server.log"),
-                "-o",
-                options,
-                "-w",
-                "start",
-            ],
-            check=True,
-            capture_output=True,
-        )
-
-    def stop(self) -> None:
-        subprocess.run(
-            [
-                *_as_server_user(),
-                str(_pg_bindir() / "pg_ctl"),
-                "-D",
-                str(self.directory / "data"),
-                "-m",
-                "fast",
-                "-w",
-                "stop",
-            ],
-            check=False,
-            capture_output=True,
-        )
-
-    def dsn(self, database: str = "postgres") -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
-
-    def psql(self, sql: str, database: str = "postgres") -> str:
-        psql = shutil.which("psql") or str(_pg_bindir() / "psql")
-        return subprocess.run(
-            [psql, "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", self.dsn(database), "-c", sql],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
+# -- PostgreSQL: the tests' server helper, on a cluster kept between runs ----------------
 
 
 def build_postgres(server: PostgresServer, name: str, rows: Path) -> None:
@@ -435,9 +336,34 @@ async def _copy_rows(rows: Path, dsn: str) -> None:
     try:
         assert isinstance(database, PostgresDatabase)
         with contextlib.closing(sqlite3.connect(f"file:{rows}?mode=ro", uri=True)) as source:
+            await _newer_columns_as_null(source, database)
             await _copy(source, database)
     finally:
         await database.close()
+
+
+async def _newer_columns_as_null(source: sqlite3.Connection, database: PostgresDatabase) -> None:
+    """The rows files are schema 7 (cached for hours of building); a later migration may add a
+    column to a copied table (`digest_schedules.posted_run`) or a whole table (`intake_jobs`).
+    A temporary view of the same name, which SQLite resolves before the file's table, adds each
+    such column as NULL, and a new table is an empty temporary one, so the cached rows need no
+    upgrade (the file stays read-only)."""
+    for table in TABLES:
+        wanted = [
+            str(r[0])
+            for r in await database.fetch_all(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+                "ORDER BY ordinal_position",
+                (table,),
+            )
+        ]
+        present = {r[1] for r in source.execute(f"PRAGMA main.table_info({table})")}
+        missing = [c for c in wanted if c not in present]
+        if not present:  # a table added since: empty in the cached rows
+            source.execute(f"CREATE TEMP TABLE {table} ({', '.join(wanted)})")
+        elif missing:
+            extra = ", ".join(f"NULL AS {c}" for c in missing)
+            source.execute(f"CREATE TEMP VIEW {table} AS SELECT *, {extra} FROM main.{table}")
 
 
 def data_dir(arg: str | None) -> Path:
@@ -493,9 +419,11 @@ def main() -> None:
     for backend in backends:
         if backend not in ("sqlite", "postgresql"):
             sys.exit(f"bench: unknown backend {backend!r}")
-    server = PostgresServer(folder / "postgres") if "postgresql" in backends else None
-    if server is not None:
-        server.start()
+    server = None
+    if "postgresql" in backends:
+        if BINDIR is None:
+            sys.exit("bench: PostgreSQL's server binaries (initdb, pg_ctl) are not installed")
+        server = start_server(folder / "postgres")  # its databases are kept between runs
     print(f"load average at start: {os.getloadavg()}")
     try:
         for size in (int(s) for s in args.sizes.split(",")):
@@ -521,7 +449,7 @@ def main() -> None:
                 print(json.dumps(results[(size, backend)]))
     finally:
         if server is not None:
-            server.stop()
+            stop_server(server, mode="fast")
     print(f"load average at end: {os.getloadavg()}")
     print(table(results, bool(args.old)))
 

@@ -33,16 +33,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import add_corpora_arg, corpora_path
+from common import add_corpora_arg, corpora_path, markdown_table
 
 ROUNDS = 3
 SECTIONS = ("throughput", "cli", "linear", "steps", "lag", "rss", "discord")
-
-
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def throughput(root: Path) -> str:
@@ -107,7 +101,7 @@ def throughput(root: Path) -> str:
     ]
     note = f"\npool ÷ one process = {pool / inline:.2f}× ({len(pages)} pages)"
     header = ("extraction-zyte", "pages/s", "vs bare (rounds)", "pages/CPU-s", "vs bare, CPU")
-    return _table(rows, header) + note + f"; medians of {ROUNDS} interleaved rounds"
+    return markdown_table(rows, header) + note + f"; medians of {ROUNDS} interleaved rounds"
 
 
 def _order(round_: int) -> tuple[str, str]:
@@ -183,7 +177,7 @@ def cli(root: Path) -> str:
             )
         )
     header = ("pages", "bare loop pages/s", "newsdesk brief pages/s", "vs bare (rounds)", "CPU")
-    return _table(rows, header) + f"\nmedians of {ROUNDS} interleaved rounds"
+    return markdown_table(rows, header) + f"\nmedians of {ROUNDS} interleaved rounds"
 
 
 _NAMES = ["Ines Caldwell", "Tomas Reyes", "Aisha Okafor", "Karl Brandt", "Lena Novak"]
@@ -249,7 +243,7 @@ def linear(root: Path) -> str:
         cells = [f"{t:.2f}" for t in times]
         rows.append((shape, *cells, f"{slope:.2f}", f"{k:.2f}"))
     header = ("page shape", *(f"{s / 1e6:g} MB CPU s" for s in LINEAR_SIZES), "s/MB", "k")
-    return _table(rows, header)
+    return markdown_table(rows, header)
 
 
 def steps(root: Path) -> str:
@@ -282,7 +276,7 @@ def steps(root: Path) -> str:
             )
         )
     header = ("articles", "quotes CPU ms (median)", "briefing ms", "both ms", "both ms (max)")
-    return _table(rows, header)
+    return markdown_table(rows, header)
 
 
 class _PageServer:
@@ -361,7 +355,10 @@ def lag(root: Path) -> str:
     sizes += f"{max(map(len, pages)) // 1000} KB, cycled to 20"
     rows = [("max loop lag", f"{max(lags):.1f} ms"), ("p99 loop lag", f"{p99:.1f} ms")]
     rows.append(("20 pages done in", f"{elapsed:.1f} s"))
-    return _table(rows, ("event loop while 20 large pages are briefed", "value")) + f"\n{sizes}"
+    return (
+        markdown_table(rows, ("event loop while 20 large pages are briefed", "value"))
+        + f"\n{sizes}"
+    )
 
 
 def rss(root: Path) -> str:
@@ -381,7 +378,7 @@ def rss(root: Path) -> str:
         ("bot process (event loop, fetcher)", f"{own:.0f} MB"),
         ("largest worker process", f"{children:.0f} MB"),
     ]
-    return _table(rows, ("peak RSS over a 200-page burst", "value"))
+    return markdown_table(rows, ("peak RSS over a 200-page burst", "value"))
 
 
 def discord_latency(root: Path) -> str:

@@ -47,18 +47,12 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import add_corpora_arg, corpora_path
+from common import add_corpora_arg, corpora_path, markdown_table
 
 REPO = Path(__file__).resolve().parents[1]
 SECTIONS = ("burst", "size")
 LAYOUTS = ("one writer", "one writer, fsync per commit", "writers per store", "legacy")
 GUILD, CHANNEL = 1, 10
-
-
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def _burn(ms: float) -> None:
@@ -413,7 +407,7 @@ def burst_table(
         f"{links} links at once, {cpu_ms:g} ms of CPU per link twice, busy timeout {busy_ms} ms, "
         f"median of {rounds} rounds"
     )
-    return note + "\n\n" + _table(rows, header)
+    return note + "\n\n" + markdown_table(rows, header)
 
 
 # -- database size per 1,000 briefings --------------------------------------------------------
@@ -502,7 +496,7 @@ def size_table(root: Path) -> str:
         "expired (24 h); the archive is kept."
     )
     header = ("1,000 briefings of", "cache", "archive", "total")
-    return note + "\n\n" + _table(rows, header)
+    return note + "\n\n" + markdown_table(rows, header)
 
 
 # -- command line ---------------------------------------------------------------------------
