@@ -115,7 +115,7 @@ _PAIRS = {"“": "”", "„": "“”", "«": "»", "»": "«", "‘": "’", "
 _MARK = re.compile("[“”„«»‘’‚\"']")
 # After a closing single mark whose opener is missing: an attribution ("' she said", "' he told").
 _LOST_OPENER_TAIL = re.compile(r"\s+[a-z]")
-_LEADING = _OPENING + "([—–- \u00a0\u202f"
+_LEADING = _OPENING + "([【〔「『—–- \u00a0\u202f"
 # More capitalised words than this share makes a line a heading or title; long lines may carry
 # more names (and German capitalises every noun).
 TITLE_CASE_SHARE = (0.6, 0.75)  # (under 10 words, 10 words and more)
@@ -154,7 +154,8 @@ def select_sentences(
     config: BriefingConfig,
 ) -> list[str]:
     """`make_briefing` with every ingredient switchable (for the ablation in the benchmark)."""
-    sentences = _split(paragraphs[:BRIEFING_PARAGRAPHS], language)
+    window = _window(paragraphs)
+    sentences = _split(window, language)
     if not sentences:
         return []
     if config.coherent:
@@ -166,7 +167,7 @@ def select_sentences(
     # Dutch… have none here, and without this every one of their sentences would be a "label".
     function_words = words if _lists_fit(sentences, words) else frozenset()
     parts = _quote_parts(quotes)
-    bullets = _summary_bullets(paragraphs[:UNTERMINATED_PARAGRAPHS], language, config)
+    bullets = _summary_bullets(window[:UNTERMINATED_PARAGRAPHS], language, config)
     seen: set[str] = set()
     usable = []
     for s in sentences:  # a repeated sentence (headline echoed, caption) counts once
@@ -220,6 +221,14 @@ def _summary_bullets(
     }
 
 
+def _window(paragraphs: Sequence[str]) -> Sequence[str]:
+    """The `BRIEFING_PARAGRAPHS` paragraphs from the first that can hold a sentence: a portal
+    prints its menus as hundreds of one-word lines above the story (200 on one Chinese page),
+    which would otherwise use up the window before the article begins."""
+    start = next((i for i, p in enumerate(paragraphs) if len(p) >= MIN_CJK_CHARS), 0)
+    return paragraphs[start : start + BRIEFING_PARAGRAPHS]
+
+
 def _lists_fit(sentences: list[_Sentence], words: frozenset[str]) -> bool:
     """Do our function-word lists cover this article's language? In a language they cover,
     nearly every sentence has one; in another, next to none (a stray "de" or "a" aside)."""
@@ -269,9 +278,14 @@ def _quote_spans(
     n = len(paragraph)
     spans: list[tuple[int, int]] = []
     start = 0 if open_quote is not None else -1
+    # "»Home »News »Business": several » and never a «: arrows of a breadcrumb, not quotes
+    # (left open, one would mark the whole article after it as quoted).
+    arrows = "«" not in paragraph and paragraph.count("»") > 1
     for match in _MARK.finditer(paragraph):
         i = match.start()
         ch = paragraph[i]
+        if arrows and ch == "»":
+            continue
         prev = paragraph[i - 1] if i else " "
         nxt = paragraph[i + 1] if i + 1 < n else " "
         if open_quote is not None:

@@ -448,3 +448,36 @@ def test_chinese_article_is_briefed_sentence_by_sentence() -> None:
     # "对此" (in response to this) leans on the sentence before it, which is in another paragraph
     if paragraphs[2] in briefing:
         assert "首班车时间为早上6点。" in briefing
+
+
+def test_a_portal_menu_of_one_word_lines_does_not_use_up_the_window() -> None:
+    menu = ["首頁", "財經", "港聞", "國際", "體育", "直播"] * 40  # 240 menu lines above the story
+    story = [
+        "寒流一波接著一波，口罩圍巾都出籠了，市民紛紛添衣保暖。",
+        "專科醫師建議，洗臉時的水溫不宜太高，以免破壞皮膚表面的皮脂。",
+        "除了避免用熱水，洗臉的次數和選擇適當的護膚產品，也很重要。",
+    ]
+    briefing = make_briefing(menu + story, [], language="zh")
+    assert briefing == story
+
+
+def test_breadcrumb_arrows_are_not_a_quote_left_open() -> None:
+    paragraphs = [
+        "»港島電台新聞主頁 »網上財經頻道",
+        "港島鐵路公司表示，列車服務於本月二十二日除夕晚將通宵行駛，方便市民外出。",
+        "港島鐵路公司亦會在年初二煙花匯演當晚加強服務，班次將加密至每三分鐘一班。",
+    ]
+    assert make_briefing(paragraphs, [], language="zh") == paragraphs[1:]
+    german = [
+        "»Wir schließen die Brücke im Juli«, sagte die Bürgermeisterin am Montag im Rathaus.",
+        "Der Stadtrat hatte die Sperrung der Brücke für den Autoverkehr schon im Mai beschlossen.",
+    ]
+    assert make_briefing(german, [], language="de") == german[1:]  # »…« is still a quote
+
+
+def test_a_bracketed_dateline_does_not_keep_the_lede_out() -> None:
+    paragraphs = [
+        "【本台2030年1月11日訊】寒冷的天氣裡相對溼度降低，空氣比較乾燥，皮膚可能會變乾。",
+        "寒流一波接著一波，想讓肌膚在乾燥的冷風吹襲下仍然保持水嫩，洗臉時的水溫是關鍵。",
+    ]
+    assert make_briefing(paragraphs, [], language="zh")[0] == paragraphs[0]
