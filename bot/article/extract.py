@@ -61,8 +61,14 @@ _PAYWALL_HINT = re.compile(
 )
 
 
-def extract_article(html: str | bytes, url: str | None = None) -> Article:
-    """Extract the article body and metadata; raise `PipelineError` when there is no article."""
+def extract_article(
+    html: str | bytes, url: str | None = None, *, thorough: bool = False
+) -> Article:
+    """Extract the article body and metadata; raise `PipelineError` when there is no article.
+
+    `thorough` runs trafilatura's fallbacks (readability, jusText) from the start: for a page
+    whose fast-path text gave nothing to brief (it was a sidebar or a list of other stories).
+    """
     size = len(html)
     if size > MAX_PAGE_BYTES:
         raise PipelineError(ErrorKind.TOO_LARGE, say("article.too_large", size=size / 1_000_000))
@@ -83,9 +89,11 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
         # Metadata is ours (below); trafilatura's own costs ~25 % of the time for fields
         # we mostly read better from the markup, so it is called piecemeal and lazily.
         _drop_counters(tree)
-        doc = bare_extraction(tree, url=url, include_comments=False, fast=True)
+        doc = bare_extraction(tree, url=url, include_comments=False, fast=not thorough)
         paragraphs = _paragraphs(_text_of(doc))
-        if _menu_like(paragraphs):
+        if thorough:
+            pass  # the fallbacks have had their say
+        elif _menu_like(paragraphs):
             # The fast path grabbed a navigation menu: run trafilatura's fallbacks (readability,
             # jusText) once. Rare (1 of 181 zyte pages, 10 of 423 metadata pages).
             retry = bare_extraction(tree, url=url, include_comments=False, fast=False)

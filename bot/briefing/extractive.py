@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import repeat
@@ -25,6 +25,7 @@ from operator import mul
 from bot.models import Quote
 from bot.text import (
     BASE_LANGUAGE,
+    common,
     has_cjk,
     language_info,
     languages,
@@ -81,6 +82,8 @@ MIN_CHARS = 30
 UNTERMINATED_PARAGRAPHS = 5
 # Chinese says in 15 characters what takes 30 in a Latin script (a character is about a word).
 MIN_CJK_CHARS = 15
+# A headline this short may be a phrase the story repeats in a sentence of its own.
+GLUED_HEADLINE_WORDS = 5
 
 _TERMINAL = re.compile(r"[.!?…。！？][\"'”“’‘»«)\]」』）]*(?:\s*»)?$")
 _BOILERPLATE = re.compile(
@@ -109,6 +112,27 @@ _EMBEDDED_POST = re.compile(
     r"[—–-]\s*[^—–\n]{0,80}\(@\w{1,30}\)\s*"
     r"(?:[A-Z][a-z]+\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+\.? \d{4})\W*$"
 )
+# Page furniture that no sentence of a story holds: a machine date-time stamp ("2030-01-17
+# 17:59:46", "24.11.30 14:33", "[11:48/08.12.2030]") or a clock time opening the line ("09:29
+# Mon Headline?"), cells joined by a bar, a headline glued to its teaser ("Star fringes!Fringes
+# are back", "Hollywood haircutsStars of film…": four lower-case letters, then a capital), a
+# contact label ("E-mail: desk (at) site").
+_DATE = r"\d{1,4}[-./]\d{1,2}[-./]\d{2,4}"
+_STAMP = re.compile(rf"{_DATE}[\sT,/]{{1,3}}\d{{1,2}}:\d{{2}}|\d{{1,2}}:\d{{2}}\s?/\s?{_DATE}")
+_LOWER = "a-ząćęłńóśźżа-яёα-ωάέήίόύώϊϋΐΰ"
+_UPPER = "A-ZĄĆĘŁŃÓŚŹŻА-ЯЁΑ-ΩΆΈΉΊΌΎΏ"
+_FURNITURE = re.compile(
+    rf"""{_STAMP.pattern}
+    |^\W*\d{{1,2}}:\d{{2}}\s
+    |\s\|\s
+    |\w[!?][{_UPPER}]
+    |[{_LOWER}]{{4}}[{_UPPER}][{_LOWER}]
+    |(?i:\b(?:e-?mail|факс|fax)\s?:)""",
+    re.VERBOSE,
+)
+# How a headline of another story, a promotion or a reader prompt ends when it stands alone
+# ("Send us your photos!", "Vaccine party: a good idea?"); a story's paragraph goes on.
+_CALLS = ("!", "?", "！", "？")
 _CREDIT = re.compile(r"©|\b(?:getty images|reuters|afp|ap photo|shutterstock)\b|/\s?ap\b", re.I)
 _OPENING = "“„«»‘‚\"'"
 _PAIRS = {"“": "”", "„": "“”", "«": "»", "»": "«", "‘": "’", "‚": "‘’", '"': '"', "'": "'"}
@@ -138,12 +162,14 @@ def make_briefing(
     *,
     max_chars: int = 600,
     language: str | None = None,
+    headline: str | None = None,
 ) -> list[str]:
     """Pick 3-5 verbatim sentences (fewer if the article has fewer usable ones), ≤ `max_chars`.
 
-    Every item is a substring of `"\\n".join(paragraphs)`.
+    Every item is a substring of `"\\n".join(paragraphs)`. `headline`, when given, tells page
+    chrome glued into a sentence (kicker, headline and date run together) from the story.
     """
-    return select_sentences(paragraphs, quotes, max_chars, language, DEFAULT_CONFIG)
+    return select_sentences(paragraphs, quotes, max_chars, language, DEFAULT_CONFIG, headline)
 
 
 def select_sentences(
@@ -152,6 +178,7 @@ def select_sentences(
     max_chars: int,
     language: str | None,
     config: BriefingConfig,
+    headline: str | None = None,
 ) -> list[str]:
     """`make_briefing` with every ingredient switchable (for the ablation in the benchmark)."""
     window = _window(paragraphs)
@@ -170,8 +197,18 @@ def select_sentences(
     bullets = _summary_bullets(window[:UNTERMINATED_PARAGRAPHS], language, config)
     seen: set[str] = set()
     usable = []
+    glued = _glued_headline(headline) if config.filters else None
+    notice = _notice(language) if config.filters else None
+    listed = _listings(window) if config.filters else set()
+    per_paragraph = Counter(s.paragraph for s in sentences)
     for s in sentences:  # a repeated sentence (headline echoed, caption) counts once
         whole = s.paragraph in bullets
+        if s.paragraph in listed or (glued is not None and glued(s.text)):
+            continue
+        if config.filters and per_paragraph[s.paragraph] == 1 and s.text.endswith(_CALLS):
+            continue  # a line to itself that exclaims or asks: a teaser, a prompt, a subhead
+        if notice is not None and len(s.text) < len(window[s.paragraph]) and notice(s.text):
+            continue  # a notice among others in one long paragraph (the cleaner saw it whole)
         if s.text not in seen and _usable(s, parts, function_words, max_chars, config, whole):
             usable.append(s)
             seen.add(s.text)
@@ -219,6 +256,40 @@ def _summary_bullets(
         and not has_cjk(p)
         and len(words_of(p)) >= config.unterminated_words
     }
+
+
+def _glued_headline(headline: str | None) -> Callable[[str], bool] | None:
+    """A test for a sentence that holds the headline and more: a section name, the headline
+    and a date run together with the story's first words ("Health Lipetsk starts an AIDS
+    month (photo) 25 November 16:27 Health The month…"), as pages without paragraph
+    markup print them. The story repeats its headline word for word only in such chrome."""
+    if not headline:
+        return None
+    key = " ".join(headline.split())
+    if word_count(key) < GLUED_HEADLINE_WORDS:
+        return None
+    return lambda text: key in " ".join(text.split()) and len(text) > len(key) + 1
+
+
+@cache
+def _notice(language: str | None) -> Callable[[str], bool] | None:
+    """A test for a sentence that is, by itself, one of the language's boilerplate lines
+    (data/languages/<code>/boilerplate.txt: "При использовании материалов ссылка на … обязательна",
+    "Wszelkie prawa zastrzeżone"). The cleaner drops such lines when they are a paragraph; a
+    site footer prints address, phone and notices as one. English's lists stay with the
+    cleaner: its copy keeps footers apart, and every sentence here costs time."""
+    own = language_info(language)
+    if own is None or own.code == BASE_LANGUAGE or not own.boilerplate:
+        return None
+    sources = [f"(?:{p})" for lang in (common(), own) for p in lang.boilerplate]
+    fullmatch = re.compile("|".join(sources), re.IGNORECASE).fullmatch
+    return lambda text: fullmatch(" ".join(text.split())) is not None
+
+
+def _listings(paragraphs: Sequence[str]) -> set[int]:
+    """Paragraphs that hold two or more machine date-time stamps: a feed of other stories'
+    headlines ("2030-01-17 18:00 Headline. 2030-01-17 17:59 Headline."), not the article."""
+    return {i for i, p in enumerate(paragraphs) if len(_STAMP.findall(p)) >= 2}
 
 
 def _window(paragraphs: Sequence[str]) -> Sequence[str]:
@@ -352,6 +423,8 @@ def _looks_like_a_sentence(
     if text.rstrip().endswith((":", "：")):
         return False  # the lead-in to a list or a quote, which it needs to make sense
     if _BOILERPLATE.search(text) or _CREDIT.search(text) or _byline().search(text):
+        return False
+    if _FURNITURE.search(text):
         return False
     if words and not any(t.lower() in words for t in tokens):
         return False  # no function word at all: a label, not a sentence

@@ -481,3 +481,76 @@ def test_a_bracketed_dateline_does_not_keep_the_lede_out() -> None:
         "寒流一波接著一波，想讓肌膚在乾燥的冷風吹襲下仍然保持水嫩，洗臉時的水溫是關鍵。",
     ]
     assert make_briefing(paragraphs, [], language="zh")[0] == paragraphs[0]
+
+
+STORY_RU = [
+    "Городской каток на набережной открылся в субботу утром и принял три тысячи человек.",
+    "Вход на лёд бесплатный, а прокат коньков стоит сто рублей в час.",
+    "Каток будет работать ежедневно с десяти утра до десяти вечера до конца февраля.",
+]
+
+
+def test_page_furniture_in_sentence_form_is_never_an_item() -> None:
+    furniture = [
+        "Лента 2030-12-12 14:01:10 В Мичуринске отремонтируют три моста до весны.",
+        "Доказана польза прогулок для здоровья [11:48/08.12.2030] Прогулки полезны всем.",
+        "09:29 Пн Сколько стоит городу новый каток на набережной?",
+        "Источник: сайт города Комментарии Другие новости | Интервью Каток открылся в субботу.",
+        "Najmodniejsze fryzury gwiazd!Fryzury w tym roku wracają do klasyki i prostoty.",
+        "Krótkie włosy gwiazd HollywoodGwiazdy kina tworzą najnowsze trendy w modzie.",
+        "E-mail: desk (at) city.test Ссылка на сайт при перепечатке материалов обязательна.",
+    ]
+    assert make_briefing(furniture + STORY_RU, [], language="ru") == STORY_RU
+
+
+def test_a_feed_of_dated_headlines_is_left_out_whole() -> None:
+    feed = (
+        "2030-12-12 14:01 В Мичуринске отремонтируют три моста до весны, сообщили в мэрии. "
+        "Работы на мостах начнутся в апреле и продлятся до поздней осени этого года. "
+        "2030-12-12 13:58 Школьники выиграли олимпиаду по физике и получили медали."
+    )
+    assert make_briefing([feed, *STORY_RU], [], language="ru") == STORY_RU
+    one_stamp = feed.split(" 2030-12-12 13:58")[0]  # a stamp in one sentence: that one goes
+    assert make_briefing([one_stamp, *STORY_RU], [], language="ru")[0].startswith("Работы")
+
+
+def test_a_sentence_holding_the_headline_and_more_is_chrome_glued_together() -> None:
+    headline = "Городской каток на набережной открылся в субботу"
+    glued = f"Спорт {headline} 12 декабря в 14:05 Спорт Каток принял три тысячи человек."
+    paragraphs = [glued, *STORY_RU[1:]]
+    assert glued not in make_briefing(paragraphs, [], language="ru", headline=headline)
+    assert glued in make_briefing(paragraphs, [], language="ru")  # without it: no telling
+
+
+def test_a_line_to_itself_that_exclaims_or_asks_is_not_an_item() -> None:
+    paragraphs = ["Wyślij nam zdjęcie, film lub artykuł!", "Ospa party – dobry pomysł czy nie?"]
+    story = [
+        "Nowy basen miejski przy ulicy Sportowej przyjął w sobotę pierwszych pływaków.",
+        "Hala ma osiem torów o długości 50 metrów oraz osobny brodzik dla dzieci.",
+        "Dyrektor ośrodka zapowiedział, że od marca ruszą bezpłatne lekcje pływania. Czy "
+        "wszyscy uczniowie z nich skorzystają?",
+    ]
+    briefing = make_briefing(paragraphs + story, [], language="pl")
+    assert briefing[:2] == story[:2]
+    assert not set(paragraphs) & set(briefing)
+
+
+def test_a_notice_among_a_footers_sentences_is_not_an_item() -> None:
+    footer = (
+        "Адрес редакции: улица Советская, дом один, город Тамбов, индекс 392000. "
+        "Вся информация, размещенная на данном веб-сайте, предназначена только для "
+        "персонального использования."
+    )
+    assert make_briefing([footer, *STORY_RU], [], language="ru") == STORY_RU
+
+
+def test_chinese_disclaimers_are_boilerplate() -> None:
+    from bot.article.clean import is_boilerplate
+
+    for line in (
+        "外汇网声明：外汇网转载上述内容，不表明证实其描述，仅供投资者参考。",
+        "本网站所刊载信息，不代表本社和本网观点。",
+        "刊用本网站稿件，务经书面授权。",
+    ):
+        assert is_boilerplate(line, "zh"), line
+    assert not is_boilerplate("市政府发言人表示，新线路将于下月开通。", "zh")
