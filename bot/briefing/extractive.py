@@ -115,21 +115,31 @@ _EMBEDDED_POST = re.compile(
 # Page furniture that no sentence of a story holds: a machine date-time stamp ("2030-01-17
 # 17:59:46", "24.11.30 14:33", "[11:48/08.12.2030]") or a clock time opening the line ("09:29
 # Mon Headline?"), cells joined by a bar, a headline glued to its teaser ("Star fringes!Fringes
-# are back", "Hollywood haircutsStars of film…": four lower-case letters, then a capital), a
+# are back", "Hollywood haircutsStars of film…": lower-case letters, then a capital), a
 # contact label ("E-mail: desk (at) site").
 _DATE = r"\d{1,4}[-./]\d{1,2}[-./]\d{2,4}"
-_STAMP = re.compile(rf"{_DATE}[\sT,/]{{1,3}}\d{{1,2}}:\d{{2}}|\d{{1,2}}:\d{{2}}\s?/\s?{_DATE}")
+_STAMP = re.compile(
+    rf"\d[-./]\d{{1,2}}[-./]\d{{2,4}}[\sT,/]{{1,3}}\d{{1,2}}:\d{{2}}|\d:\d{{2}}\s?/\s?{_DATE}"
+)
+_CLOCK_FIRST = re.compile(r"\W*\d{1,2}:\d{2}\s")
+_CONTACT = re.compile(r"\b(?:e-?mail|факс|fax)\s?:", re.IGNORECASE)
 _LOWER = "a-ząćęłńóśźżа-яёα-ωάέήίόύώϊϋΐΰ"
 _UPPER = "A-ZĄĆĘŁŃÓŚŹŻА-ЯЁΑ-ΩΆΈΉΊΌΎΏ"
-_FURNITURE = re.compile(
-    rf"""{_STAMP.pattern}
-    |^\W*\d{{1,2}}:\d{{2}}\s
-    |\s\|\s
-    |\w[!?][{_UPPER}]
-    |[{_LOWER}]{{4}}[{_UPPER}][{_LOWER}]
-    |(?i:\b(?:e-?mail|факс|fax)\s?:)""",
-    re.VERBOSE,
-)
+_GLUED = re.compile(rf"\w[!?][{_UPPER}]")
+# Six lower-case letters before the capital: brands glue shorter words (WhatsApp, BlackRock,
+# LinkedIn, PowerPoint); a teaser glued to its headline ends in a whole word ("Hollywood").
+_CAMEL = re.compile(rf"[{_LOWER}]{{6}}[{_UPPER}][{_LOWER}]")
+
+
+def _furniture(text: str) -> bool:
+    """One of the marks above (each regex behind a cheap test: this runs on every sentence)."""
+    if ":" in text and (_STAMP.search(text) or _CLOCK_FIRST.match(text) or _CONTACT.search(text)):
+        return True
+    if " | " in text or (("!" in text or "?" in text) and _GLUED.search(text)):
+        return True
+    return _CAMEL.search(text) is not None
+
+
 # How a headline of another story, a promotion or a reader prompt ends when it stands alone
 # ("Send us your photos!", "Vaccine party: a good idea?"); a story's paragraph goes on.
 _CALLS = ("!", "?", "！", "？")
@@ -424,7 +434,7 @@ def _looks_like_a_sentence(
         return False  # the lead-in to a list or a quote, which it needs to make sense
     if _BOILERPLATE.search(text) or _CREDIT.search(text) or _byline().search(text):
         return False
-    if _FURNITURE.search(text):
+    if _furniture(text):
         return False
     if words and not any(t.lower() in words for t in tokens):
         return False  # no function word at all: a label, not a sentence

@@ -554,3 +554,12 @@ def test_chinese_disclaimers_are_boilerplate() -> None:
     ):
         assert is_boilerplate(line, "zh"), line
     assert not is_boilerplate("市政府发言人表示，新线路将于下月开通。", "zh")
+
+
+def test_brand_names_that_glue_words_are_not_teasers() -> None:
+    story = [
+        "The council will answer residents on WhatsApp and LinkedIn from Monday, the mayor said.",
+        "BlackRock and DreamWorks were named among the sponsors of the harbour festival this year.",
+        "The festival programme will be published as a PowerPoint file on the city's website.",
+    ]
+    assert make_briefing(story, [], language="en") == story
