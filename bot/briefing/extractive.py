@@ -113,13 +113,14 @@ _EMBEDDED_POST = re.compile(
     r"(?:[A-Z][a-z]+\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+\.? \d{4})\W*$"
 )
 # Page furniture that no sentence of a story holds: a machine date-time stamp ("2030-01-17
-# 17:59:46", "24.11.30 14:33", "[11:48/08.12.2030]") or a clock time opening the line ("09:29
-# Mon Headline?"), cells joined by a bar, a headline glued to its teaser ("Star fringes!Fringes
-# are back", "Hollywood haircutsStars of film…": lower-case letters, then a capital), a
-# contact label ("E-mail: desk (at) site").
+# 17:59:46", "24.11.30 14:33", "[11:48/08.12.2030]", "25/03, 09:50") or a clock time opening
+# the line ("09:29 Mon Headline?"), cells joined by a bar, a headline glued to its teaser ("Star
+# fringes!Fringes are back", "Hollywood haircutsStars of film…": lower-case letters, then a
+# capital), a contact label ("E-mail: desk (at) site").
 _DATE = r"\d{1,4}[-./]\d{1,2}[-./]\d{2,4}"
 _STAMP = re.compile(
     rf"\d[-./]\d{{1,2}}[-./]\d{{2,4}}[\sT,/]{{1,3}}\d{{1,2}}:\d{{2}}|\d:\d{{2}}\s?/\s?{_DATE}"
+    r"|\d[./]\d{1,2},\s*\d{1,2}:\d{2}"  # "25/03, 09:50": day and month, then the time
 )
 _CLOCK_FIRST = re.compile(r"\W*\d{1,2}:\d{2}\s")
 _CONTACT = re.compile(r"\b(?:e-?mail|факс|fax)\s?:", re.IGNORECASE)
@@ -209,14 +210,11 @@ def select_sentences(
     usable = []
     glued = _glued_headline(headline) if config.filters else None
     notice = _notice(language) if config.filters else None
-    listed = _listings(window) if config.filters else set()
-    per_paragraph = Counter(s.paragraph for s in sentences)
+    listed = _not_story(window, sentences) if config.filters else set()
     for s in sentences:  # a repeated sentence (headline echoed, caption) counts once
         whole = s.paragraph in bullets
         if s.paragraph in listed or (glued is not None and glued(s.text)):
             continue
-        if config.filters and per_paragraph[s.paragraph] == 1 and s.text.endswith(_CALLS):
-            continue  # a line to itself that exclaims or asks: a teaser, a prompt, a subhead
         if notice is not None and len(s.text) < len(window[s.paragraph]) and notice(s.text):
             continue  # a notice among others in one long paragraph (the cleaner saw it whole)
         if s.text not in seen and _usable(s, parts, function_words, max_chars, config, whole):
@@ -296,10 +294,29 @@ def _notice(language: str | None) -> Callable[[str], bool] | None:
     return lambda text: fullmatch(" ".join(text.split())) is not None
 
 
-def _listings(paragraphs: Sequence[str]) -> set[int]:
-    """Paragraphs that hold two or more machine date-time stamps: a feed of other stories'
-    headlines ("2030-01-17 18:00 Headline. 2030-01-17 17:59 Headline."), not the article."""
-    return {i for i, p in enumerate(paragraphs) if len(_STAMP.findall(p)) >= 2}
+def _not_story(paragraphs: Sequence[str], sentences: list[_Sentence]) -> set[int]:
+    """Paragraphs none of whose sentences is the story's, whatever each looks like alone:
+    - a feed: two or more machine date-time stamps ("2030-01-17 18:00 Headline. 2030-01-17
+      17:59 Headline.");
+    - a teaser card: a headline glued to its teaser anywhere in it ("Star fringesSome women
+      are lucky with their hair. Others… more");
+    - a call: every sentence exclaims or asks ("Send us your photos! The best we publish!",
+      "Vaccine party: a good idea?") — a promotion, a prompt, another story's headline;
+    - a caption: one or two sentences, one of them a photo credit ("… (© photo: Archive)").
+    """
+    by_paragraph: dict[int, list[str]] = {}
+    for s in sentences:
+        by_paragraph.setdefault(s.paragraph, []).append(s.text)
+    out = set()
+    for i, texts in by_paragraph.items():
+        if (
+            all(t.endswith(_CALLS) for t in texts)
+            or (len(texts) <= 2 and any(_CREDIT.search(t) for t in texts))
+            or any(_GLUED.search(t) or _CAMEL.search(t) for t in texts)
+            or len(_STAMP.findall(paragraphs[i])) >= 2
+        ):
+            out.add(i)
+    return out
 
 
 def _window(paragraphs: Sequence[str]) -> Sequence[str]:

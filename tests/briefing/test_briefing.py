@@ -563,3 +563,26 @@ def test_brand_names_that_glue_words_are_not_teasers() -> None:
         "The festival programme will be published as a PowerPoint file on the city's website.",
     ]
     assert make_briefing(story, [], language="en") == story
+
+
+STORY_PL = [
+    "Nowy basen miejski przy ulicy Sportowej przyjął w sobotę pierwszych pływaków.",
+    "Hala ma osiem torów o długości 50 metrów oraz osobny brodzik dla dzieci.",
+    "Dyrektor ośrodka zapowiedział, że od marca ruszą bezpłatne lekcje pływania.",
+]
+
+
+def test_paragraphs_that_are_not_the_story_go_whole() -> None:
+    not_story = [
+        # a teaser card: one sentence glued to its headline, so the others go with it
+        "Najnowsze fryzury gwiazdSą kobiety, którym trafiają się wspaniałe uczesania. Są też "
+        "takie, po których spodziewać się można tylko najlepszego w tym sezonie.",
+        # a call: every sentence exclaims or asks
+        "Wyślij nam zdjęcie, film lub artykuł na nasz adres! Najciekawsze opublikujemy!",
+        # a caption with its credit
+        "Nowy basen w Lublinie od strony ulicy Sportowej w sobotnie popołudnie. (© fot. Archiwum)",
+        # a feed whose stamps read day and month only
+        "Gruźlica w regionie częstsza niż w kraju 25/03, 09:50 W marcu ruszy akcja informacyjna "
+        "dla mieszkańców. Szczepienia w szkołach 24/03, 18:10 Lekarze zachęcają rodziców.",
+    ]
+    assert make_briefing(not_story + STORY_PL, [], language="pl") == STORY_PL
