@@ -84,6 +84,8 @@ UNTERMINATED_PARAGRAPHS = 5
 MIN_CJK_CHARS = 15
 # A headline this short may be a phrase the story repeats in a sentence of its own.
 GLUED_HEADLINE_WORDS = 5
+# A caption and its credit, which the splitter may cut at an abbreviation ("(© fot. Archiwum)").
+CAPTION_SENTENCES = 3
 
 _TERMINAL = re.compile(r"[.!?…。！？][\"'”“’‘»«)\]」』）]*(?:\s*»)?$")
 _BOILERPLATE = re.compile(
@@ -302,7 +304,7 @@ def _not_story(paragraphs: Sequence[str], sentences: list[_Sentence]) -> set[int
       are lucky with their hair. Others… more");
     - a call: every sentence exclaims or asks ("Send us your photos! The best we publish!",
       "Vaccine party: a good idea?") — a promotion, a prompt, another story's headline;
-    - a caption: one or two sentences, one of them a photo credit ("… (© photo: Archive)").
+    - a caption: a few sentences, one of them a photo credit ("… (© photo: Archive)").
     """
     by_paragraph: dict[int, list[str]] = {}
     for s in sentences:
@@ -311,7 +313,7 @@ def _not_story(paragraphs: Sequence[str], sentences: list[_Sentence]) -> set[int
     for i, texts in by_paragraph.items():
         if (
             all(t.endswith(_CALLS) for t in texts)
-            or (len(texts) <= 2 and any(_CREDIT.search(t) for t in texts))
+            or (len(texts) <= CAPTION_SENTENCES and any(_CREDIT.search(t) for t in texts))
             or any(_GLUED.search(t) or _CAMEL.search(t) for t in texts)
             or len(_STAMP.findall(paragraphs[i])) >= 2
         ):
