@@ -39,6 +39,7 @@ from bot.models import Article, ErrorKind, TextSource
 from bot.text import guess_language, word_count
 from bot.text.languages import languages
 from bot.timelimit import time_limit
+from bot.wordcount import CJK
 
 if TYPE_CHECKING:  # lxml loads with trafilatura, inside extract_article
     from lxml.html import HtmlElement
@@ -49,6 +50,7 @@ MIN_ARTICLE_CHARS = 200  # shorter than the shortest news brief (characters: CJK
 # Russian and Polish dev pages such text was a disclaimer or a caption, the story elsewhere.
 SCANT_CHARS = 2 * MIN_ARTICLE_CHARS
 MENU_ITEM_CHARS = 25  # "Ouvidoria", "Galeria de Fotos": menu entries, not paragraphs
+CJK_MENU_ITEM_CHARS = 60  # a Chinese story's link title, without a sentence's final mark
 TEASER_WORDS = 120  # a paywall teaser is a standfirst and a paragraph or two
 GUESS_CHARS = 3000  # the language guess reads the opening paragraphs up to this many characters
 WALL_REST_WORDS = 100  # shorter pages are checked for walls; beside wall text, no article
@@ -89,6 +91,7 @@ def extract_article(
         # Metadata is ours (below); trafilatura's own costs ~25 % of the time for fields
         # we mostly read better from the markup, so it is called piecemeal and lazily.
         _drop_counters(tree)
+        sections = _comment_sections(tree)
         doc = bare_extraction(tree, url=url, include_comments=False, fast=not thorough)
         paragraphs = _paragraphs(_text_of(doc))
         if thorough:
@@ -109,6 +112,8 @@ def extract_article(
                 paragraphs = second
         # After the menu test: a layout table's empty rows are what tells its page is chrome.
         paragraphs = _unwrap_rows(paragraphs)
+        if sections:
+            paragraphs = _without_comments(tree, paragraphs, sections, url)
     except RecursionError as error:
         raise PipelineError(ErrorKind.EXTRACTION, say("article.not_html")) from error
     except Exception as error:
@@ -121,9 +126,39 @@ def extract_article(
         article = _article(tree, meta, paragraphs, url)
     except RecursionError as error:
         raise PipelineError(ErrorKind.EXTRACTION, say("article.not_html")) from error
+    if source is TextSource.PAGE and article.headline:
+        article.paragraphs = _from_headline(tree, article.headline, article.paragraphs)
     article.text_source = source
     article.amp_url = _absolute(meta.amp_url, url or article.url)
     return article
+
+
+def _from_headline(tree: HtmlElement, headline: str, paragraphs: list[str]) -> list[str]:
+    """Drop the opening paragraphs that the page prints before the article's headline, outside
+    its block: a sidebar column laid out first in the markup ("About this site: …"), which
+    extraction took for the article's start. A kicker or date line above the headline goes too;
+    a page that shows its headline only below most of its text (a list, a wrong heading) keeps
+    all: the text that follows must be the larger part, and the headline itself must not be
+    among the lines dropped (then the heading found is a later copy of it)."""
+    target = " ".join(headline.split())
+    heading = next(
+        (node for node in tree.iter("h1", "h2") if " ".join(node.text_content().split()) == target),
+        None,
+    )
+    if heading is None:
+        return paragraphs
+    # compared without whitespace: inline tags split the page's text nodes mid-sentence
+    before = "".join("".join(heading.xpath("preceding::text()")).split())
+    lead = 0
+    while lead < len(paragraphs) and "".join(paragraphs[lead].split()) in before:
+        lead += 1
+    if any(" ".join(p.split()) == target for p in paragraphs[:lead]):
+        return paragraphs  # the headline is printed above: this heading is a later copy
+    dropped = sum(map(len, paragraphs[:lead]))
+    kept = sum(map(len, paragraphs[lead:]))
+    if lead == 0 or kept < max(MIN_ARTICLE_CHARS, 2 * dropped):
+        return paragraphs
+    return paragraphs[lead:]
 
 
 # A comment counter inside a paragraph ("<a class="comments_count">0</a>В Москве…"): a link
@@ -139,6 +174,72 @@ _COUNTERS = (
 def _drop_counters(tree: HtmlElement) -> None:
     for node in tree.xpath(_COUNTERS):
         node.drop_tree()  # keeps the text after it
+
+
+# Readers' comments, named in the markup in the site's language: trafilatura knows the English
+# "comment"; Polish "komentarze"/"opinie" (a reader's "opinia"), German "Kommentare", Spanish
+# and Portuguese "comentarios", Dutch "reacties", Greek "sxolia", Russian "otzyvy", Chinese
+# "pinglun". A reader's post is no sentence of the article: left in, it became briefing items.
+# "opinion" (an op-ed section) and "commentary" are articles, and are not matched.
+_COMMENTS = (
+    "//*[re:test(concat(@id, ' ', @class),"
+    " 'comment(?!ary)|kommentar|komentar|coment[aá]rio|opini[aei]|reacties|sxolia|otzyv|pinglun"
+    "|disqus', 'i')]"
+)
+_VISIBLE_TEXT = ".//text()[not(ancestor::script or ancestor::style)]"
+_XPATH_REGEX = {"re": "http://exslt.org/regular-expressions"}
+
+
+def _without_comments(
+    tree: HtmlElement, paragraphs: list[str], sections: list[HtmlElement], url: str | None
+) -> list[str]:
+    """Readers' comments out of the text. When they were most of it (extraction took the
+    comment list for the article), the page is extracted once more without them: removing
+    them up front instead would change which block trafilatura picks on pages it got right."""
+    from trafilatura import bare_extraction
+
+    body = tree.find("body")
+    page = _squeezed(body if body is not None else tree)
+    kept = _not_comments(paragraphs, sections, page)
+    if sum(map(len, kept)) * 2 >= sum(map(len, paragraphs)):
+        return kept
+    for node in sections:
+        node.drop_tree()
+    retry = bare_extraction(tree, url=url, include_comments=False, fast=False)
+    return _unwrap_rows(_paragraphs(_text_of(retry)))
+
+
+def _comment_sections(tree: HtmlElement) -> list[HtmlElement]:
+    """The page's readers' comment sections. A block that holds the article itself (its h1,
+    an <article>, articleBody) is none, whatever its class says (WordPress: "has-comments")."""
+    found = []
+    for node in tree.xpath(_COMMENTS, namespaces=_XPATH_REGEX):
+        if node.tag in ("html", "body", "head") or any(n in found for n in node.iterancestors()):
+            continue
+        if node.xpath(".//h1 | .//article | .//*[@itemprop='articleBody']"):
+            continue
+        found.append(node)
+    return found
+
+
+def _squeezed(node: HtmlElement) -> str:
+    """A block's visible text without whitespace (scripts and styles left out), for lookups."""
+    return "".join("".join(node.xpath(_VISIBLE_TEXT)).split())
+
+
+def _not_comments(paragraphs: list[str], sections: list[HtmlElement], page: str) -> list[str]:
+    """The paragraphs that are not a reader's comment: found in a comment section and nowhere
+    else on the page (a comment widget may repeat the article's own lines: those stay)."""
+    if not sections:
+        return paragraphs
+    comments = "\n".join(map(_squeezed, sections))
+    kept = []
+    for paragraph in paragraphs:
+        key = "".join(paragraph.split())
+        if key and key in comments and page.count(key) <= comments.count(key):
+            continue
+        kept.append(paragraph)
+    return kept
 
 
 def _article_text(
@@ -376,6 +477,8 @@ def _unwrap_rows(paragraphs: list[str]) -> list[str]:
 # A table row as trafilatura prints it: "| cell | cell |" ("\|" is a bar inside a cell).
 _CELL_BAR = re.compile(r"(?<!\\)\|")
 _LETTER = re.compile(r"[^\W\d_]")
+# What a line of prose ends with: a sentence's final mark, or a closing quote or bracket.
+_ENDS_PROSE = tuple('.!?…。！？;:：」』”"»)）')
 
 
 def _table_row(line: str) -> str:
@@ -391,8 +494,19 @@ def _table_row(line: str) -> str:
     return filled[0].replace("\\|", "|") if filled else ""
 
 
+def _menu_line(paragraph: str) -> bool:
+    """A menu entry or a link to another story. In Latin, Cyrillic or Greek one is short; a
+    Chinese link title runs to 30-50 characters (each character a word), so there it is a
+    line that ends no sentence: prose in Chinese ends with 。！？ or a closing quote."""
+    if len(paragraph) < MENU_ITEM_CHARS:
+        return True
+    if len(paragraph) >= CJK_MENU_ITEM_CHARS or 2 * len(CJK.findall(paragraph)) <= len(paragraph):
+        return False
+    return not paragraph.rstrip().endswith(_ENDS_PROSE)
+
+
 def _short_share(paragraphs: list[str]) -> float:
-    return sum(len(p) < MENU_ITEM_CHARS for p in paragraphs) / max(len(paragraphs), 1)
+    return sum(map(_menu_line, paragraphs)) / max(len(paragraphs), 1)
 
 
 def _menu_like(paragraphs: list[str]) -> bool:

@@ -54,6 +54,9 @@ BODY = [
         "Lee también: La feria del libro vuelve a la plaza",
         "Suscríbete a nuestro boletín y recibe las noticias cada mañana.",
         "Todos los derechos reservados.",
+        # A link to another story with its date stamp (Greek, Chinese)
+        "Εκδήλωση για τη σεξουαλική υγεία στη Θεσσαλονίκη (08/12 - 19:30)",
+        "- ． 台北書展／漫畫家簽名會大排長龍 粉絲.. (01/12 11:06)",
     ],
 )
 def test_boilerplate_lines_are_dropped(line):
@@ -195,3 +198,19 @@ def test_live_blog_labels_are_furniture(line: str) -> None:
 )
 def test_live_blog_words_inside_sentences_are_kept(sentence: str) -> None:
     assert not is_boilerplate(sentence, "en")
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "西米布丁未标注 北京某某配餐有限公司 菌落总数cfu/g(≤1500/2000)",
+        "老母鸡金盈 北京某某肉食加工厂 致病菌(不得检出/检出金黄色葡萄球菌)",
+        "Ciastka owsiane, Piekarnia Zdrój, bakterie z grupy coli (≤10/240)",
+    ],
+)
+def test_a_table_row_with_a_slash_in_brackets_is_no_photo_credit(row):
+    """The credit pattern ("… (Sam Rivers/Pool via AP)") needs names around its slash: a row
+    of a food-safety table ends in "(limit/measured)" and is the story's own data."""
+    assert not is_boilerplate(row, "zh")
+    kept, _ = clean_paragraphs([*BODY, row])
+    assert kept == [*BODY, row]

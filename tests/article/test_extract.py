@@ -504,3 +504,116 @@ def test_a_menu_is_not_traded_for_a_short_legal_footer(monkeypatch):
     assert calls == [True, False]
     assert any(p.startswith("苦等近两周的数据显示") for p in article.paragraphs)
     assert not any("许可证" in p for p in article.paragraphs)
+
+
+def test_a_chinese_portal_page_of_link_titles_is_a_menu(monkeypatch):
+    """Chinese link titles run to 30-50 characters but end no sentence: a fast-path text made
+    of them is a menu, and the fallbacks get their run (the short-line test alone missed it)."""
+    titles = [f"第{n}屆市議會選舉 候選人掃街拜票爭取支持 選民關心交通與房價問題" for n in range(30)]
+    menu = "\n".join(titles + STORY_ZH.split("\n"))
+    calls = _fake_extraction(monkeypatch, menu, f"{STORY_ZH}\n{STORY_ZH}")
+    article = extract_article(ARTICLE.format(head=""))
+    assert calls == [True, False]
+    assert article.paragraphs[0].startswith("苦等近两周的数据显示")
+
+
+def test_chinese_prose_is_not_taken_for_a_menu(monkeypatch):
+    from bot.article.extract import _menu_like
+
+    prose = [line for line in STORY_ZH.split("\n") for _ in range(4)]
+    assert not _menu_like(prose)
+    calls = _fake_extraction(monkeypatch, "\n".join(prose), "")
+    extract_article(ARTICLE.format(head=""))
+    assert calls == [True]
+
+
+SIDEBAR_FIRST = """<html><head><title>Tramwaj na Ruczaj pojedzie w maju | Serwis Miejski</title>
+</head><body>
+<div id="left"><div id="mission"><h2>Misja</h2>
+<p>Serwis Miejski to nie jest zwykły <strong>katalog stron</strong>. To miejsce, gdzie możesz
+nie tylko <strong>wypromować swoją stronę</strong>, ale także zainteresować internautów.</p>
+<p>Jeśli chcesz przybliżyć innym swoje sprawy, <a href="/dodaj">dodaj artykuł</a>.</p>
+</div></div>
+<div id="center"><h1 class="title">Tramwaj na Ruczaj pojedzie w maju</h1>
+<p>Pierwszy tramwaj na nowej trasie na Ruczaj pojedzie w maju, a nie w marcu, jak zapowiadano
+wcześniej, poinformował we wtorek zarząd transportu miejskiego.</p>
+<p>Opóźnienie wynika z kłopotów z dostawą sieci trakcyjnej. Wykonawca zapewnia, że prace przy
+torowisku są już na ukończeniu i że odbiory techniczne rozpoczną się w kwietniu.</p>
+<p>Mieszkańcy osiedla od lat czekają na tramwaj. Dziś do centrum dojeżdżają autobusami, które
+w godzinach szczytu stoją w korkach na ulicy Kapelanka nawet pół godziny.</p>
+<p>Nowa trasa ma długość trzech kilometrów i sześć przystanków. Tramwaje będą kursować co
+siedem minut, a wieczorem i w weekendy co kwadrans, zapowiada przewoźnik.</p>
+</div></body></html>"""
+
+
+def test_a_sidebar_printed_before_the_headline_is_not_the_article():
+    article = extract_article(SIDEBAR_FIRST)
+    assert article.headline == "Tramwaj na Ruczaj pojedzie w maju"
+    assert article.paragraphs[0].startswith("Pierwszy tramwaj na nowej trasie")
+    assert not any("katalog stron" in p or "dodaj artykuł" in p for p in article.paragraphs)
+
+
+def test_text_above_a_later_copy_of_the_headline_is_kept():
+    """The page prints its headline as a plain line, the story under it, and only then an
+    <h2> repeating the headline (a "more on this" box): that heading is a later copy, and the
+    story above it stays, as the headline line itself is among the lines above it."""
+    from trafilatura.utils import load_html
+
+    from bot.article.extract import _from_headline
+
+    headline = "Tramwaj na Ruczaj pojedzie w maju"
+    lede = "Pierwszy tramwaj na Ruczaj pojedzie w maju, poinformował zarząd transportu."
+    box = "Czytaj także: " + "inne wiadomości z miasta, remonty i objazdy. " * 6
+    html = (
+        f'<html><body><p class="title">{headline}</p><p>{lede}</p>'
+        f'<div class="more"><h2>{headline}</h2><p>{box}</p></div></body></html>'
+    )
+    paragraphs = [headline, lede, box]
+    assert _from_headline(load_html(html), headline, paragraphs) == paragraphs
+
+
+COMMENTED = """<html><head><title>Ceny wody wzrosną od lutego</title></head><body>
+<div class="page"><div class="article"><h1>Ceny wody wzrosną od lutego</h1>
+<p>Od lutego mieszkańcy zapłacą za metr sześcienny wody o 40 groszy więcej, zdecydowali w
+czwartek radni. Podwyżkę uzasadniono kosztami modernizacji oczyszczalni ścieków.</p>
+<p>Prezes wodociągów powiedział, że bez podwyżki spółka nie spłaci kredytu zaciągniętego na
+budowę nowych kolektorów. Przeciw głosowało pięciu radnych opozycji.</p>
+<p>Nowa taryfa ma obowiązywać przez dwa lata. Po tym czasie rada ponownie oceni koszty
+działania spółki i zdecyduje, czy ceny mogą spaść.</p></div>
+<div id="stgOpinie"><span class="opHd">Opinie (312)</span>
+<div class="opOpinia"><div class="opHd">~<span>Mieszkaniec</span> [2030-01-09 16:23]</div>
+<div class="opTresc"><p>Skoro radni tylko podnoszą ceny, to co im zależy? Niech sami płacą
+takie rachunki za wodę przez jeden rok.</p></div></div>
+<div class="opOpinia"><div class="opHd">~<span>Ala</span> [2030-01-09 17:02]</div>
+<div class="opTresc"><p>Obecnie rachunek za wodę to połowa mojego czynszu, a i tak nikt nie
+pyta mieszkańców o zdanie w tej sprawie.</p></div></div>
+</div></div></body></html>"""
+
+
+def test_readers_comments_named_in_polish_are_not_the_article():
+    from bot.runtime.analysis import analyse_html
+
+    article = clean_article(extract_article(COMMENTED))
+    assert article.paragraphs[0].startswith("Od lutego mieszkańcy zapłacą")
+    assert not any("radni tylko" in p or "mojego czynszu" in p for p in article.paragraphs)
+    items = analyse_html("woda.html", COMMENTED.encode(), None).to_json()["briefing"]
+    assert items and not any("radni tylko" in i or "czynszu" in i for i in items)
+
+
+def test_a_wrapper_named_for_comments_that_holds_the_article_is_kept():
+    html = COMMENTED.replace('<div class="page">', '<div class="page has-comments">')
+    article = extract_article(html)
+    assert article.paragraphs[0].startswith("Od lutego mieszkańcy zapłacą")
+
+
+def test_a_comment_widget_repeating_the_article_keeps_the_article_line():
+    """A comment box that quotes the article's first lines ("you are commenting on …") does
+    not make them comments: a line the page also prints outside the comments stays."""
+    quoted = COMMENTED.replace(
+        '<span class="opHd">Opinie (312)</span>',
+        '<p class="opCytat">Od lutego mieszkańcy zapłacą za metr sześcienny wody o 40 groszy '
+        "więcej, zdecydowali w czwartek radni. Podwyżkę uzasadniono kosztami modernizacji "
+        "oczyszczalni ścieków.</p>",
+    )
+    article = extract_article(quoted)
+    assert article.paragraphs[0].startswith("Od lutego mieszkańcy zapłacą")
