@@ -164,6 +164,22 @@ def _is_headline_repeat(key: str, headline_key: str) -> bool:
     return kicker != key and kicker.endswith(" ") and 1 <= len(kicker.split()) <= 2
 
 
+# Where a page title joins the headline to its section and site: "… травмы. - Новости дня - РБК".
+_TITLE_SEPARATOR = re.compile(r"\s(?:-|–|—|\||::|»)\s")
+HEADLINE_HEAD_WORDS = 4  # a shorter head ("Sport - …") may be a line of the story
+
+
+def _headline_heads(headline: str) -> frozenset[str]:
+    """The keys of the headline cut before each separator: when the headline kept its site
+    and section suffix, the story's own copy of it is one of these. Every cut is tried, as
+    the headline itself may hold a dash ("один погиб, 21 - получил травмы")."""
+    return frozenset(
+        key
+        for match in _TITLE_SEPARATOR.finditer(headline)
+        if word_count(key := _key(headline[: match.start()])) >= HEADLINE_HEAD_WORDS
+    )
+
+
 def _looks_like_title(paragraph: str) -> bool:
     text = _squash(paragraph)
     return 0 < word_count(text) <= 25 and not text.endswith((":", ",", "。", "：", "，"))
@@ -177,6 +193,7 @@ def clean_paragraphs(
 ) -> tuple[list[str], str | None]:
     """Return (kept paragraphs, byline); a "By X, Agency" line becomes the byline if none."""
     headline_key = _key(headline) if headline else ""
+    heads = _headline_heads(headline) if headline else frozenset()
     if not headline_key and paragraphs and _looks_like_title(paragraphs[0]):
         first_key = _key(paragraphs[0])  # plain text: the first line is usually the headline
     else:
@@ -188,8 +205,10 @@ def clean_paragraphs(
         if not text:
             continue
         key = _key(text)
-        if _is_headline_repeat(key, headline_key) or (
-            index > 0 and _is_headline_repeat(key, first_key)
+        if (
+            _is_headline_repeat(key, headline_key)
+            or key in heads
+            or (index > 0 and _is_headline_repeat(key, first_key))
         ):
             continue
         if in_list and text.startswith(("- ", "• ", "* ")):

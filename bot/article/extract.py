@@ -133,6 +133,14 @@ def extract_article(
     return article
 
 
+# The text a reader sees above a node: no head (its <title>), scripts (JSON-LD repeats the
+# lede), styles or noscript copies.
+_PRINTED_BEFORE = (
+    "preceding::text()[not(ancestor::head or ancestor::script or ancestor::style"
+    " or ancestor::noscript or ancestor::template)]"
+)
+
+
 def _from_headline(tree: HtmlElement, headline: str, paragraphs: list[str]) -> list[str]:
     """Drop the opening paragraphs that the page prints before the article's headline, outside
     its block: a sidebar column laid out first in the markup ("About this site: …"), which
@@ -148,7 +156,7 @@ def _from_headline(tree: HtmlElement, headline: str, paragraphs: list[str]) -> l
     if heading is None:
         return paragraphs
     # compared without whitespace: inline tags split the page's text nodes mid-sentence
-    before = "".join("".join(heading.xpath("preceding::text()")).split())
+    before = "".join("".join(heading.xpath(_PRINTED_BEFORE)).split())
     lead = 0
     while lead < len(paragraphs) and "".join(paragraphs[lead].split()) in before:
         lead += 1

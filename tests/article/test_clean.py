@@ -57,6 +57,9 @@ BODY = [
         # A link to another story with its date stamp (Greek, Chinese)
         "Εκδήλωση για τη σεξουαλική υγεία στη Θεσσαλονίκη (08/12 - 19:30)",
         "- ． 台北書展／漫畫家簽名會大排長龍 粉絲.. (01/12 11:06)",
+        # Russian: a follow prompt
+        "Читайте новости Example.ru в социальных сетях и .",
+        "Следите за нами в Telegram",
     ],
 )
 def test_boilerplate_lines_are_dropped(line):
@@ -214,3 +217,17 @@ def test_a_table_row_with_a_slash_in_brackets_is_no_photo_credit(row):
     assert not is_boilerplate(row, "zh")
     kept, _ = clean_paragraphs([*BODY, row])
     assert kept == [*BODY, row]
+
+
+def test_the_headline_without_its_site_suffix_is_a_repeat():
+    """The headline kept its section and site ("… - Новости дня - Пример"); the story's copy
+    of it has none, and goes. The headline's own dash ("21 - получили") is no cut point that
+    would make a line of the story a "repeat": a head needs four words."""
+    headline = "Автобус перевернулся на трассе: 21 - получили травмы. - Новости дня - Пример"
+    story = [
+        "Автобус перевернулся на трассе: 21 - получили травмы.",
+        "Автобус перевернулся на трассе у села Белочи из-за гололедицы, сообщила полиция.",
+        "Новости дня",
+    ]
+    kept, _ = clean_paragraphs(story, headline, None, "ru")
+    assert kept == story[1:]

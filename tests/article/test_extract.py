@@ -553,6 +553,22 @@ def test_a_sidebar_printed_before_the_headline_is_not_the_article():
     assert not any("katalog stron" in p or "dodaj artykuł" in p for p in article.paragraphs)
 
 
+def test_a_lede_that_scripts_repeat_above_the_headline_stays():
+    """JSON-LD in the head, or a script in a sticky header, repeats the lede before the <h1>:
+    only text a reader sees above the headline counts as printed before it."""
+    lede = (
+        "Pierwszy tramwaj na nowej trasie na Ruczaj pojedzie w maju, a nie w marcu, jak "
+        "zapowiadano wcześniej, poinformował we wtorek zarząd transportu miejskiego."
+    )
+    script = f'<script type="application/ld+json">{{"description": "{lede}"}}</script>'
+    html = SIDEBAR_FIRST.replace("</head>", f"{script}</head>").replace(
+        '<div id="center">', f'<div id="center"><script>var teaser = "{lede}";</script>'
+    )
+    html = html.replace(html[html.index('<div id="left">') : html.index('<div id="center">')], "")
+    article = extract_article(html)
+    assert article.paragraphs[0].startswith("Pierwszy tramwaj na nowej trasie")
+
+
 def test_text_above_a_later_copy_of_the_headline_is_kept():
     """The page prints its headline as a plain line, the story under it, and only then an
     <h2> repeating the headline (a "more on this" box): that heading is a later copy, and the
