@@ -28,6 +28,7 @@ from typing import Final
 
 from bot.storage.archive_fts import IndexEntry, IndexQuery
 from bot.storage.database import Database, Row, Statement
+from bot.storage.postgres import PostgresDatabase
 
 CONFIG: Final = "newsdesk"  # the text search configuration made by migration 5
 _MAX_QUERY_TERMS: Final = 16
@@ -181,6 +182,11 @@ class PostgresTextIndex:
         # (guild_id, article_id) backwards, testing each vector, and stops at the bound — the
         # GIN index would hand it every match of the word in the server first. Only the
         # candidates are ranked (ts_rank), only the page gets snippets.
+        # The server is `= ANY(array of one)`, not `=`, and the order is (guild_id, article_id):
+        # an equality with a constant would let the planner drop guild_id from the order, and
+        # then walk the article_id index of the whole archive backwards, testing every
+        # server's newest vectors (it did, on a small archive); `= ANY` still narrows the GIN
+        # index and the key, and only the key gives that order.
         sql = f"""
             WITH candidates AS MATERIALIZED (
                 SELECT i.article_id, i.document, s.id, s.jump_url, s.channel_id,
@@ -190,8 +196,8 @@ class PostgresTextIndex:
                     WHERE s.article_id = i.article_id AND {" AND ".join(where)}
                     ORDER BY s.shared_at DESC, s.id DESC LIMIT 1
                 ) s
-                WHERE i.guild_id = ? AND i.document @@ ({tsquery})
-                ORDER BY i.article_id DESC
+                WHERE i.guild_id = ANY(?::bigint[]) AND i.document @@ ({tsquery})
+                ORDER BY i.guild_id DESC, i.article_id DESC
                 LIMIT ?
             ),
             page AS (
@@ -214,7 +220,7 @@ class PostgresTextIndex:
         """
         return sql, [
             *filters,
-            query.guild_id,
+            [query.guild_id],
             *params,  # @@
             max(1, query.candidates),
             *params,  # ts_rank
@@ -227,6 +233,8 @@ class PostgresTextIndex:
         if statement is None:
             return []
         sql, params = statement
+        if isinstance(db, PostgresDatabase):  # planned for this query's words (see there)
+            return await db.fetch_all_planned(sql, params)
         return await db.fetch_all(sql, params, heavy=True)
 
 
