@@ -158,8 +158,7 @@ def cli(root: Path) -> str:
     """`newsdesk brief --json PAGES…` as one process against one process running a Python loop
     of `trafilatura.extract(page_bytes)` over the same files: start-up, imports and reading the
     files included on both sides (both from compiled bytecode), interleaved (order alternated),
-    medians of ROUNDS (wall and
-    CPU time; CPU is what a shared machine disturbs least)."""
+    medians of ROUNDS (wall and CPU time; CPU is what a shared machine disturbs least)."""
     corpora = {
         "extraction-zyte": sorted((root / "extraction-zyte" / "html").glob("*.html")),
         "metadata": sorted((root / "metadata" / "html").glob("*.html")),
