@@ -279,10 +279,10 @@ def _date(
     from trafilatura.settings import set_date_params
 
     _lean_dateparser()
-    if not declared:
-        _warm_dateparser()
     token = _DATE_LANGUAGES.set(date_languages(language))
     try:
+        if not declared:
+            _warm_dateparser()  # builds the parser for this page's languages, not all of them
         with time_limit(DATE_SEARCH_SECONDS):
             return iso_date(find_date(tree, url=url, **set_date_params(EXTENSIVE_DATES)))
     except Exception:  # a date is never worth failing the article for (nor a search past budget)
