@@ -264,7 +264,28 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+async def server_cpu(db: object) -> float:
+    """Seconds of CPU the PostgreSQL backends serving this database have used (they run on
+    this machine: /proc); 0 where that cannot be read."""
+    if not isinstance(db, PostgresDatabase):
+        return 0.0
+    pids = await db.fetch_all(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()", heavy=True
+    )
+    total = 0
+    for (pid,) in pids:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / _TICKS
+
+
 async def measure(target: Path | str, servers: list[int], rounds: int, old: int) -> dict:
+    """Per class: p50/p95 of the wall time of a search, and the median CPU it used — this
+    process's (SQLite's reader threads included) plus, on PostgreSQL, the server backends'."""
     db = await open_database(target)
     archive = Archive(db)
     index = SQLiteFTS5Index()
@@ -272,15 +293,22 @@ async def measure(target: Path | str, servers: list[int], rounds: int, old: int)
     try:
         per_round: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in CLASSES}
         hits: dict[str, list[int]] = {label: [] for label, _ in CLASSES}
+        cpu: dict[str, list[float]] = {label: [] for label, _ in CLASSES}
         for round_ in range(rounds + 1):  # round 0 warms the page cache and the statements
             times: dict[str, list[float]] = {label: [] for label, _ in CLASSES}
             for guild in servers:
                 for label, text in CLASSES:  # interleaved: drift favours no class
+                    server_before = await server_cpu(db)
+                    cpu_before = time.process_time()
                     started = time.perf_counter()
                     found = await archive.search(
                         guild, text, channel_ids=visible_channels(guild), limit=10
                     )
                     times[label].append((time.perf_counter() - started) * 1000)
+                    used = time.process_time() - cpu_before
+                    used += await server_cpu(db) - server_before
+                    if round_:
+                        cpu[label].append(used * 1000)
                     hits[label].append(len(found))
             if round_ == 0:
                 times = {label: [] for label, _ in CLASSES}
@@ -293,6 +321,8 @@ async def measure(target: Path | str, servers: list[int], rounds: int, old: int)
                 "p50": statistics.median(v[0] for v in values),
                 "p95": statistics.median(v[1] for v in values),
                 "hits": statistics.mean(hits[label]),
+                # /proc counts in ticks (10 ms): a mean over many searches, not a median
+                "cpu": statistics.mean(cpu[label]),
             }
         if old and db.dialect == "sqlite":
             for label, text in CLASSES:
@@ -379,7 +409,7 @@ def table(results: dict[tuple[int, str], dict], old: bool) -> str:
         row = [f"{size:,}", backend]
         for label, _ in CLASSES:
             cell = cells[label]
-            text = f"{cell['p50']:.1f} / {cell['p95']:.1f}"
+            text = f"{cell['p50']:.1f} / {cell['p95']:.1f} ({cell['cpu']:.1f} CPU)"
             if old and "old p50" in cell:
                 text += f" (old {cell['old p50']:,.0f})"
             row.append(text)
@@ -389,7 +419,11 @@ def table(results: dict[tuple[int, str], dict], old: bool) -> str:
         for label, _ in CLASSES
         for (size, _b), cells in [max(results.items())]
     )
-    lines.append(f"\nms, p50 / p95 (median of rounds). Hits per search at the largest size: {hits}")
+    lines.append(
+        "\nms, p50 / p95 (median of rounds) and, in brackets, the mean CPU of a search (this "
+        "process's plus, on PostgreSQL, the server's). Hits per search at the largest size: "
+        f"{hits}"
+    )
     return "\n".join(lines)
 
 

@@ -46,6 +46,9 @@ if TYPE_CHECKING:  # lxml loads with trafilatura, inside extract_article
 
 MAX_PAGE_BYTES = 10_000_000  # pages in the wild are < 3 MB; beyond this lxml alone takes seconds
 MIN_ARTICLE_CHARS = 200  # shorter than the shortest news brief (characters: CJK has no spaces)
+# Less than this on the fast path, and trafilatura's fallbacks look again: on the Chinese,
+# Russian and Polish dev pages such text was a disclaimer or a caption, the story elsewhere.
+SCANT_CHARS = 2 * MIN_ARTICLE_CHARS
 MENU_ITEM_CHARS = 25  # "Ouvidoria", "Galeria de Fotos": menu entries, not paragraphs
 TEASER_WORDS = 120  # a paywall teaser is a standfirst and a paragraph or two
 GUESS_CHARS = 3000  # the language guess reads the opening paragraphs up to this many characters
@@ -59,8 +62,14 @@ _PAYWALL_HINT = re.compile(
 )
 
 
-def extract_article(html: str | bytes, url: str | None = None) -> Article:
-    """Extract the article body and metadata; raise `PipelineError` when there is no article."""
+def extract_article(
+    html: str | bytes, url: str | None = None, *, thorough: bool = False
+) -> Article:
+    """Extract the article body and metadata; raise `PipelineError` when there is no article.
+
+    `thorough` runs trafilatura's fallbacks (readability, jusText) from the start: for a page
+    whose fast-path text gave nothing to brief (it was a sidebar or a list of other stories).
+    """
     size = len(html)
     if size > MAX_PAGE_BYTES:
         raise PipelineError(ErrorKind.TOO_LARGE, say("article.too_large", size=size / 1_000_000))
@@ -81,15 +90,26 @@ def extract_article(html: str | bytes, url: str | None = None) -> Article:
         # Metadata is ours (below); trafilatura's own costs ~25 % of the time for fields
         # we mostly read better from the markup, so it is called piecemeal and lazily.
         _drop_counters(tree)
-        doc = bare_extraction(tree, url=url, include_comments=False, fast=True)
+        doc = bare_extraction(tree, url=url, include_comments=False, fast=not thorough)
         paragraphs = _paragraphs(_text_of(doc))
-        if _menu_like(paragraphs):
+        if thorough:
+            pass  # the fallbacks have had their say
+        elif _menu_like(paragraphs):
             # The fast path grabbed a navigation menu: run trafilatura's fallbacks (readability,
             # jusText) once. Rare (1 of 181 zyte pages, 10 of 423 metadata pages).
             retry = bare_extraction(tree, url=url, include_comments=False, fast=False)
             second = _paragraphs(_text_of(retry))
-            if second and _short_share(second) < _short_share(paragraphs):
+            if _better_than_menu(second, paragraphs):
                 paragraphs = second
+        elif _scant(paragraphs):
+            # Too little for an article, none of it wall text: the fast path may have taken
+            # a disclaimer or a caption for the article; the fallbacks see the page once more.
+            retry = bare_extraction(tree, url=url, include_comments=False, fast=False)
+            second = _paragraphs(_text_of(retry))
+            if sum(map(len, second)) > sum(map(len, paragraphs)):
+                paragraphs = second
+        # After the menu test: a layout table's empty rows are what tells its page is chrome.
+        paragraphs = _unwrap_rows(paragraphs)
     except RecursionError as error:
         raise PipelineError(ErrorKind.EXTRACTION, say("article.not_html")) from error
     except Exception as error:
@@ -379,6 +399,29 @@ def _paragraphs(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").split("\n") if line.strip()]
 
 
+def _unwrap_rows(paragraphs: list[str]) -> list[str]:
+    lines = (_table_row(p) for p in paragraphs)
+    return [line for line in lines if line]
+
+
+# A table row as trafilatura prints it: "| cell | cell |" ("\|" is a bar inside a cell).
+_CELL_BAR = re.compile(r"(?<!\\)\|")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _table_row(line: str) -> str:
+    """A row of a layout table with one filled cell is that cell's text; a row of empty cells
+    is nothing. Old sites (and some still) lay a whole article out in table cells; printed
+    with its bars, the story's first sentence would start with "|" and never be briefed."""
+    if not (line.startswith("|") and line.endswith("|")):
+        return line
+    cells = [cell.strip() for cell in _CELL_BAR.split(line[1:-1])]
+    filled = [cell for cell in cells if cell]
+    if len(filled) > 1:
+        return line  # a real table: its columns belong together
+    return filled[0].replace("\\|", "|") if filled else ""
+
+
 def _short_share(paragraphs: list[str]) -> float:
     return sum(len(p) < MENU_ITEM_CHARS for p in paragraphs) / max(len(paragraphs), 1)
 
@@ -386,6 +429,23 @@ def _short_share(paragraphs: list[str]) -> float:
 def _menu_like(paragraphs: list[str]) -> bool:
     """Mostly one- or two-word lines: a site menu, not an article."""
     return len(paragraphs) >= 15 and _short_share(paragraphs) > 0.6
+
+
+def _prose_chars(paragraphs: list[str]) -> int:
+    """Characters in lines long enough to be prose (a rule of dashes is not)."""
+    return sum(len(p) for p in paragraphs if len(p) >= MENU_ITEM_CHARS and _LETTER.search(p))
+
+
+def _better_than_menu(second: list[str], first: list[str]) -> bool:
+    """The fallbacks' text beats a menu-like first pass when it is less of a menu and holds
+    prose enough for an article: a portal's story among its menu lines is not to be traded for
+    the site's legal footer (a Chinese page: a few lines of licence numbers)."""
+    return _short_share(second) < _short_share(first) and _prose_chars(second) >= MIN_ARTICLE_CHARS
+
+
+def _scant(paragraphs: list[str]) -> bool:
+    """Under two short paragraphs, and none of it wall text (a wall keeps its answer)."""
+    return sum(map(len, paragraphs)) < SCANT_CHARS and not wall_lines(paragraphs)
 
 
 def _teaser(meta: PageMeta, tree: HtmlElement) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import repeat
@@ -25,6 +25,7 @@ from operator import itemgetter, mul
 from bot.models import Quote
 from bot.text import (
     BASE_LANGUAGE,
+    common,
     has_cjk,
     language_info,
     languages,
@@ -81,6 +82,10 @@ MIN_CHARS = 30
 UNTERMINATED_PARAGRAPHS = 5
 # Chinese says in 15 characters what takes 30 in a Latin script (a character is about a word).
 MIN_CJK_CHARS = 15
+# A headline this short may be a phrase the story repeats in a sentence of its own.
+GLUED_HEADLINE_WORDS = 5
+# A caption and its credit, which the splitter may cut at an abbreviation ("(© fot. Archiwum)").
+CAPTION_SENTENCES = 3
 
 _TERMINAL = re.compile(r"[.!?…。！？][\"'”“’‘»«)\]」』）]*(?:\s*»)?$")
 _BOILERPLATE = re.compile(
@@ -109,6 +114,38 @@ _EMBEDDED_POST = re.compile(
     r"[—–-]\s*[^—–\n]{0,80}\(@\w{1,30}\)\s*"
     r"(?:[A-Z][a-z]+\.? \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+\.? \d{4})\W*$"
 )
+# Page furniture that no sentence of a story holds: a machine date-time stamp ("2030-01-17
+# 17:59:46", "24.11.30 14:33", "[11:48/08.12.2030]", "25/03, 09:50") or a clock time opening
+# the line ("09:29 Mon Headline?"), cells joined by a bar, a headline glued to its teaser ("Star
+# fringes!Fringes are back", "Hollywood haircutsStars of film…": lower-case letters, then a
+# capital), a contact label ("E-mail: desk (at) site").
+_DATE = r"\d{1,4}[-./]\d{1,2}[-./]\d{2,4}"
+_STAMP = re.compile(
+    rf"\d[-./]\d{{1,2}}[-./]\d{{2,4}}[\sT,/]{{1,3}}\d{{1,2}}:\d{{2}}|\d:\d{{2}}\s?/\s?{_DATE}"
+    r"|\d[./]\d{1,2},\s*\d{1,2}:\d{2}"  # "25/03, 09:50": day and month, then the time
+)
+_CLOCK_FIRST = re.compile(r"\W*\d{1,2}:\d{2}\s")
+_CONTACT = re.compile(r"\b(?:e-?mail|факс|fax)\s?:", re.IGNORECASE)
+_LOWER = "a-ząćęłńóśźżа-яёα-ωάέήίόύώϊϋΐΰ"
+_UPPER = "A-ZĄĆĘŁŃÓŚŹŻА-ЯЁΑ-ΩΆΈΉΊΌΎΏ"
+_GLUED = re.compile(rf"\w[!?][{_UPPER}]")
+# Six lower-case letters before the capital: brands glue shorter words (WhatsApp, BlackRock,
+# LinkedIn, PowerPoint); a teaser glued to its headline ends in a whole word ("Hollywood").
+_CAMEL = re.compile(rf"[{_LOWER}]{{6}}[{_UPPER}][{_LOWER}]")
+
+
+def _furniture(text: str) -> bool:
+    """One of the marks above (each regex behind a cheap test: this runs on every sentence)."""
+    if ":" in text and (_STAMP.search(text) or _CLOCK_FIRST.match(text) or _CONTACT.search(text)):
+        return True
+    if " | " in text or (("!" in text or "?" in text) and _GLUED.search(text)):
+        return True
+    return _CAMEL.search(text) is not None
+
+
+# How a headline of another story, a promotion or a reader prompt ends when it stands alone
+# ("Send us your photos!", "Vaccine party: a good idea?"); a story's paragraph goes on.
+_CALLS = ("!", "?", "！", "？")
 _CREDIT = re.compile(r"©|\b(?:getty images|reuters|afp|ap photo|shutterstock)\b|/\s?ap\b", re.I)
 # What `_CREDIT` needs in an ASCII text (where lower() is exactly its case folding): checked
 # first with `in`, since scanning a sentence with the pattern costs ~6 µs and nearly every
@@ -129,7 +166,7 @@ _PAIRS = {"“": "”", "„": "“”", "«": "»", "»": "«", "‘": "’", "
 _MARK = re.compile("[“”„«»‘’‚\"']")
 # After a closing single mark whose opener is missing: an attribution ("' she said", "' he told").
 _LOST_OPENER_TAIL = re.compile(r"\s+[a-z]")
-_LEADING = _OPENING + "([—–- \u00a0\u202f"
+_LEADING = _OPENING + "([【〔「『—–- \u00a0\u202f"
 # More capitalised words than this share makes a line a heading or title; long lines may carry
 # more names (and German capitalises every noun).
 TITLE_CASE_SHARE = (0.6, 0.75)  # (under 10 words, 10 words and more)
@@ -153,12 +190,14 @@ def make_briefing(
     *,
     max_chars: int = 600,
     language: str | None = None,
+    headline: str | None = None,
 ) -> list[str]:
     """Pick 3-5 verbatim sentences (fewer if the article has fewer usable ones), ≤ `max_chars`.
 
-    Every item is a substring of `"\\n".join(paragraphs)`.
+    Every item is a substring of `"\\n".join(paragraphs)`. `headline`, when given, tells page
+    chrome glued into a sentence (kicker, headline and date run together) from the story.
     """
-    return select_sentences(paragraphs, quotes, max_chars, language, DEFAULT_CONFIG)
+    return select_sentences(paragraphs, quotes, max_chars, language, DEFAULT_CONFIG, headline)
 
 
 def select_sentences(
@@ -167,9 +206,11 @@ def select_sentences(
     max_chars: int,
     language: str | None,
     config: BriefingConfig,
+    headline: str | None = None,
 ) -> list[str]:
     """`make_briefing` with every ingredient switchable (for the ablation in the benchmark)."""
-    sentences = _split(paragraphs[:BRIEFING_PARAGRAPHS], language)
+    window = _window(paragraphs)
+    sentences = _split(window, language)
     if not sentences:
         return []
     if config.coherent:
@@ -181,11 +222,18 @@ def select_sentences(
     # Dutch… have none here, and without this every one of their sentences would be a "label".
     function_words = words if _lists_fit(sentences, words) else frozenset()
     parts = _quote_parts(quotes)
-    bullets = _summary_bullets(paragraphs[:UNTERMINATED_PARAGRAPHS], language, config)
+    bullets = _summary_bullets(window[:UNTERMINATED_PARAGRAPHS], language, config)
     seen: set[str] = set()
     usable = []
+    glued = _glued_headline(headline) if config.filters else None
+    notice = _notice(language) if config.filters else None
+    listed = _not_story(window, sentences) if config.filters else set()
     for s in sentences:  # a repeated sentence (headline echoed, caption) counts once
         whole = s.paragraph in bullets
+        if s.paragraph in listed or (glued is not None and glued(s.text)):
+            continue
+        if notice is not None and len(s.text) < len(window[s.paragraph]) and notice(s.text):
+            continue  # a notice among others in one long paragraph (the cleaner saw it whole)
         if s.text not in seen and _usable(s, parts, function_words, max_chars, config, whole):
             usable.append(s)
             seen.add(s.text)
@@ -233,6 +281,67 @@ def _summary_bullets(
         and not has_cjk(p)
         and len(words_of(p)) >= config.unterminated_words
     }
+
+
+def _glued_headline(headline: str | None) -> Callable[[str], bool] | None:
+    """A test for a sentence that holds the headline and more: a section name, the headline
+    and a date run together with the story's first words ("Health Lipetsk starts an AIDS
+    month (photo) 25 November 16:27 Health The month…"), as pages without paragraph
+    markup print them. The story repeats its headline word for word only in such chrome."""
+    if not headline:
+        return None
+    key = " ".join(headline.split())
+    if word_count(key) < GLUED_HEADLINE_WORDS:
+        return None
+    return lambda text: key in " ".join(text.split()) and len(text) > len(key) + 1
+
+
+@cache
+def _notice(language: str | None) -> Callable[[str], bool] | None:
+    """A test for a sentence that is, by itself, one of the language's boilerplate lines
+    (data/languages/<code>/boilerplate.txt: "При использовании материалов ссылка на … обязательна",
+    "Wszelkie prawa zastrzeżone"). The cleaner drops such lines when they are a paragraph; a
+    site footer prints address, phone and notices as one. English's lists stay with the
+    cleaner: its copy keeps footers apart, and every sentence here costs time."""
+    own = language_info(language)
+    if own is None or own.code == BASE_LANGUAGE or not own.boilerplate:
+        return None
+    sources = [f"(?:{p})" for lang in (common(), own) for p in lang.boilerplate]
+    fullmatch = re.compile("|".join(sources), re.IGNORECASE).fullmatch
+    return lambda text: fullmatch(" ".join(text.split())) is not None
+
+
+def _not_story(paragraphs: Sequence[str], sentences: list[_Sentence]) -> set[int]:
+    """Paragraphs none of whose sentences is the story's, whatever each looks like alone:
+    - a feed: two or more machine date-time stamps ("2030-01-17 18:00 Headline. 2030-01-17
+      17:59 Headline.");
+    - a teaser card: a headline glued to its teaser anywhere in it ("Star fringesSome women
+      are lucky with their hair. Others… more");
+    - a call: every sentence exclaims or asks ("Send us your photos! The best we publish!",
+      "Vaccine party: a good idea?") — a promotion, a prompt, another story's headline;
+    - a caption: a few sentences, one of them a photo credit ("… (© photo: Archive)").
+    """
+    by_paragraph: dict[int, list[str]] = {}
+    for s in sentences:
+        by_paragraph.setdefault(s.paragraph, []).append(s.text)
+    out = set()
+    for i, texts in by_paragraph.items():
+        if (
+            all(t.endswith(_CALLS) for t in texts)
+            or (len(texts) <= CAPTION_SENTENCES and any(_CREDIT.search(t) for t in texts))
+            or any(_GLUED.search(t) or _CAMEL.search(t) for t in texts)
+            or len(_STAMP.findall(paragraphs[i])) >= 2
+        ):
+            out.add(i)
+    return out
+
+
+def _window(paragraphs: Sequence[str]) -> Sequence[str]:
+    """The `BRIEFING_PARAGRAPHS` paragraphs from the first that can hold a sentence: a portal
+    prints its menus as hundreds of one-word lines above the story (200 on one Chinese page),
+    which would otherwise use up the window before the article begins."""
+    start = next((i for i, p in enumerate(paragraphs) if len(p) >= MIN_CJK_CHARS), 0)
+    return paragraphs[start : start + BRIEFING_PARAGRAPHS]
 
 
 def _lists_fit(sentences: list[_Sentence], words: frozenset[str]) -> bool:
@@ -285,9 +394,14 @@ def _quote_spans(
     n = len(paragraph)
     spans: list[tuple[int, int]] = []
     start = 0 if open_quote is not None else -1
+    # "»Home »News »Business": several » and never a «: arrows of a breadcrumb, not quotes
+    # (left open, one would mark the whole article after it as quoted).
+    arrows = "«" not in paragraph and paragraph.count("»") > 1
     for match in _MARK.finditer(paragraph):
         i = match.start()
         ch = paragraph[i]
+        if arrows and ch == "»":
+            continue
         prev = paragraph[i - 1] if i else " "
         nxt = paragraph[i + 1] if i + 1 < n else " "
         if open_quote is not None:
@@ -360,6 +474,8 @@ def _looks_like_a_sentence(
     if text.rstrip().endswith((":", "：")):
         return False  # the lead-in to a list or a quote, which it needs to make sense
     if _BOILERPLATE.search(text) or _credit(text) or _byline().search(text):
+        return False
+    if _furniture(text):
         return False
     if words and words.isdisjoint(map(str.lower, tokens)):
         return False  # no function word at all: a label, not a sentence

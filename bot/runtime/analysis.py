@@ -16,7 +16,7 @@ from bot.article.plaintext import text_article
 from bot.briefing.extractive import make_briefing
 from bot.errors import NoArticle, PipelineError
 from bot.messages import say
-from bot.models import Article, Briefing, ErrorKind, Failure
+from bot.models import Article, Briefing, ErrorKind, Failure, TextSource
 from bot.quotes.finder import extract_quotes
 from bot.text import load_language_model
 
@@ -58,8 +58,24 @@ def analyse_page(
     except PipelineError as error:
         return PageAnalysis(Briefing.failed(source, error.failure, url))
     briefing = _brief(source, article, options, headline_apart=True)
+    if briefing.ok and not briefing.briefing and article.text_source == TextSource.PAGE:
+        briefing = _thorough(source, html, url, options) or briefing
     stub = briefing.word_count < AMP_STUB_WORDS
     return PageAnalysis(briefing, article.amp_url if stub or not briefing.ok else None)
+
+
+def _thorough(
+    source: str, html: str | bytes, url: str | None, options: AnalysisOptions
+) -> Briefing | None:
+    """The page once more with trafilatura's fallbacks, when the fast path's text held no
+    sentence to brief: that text was a sidebar, a feed of other stories' headlines or a promo
+    box (on the dev pages, the fallbacks then found the story on 3 of 4 such pages)."""
+    try:
+        article = clean_article(extract_article(html, url, thorough=True))
+    except PipelineError:
+        return None
+    briefing = _brief(source, article, options, headline_apart=True)
+    return briefing if briefing.briefing else None
 
 
 def analyse_text(
@@ -106,6 +122,7 @@ def _brief(
         quotes,
         max_chars=options.briefing_max_chars,
         language=article.language,
+        headline=article.headline,
     )
     return Briefing.from_article(source, article, quotes, bullets)
 

@@ -19,7 +19,14 @@ from datetime import datetime
 
 from bot.clock import Clock, from_timestamp, timestamp, utc_now
 from bot.models import Briefing, Quote
-from bot.storage.archive_fts import IndexEntry, IndexQuery, fts_query, index_for, query_chunks
+from bot.storage.archive_fts import (
+    SEARCH_CANDIDATES,
+    IndexEntry,
+    IndexQuery,
+    fts_query,
+    index_for,
+    query_chunks,
+)
 from bot.storage.cache import canonical_url
 from bot.storage.database import Database, Statement, Transaction
 from bot.storage.limits import StorageLimits
@@ -204,12 +211,14 @@ class Archive:
         channel_ids: Collection[int] | None = None,
         since: datetime | None = None,
         limit: int = 10,
+        candidates: int = SEARCH_CANDIDATES,
     ) -> list[SearchHit]:
         """Articles shared in this guild matching every word of `query`, best bm25 first.
 
         `channel_ids` is the set of channels the member can see (None: no filter; empty: no
         results). Each article appears once, linked to its newest visible share; equal ranks
-        put the more recently shared article first.
+        put the more recently shared article first. When more than `candidates` articles match
+        and are visible, only the newest `candidates` of them are ranked (`IndexQuery`).
         """
         if limit <= 0 or (channel_ids is not None and not channel_ids):
             return []
@@ -223,6 +232,7 @@ class Archive:
                 channel_ids=None if channel_ids is None else sorted({int(c) for c in channel_ids}),
                 since=None if since is None else timestamp(since),
                 limit=limit,
+                candidates=candidates,
             ),
         )
         return [

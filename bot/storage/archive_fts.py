@@ -30,6 +30,9 @@ from bot.storage.database import Database, Row, Statement
 
 _MAX_QUERY_TERMS: Final = 16
 _WORD: Final = re.compile(r"[^\W_]+")
+# The most matches a search ranks: a word in more of the server's visible articles than this
+# is ranked among its newest this many (see IndexQuery.candidates).
+SEARCH_CANDIDATES: Final = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +47,23 @@ class IndexEntry:
 
 @dataclass(frozen=True, slots=True)
 class IndexQuery:
-    """A search within one server: `channel_ids` None means every channel."""
+    """A search within one server: `channel_ids` None means every channel.
+
+    `candidates` bounds the work of a common word: of the articles that match and have a share
+    the member may see (in the channels and the window given), only the newest `candidates`
+    (highest article id: the order articles were first archived in) are ranked. When fewer
+    match, every match is ranked and the results are exactly those of an unbounded search.
+    Why newest: a word in most of a server's articles ("said", "the") ranks them by little
+    more than how often they repeat it, and a newsroom wants the recent ones; ranking all of
+    them made the cost follow the server's size (issue 16).
+    """
 
     guild_id: int
     text: str
     channel_ids: list[int] | None
     since: float | None
     limit: int
+    candidates: int = SEARCH_CANDIDATES
 
 
 class ArchiveIndex(Protocol):
@@ -303,11 +316,18 @@ class _Candidate:
 def _candidates(
     query: IndexQuery, match: str, wanted: list[Phrase], counted: list[tuple[str, str]]
 ) -> tuple[str, list[object]]:
-    """One statement (one snapshot): the server's matches in its scope rows, their newest
-    visible share and tokens, and the statistics bm25 needs — FTS5's totals, the article
-    counts of the query's words, and for each phrase that is not one whole word its kept count
-    or, when none is kept, a count in archive_fts (with the index's generation, to keep it)."""
-    where = ["s.guild_id = ?"]
+    """One statement (one snapshot): the server's newest matches (at most `query.candidates`)
+    that have a share the member may see, each with its newest visible share and its tokens,
+    and the statistics bm25 needs — FTS5's totals, the article counts of the query's words,
+    and for each phrase that is not one whole word its kept count or, when none is kept, a
+    count in archive_fts (with the index's generation, to keep it).
+
+    The server's scope rows are walked newest article first (FTS5 reads its rowids in
+    descending order, inside the server's range) and each match's newest visible share is
+    looked up by (article_id, guild_id); the walk stops at the bound. The bound counts only
+    matches with a visible share, so hidden channels never use up the budget and a member
+    still gets every visible match of a rarer word."""
+    where = ["s.article_id = m.rowid & 4294967295", "s.guild_id = ?"]
     filters: list[object] = [query.guild_id]
     if query.channel_ids is not None:
         where.append("s.channel_id IN (SELECT value FROM json_each(?))")
@@ -323,32 +343,35 @@ def _candidates(
     )
     sql = f"""
         WITH matched AS MATERIALIZED (
-            SELECT rowid & 4294967295 AS article_id FROM archive_scope
-            WHERE archive_scope MATCH ?
-              AND rowid BETWEEN {_SLOT} << 32 AND ({_SLOT} << 32) | 4294967295
-        ),
-        visible AS (
-            SELECT s.article_id, s.id, s.shared_at, s.jump_url, s.channel_id, s.message_id,
-                   ROW_NUMBER() OVER (
-                       PARTITION BY s.article_id ORDER BY s.shared_at DESC, s.id DESC
-                   ) AS n
-            FROM matched m JOIN archive_shares s ON s.article_id = m.article_id
-            WHERE {" AND ".join(where)}
+            SELECT article_id, share_id FROM (
+                SELECT m.rowid & 4294967295 AS article_id,
+                       (SELECT s.id FROM archive_shares s WHERE {" AND ".join(where)}
+                        ORDER BY s.shared_at DESC, s.id DESC LIMIT 1) AS share_id
+                FROM archive_scope m
+                WHERE archive_scope MATCH ?
+                  AND m.rowid BETWEEN {_SLOT} << 32 AND ({_SLOT} << 32) | 4294967295
+                ORDER BY m.rowid DESC
+                LIMIT -1  -- unbounded; keeps SQLite from copying the lookup into the WHERE
+            )
+            WHERE share_id IS NOT NULL
+            LIMIT ?
         )
-        SELECT v.article_id, v.id, v.shared_at, v.jump_url, v.channel_id, v.message_id,
+        SELECT m.article_id, s.id, s.shared_at, s.jump_url, s.channel_id, s.message_id,
                t.length, t.headline, t.briefing, t.quotes, t.speakers,
                (SELECT block FROM archive_fts_data WHERE id = 1),
                (SELECT json_group_object(term, articles) FROM archive_terms
                 WHERE term IN (SELECT value FROM json_each(?))),
                (SELECT generation FROM archive_index_state){counts}
-        FROM visible v JOIN archive_tokens t ON t.article_id = v.article_id
-        WHERE v.n = 1
+        FROM matched m
+        JOIN archive_shares s ON s.id = m.share_id
+        JOIN archive_tokens t ON t.article_id = m.article_id
     """
     params: list[object] = [
+        *filters,
         match,
         query.guild_id,
         query.guild_id,
-        *filters,
+        max(1, query.candidates),
         json.dumps(terms, ensure_ascii=False),
         *(value for phrase, pattern in counted for value in (pattern, pattern, phrase)),
     ]
@@ -455,6 +478,7 @@ def index_for(dialect: str) -> ArchiveIndex:
 
 
 __all__ = [
+    "SEARCH_CANDIDATES",
     "ArchiveIndex",
     "IndexEntry",
     "IndexQuery",

@@ -28,6 +28,7 @@ from typing import Final
 
 from bot.storage.archive_fts import IndexEntry, IndexQuery
 from bot.storage.database import Database, Row, Statement
+from bot.storage.postgres import PostgresDatabase
 
 CONFIG: Final = "newsdesk"  # the text search configuration made by migration 5
 _MAX_QUERY_TERMS: Final = 16
@@ -173,30 +174,38 @@ class PostgresTextIndex:
             filters.append(query.since)
         # The tsquery is written out where it is used (not read from a CTE), so the planner
         # sees a value it can hand to the (guild_id, document) index together with the server.
-        # The plan's shape is fixed, not left to estimates: the server's matches first
-        # (MATERIALIZED: from its own index entries), then each match's newest visible share
-        # by the (article_id, guild_id) index. Left to itself the planner guesses one share
-        # for the member's channels (it cannot know a channel belongs to one server), walks
-        # every visible share of the server and tests its vector — ~600 vectors read at a
-        # million briefings for a word the server holds 50 times.
+        # The candidates: the server's matches, newest article first, each with its newest
+        # visible share (by the (article_id, guild_id) index: a LATERAL lookup, so the planner
+        # never walks the server's shares guessing how many the member's channels hold), at
+        # most `query.candidates` of them. For a rare word the planner reads the matches from
+        # the GIN index and sorts them; for a common one it walks the server's primary key
+        # (guild_id, article_id) backwards, testing each vector, and stops at the bound — the
+        # GIN index would hand it every match of the word in the server first. Only the
+        # candidates are ranked (ts_rank), only the page gets snippets.
+        # The server is `= ANY(array of one)`, not `=`, and the order is (guild_id, article_id):
+        # an equality with a constant would let the planner drop guild_id from the order, and
+        # then walk the article_id index of the whole archive backwards, testing every
+        # server's newest vectors (it did, on a small archive); `= ANY` still narrows the GIN
+        # index and the key, and only the key gives that order.
         sql = f"""
-            WITH matched AS MATERIALIZED (
-                SELECT i.article_id,
-                       ts_rank({_WEIGHTS}, i.document, {tsquery}, {_LOG_LENGTH}) AS score
-                FROM archive_search i
-                WHERE i.guild_id = ? AND i.document @@ ({tsquery})
-            ),
-            visible AS (
-                SELECT s.article_id, s.id, s.jump_url, s.channel_id, s.message_id, s.shared_at,
-                       m.score
-                FROM matched m CROSS JOIN LATERAL (
+            WITH candidates AS MATERIALIZED (
+                SELECT i.article_id, i.document, s.id, s.jump_url, s.channel_id,
+                       s.message_id, s.shared_at
+                FROM archive_search i CROSS JOIN LATERAL (
                     SELECT * FROM archive_shares s
-                    WHERE s.article_id = m.article_id AND {" AND ".join(where)}
+                    WHERE s.article_id = i.article_id AND {" AND ".join(where)}
                     ORDER BY s.shared_at DESC, s.id DESC LIMIT 1
                 ) s
+                WHERE i.guild_id = ANY(?::bigint[]) AND i.document @@ ({tsquery})
+                ORDER BY i.guild_id DESC, i.article_id DESC
+                LIMIT ?
             ),
             page AS (
-                SELECT * FROM visible ORDER BY score DESC, shared_at DESC, id DESC LIMIT ?
+                SELECT c.article_id, c.id, c.jump_url, c.channel_id, c.message_id,
+                       c.shared_at,
+                       ts_rank({_WEIGHTS}, c.document, {tsquery}, {_LOG_LENGTH}) AS score
+                FROM candidates c
+                ORDER BY score DESC, c.shared_at DESC, c.id DESC LIMIT ?
             )
             SELECT a.headline, a.site, a.published, a.url, p.jump_url, p.channel_id,
                    p.message_id, p.shared_at,
@@ -210,10 +219,11 @@ class PostgresTextIndex:
             ORDER BY p.score DESC, p.shared_at DESC, p.id DESC
         """
         return sql, [
-            *params,  # ts_rank
-            query.guild_id,
-            *params,  # @@
             *filters,
+            [query.guild_id],
+            *params,  # @@
+            max(1, query.candidates),
+            *params,  # ts_rank
             query.limit,
             *params,  # ts_headline
         ]
@@ -223,6 +233,8 @@ class PostgresTextIndex:
         if statement is None:
             return []
         sql, params = statement
+        if isinstance(db, PostgresDatabase):  # planned for this query's words (see there)
+            return await db.fetch_all_planned(sql, params)
         return await db.fetch_all(sql, params, heavy=True)
 
 

@@ -177,6 +177,23 @@ class PostgresDatabase(Database):
                 records = await connection.fetch(numbered(sql), *params)
         return [tuple(record) for record in records]
 
+    async def fetch_all_planned(self, sql: str, params: Params = ()) -> list[Row]:
+        """A heavy read that PostgreSQL plans for these very parameters, every time.
+
+        Why: a statement from asyncpg's cache is planned for its parameters only for its first
+        five runs; after that PostgreSQL may keep one generic plan, made without the values.
+        For an archive search that plan cannot tell a word in most of the server's articles
+        from a rare one, and one shape is slow for the other (`archive_tsvector.py`). A
+        statement prepared for this call alone (one more round trip) is always planned with
+        its values (plan_cache_mode's default, `auto`, plans the first runs that way).
+        """
+        self._check_open()
+        async with self._heavy, self._acquire() as connection:
+            with _translated():
+                statement = await connection.prepare(numbered(sql))
+                records = await statement.fetch(*params)
+        return [tuple(record) for record in records]
+
     # -- closing ---------------------------------------------------------------------------
 
     async def close(self) -> None:

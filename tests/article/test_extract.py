@@ -474,3 +474,60 @@ def test_dateparser_tries_the_article_language_and_english_only() -> None:
     finally:
         _DATE_LANGUAGES.reset(token)
     assert htmldate.extractors.get_external_parser().languages == dateparser_languages()
+
+
+def test_a_layout_table_page_loses_its_bars_and_empty_rows():
+    article = extract_article(page("gangtie-chuxi.html"))
+    assert not [p for p in article.paragraphs if p.startswith("|") or p.endswith("|")]
+    story = next(p for p in article.paragraphs if p.startswith("港島鐵路公司表示"))
+    assert story.endswith("請留意站內廣播。")
+
+
+def test_a_real_table_keeps_its_columns_together():
+    from bot.article.extract import _table_row
+
+    assert _table_row("| Ward | Votes |") == "| Ward | Votes |"
+    assert _table_row("|  | The council met on Monday. |  |") == "The council met on Monday."
+    assert _table_row("| Home \\| News |  |") == "Home | News"
+    assert _table_row("|  |  |") == ""
+
+
+def _fake_extraction(monkeypatch, fast_text: str, full_text: str) -> list[bool]:
+    import trafilatura
+
+    calls: list[bool] = []
+
+    def fake(tree, url=None, include_comments=True, fast=False, **kwargs):
+        calls.append(fast)
+        return SimpleNamespace(text=fast_text if fast else full_text)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", fake)
+    return calls
+
+
+STORY_ZH = "\n".join(
+    [
+        "苦等近两周的数据显示，这种新药的疗效与安慰剂没有太大区别，投资者纷纷卖出该公司股票。",
+        "昨日该公司股票复牌，巨量卖盘直接将股价封死在跌停板上，盘中挂单近一亿股。",
+        "一位证券业人士预测，该股在未来几个交易日内仍将面临较大的下跌压力。",
+        "公司董事会表示，将在下周公布新药研发的详细数据，并召开投资者说明会。",
+    ]
+)
+
+
+def test_a_disclaimer_taken_for_the_article_sends_the_page_to_the_fallbacks(monkeypatch):
+    disclaimer = "（责任编辑：关婧）\n本网声明：资讯来源于合作媒体，仅供参考，不构成投资建议。"
+    calls = _fake_extraction(monkeypatch, disclaimer, STORY_ZH)
+    article = extract_article(ARTICLE.format(head=""))
+    assert calls == [True, False]
+    assert article.paragraphs[0].startswith("苦等近两周的数据显示")
+
+
+def test_a_menu_is_not_traded_for_a_short_legal_footer(monkeypatch):
+    menu = "\n".join(["首页", ">>", "外汇", ">>", "正文"] * 4 + STORY_ZH.split("\n"))
+    footer = "法律声明\n《电子公告服务许可证》编号：闽通信 [2030]1 号\nCopyright © 2030 外汇网"
+    calls = _fake_extraction(monkeypatch, menu, footer)
+    article = extract_article(ARTICLE.format(head=""))
+    assert calls == [True, False]
+    assert any(p.startswith("苦等近两周的数据显示") for p in article.paragraphs)
+    assert not any("许可证" in p for p in article.paragraphs)

@@ -471,3 +471,141 @@ def test_the_credit_shortcut_agrees_with_the_credit_pattern() -> None:
     ]
     for line in lines:
         assert _credit(line) == (_CREDIT.search(line) is not None), line
+
+
+def test_a_portal_menu_of_one_word_lines_does_not_use_up_the_window() -> None:
+    menu = ["首頁", "財經", "港聞", "國際", "體育", "直播"] * 40  # 240 menu lines above the story
+    story = [
+        "寒流一波接著一波，口罩圍巾都出籠了，市民紛紛添衣保暖。",
+        "專科醫師建議，洗臉時的水溫不宜太高，以免破壞皮膚表面的皮脂。",
+        "除了避免用熱水，洗臉的次數和選擇適當的護膚產品，也很重要。",
+    ]
+    briefing = make_briefing(menu + story, [], language="zh")
+    assert briefing == story
+
+
+def test_breadcrumb_arrows_are_not_a_quote_left_open() -> None:
+    paragraphs = [
+        "»港島電台新聞主頁 »網上財經頻道",
+        "港島鐵路公司表示，列車服務於本月二十二日除夕晚將通宵行駛，方便市民外出。",
+        "港島鐵路公司亦會在年初二煙花匯演當晚加強服務，班次將加密至每三分鐘一班。",
+    ]
+    assert make_briefing(paragraphs, [], language="zh") == paragraphs[1:]
+    german = [
+        "»Wir schließen die Brücke im Juli«, sagte die Bürgermeisterin am Montag im Rathaus.",
+        "Der Stadtrat hatte die Sperrung der Brücke für den Autoverkehr schon im Mai beschlossen.",
+    ]
+    assert make_briefing(german, [], language="de") == german[1:]  # »…« is still a quote
+
+
+def test_a_bracketed_dateline_does_not_keep_the_lede_out() -> None:
+    paragraphs = [
+        "【本台2030年1月11日訊】寒冷的天氣裡相對溼度降低，空氣比較乾燥，皮膚可能會變乾。",
+        "寒流一波接著一波，想讓肌膚在乾燥的冷風吹襲下仍然保持水嫩，洗臉時的水溫是關鍵。",
+    ]
+    assert make_briefing(paragraphs, [], language="zh")[0] == paragraphs[0]
+
+
+STORY_RU = [
+    "Городской каток на набережной открылся в субботу утром и принял три тысячи человек.",
+    "Вход на лёд бесплатный, а прокат коньков стоит сто рублей в час.",
+    "Каток будет работать ежедневно с десяти утра до десяти вечера до конца февраля.",
+]
+
+
+def test_page_furniture_in_sentence_form_is_never_an_item() -> None:
+    furniture = [
+        "Лента 2030-12-12 14:01:10 В Мичуринске отремонтируют три моста до весны.",
+        "Доказана польза прогулок для здоровья [11:48/08.12.2030] Прогулки полезны всем.",
+        "09:29 Пн Сколько стоит городу новый каток на набережной?",
+        "Источник: сайт города Комментарии Другие новости | Интервью Каток открылся в субботу.",
+        "Najmodniejsze fryzury gwiazd!Fryzury w tym roku wracają do klasyki i prostoty.",
+        "Krótkie włosy gwiazd HollywoodGwiazdy kina tworzą najnowsze trendy w modzie.",
+        "E-mail: desk (at) city.test Ссылка на сайт при перепечатке материалов обязательна.",
+    ]
+    assert make_briefing(furniture + STORY_RU, [], language="ru") == STORY_RU
+
+
+def test_a_feed_of_dated_headlines_is_left_out_whole() -> None:
+    feed = (
+        "2030-12-12 14:01 В Мичуринске отремонтируют три моста до весны, сообщили в мэрии. "
+        "Работы на мостах начнутся в апреле и продлятся до поздней осени этого года. "
+        "2030-12-12 13:58 Школьники выиграли олимпиаду по физике и получили медали."
+    )
+    assert make_briefing([feed, *STORY_RU], [], language="ru") == STORY_RU
+    one_stamp = feed.split(" 2030-12-12 13:58")[0]  # a stamp in one sentence: that one goes
+    assert make_briefing([one_stamp, *STORY_RU], [], language="ru")[0].startswith("Работы")
+
+
+def test_a_sentence_holding_the_headline_and_more_is_chrome_glued_together() -> None:
+    headline = "Городской каток на набережной открылся в субботу"
+    glued = f"Спорт {headline} 12 декабря в 14:05 Спорт Каток принял три тысячи человек."
+    paragraphs = [glued, *STORY_RU[1:]]
+    assert glued not in make_briefing(paragraphs, [], language="ru", headline=headline)
+    assert glued in make_briefing(paragraphs, [], language="ru")  # without it: no telling
+
+
+def test_a_line_to_itself_that_exclaims_or_asks_is_not_an_item() -> None:
+    paragraphs = ["Wyślij nam zdjęcie, film lub artykuł!", "Ospa party – dobry pomysł czy nie?"]
+    story = [
+        "Nowy basen miejski przy ulicy Sportowej przyjął w sobotę pierwszych pływaków.",
+        "Hala ma osiem torów o długości 50 metrów oraz osobny brodzik dla dzieci.",
+        "Dyrektor ośrodka zapowiedział, że od marca ruszą bezpłatne lekcje pływania. Czy "
+        "wszyscy uczniowie z nich skorzystają?",
+    ]
+    briefing = make_briefing(paragraphs + story, [], language="pl")
+    assert briefing[:2] == story[:2]
+    assert not set(paragraphs) & set(briefing)
+
+
+def test_a_notice_among_a_footers_sentences_is_not_an_item() -> None:
+    footer = (
+        "Адрес редакции: улица Советская, дом один, город Тамбов, индекс 392000. "
+        "Вся информация, размещенная на данном веб-сайте, предназначена только для "
+        "персонального использования."
+    )
+    assert make_briefing([footer, *STORY_RU], [], language="ru") == STORY_RU
+
+
+def test_chinese_disclaimers_are_boilerplate() -> None:
+    from bot.article.clean import is_boilerplate
+
+    for line in (
+        "外汇网声明：外汇网转载上述内容，不表明证实其描述，仅供投资者参考。",
+        "本网站所刊载信息，不代表本社和本网观点。",
+        "刊用本网站稿件，务经书面授权。",
+    ):
+        assert is_boilerplate(line, "zh"), line
+    assert not is_boilerplate("市政府发言人表示，新线路将于下月开通。", "zh")
+
+
+def test_brand_names_that_glue_words_are_not_teasers() -> None:
+    story = [
+        "The council will answer residents on WhatsApp and LinkedIn from Monday, the mayor said.",
+        "BlackRock and DreamWorks were named among the sponsors of the harbour festival this year.",
+        "The festival programme will be published as a PowerPoint file on the city's website.",
+    ]
+    assert make_briefing(story, [], language="en") == story
+
+
+STORY_PL = [
+    "Nowy basen miejski przy ulicy Sportowej przyjął w sobotę pierwszych pływaków.",
+    "Hala ma osiem torów o długości 50 metrów oraz osobny brodzik dla dzieci.",
+    "Dyrektor ośrodka zapowiedział, że od marca ruszą bezpłatne lekcje pływania.",
+]
+
+
+def test_paragraphs_that_are_not_the_story_go_whole() -> None:
+    not_story = [
+        # a teaser card: one sentence glued to its headline, so the others go with it
+        "Najnowsze fryzury gwiazdSą kobiety, którym trafiają się wspaniałe uczesania. Są też "
+        "takie, po których spodziewać się można tylko najlepszego w tym sezonie.",
+        # a call: every sentence exclaims or asks
+        "Wyślij nam zdjęcie, film lub artykuł na nasz adres! Najciekawsze opublikujemy!",
+        # a caption with its credit
+        "Nowy basen w Lublinie od strony ulicy Sportowej w sobotnie popołudnie. (© fot. Archiwum)",
+        # a feed whose stamps read day and month only
+        "Gruźlica w regionie częstsza niż w kraju 25/03, 09:50 W marcu ruszy akcja informacyjna "
+        "dla mieszkańców. Szczepienia w szkołach 24/03, 18:10 Lekarze zachęcają rodziców.",
+    ]
+    assert make_briefing(not_story + STORY_PL, [], language="pl") == STORY_PL

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -250,3 +251,33 @@ async def test_ties_are_broken_by_the_newest_share_as_before(seeded) -> None:
 async def test_the_index_is_what_a_rebuild_from_the_stored_rows_makes(seeded) -> None:
     path, _, _ = seeded
     assert_index_matches_the_stored_rows(path)
+
+
+async def test_a_bounded_search_ranks_the_newest_visible_matches_as_before(seeded) -> None:
+    # With a bound below the matches, the hits are the single-table query's own, in its order,
+    # restricted to the `bound` newest articles (highest ids) among all its visible matches.
+    path, archive, rnd = seeded
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        article_of = dict(db.execute("SELECT url, id FROM archive_articles"))
+    compared = bounded = 0
+    for text in queries(rnd)[:30]:
+        for guild in GUILDS:
+            for channels in (None, set(rnd.sample(CHANNELS[guild], 2))):
+                for since in (None, T0 + timedelta(minutes=40)):
+                    visible = oracle(path, guild, text, channels, since, limit=10_000)
+                    for bound in (1, 4, 9):
+                        newest = sorted((article_of[r[3]] for r in visible), reverse=True)
+                        kept = set(newest[:bound])
+                        expected = [r for r in visible if article_of[r[3]] in kept][:5]
+                        hits = await archive.search(
+                            guild,
+                            text,
+                            channel_ids=channels,
+                            since=since,
+                            limit=5,
+                            candidates=bound,
+                        )
+                        assert [as_row(h) for h in hits] == expected, (text, guild, bound)
+                        compared += 1
+                        bounded += len(visible) > bound
+    assert compared > 500 and bounded > 200  # the bound really cut most of these searches

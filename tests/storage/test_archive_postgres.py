@@ -114,6 +114,43 @@ async def test_the_plan_reads_the_asking_servers_rows_not_the_archive(
     assert len(await db.fetch_all(sql, params, heavy=True)) == min(10, in_server[0])
 
 
+async def _plan(db: Database, query: IndexQuery) -> list[dict[str, Any]]:
+    statement = PostgresTextIndex().statement(query)
+    assert statement is not None
+    sql, params = statement
+    [(plan_json,)] = await db.fetch_all(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+    return list(
+        _plan_nodes((json.loads(plan_json) if isinstance(plan_json, str) else plan_json)[0]["Plan"])
+    )
+
+
+async def test_a_common_word_walks_the_servers_newest_rows_and_stops_at_the_bound(
+    postgres_database: Database,
+) -> None:
+    # "harbour" is in all 150 of the server's articles; with a bound of 20 the server's key
+    # (guild_id, article_id) is read backwards and the walk stops after 20 rows (all visible):
+    # 20 vectors tested, 20 share lookups, 20 ranks — not 150.
+    db = postgres_database
+    await _fill_archive(db)
+    query = IndexQuery(
+        guild_id=1003, text="harbour", channel_ids=[7], since=None, limit=10, candidates=20
+    )
+    nodes = await _plan(db, query)
+    searched = [n for n in nodes if n.get("Relation Name") == "archive_search"]
+    assert [(n["Node Type"], n.get("Index Name"), n.get("Scan Direction")) for n in searched] == [
+        ("Index Scan", "archive_search_pkey", "Backward")
+    ], json.dumps(searched)
+    assert searched[0]["Actual Rows"] == 20
+    shares = [n for n in nodes if n.get("Relation Name") == "archive_shares"]
+    assert shares and all(n["Actual Loops"] == 20 for n in shares), json.dumps(shares)
+    # The page is the best of the server's 20 newest articles (ids 1003 + 40k, k = 149 … 130).
+    statement = PostgresTextIndex().statement(query)
+    assert statement is not None
+    hits = await db.fetch_all(*statement)
+    newest = {f"https://x.example/{1003 - 1000 + SERVERS * k}" for k in range(130, 150)}
+    assert len(hits) == 10 and {h[3] for h in hits} <= newest
+
+
 async def test_the_server_copy_follows_shares_corrections_and_forget(
     postgres_database: Database,
 ) -> None:
