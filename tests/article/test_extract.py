@@ -449,6 +449,33 @@ def test_htmldate_uses_a_dateparser_limited_to_our_languages() -> None:
     assert str(parser.get_date_data("mercredi 3 mai 2023")["date_obj"]).startswith("2023-05-03")
 
 
+def test_dateparser_tries_the_article_language_and_english_only() -> None:
+    """The first odd date string of a process no longer loads every registry language's
+    tables: a German page's parser knows German and English, and still reads both."""
+    import htmldate.extractors
+
+    from bot.article.extract import (
+        _DATE_LANGUAGES,
+        _lean_dateparser,
+        date_languages,
+        dateparser_languages,
+    )
+
+    assert date_languages("de") == ("de", "en")
+    assert date_languages("en") == ("en",)
+    assert date_languages("xx") is None and date_languages(None) is None  # every language
+    _lean_dateparser()
+    token = _DATE_LANGUAGES.set(date_languages("de"))
+    try:
+        parser = htmldate.extractors.get_external_parser()
+        assert parser.languages == ["de", "en"]
+        assert str(parser.get_date_data("5. Oktober 2003")["date_obj"]).startswith("2003-10-05")
+        assert str(parser.get_date_data("Jan 04 09:34 2021")["date_obj"]).startswith("2021-01-04")
+    finally:
+        _DATE_LANGUAGES.reset(token)
+    assert htmldate.extractors.get_external_parser().languages == dateparser_languages()
+
+
 def test_a_layout_table_page_loses_its_bars_and_empty_rows():
     article = extract_article(page("gangtie-chuxi.html"))
     assert not [p for p in article.paragraphs if p.startswith("|") or p.endswith("|")]

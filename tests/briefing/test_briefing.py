@@ -450,6 +450,29 @@ def test_chinese_article_is_briefed_sentence_by_sentence() -> None:
         assert "首班车时间为早上6点。" in briefing
 
 
+def test_the_credit_shortcut_agrees_with_the_credit_pattern() -> None:
+    """`_credit` skips the pattern on ASCII lines holding none of its words: the answer must
+    be the pattern's on every kind of line, ASCII or not."""
+    from bot.briefing.extractive import _CREDIT, _credit
+
+    lines = [
+        "Photo: Getty Images",
+        "The ferry resumed service on Monday, the operator said.",
+        "(AP Photo/Jane Doe)",
+        "NEW YORK (Reuters) - Shares rose.",
+        "Council members met at 7/ap meeting room.",
+        "It was shot by a photographer for AFP.",
+        "Reuters-style wire copy without a credit",
+        "The caption reads © Harbour Gazette 2024",
+        "Le ferry reprend du service, a déclaré l'opérateur (AFP).",
+        "Paraphrase about afpx and reutersfoo only.",
+        "A Shutterstock image of the pier.",
+        "ſhutterstock with a long s",
+    ]
+    for line in lines:
+        assert _credit(line) == (_CREDIT.search(line) is not None), line
+
+
 def test_a_portal_menu_of_one_word_lines_does_not_use_up_the_window() -> None:
     menu = ["首頁", "財經", "港聞", "國際", "體育", "直播"] * 40  # 240 menu lines above the story
     story = [
