@@ -128,6 +128,13 @@ _CLOCK_FIRST = re.compile(r"\W*\d{1,2}:\d{2}\s")
 _CONTACT = re.compile(r"\b(?:e-?mail|факс|fax)\s?:", re.IGNORECASE)
 _LOWER = "a-ząćęłńóśźżа-яёα-ωάέήίόύώϊϋΐΰ"
 _UPPER = "A-ZĄĆĘŁŃÓŚŹŻА-ЯЁΑ-ΩΆΈΉΊΌΎΏ"
+# A dateline printed with its place and the clock: "05.01.2030, Tiraspol 00:16:06 The bus…".
+_PLACED_STAMP = re.compile(
+    rf"{_DATE},\s*[{_UPPER}][^\W\d_]*(?:[\s-][{_UPPER}][^\W\d_]*)?\s+\d{{1,2}}:\d{{2}}"
+)
+# The page's date line opening the sentence: day, month, year and the weekday in brackets
+# ("6 January 2030 (Friday) Headline First sentence…").
+_DATE_LINE = re.compile(r"\d{1,2}\s+[^\W\d_]+\s+\d{4}\s*\([^\W\d_]+\)")
 _GLUED = re.compile(rf"\w[!?][{_UPPER}]")
 # Six lower-case letters before the capital: brands glue shorter words (WhatsApp, BlackRock,
 # LinkedIn, PowerPoint); a teaser glued to its headline ends in a whole word ("Hollywood").
@@ -136,7 +143,14 @@ _CAMEL = re.compile(rf"[{_LOWER}]{{6}}[{_UPPER}][{_LOWER}]")
 
 def _furniture(text: str) -> bool:
     """One of the marks above (each regex behind a cheap test: this runs on every sentence)."""
-    if ":" in text and (_STAMP.search(text) or _CLOCK_FIRST.match(text) or _CONTACT.search(text)):
+    if ":" in text and (
+        _STAMP.search(text)
+        or _CLOCK_FIRST.match(text)
+        or _CONTACT.search(text)
+        or _PLACED_STAMP.search(text)
+    ):
+        return True
+    if text[:1].isdigit() and _DATE_LINE.match(text):
         return True
     if " | " in text or (("!" in text or "?" in text) and _GLUED.search(text)):
         return True

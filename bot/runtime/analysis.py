@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.article.clean import clean_article, clean_paragraphs
-from bot.article.extract import extract_article
+from bot.article.extract import extract_article, opening_language
 from bot.article.overlong import split_overlong
 from bot.article.pdf import extract_pdf
 from bot.article.plaintext import text_article
@@ -94,6 +94,9 @@ def analyse_text(
     if document:
         return _brief(source, text_article(text, language), options, headline_apart=True)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # The language of the text, as the page and document paths find it: without it every step
+    # reads the article as all languages at once (a Polish "On" or "A" leans on the line before).
+    language = language or opening_language(lines)
     paragraphs, byline = clean_paragraphs(lines, None, None, language)
     article = Article(paragraphs=paragraphs, byline=byline, language=language)
     return _brief(source, article, options)

@@ -42,6 +42,12 @@ _SPACED = (
 # their closing marks, space or not (“…。”他说 → “…。” | 他说).
 _WIDE_CLOSERS = "”’」』）】〕〉》)]"
 _UNSPACED = rf"(?P<wide>(?:[{{wide}}]+[{re.escape(_WIDE_CLOSERS)}]*)+)"
+# Two sentences glued at a period, the space lost ("…to death.The stabbing…"): four lower-case
+# letters before it and a capital and two lower-case letters after keep "г.Москва", "с.Белочи",
+# "St.Petersburg" and "Lenta.Ru" whole.
+_LOWER = "a-zß-öø-ÿąćęłńóśźżа-яёα-ωά-ώ"
+_UPPER = "A-ZÀ-ÖØ-ÞĄĆĘŁŃÓŚŹŻА-ЯЁΑ-ΩΆ-Ώ"
+_GLUED = rf"(?P<glued>\.(?<=[{_LOWER}]{{4}}\.)(?=[{_UPPER}][{_LOWER}]{{2}}))"
 _NEWLINE = re.compile(r"\n[^\S\n]*")
 _SPACE = re.compile(r"\s+")
 _OPENERS = "\"'“‘«»„‚¿¡([—–-"
@@ -122,7 +128,8 @@ def _candidates(code: str | None) -> tuple[re.Pattern[str], str]:
     wide = "".join(sorted({ch for ch in every if not ch.isascii()}))
     lang = registered(code)
     own = "".join(sorted({ch for ch in (lang.sentence_ends if lang else "") if ch.isascii()}))
-    return re.compile(_SPACED.replace("{ends}", re.escape(own))), wide
+    spaced = _SPACED.replace("{ends}", re.escape(own))
+    return re.compile(f"{spaced}|{_GLUED}"), wide
 
 
 @cache
@@ -261,8 +268,9 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 
 def _is_boundary(text: str, match: re.Match[str], end: int, tables: _Tables) -> bool:
     """Decide whether the candidate `match` really ends a sentence."""
-    if match.groupdict().get("wide"):
-        return True  # 。！？ end a sentence wherever they stand
+    groups = match.groupdict()
+    if groups.get("wide") or groups.get("glued"):
+        return True  # 。！？ end a sentence wherever they stand; so does a glued period
     space = _SPACE.match(text, match.end(), end)
     if space is None or space.end() >= end:
         return True  # end of the block

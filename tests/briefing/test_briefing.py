@@ -609,3 +609,27 @@ def test_paragraphs_that_are_not_the_story_go_whole() -> None:
         "dla mieszkańców. Szczepienia w szkołach 24/03, 18:10 Lekarze zachęcają rodziców.",
     ]
     assert make_briefing(not_story + STORY_PL, [], language="pl") == STORY_PL
+
+
+def test_a_dateline_with_place_and_clock_or_a_date_line_is_no_item() -> None:
+    paragraphs = [
+        "14.03.2030, Тирасполь 08:12:40 На трассе у Рыбницы перевернулся рейсовый автобус, "
+        "пострадали девять пассажиров.",
+        "12 Марта 2030 (вторник) Автобус перевернулся у Рыбницы Рейсовый автобус съехал в "
+        "кювет на скользком повороте утром во вторник.",
+        "По данным дорожной полиции, водитель не справился с управлением на гололёде.",
+        "Пострадавших доставили в районную больницу, двое из них в тяжёлом состоянии.",
+        "Движение на участке трассы было перекрыто почти на три часа.",
+    ]
+    items = make_briefing(paragraphs, [], language="ru")
+    assert items == paragraphs[2:]
+
+
+def test_a_date_and_clock_in_prose_stay_usable() -> None:
+    paragraphs = [
+        "Am 31.10.2030, gegen 23:40 Uhr, versuchten Unbekannte in der Nordstraße in eine "
+        "Wohnung einzubrechen.",
+        "Der Mieter bemerkte am Morgen frische Hebelspuren an der Haustür.",
+        "Die Polizei bittet Zeugen, sich bei der Dienststelle in der Innenstadt zu melden.",
+    ]
+    assert make_briefing(paragraphs, [], language="de")[0] == paragraphs[0]

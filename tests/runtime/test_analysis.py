@@ -113,3 +113,31 @@ def test_one_huge_line_is_briefed_in_bounded_paragraphs() -> None:
     assert max(len(p) for p in briefing.paragraphs) <= 4000
     assert any(q.speaker == "Tomas Brandvik" for q in briefing.quotes)
     assert all(q.paragraph < len(briefing.paragraphs) for q in briefing.quotes)
+
+
+# One paragraph a line, as `newsdesk brief --text` reads it. Line 2 is a heading (no sentence);
+# line 3 opens with "On", a Polish pronoun that leans on the line before it, an English
+# preposition that does not: only the article's own language can tell.
+LINE_TEXT = (
+    "The harbour ferry will run every twenty minutes from next month, the operator said.\n"
+    "Timetable\n"
+    "On weekdays the last sailing of the evening moves from 22:40 to 23:10, and the first "
+    "boat leaves at six.\n"
+    "A new pontoon at the north quay opens in spring, after two years of building work.\n"
+)
+
+
+def test_text_input_is_read_in_the_language_it_is_written_in() -> None:
+    briefing = analyse_text("story.txt", LINE_TEXT)
+    assert briefing.language == "en"
+    # read as every language at once, "On" and "A" lean (pl: he, and) and both would be left out
+    assert briefing.briefing == [
+        "The harbour ferry will run every twenty minutes from next month, the operator said.",
+        "On weekdays the last sailing of the evening moves from 22:40 to 23:10, and the first "
+        "boat leaves at six.",
+        "A new pontoon at the north quay opens in spring, after two years of building work.",
+    ]
+
+
+def test_text_input_keeps_the_language_it_is_given() -> None:
+    assert analyse_text("story.txt", LINE_TEXT, language="de").language == "de"

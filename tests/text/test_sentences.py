@@ -424,3 +424,26 @@ def test_property_character_soup(text: str) -> None:
 @given(st.text(max_size=200))
 def test_property_any_unicode(text: str) -> None:
     _check_pieces(text, split_sentences(text))
+
+
+def test_sentences_glued_at_a_period_are_two() -> None:
+    text = "Er wurde am Mittwoch verhaftet.Die Polizei ermittelt weiter.Mehr ist nicht bekannt."
+    assert split_sentences(text, "de") == [
+        "Er wurde am Mittwoch verhaftet.",
+        "Die Polizei ermittelt weiter.",
+        "Mehr ist nicht bekannt.",
+    ]
+    glued = "Фронт после выборов разбежится.Губернатор приедет в пятницу."
+    assert split_sentences(glued, "ru") == [
+        "Фронт после выборов разбежится.",
+        "Губернатор приедет в пятницу.",
+    ]
+
+
+def test_a_period_inside_a_name_or_abbreviation_is_not_glued_sentences() -> None:
+    for text, language in (
+        ("Он живёт в г.Москва и читает Lenta.Ru каждое утро.", "ru"),
+        ("Авария произошла в районе с.Белочи на трассе.", "ru"),
+        ("She moved to St.Petersburg after the war ended.", "en"),
+    ):
+        assert split_sentences(text, language) == [text]
