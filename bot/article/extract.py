@@ -33,6 +33,7 @@ from bot.article.metadata import (
     time_date,
     visible_byline,
 )
+from bot.article.parse import load_page
 from bot.article.structured import structured_body
 from bot.article.walls import find_wall, wall_lines
 from bot.errors import NoArticle, PipelineError
@@ -80,10 +81,9 @@ def extract_article(
         raise PipelineError(ErrorKind.NOT_ARTICLE, say("article.no_text"))
 
     from trafilatura import bare_extraction  # deferred: keeps `import bot.article.extract` cheap
-    from trafilatura.utils import load_html
 
     try:
-        tree = load_html(html)
+        tree = load_page(html)
     except Exception as error:  # lxml raises a zoo of errors on hostile input
         raise PipelineError(ErrorKind.EXTRACTION, say("article.not_html")) from error
     if tree is None:
