@@ -175,7 +175,10 @@ _CREDIT_WORDS = ("/", "getty images", "reuters", "afp", "ap photo", "shutterstoc
 def _credit(text: str) -> bool:
     if text.isascii():
         low = text.lower()
-        if not any(word in low for word in _CREDIT_WORDS):
+        for word in _CREDIT_WORDS:
+            if word in low:
+                break
+        else:
             return False
     return _CREDIT.search(text) is not None
 
@@ -404,8 +407,10 @@ def _split(paragraphs: Sequence[str], language: str | None) -> list[_Sentence]:
         for text in split_sentences(paragraph, language):
             start = paragraph.find(text, pos)
             pos = start + len(text)
-            inside = sum(max(0, min(pos, e) - max(start, b)) for b, e in spans)
-            quoted = inside / max(len(text), 1)
+            quoted = 0.0
+            if spans:
+                inside = sum(max(0, min(pos, e) - max(start, b)) for b, e in spans)
+                quoted = inside / max(len(text), 1)
             sentences.append(_Sentence(text, p, len(sentences), quoted, words=words_of(text)))
     return sentences
 
