@@ -609,3 +609,21 @@ def test_paragraphs_that_are_not_the_story_go_whole() -> None:
         "dla mieszkańców. Szczepienia w szkołach 24/03, 18:10 Lekarze zachęcają rodziców.",
     ]
     assert make_briefing(not_story + STORY_PL, [], language="pl") == STORY_PL
+
+
+def test_the_leaning_openers_pattern_matches_as_the_flat_list_does() -> None:
+    """`_leaning` shares the entries' common prefixes (a trie): it must accept exactly the
+    sentences that an alternation of the entries, longest first, accepts."""
+    import re
+
+    from bot.briefing.extractive import _leaning
+    from bot.text import has_cjk, languages
+
+    entries = sorted({e for lang in languages() for e in lang.leaning}, key=lambda e: (-len(e), e))
+    spaced = "|".join(re.escape(e) for e in entries if not has_cjk(e))
+    unspaced = "|".join(re.escape(e) for e in entries if has_cjk(e))
+    flat = re.compile(rf"(?i:(?:{spaced})(?!\w)|(?:{unspaced}))")
+    trie = _leaning(None)
+    for entry in entries:
+        for text in (entry, f"{entry} the mayor said.", f"{entry.upper()}x more.", entry[:-1]):
+            assert (trie.match(text) is None) == (flat.match(text) is None), text
