@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from bot.article.author_search import find_author
+from bot.article.comments import comment_sections, drop_counters, not_comments
 from bot.article.headline import choose_headline, normalise
 from bot.article.metadata import (
     PageMeta,
@@ -91,8 +92,8 @@ def extract_article(
         meta = read_page_meta(tree)
         # Metadata is ours (below); trafilatura's own costs ~25 % of the time for fields
         # we mostly read better from the markup, so it is called piecemeal and lazily.
-        _drop_counters(tree)
-        sections = _comment_sections(tree)
+        drop_counters(tree)
+        sections = comment_sections(tree)
         doc = bare_extraction(tree, url=url, include_comments=False, fast=not thorough)
         paragraphs = _paragraphs(_text_of(doc))
         if thorough:
@@ -136,10 +137,15 @@ def extract_article(
 
 # The text a reader sees above a node: no head (its <title>), scripts (JSON-LD repeats the
 # lede), styles or noscript copies.
-_PRINTED_BEFORE = (
-    "preceding::text()[not(ancestor::head or ancestor::script or ancestor::style"
-    " or ancestor::noscript or ancestor::template)]"
+_UNPRINTED = (
+    "not(ancestor::head or ancestor::script or ancestor::style or ancestor::noscript"
+    " or ancestor::template)"
 )
+_PRINTED_BEFORE = f"preceding::text()[{_UNPRINTED}]"
+# The same, only the text nodes holding $word: libxml2 filters them without handing Python
+# every text node of the page (most pages print no paragraph above their headline).
+_PRINTED_BEFORE_WITH = f"preceding::text()[contains(., $word)][{_UNPRINTED}]"
+_WORD = re.compile(r"\w+")
 
 
 def _from_headline(tree: HtmlElement, headline: str, paragraphs: list[str]) -> list[str]:
@@ -156,6 +162,10 @@ def _from_headline(tree: HtmlElement, headline: str, paragraphs: list[str]) -> l
     )
     if heading is None:
         return paragraphs
+    opening = _WORD.findall(paragraphs[0], 0, 200)[:6] if paragraphs else []
+    probe = max(opening, key=len, default="")[:5]  # short: a tag may split a word, or CJK run
+    if probe and not heading.xpath(_PRINTED_BEFORE_WITH, word=probe):
+        return paragraphs  # a word of the first paragraph's opening is not printed above
     # compared without whitespace: inline tags split the page's text nodes mid-sentence
     before = "".join("".join(heading.xpath(_PRINTED_BEFORE)).split())
     lead = 0
@@ -170,35 +180,6 @@ def _from_headline(tree: HtmlElement, headline: str, paragraphs: list[str]) -> l
     return paragraphs[lead:]
 
 
-# A comment counter inside a paragraph ("<a class="comments_count">0</a>В Москве…"): a link
-# whose whole text is a number and whose class or id names comments. Left in, its digit glues
-# onto the paragraph's first word ("0В Москве") and the sentence is no longer the article's.
-_COUNTERS = (
-    "//a[(contains(@class, 'comment') or contains(@id, 'comment'))"
-    " and string-length(normalize-space(.)) > 0"
-    " and translate(normalize-space(.), '0123456789', '') = '']"
-)
-
-
-def _drop_counters(tree: HtmlElement) -> None:
-    for node in tree.xpath(_COUNTERS):
-        node.drop_tree()  # keeps the text after it
-
-
-# Readers' comments, named in the markup in the site's language: trafilatura knows the English
-# "comment"; Polish "komentarze"/"opinie" (a reader's "opinia"), German "Kommentare", Spanish
-# and Portuguese "comentarios", Dutch "reacties", Greek "sxolia", Russian "otzyvy", Chinese
-# "pinglun". A reader's post is no sentence of the article: left in, it became briefing items.
-# "opinion" (an op-ed section) and "commentary" are articles, and are not matched.
-_COMMENTS = (
-    "//*[re:test(concat(@id, ' ', @class),"
-    " 'comment(?!ary)|kommentar|komentar|coment[aá]rio|opini[aei]|reacties|sxolia|otzyv|pinglun"
-    "|disqus', 'i')]"
-)
-_VISIBLE_TEXT = ".//text()[not(ancestor::script or ancestor::style)]"
-_XPATH_REGEX = {"re": "http://exslt.org/regular-expressions"}
-
-
 def _without_comments(
     tree: HtmlElement, paragraphs: list[str], sections: list[HtmlElement], url: str | None
 ) -> list[str]:
@@ -207,48 +188,13 @@ def _without_comments(
     them up front instead would change which block trafilatura picks on pages it got right."""
     from trafilatura import bare_extraction
 
-    body = tree.find("body")
-    page = _squeezed(body if body is not None else tree)
-    kept = _not_comments(paragraphs, sections, page)
+    kept = not_comments(tree, paragraphs, sections)
     if sum(map(len, kept)) * 2 >= sum(map(len, paragraphs)):
         return kept
     for node in sections:
         node.drop_tree()
     retry = bare_extraction(tree, url=url, include_comments=False, fast=False)
     return _unwrap_rows(_paragraphs(_text_of(retry)))
-
-
-def _comment_sections(tree: HtmlElement) -> list[HtmlElement]:
-    """The page's readers' comment sections. A block that holds the article itself (its h1,
-    an <article>, articleBody) is none, whatever its class says (WordPress: "has-comments")."""
-    found = []
-    for node in tree.xpath(_COMMENTS, namespaces=_XPATH_REGEX):
-        if node.tag in ("html", "body", "head") or any(n in found for n in node.iterancestors()):
-            continue
-        if node.xpath(".//h1 | .//article | .//*[@itemprop='articleBody']"):
-            continue
-        found.append(node)
-    return found
-
-
-def _squeezed(node: HtmlElement) -> str:
-    """A block's visible text without whitespace (scripts and styles left out), for lookups."""
-    return "".join("".join(node.xpath(_VISIBLE_TEXT)).split())
-
-
-def _not_comments(paragraphs: list[str], sections: list[HtmlElement], page: str) -> list[str]:
-    """The paragraphs that are not a reader's comment: found in a comment section and nowhere
-    else on the page (a comment widget may repeat the article's own lines: those stay)."""
-    if not sections:
-        return paragraphs
-    comments = "\n".join(map(_squeezed, sections))
-    kept = []
-    for paragraph in paragraphs:
-        key = "".join(paragraph.split())
-        if key and key in comments and page.count(key) <= comments.count(key):
-            continue
-        kept.append(paragraph)
-    return kept
 
 
 def _article_text(

@@ -660,3 +660,22 @@ def test_a_comment_widget_repeating_the_article_keeps_the_article_line():
     )
     article = extract_article(quoted)
     assert article.paragraphs[0].startswith("Od lutego mieszkańcy zapłacą")
+
+
+def test_a_rubric_line_of_links_printed_above_the_headline_goes():
+    """The line above the headline is a row of section links ("Медицина, Рынки, Транспорт"):
+    every word of it sits in its own link, its punctuation outside, and it is still found
+    printed above the headline."""
+    from trafilatura.utils import load_html
+
+    from bot.article.extract import _from_headline
+
+    headline = "Скорая помощь выезжала на вызовы 68 тысяч раз"
+    rubrics = "Медицина, Рынки и компании, Транспорт"
+    story = "За год бригады скорой помощи выезжали на вызовы почти 68 тыс. раз. " * 8
+    html = (
+        '<html><body><div class="rubrics"><a href="/m">Медицина</a>, <a href="/r">Рынки и '
+        f'компании</a>, <a href="/t">Транспорт</a></div><h1>{headline}</h1><p>{story}</p>'
+        "</body></html>"
+    )
+    assert _from_headline(load_html(html), headline, [rubrics, story]) == [story]
