@@ -24,12 +24,13 @@ CJK = re.compile(
 
 
 def has_cjk(text: str) -> bool:
-    return CJK.search(text) is not None
+    # isascii() reads a flag of the string: no scan for the common case of English copy.
+    return not text.isascii() and CJK.search(text) is not None
 
 
 def word_count(text: str) -> int:
     """Space-separated words, each CJK character counted as one ("东湖新区 3号线" → 7)."""
-    if CJK.search(text) is None:
+    if not has_cjk(text):
         return len(text.split())
     characters = len(CJK.findall(text))
     return characters + len(CJK.sub(" ", text).split())

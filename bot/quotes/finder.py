@@ -75,6 +75,11 @@ def _length(text: str) -> int:
     return count
 
 
+def _blank(match: re.Match[str]) -> str:
+    """A tag's place kept, blank: offsets stay those of the paragraph as given."""
+    return " " * len(match.group(0))
+
+
 def _caseless(ch: str) -> bool:
     """A letter of a script without capitals (CJK): it may open a sentence."""
     return ch.isalpha() and not ch.isupper() and not ch.islower()
@@ -102,6 +107,8 @@ def _masked(text: str, spans: list[Span]) -> str:
 
     A full stop (or ?/!) ending a closed quote is kept: `“… smart.” Trump was …` still ends a
     sentence there, so the next sentence's attribution is not read from the one before."""
+    if not spans:
+        return text  # most paragraphs quote nobody
     chars = list(text)
     for s in spans:
         for k in range(s.start, s.end):
@@ -184,7 +191,7 @@ def extract_quotes(
         return []
     # The cue lists for plain text come from its first paragraphs; None: English and the rest.
     lang = language_code(language) or guess_language(" ".join(paragraphs[:6]))
-    texts = [_TAG.sub(lambda m: " " * len(m.group(0)), p) for p in paragraphs]
+    texts = [_TAG.sub(_blank, p) if "<" in p else p for p in paragraphs]
     spans = [scan_spans(t, lang) for t in texts]
     masked = [_masked(t, s) for t, s in zip(texts, spans, strict=True)]
     units = _group(paragraphs, texts, masked, spans, lang)

@@ -271,6 +271,8 @@ class SpeakerRegistry:
         return self.speaks.search(before) is not None
 
     def _maybe_fallback(self, text: str, match: re.Match[str], index: int) -> None:
+        if " " not in match.group(0) and "\t" not in match.group(0):
+            return  # one word: no pair of names
         tokens = match.group(0).split()
         # The character before the run, skipping spaces and opening quotes: read in place,
         # since copying the text before every run made long paragraphs quadratic.
@@ -294,6 +296,13 @@ class SpeakerRegistry:
     # -- building -----------------------------------------------------------------------------
 
     def _scan_run(self, run: str, pos: tuple[int, int], after: str = "") -> None:
+        if " " not in run and "\t" not in run:
+            # One word (most runs: a sentence's first word, a name said again): neither a first
+            # name nor an honorific can start a name there, so it can only be a known person.
+            person = self.lookup(_bare(run))
+            if person is not None:
+                self._mention(person, pos)
+            return
         tokens = run.split()
         names = first_names()
         title_words, honorifics = titles()

@@ -97,6 +97,8 @@ class _Tables:
         """The candidate pattern for `text`: the alternation with 。！？ costs twice the time,
         so Latin, Greek and Cyrillic text that holds none of them does without it."""
         wide = self.wide_candidate
+        if text.isascii():
+            return self.candidate  # the marks of unspaced scripts are none of them ASCII
         if wide is not None and self.wide_mark is not None and self.wide_mark.search(text):
             return wide
         return self.candidate

@@ -13,6 +13,7 @@ Two cuts, each with its own job, so that no step writes its own regex:
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 
 from bot.wordcount import has_cjk, word_count
@@ -23,13 +24,33 @@ _WORD = re.compile(r"[^\W\d_]+")
 _TOKEN = re.compile(r"\w+")
 
 
+def _ascii_table(keep: str, lower: bool = False) -> bytes:
+    """A `bytes.translate` table that keeps the ASCII characters `keep` (lower-cased with
+    `lower`) and turns every other byte into a space."""
+    return bytes(
+        (ord(chr(b).lower()) if lower else b) if chr(b) in keep else 0x20 for b in range(256)
+    )
+
+
+# ASCII text (most English copy) is cut by one C-level pass, translate then split, about six
+# times faster than the regexes, which test a Unicode category per character: on ASCII, letters
+# are exactly [A-Za-z] and `\w` exactly [A-Za-z0-9_], so the runs found are the same.
+_LETTERS = _ascii_table(string.ascii_letters)
+_LOWER_LETTERS = _ascii_table(string.ascii_letters, lower=True)
+_WORD_CHARS = _ascii_table(string.ascii_letters + string.digits + "_")
+
+
 def words(text: str) -> list[str]:
     """The runs of letters in `text`, as written ("It's 9 a.m." → It, s, a, m)."""
+    if text.isascii():
+        return text.encode().translate(_LETTERS).decode().split()
     return _WORD.findall(text)
 
 
 def tokens(text: str) -> list[str]:
     """The runs of letters and digits in `text`, as written."""
+    if text.isascii():
+        return text.encode().translate(_WORD_CHARS).decode().split()
     return _TOKEN.findall(text)
 
 
@@ -48,6 +69,8 @@ def terms(text: str) -> list[str]:
     """Lower-cased words of `text`; a run of CJK characters gives its character pairs instead
     ("地铁开通" → 地铁, 铁开, 开通), the usual unit for comparing Chinese text without a
     dictionary."""
+    if text.isascii():
+        return text.encode().translate(_LOWER_LETTERS).decode().split()
     lowered = text.lower()
     if not has_cjk(lowered):
         return _WORD.findall(lowered)  # the common case, one pass

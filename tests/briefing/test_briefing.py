@@ -633,3 +633,21 @@ def test_a_date_and_clock_in_prose_stay_usable() -> None:
         "Die Polizei bittet Zeugen, sich bei der Dienststelle in der Innenstadt zu melden.",
     ]
     assert make_briefing(paragraphs, [], language="de")[0] == paragraphs[0]
+
+
+def test_the_leaning_openers_pattern_matches_as_the_flat_list_does() -> None:
+    """`_leaning` shares the entries' common prefixes (a trie): it must accept exactly the
+    sentences that an alternation of the entries, longest first, accepts."""
+    import re
+
+    from bot.briefing.extractive import _leaning
+    from bot.text import has_cjk, languages
+
+    entries = sorted({e for lang in languages() for e in lang.leaning}, key=lambda e: (-len(e), e))
+    spaced = "|".join(re.escape(e) for e in entries if not has_cjk(e))
+    unspaced = "|".join(re.escape(e) for e in entries if has_cjk(e))
+    flat = re.compile(rf"(?i:(?:{spaced})(?!\w)|(?:{unspaced}))")
+    trie = _leaning(None)
+    for entry in entries:
+        for text in (entry, f"{entry} the mayor said.", f"{entry.upper()}x more.", entry[:-1]):
+            assert (trie.match(text) is None) == (flat.match(text) is None), text
