@@ -14,7 +14,7 @@ to its documents: trafilatura's and htmldate's copies of our tree keep the C loo
 
 from __future__ import annotations
 
-from functools import cache
+import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # lxml loads with trafilatura, inside extract_article
@@ -56,8 +56,18 @@ def _from_bytes(text: str) -> HtmlElement | None:
     return tree
 
 
-@cache
+_LOCAL = threading.local()
+
+
 def _parser() -> Any:
+    """This thread's parser: lxml parsers must not be shared between threads."""
+    parser = getattr(_LOCAL, "parser", None)
+    if parser is None:
+        parser = _LOCAL.parser = _new_parser()
+    return parser
+
+
+def _new_parser() -> Any:
     """trafilatura's HTML parser settings, with lxml.html's element classes found in C."""
     from lxml import etree
     from lxml.html import (

@@ -52,3 +52,16 @@ def test_elements_keep_lxml_htmls_classes_in_the_tree_and_in_copies():
         assert isinstance(root.find(".//textarea"), TextareaElement)
         paragraph = root.find(".//p")
         assert type(paragraph) is HtmlElement and paragraph.text_content() == "Text"
+
+
+def test_each_thread_parses_with_a_parser_of_its_own():
+    """lxml parsers must not be shared between threads."""
+    import threading
+
+    from bot.article.parse import _parser
+
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(_parser()))
+    thread.start()
+    thread.join()
+    assert seen[0] is not _parser() and _parser() is _parser()
