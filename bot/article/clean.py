@@ -21,6 +21,7 @@ from functools import cache
 from bot.models import Article
 from bot.text import (
     BASE_LANGUAGE,
+    boilerplate_pattern,
     common,
     comparison_key,
     language_info,
@@ -92,16 +93,14 @@ _key = comparison_key
 
 @cache
 def _patterns(code: str | None) -> re.Pattern[str]:
-    """One compiled alternation of the registry's boilerplate patterns for this language (with
-    the common ones and English's); a language without patterns of its own gets every list."""
+    """The registry's boilerplate patterns for this language (with the common ones and
+    English's); a language without patterns of its own gets every list."""
     own = language_info(code)
     if own is not None and own.boilerplate:
-        base = language_info(BASE_LANGUAGE)
-        langs = [own] if base is None or base is own else [base, own]
+        langs = [own.code] if own.code == BASE_LANGUAGE else [BASE_LANGUAGE, own.code]
     else:
-        langs = [lang for lang in languages() if lang.boilerplate]
-    sources = [f"(?:{pattern})" for lang in (common(), *langs) for pattern in lang.boilerplate]
-    return re.compile("|".join(sources), re.IGNORECASE)
+        langs = [lang.code for lang in languages() if lang.boilerplate]
+    return boilerplate_pattern(tuple(langs))
 
 
 def is_boilerplate(paragraph: str, language: str | None = None) -> bool:

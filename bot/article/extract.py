@@ -96,22 +96,8 @@ def extract_article(
         sections = comment_sections(tree)
         doc = bare_extraction(tree, url=url, include_comments=False, fast=not thorough)
         paragraphs = _paragraphs(_text_of(doc))
-        if thorough:
-            pass  # the fallbacks have had their say
-        elif _menu_like(paragraphs):
-            # The fast path grabbed a navigation menu: run trafilatura's fallbacks (readability,
-            # jusText) once. Rare (1 of 181 zyte pages, 10 of 423 metadata pages).
-            retry = bare_extraction(tree, url=url, include_comments=False, fast=False)
-            second = _paragraphs(_text_of(retry))
-            if _better_than_menu(second, paragraphs):
-                paragraphs = second
-        elif _scant(paragraphs):
-            # Too little for an article, none of it wall text: the fast path may have taken
-            # a disclaimer or a caption for the article; the fallbacks see the page once more.
-            retry = bare_extraction(tree, url=url, include_comments=False, fast=False)
-            second = _paragraphs(_text_of(retry))
-            if sum(map(len, second)) > sum(map(len, paragraphs)):
-                paragraphs = second
+        if not thorough:  # thorough: the fallbacks have had their say
+            paragraphs = _retried(tree, paragraphs, url)
         # After the menu test: a layout table's empty rows are what tells its page is chrome.
         paragraphs = _unwrap_rows(paragraphs)
         if sections:
@@ -186,15 +172,35 @@ def _without_comments(
     """Readers' comments out of the text. When they were most of it (extraction took the
     comment list for the article), the page is extracted once more without them: removing
     them up front instead would change which block trafilatura picks on pages it got right."""
-    from trafilatura import bare_extraction
-
     kept = not_comments(tree, paragraphs, sections)
     if sum(map(len, kept)) * 2 >= sum(map(len, paragraphs)):
         return kept
     for node in sections:
         node.drop_tree()
+    return _unwrap_rows(_fallback_paragraphs(tree, url))
+
+
+def _retried(tree: HtmlElement, paragraphs: list[str], url: str | None) -> list[str]:
+    """The fast path's paragraphs, or the fallbacks' when the fast path went wrong."""
+    if _menu_like(paragraphs):
+        # The fast path grabbed a navigation menu: run trafilatura's fallbacks (readability,
+        # jusText) once. Rare (1 of 181 zyte pages, 10 of 423 metadata pages).
+        second = _fallback_paragraphs(tree, url)
+        return second if _better_than_menu(second, paragraphs) else paragraphs
+    if _scant(paragraphs):
+        # Too little for an article, none of it wall text: the fast path may have taken
+        # a disclaimer or a caption for the article; the fallbacks see the page once more.
+        second = _fallback_paragraphs(tree, url)
+        return second if sum(map(len, second)) > sum(map(len, paragraphs)) else paragraphs
+    return paragraphs
+
+
+def _fallback_paragraphs(tree: HtmlElement, url: str | None) -> list[str]:
+    """The page's paragraphs as trafilatura's full cascade (readability, jusText) finds them."""
+    from trafilatura import bare_extraction
+
     retry = bare_extraction(tree, url=url, include_comments=False, fast=False)
-    return _unwrap_rows(_paragraphs(_text_of(retry)))
+    return _paragraphs(_text_of(retry))
 
 
 def _article_text(

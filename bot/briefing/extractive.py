@@ -26,7 +26,7 @@ from operator import add, itemgetter, mul, truediv
 from bot.models import Quote
 from bot.text import (
     BASE_LANGUAGE,
-    common,
+    boilerplate_pattern,
     has_cjk,
     language_info,
     languages,
@@ -358,8 +358,7 @@ def _notice(language: str | None) -> Callable[[str], bool] | None:
     own = language_info(language)
     if own is None or own.code == BASE_LANGUAGE or not own.boilerplate:
         return None
-    sources = [f"(?:{p})" for lang in (common(), own) for p in lang.boilerplate]
-    fullmatch = re.compile("|".join(sources), re.IGNORECASE).fullmatch
+    fullmatch = boilerplate_pattern((own.code,)).fullmatch
     return lambda text: fullmatch(" ".join(text.split())) is not None
 
 

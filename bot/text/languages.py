@@ -30,6 +30,7 @@ __all__ = [
     "COMMON",
     "Language",
     "LanguageDataError",
+    "boilerplate_pattern",
     "common",
     "language_code",
     "language_info",
@@ -119,6 +120,18 @@ def languages() -> tuple[Language, ...]:
 def common() -> Language:
     """What holds in every language (`data/languages/common/`)."""
     return _registry()[COMMON]
+
+
+@cache
+def boilerplate_pattern(codes: tuple[str, ...]) -> re.Pattern[str]:
+    """The boilerplate lines of every language and of `codes`' languages, in that order, as one
+    case-insensitive alternation (compiled once per list): the cleaner tests whole paragraphs
+    with it, the briefing whole sentences."""
+    langs = [common(), *(lang for code in codes if (lang := language_info(code)) is not None)]
+    return re.compile(
+        "|".join(f"(?:{pattern})" for lang in langs for pattern in lang.boilerplate),
+        re.IGNORECASE,
+    )
 
 
 @cache
