@@ -208,16 +208,15 @@ def _article_text(
 ) -> tuple[list[str], TextSource]:
     """The article's paragraphs and where they were found; raises `NoArticle` for a wall,
     a teaser or an empty page (see walls.py and structured.py for why in this order)."""
-    total = sum(word_count(p) for p in paragraphs)
+    counts = [word_count(p) for p in paragraphs]  # counted once: CJK text is counted by regex
+    total = sum(counts)
     # A wall never says this much; on 924 corpus pages trafilatura had already left every
     # banner out of the longer ones, so they are spared the look for wall lines.
     lines = wall_lines(paragraphs) if total < WALL_PAGE_WORDS else {}
     kept = [p for i, p in enumerate(paragraphs) if i not in lines]
-    words = sum(word_count(p) for p in kept)
+    words = sum(c for i, c in enumerate(counts) if i not in lines) if lines else total
     chars = sum(len(p) for p in kept)
-    walled = bool(lines) and (
-        words < WALL_REST_WORDS or sum(word_count(paragraphs[i]) for i in lines) >= words
-    )
+    walled = bool(lines) and (words < WALL_REST_WORDS or sum(counts[i] for i in lines) >= words)
     structured = structured_body(meta, kept)
     if structured is not None:
         return structured, TextSource.STRUCTURED_DATA
