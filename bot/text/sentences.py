@@ -21,6 +21,7 @@ from bot.text.languages import language_info as registered
 
 __all__ = [
     "end_of_first_sentence",
+    "sentence_spans",
     "sentence_starts",
     "split_sentences",
     "start_of_last_sentence",
@@ -190,6 +191,12 @@ def split_sentences(text: str, language: str | None = None) -> list[str]:
     and captions without final punctuation that must not swallow the next paragraph.
     """
     return [text[start:end] for start, end in _pieces(text, language)]
+
+
+def sentence_spans(text: str, language: str | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `split_sentences`: `text[start:end]` is the sentence.
+    For callers that need to know where each sentence stands (no search for it afterwards)."""
+    return _pieces(text, language)
 
 
 def sentence_starts(text: str, language: str | None = None) -> list[int]:

@@ -14,10 +14,14 @@ import sys
 from collections import Counter
 from operator import itemgetter
 
+from bot.briefing.ascii import ascii_twin
 from bot.briefing.extractive import (
+    _CAMEL,
+    _GLUED,
     DEFAULT_CONFIG,
     _capitalised,
     _cut,
+    _glued,
     _score,
     _Sentence,
     _split,
@@ -42,13 +46,17 @@ TEXTS = [
     "   ",
     "A",
 ]
+_EVERY_ASCII = "".join(map(chr, range(128)))
+ODD = [_EVERY_ASCII, _EVERY_ASCII[::-1], "Aa Bb cC D", "x Y", "Y", "9Ab Cd-Ef_Gh'Ij", "“Ab” —Cd"]
+ODD += [_EVERY_ASCII[i : i + 9] for i in range(0, 128, 4)]
 
 
 def test_one_cut_gives_the_terms_and_the_lower_cased_words() -> None:
     for text in TEXTS:
-        found, lower = _cut(text)
-        assert found == terms(text), text
-        assert lower == [w.lower() for w in words(text)], text
+        for twin in {ascii_twin(text), None}:
+            found, lower = _cut(text, twin)
+            assert found == terms(text), text
+            assert lower == [w.lower() for w in words(text)], text
 
 
 def test_lower_casing_keeps_letters_letters_one_character_each() -> None:
@@ -65,12 +73,46 @@ def test_lower_casing_keeps_letters_letters_one_character_each() -> None:
 
 
 def test_capitals_are_counted_as_the_words_would_count_them() -> None:
-    every = "".join(map(chr, range(128)))
-    texts = [*TEXTS, every, every[::-1], "Aa Bb cC D", "x Y", "Y", "9Ab Cd-Ef_Gh'Ij"]
-    texts += [every[i : i + 9] for i in range(0, 128, 4)]
-    for text in texts:
+    for text in [*TEXTS, *ODD]:
         expected = sum(map(str.isupper, map(itemgetter(0), words(text))))
-        assert _capitalised(text) == expected, text
+        sentence = _Sentence(text, 0, 0)
+        sentence.twin = ascii_twin(text)
+        assert _capitalised(sentence) == expected, text
+        sentence.twin = None
+        assert _capitalised(sentence) == expected, text
+
+
+def test_a_twin_keeps_every_letter_and_its_place() -> None:
+    """A twin exists exactly when no character outside ASCII is a letter or a digit (`\\w`),
+    and it cuts into the same words as the text."""
+    for code in range(128, sys.maxunicode + 1, 7):
+        ch = chr(code)
+        text = f"Ab{ch}cd {ch}Ef"
+        twin = ascii_twin(text)
+        assert (twin is None) == (re.match(r"\w", ch) is not None), hex(code)
+        if twin is not None:
+            assert len(twin) == len(text) and twin.isascii()
+            assert words(twin) == words(text) and terms(twin) == terms(text), hex(code)
+    for text in [*TEXTS, *ODD]:
+        if text.isascii():
+            assert ascii_twin(text) is text
+
+
+def test_the_glued_teaser_test_on_case_marks_is_the_patterns() -> None:
+    """`_glued` looks for `_CAMEL` in the case marks of a text with a twin."""
+    texts = [
+        *TEXTS,
+        *ODD,
+        "Hollywood haircutsStars of film and television",
+        "Hollywood haircuts’Stars “starsX” haircutsStars—more",
+        "WhatsApp LinkedIn BlackRock PowerPoint iPhone",
+        "abcdefGh abcdeFgh abcdefGH abcdefG",
+        "Голливудские стрижкиЗвёзды кино",
+        "Ołówkowa spódniczkaModna jesień",
+    ]
+    for text in texts:
+        expected = _GLUED.search(text) is not None or _CAMEL.search(text) is not None
+        assert _glued(text) == expected, text
 
 
 def test_term_keys_agree_with_the_filter_and_the_stemmer() -> None:
