@@ -432,8 +432,8 @@ def _split(paragraphs: Sequence[str], language: str | None) -> list[_Sentence]:
                 quoted = inside / max(len(text), 1)
             twin = ascii_twin(text)
             found, lower = _cut(text, twin)
-            sentence = _Sentence(text, p, len(sentences), quoted, terms=found, lower=lower)
-            sentence.twin = twin
+            index = len(sentences)
+            sentence = _Sentence(text, p, index, quoted, terms=found, lower=lower, twin=twin)
             sentences.append(sentence)
     return sentences
 
@@ -735,6 +735,26 @@ def _take(pool: list[_Sentence], redundancy: list[float], i: int, chosen: list[_
         redundancy[j] = max(redundancy[j], _dot(s.vector, picked.vector))
 
 
+def _reserves(pool: list[_Sentence], still_needed: int, room: int) -> list[int]:
+    """For each candidate, the room the `still_needed` shortest other sentences take (a newline
+    each), or more than `room` when there are not that many others.
+
+    The shortest others of a candidate are the `still_needed` shortest sentences, or, for one
+    of those, the others and the next shortest: one sort, then one pass, not a pass per
+    candidate.
+    """
+    if not still_needed:
+        return [0] * len(pool)
+    lengths = sorted((len(s.text) + 1, j) for j, s in enumerate(pool))
+    shortest = lengths[:still_needed]
+    total = sum(n for n, _ in shortest)
+    reserve = [total if len(shortest) == still_needed else room + 1] * len(pool)
+    after = lengths[still_needed][0] if len(lengths) > still_needed else None
+    for n, j in shortest:
+        reserve[j] = room + 1 if after is None else total - n + after
+    return reserve
+
+
 def _best(
     pool: list[_Sentence],
     redundancy: list[float],
@@ -752,12 +772,7 @@ def _best(
     """
     any_chosen = bool(taken)
     position = {s.index: j for j, s in enumerate(pool)}
-    reserve = [0] * len(pool)
-    if still_needed:
-        lengths = sorted((len(s.text) + 1, j) for j, s in enumerate(pool))
-        for j in range(len(pool)):
-            others = [n for n, k in lengths[: still_needed + 1] if k != j][:still_needed]
-            reserve[j] = sum(others) if len(others) == still_needed else room + 1
+    reserve = _reserves(pool, still_needed, room)
     lam = config.mmr_lambda
     best, best_value = None, -math.inf
 

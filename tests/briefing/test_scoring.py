@@ -22,6 +22,7 @@ from bot.briefing.extractive import (
     _capitalised,
     _cut,
     _glued,
+    _reserves,
     _score,
     _Sentence,
     _split,
@@ -183,3 +184,21 @@ def test_the_streamed_scores_are_the_plain_loops_to_the_last_bit() -> None:
             _score(sentences, usable, stop, DEFAULT_CONFIG)
             assert [s.score for s in usable] == scores
             assert [list(s.vector.items()) for s in usable] == [list(v.items()) for v in vectors]
+
+
+def test_the_room_kept_for_the_shortest_others_is_the_plain_definition() -> None:
+    """`_reserves` in one pass: for each candidate, the `still_needed` shortest other
+    sentences (ties by position), or more than the room when there are too few."""
+    import random
+
+    rng = random.Random(12)
+    for _ in range(400):
+        pool = [_Sentence("x" * rng.randint(1, 8), 0, i) for i in range(rng.randint(0, 7))]
+        still_needed, room = rng.randint(0, 4), rng.randint(0, 40)
+        lengths = sorted((len(s.text) + 1, j) for j, s in enumerate(pool))
+        expected = [0] * len(pool)
+        if still_needed:
+            for j in range(len(pool)):
+                others = [n for n, k in lengths[: still_needed + 1] if k != j][:still_needed]
+                expected[j] = sum(others) if len(others) == still_needed else room + 1
+        assert _reserves(pool, still_needed, room) == expected, (lengths, still_needed)
