@@ -192,9 +192,14 @@ _CREDIT = re.compile(r"©|\b(?:getty images|reuters|afp|ap photo|shutterstock)\b
 _CREDIT_WORDS = ("/", "getty images", "reuters", "afp", "ap photo", "shutterstock")
 
 
-def _credit(text: str) -> bool:
-    if text.isascii():
-        low = text.lower()
+def _credit(text: str, twin: str | None = None) -> bool:
+    """A photo or agency credit (`_CREDIT`). `twin`: the text's `ascii_twin`, when known; it
+    takes the shortcut too, since its letters are all ASCII and where the text has them (a
+    character that is neither ASCII nor a letter matches no letter of the pattern, even
+    ignoring case), all but "©", which the twin has lost."""
+    plain = text if text.isascii() else twin
+    if plain is not None and "©" not in text:
+        low = plain.lower()
         for word in _CREDIT_WORDS:
             if word in low:
                 break
@@ -424,13 +429,14 @@ def _split(paragraphs: Sequence[str], language: str | None) -> list[_Sentence]:
         if "(@" in paragraph and _EMBEDDED_POST.search(paragraph):
             spans = [(0, len(paragraph))]  # someone else's words, like a quote
         carry = carry + 1 if open_quote is not None else 0
+        whole = ascii_twin(paragraph)  # its slices are the sentences' twins
         for start, end in sentence_spans(paragraph, language):
             text = paragraph[start:end]
             quoted = 0.0
             if spans:
                 inside = sum(max(0, min(end, e) - max(start, b)) for b, e in spans)
                 quoted = inside / max(len(text), 1)
-            twin = ascii_twin(text)
+            twin = whole[start:end] if whole is not None else ascii_twin(text)
             found, lower = _cut(text, twin)
             index = len(sentences)
             sentence = _Sentence(text, p, index, quoted, terms=found, lower=lower, twin=twin)
@@ -552,7 +558,7 @@ def _looks_like_a_sentence(
         return False  # headings, short captions, cut-off lines, slogans, related links
     if text.rstrip().endswith((":", "：")):
         return False  # the lead-in to a list or a quote, which it needs to make sense
-    if _BOILERPLATE.search(text) or _credit(text) or _byline().search(text):
+    if _BOILERPLATE.search(text) or _credit(text, s.twin) or _byline().search(text):
         return False
     if _furniture(text):
         return False
