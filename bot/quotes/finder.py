@@ -195,6 +195,10 @@ def extract_quotes(
     spans = [scan_spans(t, lang) for t in texts]
     masked = [_masked(t, s) for t, s in zip(texts, spans, strict=True)]
     units = _group(paragraphs, texts, masked, spans, lang)
+    if not units:
+        # A story that quotes nobody (a fifth of PolNeAR, two thirds of CNN/DM's) needs no
+        # speaker registry: reading every capitalised run was most of its cost.
+        return []
     registry = SpeakerRegistry.from_paragraphs(masked, lang, cue_pattern(lang))
     _attribute(units, texts, masked, spans, registry, lang)
     kept = [u for u in units if _keep(u, texts, headline_first, lang)]
@@ -599,7 +603,10 @@ def _near_duplicate(size: int, bag: Counter[str], other_size: int, other: Counte
     total = size + other_size
     if not size or not other_size or 2 * min(size, other_size) < 0.8 * total:
         return False
-    return 2 * (bag & other).total() >= 0.8 * total
+    if len(other) < len(bag):
+        bag, other = other, bag  # walk the smaller bag; `bag & other` built a third Counter
+    shared = sum(min(n, other[word]) for word, n in bag.items() if word in other)
+    return 2 * shared >= 0.8 * total
 
 
 def _tier(unit: Unit) -> float:

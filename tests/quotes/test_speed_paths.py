@@ -1,0 +1,29 @@
+"""Shortcuts taken for speed must decide exactly as the plain definitions they replace."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from bot.quotes.finder import _near_duplicate
+
+
+def _f1_at_least(bag: Counter[str], other: Counter[str]) -> bool:
+    """The definition: token F1 of the two bags ≥ 0.8 (empty bags are never duplicates)."""
+    size, other_size = bag.total(), other.total()
+    if not size or not other_size:
+        return False
+    return 2 * (bag & other).total() >= 0.8 * (size + other_size)
+
+
+def test_near_duplicate_is_token_f1_of_the_bags() -> None:
+    rng = random.Random(12)
+    vocabulary = ["the", "said", "путин", "tusk", "τσίπρας", "表示", "we", "will", "not", "go"]
+    for _ in range(3000):
+        bag = Counter(rng.choices(vocabulary, k=rng.randint(0, 12)))
+        other = Counter(rng.choices(vocabulary, k=rng.randint(0, 12)))
+        if rng.random() < 0.3:
+            other = bag + Counter(rng.choices(vocabulary, k=rng.randint(0, 2)))
+        got = _near_duplicate(bag.total(), bag, other.total(), other)
+        assert got == _f1_at_least(bag, other), (bag, other)
+        assert got == _near_duplicate(other.total(), other, bag.total(), bag)
