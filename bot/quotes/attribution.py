@@ -564,7 +564,7 @@ def _dash_credit() -> re.Pattern[str]:
     return re.compile(rf"\s*[—―–-]{{1,2}}\s*({cap}(?:[ \t]+{cap}){{0,4}})")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Attribution:
     """The speaker phrase as written ("Deputy Foreign Minister Sergei Ryabkov") and its cue.
 
