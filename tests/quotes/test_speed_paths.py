@@ -27,3 +27,24 @@ def test_near_duplicate_is_token_f1_of_the_bags() -> None:
         got = _near_duplicate(bag.total(), bag, other.total(), other)
         assert got == _f1_at_least(bag, other), (bag, other)
         assert got == _near_duplicate(other.total(), other, bag.total(), bag)
+
+
+def test_clauses_read_once_give_what_attribution_after_gives() -> None:
+    from bot.quotes.attribution import attribution_after
+    from bot.quotes.finder import _Clauses
+
+    masked = [
+        "“___ ____,” said Energy Minister Tomas Berg. “__ ___.” she added",
+        "«__ ______», — сказал Путин, — «____».",
+        "„___ ____”, powiedział Donald Tusk. Dodał: „____”.",
+        "«___», δήλωσε ο Τσίπρας.",
+        "“____，”他说。",
+    ]
+    languages = [None, "ru", "pl", "el", "zh"]
+    for pi, (text, language) in enumerate(zip(masked, languages, strict=True)):
+        clauses = _Clauses(masked, language)
+        for start in range(len(text)):
+            for end in (None, start + 12, len(text) + 5):
+                want = attribution_after(text[start:end], language)
+                assert clauses.after(pi, start, end) == want
+                assert clauses.after(pi, start, end) == want  # the stored answer, again
