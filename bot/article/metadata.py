@@ -698,16 +698,29 @@ _LABEL_WORDS = (
 
 
 def _first_text(node: HtmlElement, limit: int) -> list[str]:
-    """The text pieces of `node` up to about `limit` characters: a long page's whole text is
-    not built only to be cut."""
+    """The text pieces of `node` (what `itertext()` yields) up to about `limit` characters: a
+    long page's whole text is not built only to be cut.
+
+    The pieces come from one XPath over the text nodes, as plain strings: `itertext()` hands
+    Python an element object for every node it passes (about ten times slower; labelled_date
+    was 8 % of our own work on the metadata corpus). Both give the text nodes below `node` in
+    document order; tests/article/test_metadata.py checks that they agree.
+    """
     pieces: list[str] = []
     total = 0
-    for piece in node.itertext():
+    for piece in _text_nodes()(node):
         pieces.append(piece)
         total += len(piece) + 1
         if total >= limit:
             break
     return pieces
+
+
+@cache
+def _text_nodes() -> Any:
+    from lxml import etree
+
+    return etree.XPath("descendant::text()", smart_strings=False)
 
 
 def labelled_date(tree: HtmlElement) -> str | None:

@@ -30,6 +30,17 @@ CASES = [
     '<div class="sidebar">menu</div>staff</span></body></html>',
     '<html><body><p class="author">x</p><p class="byline">Sam Rivera</p></body></html>',
     "<html><body><p>No byline on this page.</p></body></html>",
+    # the class prefilter: a class value holding a newline (the separator of its list), one
+    # that holds a hint only mid-word, the same value twice, non-Latin names
+    '<html><body><span class="meta\nauthor">Ирина Соколова</span>'
+    '<p class="x">не автор</p></body></html>',
+    '<html><body><div class="post-writer-box"><span>Γιώργος Παπαδόπουλος</span></div>'
+    '<div class="post-writer-box">Second</div></body></html>',
+    '<html><body><p class="c1">一</p>'
+    '<span class="article-byline-zh">编辑：李华</span></body></html>',
+    # a candidate whose ancestor is pruned, and one beside a pruned block it does not contain
+    '<html><body><section class="sidebar"><span class="author">Menu Name</span></section>'
+    '<span class="date">1 May</span><span class="byline">Ada Lind</span></body></html>',
 ]
 
 

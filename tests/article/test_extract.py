@@ -679,3 +679,49 @@ def test_a_rubric_line_of_links_printed_above_the_headline_goes():
         "</body></html>"
     )
     assert _from_headline(load_html(html), headline, [rubrics, story]) == [story]
+
+
+# The text printed above a heading, as the XPath predicate reads it (every text node above,
+# none inside head, script, style, noscript or template): the set difference that
+# `_from_headline` runs instead must select exactly these nodes, in this order.
+_ABOVE_BY_PREDICATE = (
+    "preceding::text()[not(ancestor::head or ancestor::script or ancestor::style"
+    " or ancestor::noscript or ancestor::template)]"
+)
+_ABOVE_CASES = [
+    # a sidebar before the article, a script and a style nested in it, text after each
+    "<div><p>Über diese Seite</p><div>Menü<script>var a='x';</script>nach<style>p{}</style>"
+    "Ende</div></div><article><h1>Stadtrat beschließt Radweg</h1><p>Der Rat…</p></article>",
+    # the heading inside an unprinted element: text above it there is not printed either
+    "<p>Вступление</p><noscript><p>Включите JavaScript</p><h1>Мост открыт</h1></noscript>",
+    "<template><p>模板</p><h2>地铁开通</h2></template><p>正文</p>",
+    # text in the heading's own ancestors, before it and after it (tails), Greek
+    "<div>Αρχή<section>Ενότητα<h1>Νέο μετρό</h1>μετά</section>τέλος</div>",
+    "<h1>Heading first</h1><p>Nothing above.</p>",
+]
+
+
+@pytest.mark.parametrize("body", _ABOVE_CASES)
+def test_text_above_a_heading_is_what_the_predicate_selects(body: str) -> None:
+    from lxml import html as lxml_html
+
+    from bot.article.extract import _printed_before
+
+    tree = lxml_html.document_fromstring(
+        f"<html><head><title>Titel</title><style>h1{{}}</style></head><body>{body}</body></html>"
+    )
+    for heading in tree.iter("h1", "h2"):
+        expected = heading.xpath(_ABOVE_BY_PREDICATE, smart_strings=False)
+        assert _printed_before()(heading) == expected
+    assert any(True for _ in tree.iter("h1", "h2"))
+
+
+def test_text_above_headings_agrees_on_our_pages() -> None:
+    from bot.article.extract import _printed_before
+    from bot.article.parse import load_page
+
+    for file in sorted(PAGES.glob("**/*.html")):
+        tree = load_page(file.read_bytes())
+        for heading in tree.iter("h1", "h2") if tree is not None else ():
+            expected = heading.xpath(_ABOVE_BY_PREDICATE, smart_strings=False)
+            assert _printed_before()(heading) == expected, file.name

@@ -24,6 +24,9 @@ from bot.article.metadata import (
     time_date,
     visible_byline,
 )
+from bot.article.metadata import _first_text as _first_text
+from bot.article.parse import load_page
+from tests.helpers.paths import PAGES
 
 
 def tree(body: str, head: str = ""):
@@ -219,6 +222,44 @@ def test_labelled_date_needs_the_label_word_itself():
     # "Update:" and "Erscheinungsdatum:" contain date/datum but are not the label.
     page = tree("<p>Update: 17.04.2020</p><p>Erscheinungsdatum: 14.08.2017</p>")
     assert labelled_date(page) is None
+
+
+_TEXT_TRAPS = [
+    # inline tags splitting words, tails after nested elements, scripts and styles in the body
+    "<h1>Neue <b>Fäh</b>re</h1><p>Veröffent<i>licht</i> am <span>16.08.2019</span> tail</p>"
+    "<script>var a = '<p>';</script><style>p{}</style>after<br>",
+    # Cyrillic, Greek, Chinese; empty elements; whitespace-only text between blocks
+    "<div> <p>Опубликовано: 3 мая 2022</p>\n <p></p><p>Δημοσιεύθηκε</p>\t"
+    "<p>发布时间：2022年5月3日</p></div>",
+    # a dropped counter (its tail joins the text before it), as drop_counters leaves the tree
+    '<p>Read <a class="comment-count">12</a>В Москве открыли мост</p>',
+]
+
+
+@pytest.mark.parametrize("body", _TEXT_TRAPS)
+def test_label_scan_reads_the_text_itertext_reads(body: str) -> None:
+    page = tree(body)
+    for counter in page.xpath("//a[@class='comment-count']"):
+        counter.drop_tree()
+    node = page.find("body")
+    assert _first_text(node, 10**9) == list(node.itertext())
+    # cut where the running length (with a separator per piece) first reaches the limit
+    assert _first_text(node, 12) == list(node.itertext())[: len(_first_text(node, 12))]
+    pieces, total = [], 0
+    for piece in node.itertext():
+        pieces.append(piece)
+        total += len(piece) + 1
+        if total >= 12:
+            break
+    assert _first_text(node, 12) == pieces
+
+
+def test_label_scan_agrees_with_itertext_on_our_pages() -> None:
+    for page in sorted(PAGES.glob("**/*.html")):
+        node = load_page(page.read_bytes())
+        body = node.find("body") if node is not None else None
+        if body is not None:
+            assert _first_text(body, 10**9) == list(body.itertext()), page.name
 
 
 def test_time_date_skips_updated_and_comment_times():
