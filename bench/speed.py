@@ -261,21 +261,26 @@ def linear(root: Path) -> str:
 
 
 def steps(root: Path) -> str:
+    from bot.article.extract import opening_language
     from bot.briefing.extractive import make_briefing
     from bot.quotes.finder import extract_quotes
 
     # CPU time: the work is single-threaded, and CPU time is what other processes on a shared
-    # machine disturb least (on a quiet one the two agree).
+    # machine disturb least (on a quiet one the two agree). The two steps get the article's
+    # language as the pipeline hands it to them (`analyse_text`: found once, before either
+    # runs); without it each would guess again and read the text as every language at once,
+    # a path no analysed article takes.
     rows = []
     for name in ("quotes-polnear", "summaries-cnndm"):
         texts = sorted((root / name / "text").glob("*.txt"))
         quote_ms, brief_ms, both_ms = [], [], []
         for path in texts:
             paragraphs = [ln.strip() for ln in path.read_text().splitlines() if ln.strip()]
+            language = opening_language(paragraphs)
             t0 = time.process_time()
-            quotes = extract_quotes(paragraphs)
+            quotes = extract_quotes(paragraphs, language)
             t1 = time.process_time()
-            make_briefing(paragraphs, quotes)
+            make_briefing(paragraphs, quotes, language=language)
             t2 = time.process_time()
             quote_ms.append((t1 - t0) * 1000)
             brief_ms.append((t2 - t1) * 1000)

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import math
 import re
-import string
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import filterfalse, repeat
+from itertools import accumulate, chain, repeat
 from operator import add, itemgetter, mul, truediv
 
+from bot.briefing.ascii import ascii_twin, capitalised_words, case_marks
 from bot.models import Quote
 from bot.text import (
     BASE_LANGUAGE,
@@ -30,7 +30,7 @@ from bot.text import (
     has_cjk,
     language_info,
     languages,
-    split_sentences,
+    sentence_spans,
     stopwords,
     terms,
     word_count,
@@ -149,6 +149,7 @@ _GLUED = re.compile(rf"\w[!?][{_UPPER}]")
 # Six lower-case letters before the capital: brands glue shorter words (WhatsApp, BlackRock,
 # LinkedIn, PowerPoint); a teaser glued to its headline ends in a whole word ("Hollywood").
 _CAMEL = re.compile(rf"[{_LOWER}]{{6}}[{_UPPER}][{_LOWER}]")
+_CAMEL_MARKS = b"llllllUl"  # `_CAMEL` in `case_marks`
 
 
 def _furniture(text: str) -> bool:
@@ -170,9 +171,14 @@ def _furniture(text: str) -> bool:
 def _glued(paragraph: str) -> bool:
     """A headline glued to its teaser somewhere in the paragraph. Searched in the paragraph
     whole, not sentence by sentence: neither pattern spans a space or a sentence end, so a
-    match in the paragraph is a match in one of its sentences, and one scan costs less."""
+    match in the paragraph is a match in one of its sentences, and one scan costs less.
+    `_CAMEL` is a substring search in the case marks of a paragraph with an ASCII twin (whose
+    letters are all ASCII, where its classes are [a-z] and [A-Z]): a fifth of the regex's cost."""
     if ("!" in paragraph or "?" in paragraph) and _GLUED.search(paragraph):
         return True
+    twin = ascii_twin(paragraph)
+    if twin is not None:
+        return _CAMEL_MARKS in case_marks(twin)
     return _CAMEL.search(paragraph) is not None
 
 
@@ -186,9 +192,14 @@ _CREDIT = re.compile(r"©|\b(?:getty images|reuters|afp|ap photo|shutterstock)\b
 _CREDIT_WORDS = ("/", "getty images", "reuters", "afp", "ap photo", "shutterstock")
 
 
-def _credit(text: str) -> bool:
-    if text.isascii():
-        low = text.lower()
+def _credit(text: str, twin: str | None = None) -> bool:
+    """A photo or agency credit (`_CREDIT`). `twin`: the text's `ascii_twin`, when known; it
+    takes the shortcut too, since its letters are all ASCII and where the text has them (a
+    character that is neither ASCII nor a letter matches no letter of the pattern, even
+    ignoring case), all but "©", which the twin has lost."""
+    plain = text if text.isascii() else twin
+    if plain is not None and "©" not in text:
+        low = plain.lower()
         for word in _CREDIT_WORDS:
             if word in low:
                 break
@@ -216,7 +227,9 @@ class _Sentence:
     quoted: float = 0.0  # share of characters inside quotation marks
     leans: bool = False  # opens with "He", "But", "This": needs the sentence before it
     vector: dict[str, float] = field(default_factory=dict)
-    words: list[str] = field(default_factory=list)  # its runs of letters, cut once
+    terms: list[str] = field(default_factory=list)  # `bot.text.terms`, cut once (`_cut`)
+    lower: list[str] = field(default_factory=list)  # its words, lower-cased (often `terms`)
+    twin: str | None = None  # `ascii_twin(text)`
     score: float = 0.0
 
 
@@ -399,7 +412,7 @@ def _window(paragraphs: Sequence[str]) -> Sequence[str]:
 def _lists_fit(sentences: list[_Sentence], words: frozenset[str]) -> bool:
     """Do our function-word lists cover this article's language? In a language they cover,
     nearly every sentence has one; in another, next to none (a stray "de" or "a" aside)."""
-    hits = sum(1 for s in sentences if not words.isdisjoint(map(str.lower, s.words)))
+    hits = sum(1 for s in sentences if not words.isdisjoint(s.lower))
     return hits * FIT_SHARE_INVERSE >= len(sentences)
 
 
@@ -416,16 +429,40 @@ def _split(paragraphs: Sequence[str], language: str | None) -> list[_Sentence]:
         if "(@" in paragraph and _EMBEDDED_POST.search(paragraph):
             spans = [(0, len(paragraph))]  # someone else's words, like a quote
         carry = carry + 1 if open_quote is not None else 0
-        pos = 0
-        for text in split_sentences(paragraph, language):
-            start = paragraph.find(text, pos)
-            pos = start + len(text)
+        whole = ascii_twin(paragraph)  # its slices are the sentences' twins
+        for start, end in sentence_spans(paragraph, language):
+            text = paragraph[start:end]
             quoted = 0.0
             if spans:
-                inside = sum(max(0, min(pos, e) - max(start, b)) for b, e in spans)
+                inside = sum(max(0, min(end, e) - max(start, b)) for b, e in spans)
                 quoted = inside / max(len(text), 1)
-            sentences.append(_Sentence(text, p, len(sentences), quoted, words=words_of(text)))
+            twin = whole[start:end] if whole is not None else ascii_twin(text)
+            found, lower = _cut(text, twin)
+            index = len(sentences)
+            sentence = _Sentence(text, p, index, quoted, terms=found, lower=lower, twin=twin)
+            sentences.append(sentence)
     return sentences
+
+
+def _cut(text: str, twin: str | None) -> tuple[list[str], list[str]]:
+    """The sentence's terms (what `_score` weighs) and its lower-cased words (what the
+    function-word and length tests count), from one tokenisation where they are the same list.
+
+    They are the same list for a text with an ASCII twin (`ascii_twin`: the same runs of
+    letters, cut on the bytes path), and for any other text without CJK, "İ" or "Σ":
+    lower-casing then maps each character on its own to one character that is a letter exactly
+    when the original is (checked over every code point in the tests), so the runs of letters
+    of the lower-cased text are the lower-cased runs. "İ" lower-cases to two characters, the
+    second no letter; "Σ" becomes σ or ς depending on its neighbours; CJK runs are cut into
+    pairs.
+    """
+    if twin is not None:
+        found = terms(twin)
+        return found, found
+    found = terms(text)
+    if "İ" not in text and "Σ" not in text and not has_cjk(text):
+        return found, found
+    return found, [w.lower() for w in words_of(text)]
 
 
 def _quote_spans(
@@ -490,7 +527,7 @@ def _usable(
     text = s.text
     if len(text) > max_chars:
         return False
-    if config.filters and not _looks_like_a_sentence(text, words, config, unterminated_ok, s.words):
+    if config.filters and not _looks_like_a_sentence(s, words, config, unterminated_ok):
         return False
     if not config.quote_filter:
         return True
@@ -502,15 +539,11 @@ def _usable(
 
 
 def _looks_like_a_sentence(
-    text: str,
-    words: frozenset[str],
-    config: BriefingConfig,
-    unterminated_ok: bool = False,
-    tokens: list[str] | None = None,
+    s: _Sentence, words: frozenset[str], config: BriefingConfig, unterminated_ok: bool = False
 ) -> bool:
-    """The light defensive filter against page furniture and fragments (`tokens`: the text's
-    words, when the caller has them already)."""
-    cjk = has_cjk(text)
+    """The light defensive filter against page furniture and fragments."""
+    text, lower = s.text, s.lower
+    cjk = s.twin is None and has_cjk(text)  # a twin has no letter outside ASCII
     if len(text) < (MIN_CJK_CHARS if cjk else MIN_CHARS):
         return False
     if text[:1] in "—–" or text.startswith("- "):
@@ -518,24 +551,28 @@ def _looks_like_a_sentence(
     first = text.lstrip(_LEADING)[:1]
     if not first or first.islower() or not (first.isalnum() or first in "$£€¥"):
         return False  # a dangling continuation ("and the council said ...")
-    if tokens is None:
-        tokens = words_of(text)
-    length = word_count(text) if cjk else len(tokens)  # a CJK character counts as a word
+    length = word_count(text) if cjk else len(lower)  # a CJK character counts as a word
     if length < MIN_WORDS:
         return False
     if not (unterminated_ok or _terminated(text)):
         return False  # headings, short captions, cut-off lines, slogans, related links
     if text.rstrip().endswith((":", "：")):
         return False  # the lead-in to a list or a quote, which it needs to make sense
-    if _BOILERPLATE.search(text) or _credit(text) or _byline().search(text):
+    if _BOILERPLATE.search(text) or _credit(text, s.twin) or _byline().search(text):
         return False
     if _furniture(text):
         return False
-    if words and words.isdisjoint(map(str.lower, tokens)):
+    if words and words.isdisjoint(lower):
         return False  # no function word at all: a label, not a sentence
-    capitalised = sum(map(str.isupper, map(itemgetter(0), tokens)))
-    share = TITLE_CASE_SHARE[len(tokens) >= 10]
-    return capitalised <= share * len(tokens)  # Title Case Lines Are Headings
+    share = TITLE_CASE_SHARE[len(lower) >= 10]
+    return _capitalised(s) <= share * len(lower)  # Title Case Lines Are Headings
+
+
+def _capitalised(s: _Sentence) -> int:
+    """How many of the sentence's words (`bot.text.words`) begin with a capital letter."""
+    if s.twin is not None:
+        return capitalised_words(s.twin)
+    return sum(map(str.isupper, map(itemgetter(0), words_of(s.text))))
 
 
 def _quote_parts(quotes: Sequence[Quote]) -> list[str]:
@@ -560,7 +597,32 @@ def _quote_share(s: _Sentence, quote_parts: list[str]) -> float:
     return share
 
 
-@lru_cache(maxsize=16384)  # news vocabulary repeats: a lookup is cheaper than the rule
+class _TermKeys(dict[str, str]):
+    """Each term's key in the TF-IDF vectors: the term lightly stemmed, or "" for a term left
+    out (a function word or a single letter). A dict filled on first sight of a term, so the
+    vectors of a sentence cost one lookup per term (news vocabulary repeats from article to
+    article); emptied when it grows past `TERM_KEYS`, so a stream of odd pages cannot grow it
+    without bound."""
+
+    def __init__(self, stop: frozenset[str]) -> None:
+        super().__init__()
+        self.stop = stop
+
+    def __missing__(self, term: str) -> str:
+        if len(self) >= TERM_KEYS:
+            self.clear()
+        key = self[term] = _stem(term) if len(term) > 1 and term not in self.stop else ""
+        return key
+
+
+TERM_KEYS = 1 << 16
+
+
+@lru_cache(maxsize=64)
+def _term_keys(stop: frozenset[str]) -> _TermKeys:
+    return _TermKeys(stop)
+
+
 def _stem(token: str) -> str:
     """A light suffix strip, enough for the overlap scores (not a real stemmer)."""
     if len(token) > 4 and token.endswith("s") and not token.endswith("ss"):
@@ -574,51 +636,53 @@ def _score(
     words: frozenset[str],
     config: BriefingConfig,
 ) -> None:
-    """Fill `vector` for every sentence and `score` for the usable ones.
+    """Fill `vector` and `score` for the usable sentences (every sentence counts in the
+    document frequencies and the centroid).
 
-    The arithmetic runs through `map` over each sentence's terms (no Python frame per term),
-    in the order and with the operations a plain loop would use, so every float is the same.
+    The article is weighed in one stream of all its sentences' terms rather than sentence by
+    sentence: the arithmetic runs through `map` over the stream (no Python frame per term, a
+    handful of calls per article rather than per sentence), in the order and with the
+    operations a plain loop over sentences and terms would use, so every float is the same
+    (`tests/briefing/test_scoring.py` holds that loop).
     """
-    counts = [_term_counts(s.text, words) for s in sentences]
-    df: Counter[str] = Counter()
-    for found in counts:
-        df.update(found.keys())
+    keys = _term_keys(words).__getitem__
+    counts = [Counter(filter(None, map(keys, s.terms))) for s in sentences]
+    df = Counter(chain.from_iterable(counts))
     n = len(sentences)
     # idf depends on a term's document frequency alone: one value per frequency, not per term.
     idf = [math.log((n + 1) / (d + 1)) + 1.0 for d in range(n + 1)]
+    term_idf = {t: idf[d] for t, d in df.items()}
+    stream = list(chain.from_iterable(counts))  # every sentence's distinct terms, in order
+    sizes = list(map(len, counts))
+    ends = list(accumulate(sizes))
+    tf = chain.from_iterable(found.values() for found in counts)
+    weights = list(map(mul, tf, map(term_idf.__getitem__, stream)))
+    squares = list(map(mul, weights, weights))
+    norms = [math.sqrt(sum(squares[e - k : e])) or 1.0 for e, k in zip(ends, sizes, strict=True)]
+    unit = list(map(truediv, weights, chain.from_iterable(map(repeat, norms, sizes))))
+    # The centroid sums the unit vectors in article order. `dict.update` takes the stream's
+    # pairs one at a time, so each `centroid.get` already sees the sums of the sentences
+    # before: the same additions, in the same order, as a loop over sentences.
     centroid: dict[str, float] = {}
-    for s, found in zip(sentences, counts, strict=True):
-        weights = list(map(mul, found.values(), map(idf.__getitem__, map(df.__getitem__, found))))
-        norm = math.sqrt(sum(map(mul, weights, weights))) or 1.0
-        unit = list(map(truediv, weights, repeat(norm)))
-        s.vector = dict(zip(found, unit, strict=True))
-        added = map(add, map(centroid.get, found, repeat(0.0)), unit)
-        centroid.update(zip(found, added, strict=True))
+    centroid.update(
+        zip(stream, map(add, map(centroid.get, stream, repeat(0.0)), unit), strict=True)
+    )
     # The sentence stays in the centroid: leaving it out measured 1.2 R-1 worse, because the
     # self term rewards sentences dense in the article's content words.
     values = centroid.values()
     cnorm = math.sqrt(sum(map(mul, values, values))) or 1.0
-    central = [_dot(s.vector, centroid) / cnorm for s in usable]
+    central = []
+    for s in usable:
+        end = ends[s.index]
+        terms_of, vector = stream[end - sizes[s.index] : end], unit[end - sizes[s.index] : end]
+        s.vector = dict(zip(terms_of, vector, strict=True))
+        # `_dot(s.vector, centroid)`: the sentence's terms are among the centroid's.
+        central.append(sum(map(mul, vector, map(centroid.__getitem__, terms_of))) / cnorm)
     top = max(central) or 1.0
     w = config.position_weight if config.centrality else 1.0
     for s, c in zip(usable, central, strict=True):
         prior = 1.0 / (1.0 + s.index) ** config.prior_exponent
         s.score = (1.0 - w) * (c / top if config.centrality else 0.0) + w * prior
-
-
-def _term_counts(text: str, stop: frozenset[str]) -> Counter[str]:
-    """The sentence's content terms (no function word, no single letter), stemmed, counted."""
-    found = terms(text)
-    if text.isascii():
-        # ASCII terms are runs of a-z: the single letters are known, and the filter runs in C.
-        skip = _skip_ascii(stop)
-        return Counter(map(_stem, filterfalse(skip.__contains__, found)))
-    return Counter([_stem(t) for t in found if len(t) > 1 and t not in stop])
-
-
-@lru_cache(maxsize=64)
-def _skip_ascii(stop: frozenset[str]) -> frozenset[str]:
-    return stop | frozenset(string.ascii_lowercase)
 
 
 def _dot(a: dict[str, float], b: dict[str, float]) -> float:
@@ -677,6 +741,26 @@ def _take(pool: list[_Sentence], redundancy: list[float], i: int, chosen: list[_
         redundancy[j] = max(redundancy[j], _dot(s.vector, picked.vector))
 
 
+def _reserves(pool: list[_Sentence], still_needed: int, room: int) -> list[int]:
+    """For each candidate, the room the `still_needed` shortest other sentences take (a newline
+    each), or more than `room` when there are not that many others.
+
+    The shortest others of a candidate are the `still_needed` shortest sentences, or, for one
+    of those, the others and the next shortest: one sort, then one pass, not a pass per
+    candidate.
+    """
+    if not still_needed:
+        return [0] * len(pool)
+    lengths = sorted((len(s.text) + 1, j) for j, s in enumerate(pool))
+    shortest = lengths[:still_needed]
+    total = sum(n for n, _ in shortest)
+    reserve = [total if len(shortest) == still_needed else room + 1] * len(pool)
+    after = lengths[still_needed][0] if len(lengths) > still_needed else None
+    for n, j in shortest:
+        reserve[j] = room + 1 if after is None else total - n + after
+    return reserve
+
+
 def _best(
     pool: list[_Sentence],
     redundancy: list[float],
@@ -694,12 +778,7 @@ def _best(
     """
     any_chosen = bool(taken)
     position = {s.index: j for j, s in enumerate(pool)}
-    reserve = [0] * len(pool)
-    if still_needed:
-        lengths = sorted((len(s.text) + 1, j) for j, s in enumerate(pool))
-        for j in range(len(pool)):
-            others = [n for n, k in lengths[: still_needed + 1] if k != j][:still_needed]
-            reserve[j] = sum(others) if len(others) == still_needed else room + 1
+    reserve = _reserves(pool, still_needed, room)
     lam = config.mmr_lambda
     best, best_value = None, -math.inf
 

@@ -10,6 +10,7 @@ registry (`bot.text`).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -97,15 +98,55 @@ def _cue_lists(language: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
 _SENTENCE_INITIAL = ("said", "says", "added", "asked", "wrote", "explained", "adding")
 
 
-@cache
-def _cue_regexes(language: str | None) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    verbs, preps = _cue_lists(language)
+_Trie = dict[str, "_Trie"]  # a character → the words' continuations; "" marks a word's end
+
+
+def longest_first(words: Iterable[str]) -> str:
+    """A regex alternation of `words` (a space standing for any run of spaces) that prefers the
+    longest word where several match, written as a trie: `said(?:\\s+in\\s+a\\s+statement)?`.
+
+    Why not `"|".join(words)`: Python's `re` tries every alternative at every position of the
+    text, so the 500-odd cue verbs of a language cost ~270 ns per character searched, most of
+    the quotes step's time; the trie tries one branch per character matched (~5x faster). It
+    matches exactly what the flat alternation sorted longest first matches: words that can match
+    at one position are prefixes of each other, and the trie tries the longer continuation before
+    ending a shorter word (the pattern's own lookaround still decides, with backtracking)."""
+    root: _Trie = {}
+    for word in words:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def render(node: _Trie) -> str:
+        branches = [
+            (r"\s+" if ch == " " else re.escape(ch)) + render(child)
+            for ch, child in node.items()
+            if ch
+        ]
+        if not branches:
+            return ""
+        body = "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node else body
+
+    return render(root)
+
+
+def _cue_verbs(language: str | None) -> tuple[str, ...]:
+    """The verb cues a language's regex matches, with the capitalised ones opening a sentence."""
+    verbs = _cue_lists(language)[0]
     verbs = verbs + tuple(v.capitalize() for v in _SENTENCE_INITIAL if v in verbs)
     own = language_info(language)
     if own is not None and own.pro_drop:
         # "Dodał:", "Τονίζει ότι": in a language that drops the subject a cue opens sentences
         verbs = verbs + tuple(v.capitalize() for v in own.cue_verbs)
-    alt = "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in verbs)
+    return verbs
+
+
+@cache
+def _cue_regexes(language: str | None) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    verbs, preps = _cue_verbs(language), _cue_lists(language)[1]
+    alt = longest_first(verbs)
     prep_alt = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in preps)
     verb_re = re.compile(rf"(?<![\w’'-])(?:{alt})(?![\w’'-])")
     prep_re = re.compile(rf"(?<![\w’'-])(?:{prep_alt})(?![\w’'-])", re.IGNORECASE)
@@ -523,7 +564,7 @@ def _dash_credit() -> re.Pattern[str]:
     return re.compile(rf"\s*[—―–-]{{1,2}}\s*({cap}(?:[ \t]+{cap}){{0,4}})")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Attribution:
     """The speaker phrase as written ("Deputy Foreign Minister Sergei Ryabkov") and its cue.
 

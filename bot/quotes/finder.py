@@ -136,7 +136,32 @@ def _is_fragment(text: str, span: Span) -> bool:
     return not (capital and ends_sentence and _length(content) >= 4)
 
 
-def _join_within(text: str, masked: str, a: Span, b: Span, language: str | None) -> bool:
+class _Clauses:
+    """The attribution clause after a quote, read once per article.
+
+    Grouping asks whether the clause between two quotes joins them and whether a paragraph
+    ends with one; attributing then asks for the same clauses again: each was read two or three
+    times (10,691 readings of 4,476 clauses on PolNeAR), and reading one is the dearest rule of
+    the quotes step. Keyed by paragraph and offsets, not by text, so a paragraph of thousands of
+    quotes keeps no copies of itself."""
+
+    def __init__(self, masked: list[str], language: str | None) -> None:
+        self.masked = masked
+        self.language = language
+        self._found: dict[tuple[int, int, int], Attribution | None] = {}
+
+    def after(self, pi: int, start: int, end: int | None = None) -> Attribution | None:
+        """`attribution_after` of `masked[pi][start:end]`."""
+        text = self.masked[pi]
+        key = (pi, start, len(text) if end is None else min(end, len(text)))
+        if key not in self._found:
+            self._found[key] = attribution_after(text[start:end], self.language)
+        return self._found[key]
+
+
+def _join_within(
+    text: str, masked: str, a: Span, b: Span, language: str | None, clauses: _Clauses, pi: int
+) -> bool:
     """Do two quotes of one paragraph form one quotation broken by its attribution?"""
     if not a.closed or not b.opened or a.dash != b.dash:
         return False  # `Iran "…". - Rakieta …`: a quote and dialogue are not one quotation
@@ -152,10 +177,10 @@ def _join_within(text: str, masked: str, a: Span, b: Span, language: str | None)
         return False
     if _is_fragment(text, a):
         return False
-    if attribution_after(masked[a.close_at : b.open_at], language) is None:
+    if clauses.after(pi, a.close_at, b.open_at) is None:
         return False
     # `“A,” said X. “B,” added Y.` — B has its own speaker: two quotes
-    if not b.closed or attribution_after(masked[b.close_at :], language) is None:
+    if not b.closed or clauses.after(pi, b.close_at) is None:
         return True
     after = masked[b.close_at :].lstrip(" ,")
     ends = text[b.start : b.end].rstrip(" \"”’'")[-1:]
@@ -163,13 +188,13 @@ def _join_within(text: str, masked: str, a: Span, b: Span, language: str | None)
 
 
 def _ends_with_attribution(
-    text: str, masked: str, par_spans: list[Span], language: str | None
+    text: str, masked: str, par_spans: list[Span], language: str | None, clauses: _Clauses, pi: int
 ) -> bool:
     """`“A,” X said.` — a paragraph that opens with a quote and ends with just its attribution."""
     if len(par_spans) != 1 or text[: par_spans[0].open_at].strip() or not par_spans[0].closed:
         return False
     tail = masked[par_spans[0].close_at :]
-    return attribution_after(tail, language) is not None and not sentence_starts(
+    return clauses.after(pi, par_spans[0].close_at) is not None and not sentence_starts(
         tail.strip(), language
     )
 
@@ -194,9 +219,14 @@ def extract_quotes(
     texts = [_TAG.sub(_blank, p) if "<" in p else p for p in paragraphs]
     spans = [scan_spans(t, lang) for t in texts]
     masked = [_masked(t, s) for t, s in zip(texts, spans, strict=True)]
-    units = _group(paragraphs, texts, masked, spans, lang)
+    clauses = _Clauses(masked, lang)
+    units = _group(paragraphs, texts, masked, spans, lang, clauses)
+    if not units:
+        # A story that quotes nobody (a fifth of PolNeAR, two thirds of CNN/DM's) needs no
+        # speaker registry: reading every capitalised run was most of its cost.
+        return []
     registry = SpeakerRegistry.from_paragraphs(masked, lang, cue_pattern(lang))
-    _attribute(units, texts, masked, spans, registry, lang)
+    _attribute(units, texts, masked, spans, registry, lang, clauses)
     kept = [u for u in units if _keep(u, texts, headline_first, lang)]
     return _rank(kept, registry)
 
@@ -207,6 +237,7 @@ def _group(
     masked: list[str],
     spans: list[list[Span]],
     language: str | None,
+    clauses: _Clauses,
 ) -> list[Unit]:
     units: list[Unit] = []
     carry: Unit | None = None  # a quote still open at the end of the previous paragraph
@@ -223,7 +254,9 @@ def _group(
             ):
                 carry.parts.append((pi, span))
                 current, last = carry, span
-            elif last is not None and _join_within(text, masked[pi], last, span, language):
+            elif last is not None and _join_within(
+                text, masked[pi], last, span, language, clauses, pi
+            ):
                 current.parts.append((pi, span))  # type: ignore[union-attr]
                 last = span
             else:
@@ -232,7 +265,8 @@ def _group(
                     continue  # a title inside an attribution ("told CNN’s “New Day”")
                 current, last = units[-1], span
         carry = current if par_spans and not par_spans[-1].closed else None
-        soft = current if _ends_with_attribution(text, masked[pi], par_spans, language) else None
+        ends = _ends_with_attribution(text, masked[pi], par_spans, language, clauses, pi)
+        soft = current if ends else None
         if carry is None and soft is not None and pi + 1 < len(texts):
             nxt = spans[pi + 1]
             following = texts[pi + 1]
@@ -283,6 +317,7 @@ def _attribute(
     spans: list[list[Span]],
     registry: SpeakerRegistry,
     language: str | None,
+    clauses: _Clauses,
 ) -> None:
     previous: Unit | None = None
     for unit in units:
@@ -292,7 +327,7 @@ def _attribute(
             if span.closed:
                 nxt = _next_open(pi, span, spans[pi], texts)
                 after = masked[pi][span.close_at : nxt]
-                found = attribution_after(after, language)
+                found = clauses.after(pi, span.close_at, nxt)
                 if (
                     found
                     and nxt < len(texts[pi])
@@ -599,7 +634,10 @@ def _near_duplicate(size: int, bag: Counter[str], other_size: int, other: Counte
     total = size + other_size
     if not size or not other_size or 2 * min(size, other_size) < 0.8 * total:
         return False
-    return 2 * (bag & other).total() >= 0.8 * total
+    if len(other) < len(bag):
+        bag, other = other, bag  # walk the smaller bag; `bag & other` built a third Counter
+    shared = sum(min(n, other[word]) for word, n in bag.items() if word in other)
+    return 2 * shared >= 0.8 * total
 
 
 def _tier(unit: Unit) -> float:

@@ -49,6 +49,7 @@ from bot.text.names import (
 from bot.text.quotemarks import QuoteMarks, Span, quote_marks, scan_spans
 from bot.text.sentences import (
     end_of_first_sentence,
+    sentence_spans,
     sentence_starts,
     split_sentences,
     start_of_last_sentence,
@@ -99,6 +100,7 @@ __all__ = [
     "org_words",
     "quote_marks",
     "scan_spans",
+    "sentence_spans",
     "sentence_starts",
     "split_sentences",
     "start_of_last_sentence",

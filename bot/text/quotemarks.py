@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import islice
 
 from bot.text.languages import common, language_info, languages
 from bot.text.tokens import has_token
@@ -304,7 +305,8 @@ def _nested_ahead(text: str, i: int, opener: str) -> str:
     closer (“A “B” C”), a curly pair inside a straight quote, or a straight pair inside a curly one.
     """
     ch = text[i]
-    marks = [(m.start(), m.group()) for m in _CURLY_OR_STRAIGHT.finditer(text, i + 1)]
+    ahead = _CURLY_OR_STRAIGHT.finditer(text, i + 1)
+    marks = [(m.start(), m.group()) for m in islice(ahead, 2)]  # not every mark to the end
     if opener == '"' and ch == "“":
         return "”" if marks and marks[0][1] == "”" else ""
     if opener == "“" and ch == '"':

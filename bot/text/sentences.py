@@ -21,6 +21,7 @@ from bot.text.languages import language_info as registered
 
 __all__ = [
     "end_of_first_sentence",
+    "sentence_spans",
     "sentence_starts",
     "split_sentences",
     "start_of_last_sentence",
@@ -33,7 +34,6 @@ _CLOSERS = "\"'”“’‘»«)]」』）】〕〉》"
 # is itself followed by whitespace, and finally whitespace or the end of the block. `{ends}` is
 # filled per language (Greek adds ";", its question mark).
 _SPACED = (
-    r"(?P<punct>[.!?…‽{ends}]+)"
     rf"(?P<closers>[{re.escape(_CLOSERS)}]*)"
     r"(?:[ \u00a0\u202f]»(?=\s|$))?"
     r"(?=\s|$)"
@@ -47,7 +47,13 @@ _UNSPACED = rf"(?P<wide>(?:[{{wide}}]+[{re.escape(_WIDE_CLOSERS)}]*)+)"
 # "St.Petersburg" and "Lenta.Ru" whole.
 _LOWER = "a-zß-öø-ÿąćęłńóśźżа-яёα-ωά-ώ"
 _UPPER = "A-ZÀ-ÖØ-ÞĄĆĘŁŃÓŚŹŻА-ЯЁΑ-ΩΆ-Ώ"
-_GLUED = rf"(?P<glued>\.(?<=[{_LOWER}]{{4}}\.)(?=[{_UPPER}][{_LOWER}]{{2}}))"
+_GLUED = rf"(?<=[{_LOWER}]{{4}}\.)(?P<glued>)(?=[{_UPPER}][{_LOWER}]{{2}})"
+# Where a sentence may end: terminal punctuation, then either of the two above. The marks open
+# the pattern as one character set, `[…][…]*` rather than `[…]+` (the same match), because then
+# the regex engine skips ahead to the next mark instead of trying the whole pattern at every
+# character of the text: the search costs a fifth. (A glued period is the single "." of
+# `punct`, the group `glued` empty: the lookbehind needs four letters before the period.)
+_CANDIDATE = r"(?P<punct>[.!?…‽{ends}][.!?…‽{ends}]*)(?:{spaced}|{glued})"
 _NEWLINE = re.compile(r"\n[^\S\n]*")
 _SPACE = re.compile(r"\s+")
 _OPENERS = "\"'“‘«»„‚¿¡([—–-"
@@ -130,8 +136,9 @@ def _candidates(code: str | None) -> tuple[re.Pattern[str], str]:
     wide = "".join(sorted({ch for ch in every if not ch.isascii()}))
     lang = registered(code)
     own = "".join(sorted({ch for ch in (lang.sentence_ends if lang else "") if ch.isascii()}))
-    spaced = _SPACED.replace("{ends}", re.escape(own))
-    return re.compile(f"{spaced}|{_GLUED}"), wide
+    candidate = _CANDIDATE.replace("{ends}", re.escape(own))
+    candidate = candidate.replace("{spaced}", _SPACED).replace("{glued}", _GLUED)
+    return re.compile(candidate), wide
 
 
 @cache
@@ -184,6 +191,12 @@ def split_sentences(text: str, language: str | None = None) -> list[str]:
     and captions without final punctuation that must not swallow the next paragraph.
     """
     return [text[start:end] for start, end in _pieces(text, language)]
+
+
+def sentence_spans(text: str, language: str | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of `split_sentences`: `text[start:end]` is the sentence.
+    For callers that need to know where each sentence stands (no search for it afterwards)."""
+    return _pieces(text, language)
 
 
 def sentence_starts(text: str, language: str | None = None) -> list[int]:
@@ -270,8 +283,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
 
 def _is_boundary(text: str, match: re.Match[str], end: int, tables: _Tables) -> bool:
     """Decide whether the candidate `match` really ends a sentence."""
-    groups = match.groupdict()
-    if groups.get("wide") or groups.get("glued"):
+    if match.group("punct") is None or match.group("glued") is not None:
         return True  # 。！？ end a sentence wherever they stand; so does a glued period
     space = _SPACE.match(text, match.end(), end)
     if space is None or space.end() >= end:

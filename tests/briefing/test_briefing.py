@@ -468,9 +468,18 @@ def test_the_credit_shortcut_agrees_with_the_credit_pattern() -> None:
         "Paraphrase about afpx and reutersfoo only.",
         "A Shutterstock image of the pier.",
         "ſhutterstock with a long s",
+        "“Photo”: Getty\u00a0Images — Getty Images’ pier",
+        "Pier/\u00a0AP — “the ferry”",
+        "© Harbour Gazette — “ferry”",
+        "The ferry’s return — “no credit here”",
+        "KELVIN \u212aeeps REUTERS’ photo…",
     ]
+    from bot.briefing.ascii import ascii_twin
+
     for line in lines:
-        assert _credit(line) == (_CREDIT.search(line) is not None), line
+        expected = _CREDIT.search(line) is not None
+        assert _credit(line) == expected, line
+        assert _credit(line, ascii_twin(line)) == expected, line
 
 
 def test_a_portal_menu_of_one_word_lines_does_not_use_up_the_window() -> None:
