@@ -33,6 +33,7 @@ from bot.article.metadata import (
     time_date,
     visible_byline,
 )
+from bot.article.navigation import MENU_ITEM_CHARS, menu_line, without_navigation
 from bot.article.parse import load_page
 from bot.article.structured import structured_body
 from bot.article.walls import find_wall, wall_lines
@@ -42,7 +43,6 @@ from bot.models import Article, ErrorKind, TextSource
 from bot.text import guess_language, word_count
 from bot.text.languages import languages
 from bot.timelimit import time_limit
-from bot.wordcount import CJK
 
 if TYPE_CHECKING:  # lxml loads with trafilatura, inside extract_article
     from lxml.html import HtmlElement
@@ -52,8 +52,6 @@ MIN_ARTICLE_CHARS = 200  # shorter than the shortest news brief (characters: CJK
 # Less than this on the fast path, and trafilatura's fallbacks look again: on the Chinese,
 # Russian and Polish dev pages such text was a disclaimer or a caption, the story elsewhere.
 SCANT_CHARS = 2 * MIN_ARTICLE_CHARS
-MENU_ITEM_CHARS = 25  # "Ouvidoria", "Galeria de Fotos": menu entries, not paragraphs
-CJK_MENU_ITEM_CHARS = 60  # a Chinese story's link title, without a sentence's final mark
 TEASER_WORDS = 120  # a paywall teaser is a standfirst and a paragraph or two
 GUESS_CHARS = 3000  # the language guess reads the opening paragraphs up to this many characters
 WALL_REST_WORDS = 100  # shorter pages are checked for walls; beside wall text, no article
@@ -114,8 +112,10 @@ def extract_article(
         article = _article(tree, meta, paragraphs, url)
     except RecursionError as error:
         raise PipelineError(ErrorKind.EXTRACTION, say("article.not_html")) from error
-    if source is TextSource.PAGE and article.headline:
-        article.paragraphs = _from_headline(tree, article.headline, article.paragraphs)
+    if source is TextSource.PAGE:
+        if article.headline:
+            article.paragraphs = _from_headline(tree, article.headline, article.paragraphs)
+        article.paragraphs = without_navigation(article.paragraphs)
     article.text_source = source
     article.amp_url = _absolute(meta.amp_url, url or article.url)
     return article
@@ -484,8 +484,6 @@ def _unwrap_rows(paragraphs: list[str]) -> list[str]:
 # A table row as trafilatura prints it: "| cell | cell |" ("\|" is a bar inside a cell).
 _CELL_BAR = re.compile(r"(?<!\\)\|")
 _LETTER = re.compile(r"[^\W\d_]")
-# What a line of prose ends with: a sentence's final mark, or a closing quote or bracket.
-_ENDS_PROSE = tuple('.!?…。！？;:：」』”"»)）')
 
 
 def _table_row(line: str) -> str:
@@ -501,19 +499,8 @@ def _table_row(line: str) -> str:
     return filled[0].replace("\\|", "|") if filled else ""
 
 
-def _menu_line(paragraph: str) -> bool:
-    """A menu entry or a link to another story. In Latin, Cyrillic or Greek one is short; a
-    Chinese link title runs to 30-50 characters (each character a word), so there it is a
-    line that ends no sentence: prose in Chinese ends with 。！？ or a closing quote."""
-    if len(paragraph) < MENU_ITEM_CHARS:
-        return True
-    if len(paragraph) >= CJK_MENU_ITEM_CHARS or 2 * len(CJK.findall(paragraph)) <= len(paragraph):
-        return False
-    return not paragraph.rstrip().endswith(_ENDS_PROSE)
-
-
 def _short_share(paragraphs: list[str]) -> float:
-    return sum(map(_menu_line, paragraphs)) / max(len(paragraphs), 1)
+    return sum(map(menu_line, paragraphs)) / max(len(paragraphs), 1)
 
 
 def _menu_like(paragraphs: list[str]) -> bool:
